@@ -1,0 +1,221 @@
+"""Carrying the hedge: perpetual funding, the basis of dated futures, and their break-even.
+
+Money in USD; rates as fractions per funding interval (0.0001 = 0.01 % per 8 h); basis as a
+fraction per year. A cost is positive when the user pays it. Exchanges' rule: a positive
+funding rate means longs pay shorts, so a short hedge *receives* funding when the rate is positive.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from althedge_xl.core._arrays import (
+    FloatArray,
+    Result,
+    as_float_array,
+    broadcast,
+    finish,
+    require,
+    require_finite,
+    single,
+)
+from althedge_xl.core.conventions import (
+    FUNDING_INTERVAL_HOURS,
+    MAX_FUNDING_RATE,
+    SIDES,
+    parse_choice,
+)
+from althedge_xl.core.errors import MissingValueError, WrongTypeError
+
+DAYS_PER_YEAR = 365.0
+HOURS_PER_DAY = 24.0
+
+
+def _side_sign(side: str) -> float:
+    """+1 for a long (pays a positive rate), −1 for a short (receives it)."""
+    return 1.0 if parse_choice(side, "side", SIDES) == "long" else -1.0
+
+
+def _check_rates(rates: FloatArray) -> None:
+    require_finite(rates, "funding_rate")
+    require(np.abs(rates) <= MAX_FUNDING_RATE, "funding_rate must be within ±5% per interval")
+
+
+def _check_interval(hours: FloatArray) -> None:
+    require_finite(hours, "interval_hours")
+    require((hours > 0) & (hours <= HOURS_PER_DAY), "interval_hours must be more than 0 and at most 24")
+
+
+def funding_cost(
+    notional: ArrayLike,
+    funding_rate: ArrayLike,
+    days: ArrayLike | None = None,
+    interval_hours: ArrayLike = FUNDING_INTERVAL_HOURS,
+    side: str = "short",
+) -> Result:
+    """Funding a perpetual futures position pays over a holding period.
+
+    Parameters
+    ----------
+    notional : array_like
+        Position notional in USD (mark price × size), non-negative.
+    funding_rate : array_like
+        With ``days``: one rate per interval as a fraction, applied at every settlement.
+        Without ``days``: one rate per funding settlement (e.g. real history), all summed.
+    days : array_like, optional
+        Holding period in days; required with a single rate, not allowed with a series.
+    interval_hours : array_like, optional
+        Hours between settlements (default 8: BTCUSDT settles at 00:00, 08:00, 16:00 UTC).
+    side : {"short", "long"}, optional
+        The position's side (default "short", the hedge).
+
+    Returns
+    -------
+    float or ndarray
+        Cost in USD, positive when the user pays, negative when the position receives funding.
+        With one rate: s·N·r·(days·24 / interval_hours), the expected number of settlements in
+        the period (fractional for a period that is not a whole number of intervals). With a
+        series: s·N·Σ rₜ. s = +1 for a long, −1 for a short.
+
+    Examples
+    --------
+    A 20,000 USD short held 30 days at the neutral +0.01 % per 8 h: 90 settlements, and the
+    short *receives* 180 USD, a cost of −180. The same long pays 180.
+
+    >>> round(funding_cost(20_000, 0.0001, 30), 10)
+    -180.0
+    >>> round(funding_cost(20_000, 0.0001, 30, side="long"), 10)
+    180.0
+    """
+    sign = _side_sign(side)
+    amount = as_float_array(notional, "notional")
+    require_finite(amount, "notional")
+    require(amount >= 0, "notional must not be negative")
+    rates = as_float_array(funding_rate, "funding_rate")
+    _check_rates(rates)
+    if days is None:
+        if rates.size > 1:
+            return finish(sign * amount * float(rates.sum()))
+        raise MissingValueError("days is needed with a single funding_rate")
+    if rates.size > 1 and np.ndim(days) == 0:
+        raise WrongTypeError("days applies to a single funding_rate; a range of rates is one rate per settlement")
+    period = as_float_array(days, "days")
+    hours = as_float_array(interval_hours, "interval_hours")
+    amount, rates, period, hours = broadcast(notional=amount, funding_rate=rates, days=period, interval_hours=hours)
+    require_finite(period, "days")
+    require(period >= 0, "days must not be negative")
+    _check_interval(hours)
+    settlements = period * HOURS_PER_DAY / hours
+    return finish(sign * amount * rates * settlements)
+
+
+def basis_annualized(futures_price: ArrayLike, spot_price: ArrayLike, days_to_expiry: ArrayLike) -> Result:
+    """Annualized basis of a dated future: ``(F / S − 1) · 365 / days``.
+
+    Simple interest on a 365-day year, as Binance's basis data implies.
+
+    Parameters
+    ----------
+    futures_price, spot_price : array_like
+        Prices in USD (positive).
+    days_to_expiry : array_like
+        Days until the future expires (positive).
+
+    Returns
+    -------
+    float or ndarray
+        Basis per year as a fraction; positive in contango (future above spot).
+
+    Examples
+    --------
+    A quarterly future 90 days out at 101,500 against spot 100,000 carries 6.08 % a year:
+
+    >>> round(basis_annualized(101_500, 100_000, 90), 6)
+    0.060833
+    """
+    future = as_float_array(futures_price, "futures_price")
+    spot = as_float_array(spot_price, "spot_price")
+    days = as_float_array(days_to_expiry, "days_to_expiry")
+    future, spot, days = broadcast(futures_price=future, spot_price=spot, days_to_expiry=days)
+    for values, name in ((future, "futures_price"), (spot, "spot_price"), (days, "days_to_expiry")):
+        require_finite(values, name)
+        require(values > 0, f"{name} must be greater than 0")
+    return finish((future / spot - 1.0) * DAYS_PER_YEAR / days)
+
+
+def dated_hedge_cost(
+    notional: ArrayLike,
+    futures_price: ArrayLike,
+    spot_price: ArrayLike,
+    days_to_expiry: ArrayLike,
+    days_held: ArrayLike | None = None,
+) -> Result:
+    """Carry cost of hedging with a *short* dated future instead of a perpetual.
+
+    A short future sold at F above spot S earns the basis as F converges to S at expiry, so the
+    cost is negative in contango: −N · (F/S − 1) · held / days_to_expiry, the basis accruing
+    linearly (the usual approximation; held defaults to the whole time to expiry).
+
+    Returns
+    -------
+    float or ndarray
+        USD, positive when the user pays (backwardation), negative when the short earns.
+
+    Examples
+    --------
+    >>> round(dated_hedge_cost(20_000, 101_500, 100_000, 90, 30), 10)
+    -100.0
+    """
+    held = days_to_expiry if days_held is None else days_held
+    basis = as_float_array(basis_annualized(futures_price, spot_price, days_to_expiry), "basis")
+    amount = as_float_array(notional, "notional")
+    period = as_float_array(held, "days_held")
+    require_finite(amount, "notional")
+    require(amount >= 0, "notional must not be negative")
+    require_finite(period, "days_held")
+    require(period >= 0, "days_held must not be negative")
+    amount, basis, period = broadcast(notional=amount, basis=basis, days_held=period)
+    return finish(-amount * basis * period / DAYS_PER_YEAR)
+
+
+def funding_breakeven(
+    futures_price: ArrayLike,
+    spot_price: ArrayLike,
+    days_to_expiry: ArrayLike,
+    interval_hours: ArrayLike = FUNDING_INTERVAL_HOURS,
+) -> Result:
+    """Funding rate per interval at which a short perpetual costs the same as a short dated future.
+
+    Above it the perpetual is the cheaper hedge (the short receives more funding than the
+    future's basis earns); below it the dated future is.
+
+    Notes
+    -----
+    Equal costs over d days: N·r·(24·d / h) = N·basis·d / 365, so r* = basis · h / (24 · 365).
+
+    Examples
+    --------
+    A 6.08 % annual basis is worth 0.00556 % per 8-hour funding interval:
+
+    >>> round(funding_breakeven(101_500, 100_000, 90) * 100, 5)
+    0.00556
+    """
+    basis = as_float_array(basis_annualized(futures_price, spot_price, days_to_expiry), "basis")
+    hours = as_float_array(interval_hours, "interval_hours")
+    _check_interval(hours)
+    basis, hours = broadcast(basis=basis, interval_hours=hours)
+    return finish(basis * hours / (HOURS_PER_DAY * DAYS_PER_YEAR))
+
+
+def cumulative_funding(notional: ArrayLike, funding_rates: ArrayLike, side: str = "short") -> FloatArray:
+    """Running funding cost over a series of settlements: s·N·cumsum(rₜ), USD (positive = paid).
+
+    >>> cumulative_funding(20_000, [0.0001, -0.0002]).round(10).tolist()
+    [-2.0, 2.0]
+    """
+    amount = single(as_float_array(notional, "notional"), "notional")
+    require(amount >= 0, "notional must not be negative")
+    rates = as_float_array(funding_rates, "funding_rate").ravel()
+    _check_rates(rates)
+    return _side_sign(side) * amount * np.cumsum(rates)

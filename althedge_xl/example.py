@@ -1,0 +1,54 @@
+"""The method's worked example computed through the Excel functions, as tables to read."""
+
+from __future__ import annotations
+
+from althedge_xl import udfs, worked_examples as wx
+from althedge_xl.render import Table
+
+
+def worked_example_tables() -> list[Table]:
+    """Portfolio, hedge and the 15 % correction of the method, each value from an AltHedge UDF."""
+    portfolio = [(name, cls, value, corr) for name, cls, value, corr in wx.PORTFOLIO]
+    total = sum(value for _, _, value, _ in portfolio)
+    alt_values = [[value] for _, cls, value, _ in portfolio if cls != "BTC"]
+    btc_value = sum(value for _, cls, value, _ in portfolio if cls == "BTC")
+    rows: list[list[object]] = [[n, c, v, v / total, r] for n, c, v, r in portfolio]
+    rows.append(["Total", "", total, 1.0, None])
+    tables = [
+        Table(
+            "Portfolio",
+            ["Asset", "Class", "Value (USD)", "Share", "Stress corr. with BTC"],
+            rows,  # type: ignore[arg-type]
+            ["text", "text", "usd", "pct", "num"],
+        )
+    ]
+    notional = udfs.HEDGE_NOTIONAL(alt_values, wx.HEDGE_RATIO)
+    margin = udfs.HEDGE_MARGIN(notional, wx.LEVERAGE)
+    contracts = udfs.HEDGE_CONTRACTS(notional, 100_000)
+    tables.append(
+        Table(
+            "Hedge",
+            ["Item", "Value"],
+            [
+                ["Altcoin value (USD)", sum(v for [v] in alt_values)],
+                ["Hedge ratio", wx.HEDGE_RATIO],
+                ["Hedge notional, short BTC (USD)", notional],
+                ["Leverage", wx.LEVERAGE],
+                ["Initial margin (USD)", margin],
+                ["Contracts at BTC 100,000 (BTC)", contracts],
+                ["Over-hedged", udfs.HEDGE_OVERHEDGED(notional, alt_values)],
+            ],
+            ["text", "num"],
+        )
+    )
+    table = udfs.SCENARIO_TABLE(
+        [[btc_value], [sum(v for [v] in alt_values)]],
+        [[wx.BTC_SHOCK], [wx.ALT_SHOCK]],
+        notional,
+        wx.BTC_SHOCK,
+        [["BTC"], ["Altcoins"]],
+    )
+    tables.append(
+        Table("Scenario: 15% correction", table[0], table[1:], ["text", "usd", "pct", "usd", "usd"])
+    )
+    return tables

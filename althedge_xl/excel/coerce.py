@@ -1,0 +1,214 @@
+"""One coercion layer: what Excel passes to a function, turned into arrays or a typed error.
+
+xlwings hands a UDF numbers (float), text (str), booleans, ``None`` for blank cells, error
+strings such as ``"#N/A"`` (with ``err_to_str``), and ranges as lists of rows. Each kind of
+argument decides here, once, what a blank means:
+
+* ``numbers``: a number or a range of numbers; a blank is missing (``#N/A``) unless the argument
+  is optional and blank as a whole, when it takes its default.
+* ``amounts``: a range that is added up (holdings); a blank cell is an unused row (NaN here, so the
+  caller can drop the row).
+* ``series``: a price history; a blank cell is a missing day (NaN).
+* ``choice`` / ``flag`` / ``texts`` / ``table``: words, TRUE/FALSE, labels and two-column tables.
+
+Text, booleans where numbers go, and error cells are always errors: a typo never silently
+becomes 0. Inputs are never modified.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+
+from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core.conventions import parse_choice
+from althedge_xl.core.errors import MissingValueError, WrongTypeError
+from althedge_xl.excel.errors import ErrorCellError, error_code_of
+
+REQUIRED: Final = object()
+"""Marker default: the argument has no default and may not be blank."""
+
+_NUMBER_TYPES = (int, float, np.integer, np.floating)
+
+
+def _is_blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and cell == "")
+
+
+def _grid(value: object, name: str) -> np.ndarray:
+    """``value`` as an object array of 0, 1 or 2 dimensions; ragged ranges are an error."""
+    if isinstance(value, np.ndarray):
+        grid = value.astype(object)
+    elif isinstance(value, (list, tuple)):
+        rows = list(value)
+        if any(isinstance(row, (list, tuple, np.ndarray)) for row in rows):
+            if not all(isinstance(row, (list, tuple, np.ndarray)) for row in rows):
+                raise WrongTypeError(f"{name} mixes single values and rows")
+            widths = {len(row) for row in rows}
+            if len(widths) > 1:
+                raise WrongTypeError(f"{name} has rows of different lengths {sorted(widths)}")
+            grid = np.empty((len(rows), widths.pop() if widths else 0), dtype=object)
+            for i, row in enumerate(rows):
+                grid[i, :] = list(row)
+        else:
+            grid = np.empty(len(rows), dtype=object)
+            grid[:] = rows
+    else:
+        grid = np.empty((), dtype=object)
+        grid[()] = value
+    if grid.ndim > 2:
+        raise WrongTypeError(f"{name} must be a cell or a range, not a {grid.ndim}-D array")
+    if grid.size == 0:
+        raise MissingValueError(f"{name} is an empty range")
+    return grid
+
+
+def _where(index: tuple[int, ...], ndim: int) -> str:
+    if ndim == 0:
+        return ""
+    if ndim == 1:
+        return f" (item {index[0] + 1})"
+    return f" (row {index[0] + 1}, column {index[1] + 1})"
+
+
+def _number(cell: object, name: str, where: str) -> float:
+    """One cell as a float; NaN for a blank. Text, booleans and error values raise."""
+    if isinstance(cell, (bool, np.bool_)):
+        raise WrongTypeError(f"{name}{where} is TRUE/FALSE, not a number")
+    if isinstance(cell, _NUMBER_TYPES):
+        return float(cell)
+    if _is_blank(cell):
+        return math.nan
+    code = error_code_of(cell)
+    if code is not None:
+        raise ErrorCellError(code, f"{name}{where} is the error {code}")
+    if isinstance(cell, str):
+        shown = cell if len(cell) <= 30 else cell[:27] + "..."
+        raise WrongTypeError(f'{name}{where} is text ("{shown}"), not a number')
+    raise WrongTypeError(f"{name}{where} is a {type(cell).__name__}, not a number")
+
+
+def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
+    """``value`` as floats (NaN for blanks) and a mask of the blank cells."""
+    if isinstance(value, _NUMBER_TYPES) and not isinstance(value, (bool, np.bool_)):
+        number = np.array(float(value))
+        return number, np.zeros((), dtype=bool)
+    grid = _grid(value, name)
+    out = np.empty(grid.shape, dtype=np.float64)
+    for index, cell in np.ndenumerate(grid):
+        out[index] = _number(cell, name, _where(index, grid.ndim))
+    blank = np.vectorize(_is_blank, otypes=[bool])(grid)
+    return out, blank
+
+
+def numbers(value: object, name: str, default: object = REQUIRED) -> FloatArray:
+    """A number or a range of numbers; blank cells are missing (``#N/A``).
+
+    A wholly blank optional argument takes ``default``. NaN and infinities pass through for the
+    core functions to reject with their own message.
+    """
+    if _is_blank(value) or (isinstance(value, (list, tuple)) and _all_blank(value)):
+        if default is REQUIRED:
+            raise MissingValueError(f"{name} is blank")
+        return np.array(default, dtype=np.float64)
+    out, blank = _floats(value, name)
+    if blank.any():
+        first = tuple(int(i) for i in np.argwhere(blank)[0])
+        raise MissingValueError(f"{name}{_where(first, blank.ndim)} is blank")
+    return out
+
+
+def _all_blank(value: Sequence[object]) -> bool:
+    cells = [c for row in value for c in (row if isinstance(row, (list, tuple)) else [row])]
+    return all(_is_blank(c) for c in cells)
+
+
+def optional_numbers(value: object, name: str) -> FloatArray | None:
+    """Like :func:`numbers`, but a wholly blank argument is ``None`` (the core's default)."""
+    if _is_blank(value) or (isinstance(value, (list, tuple)) and _all_blank(value)):
+        return None
+    return numbers(value, name)
+
+
+def amounts(value: object, name: str) -> FloatArray:
+    """A range of amounts that is added up; blank cells are NaN (unused rows)."""
+    out, _ = _floats(value, name)
+    return out
+
+
+def series(value: object, name: str) -> FloatArray:
+    """A price or rate history as a column; blank cells are NaN (missing days).
+
+    A single row or column becomes 1-D; several columns stay 2-D, one column per asset.
+    """
+    out, _ = _floats(value, name)
+    if out.ndim == 2 and 1 in out.shape:
+        return out.ravel()
+    return np.atleast_1d(out)
+
+
+def table(value: object, name: str, columns: int) -> FloatArray | None:
+    """A table of ``columns`` numbers per row; wholly blank rows are dropped, blank → None."""
+    if _is_blank(value):
+        return None
+    out, blank = _floats(value, name)
+    if out.ndim != 2 or out.shape[1] != columns:
+        raise WrongTypeError(f"{name} must be a range of {columns} columns")
+    used = ~blank.all(axis=1)
+    if (blank[used]).any():
+        raise MissingValueError(f"{name} has a row with a blank cell")
+    if not used.any():
+        return None
+    return out[used]
+
+
+def _single_cell(value: object, name: str) -> object:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        grid = _grid(value, name)
+        if grid.size != 1:
+            raise WrongTypeError(f"{name} must be a single cell, not a range of {grid.size} cells")
+        return grid.reshape(-1)[0]
+    return value
+
+
+def choice(value: object, name: str, allowed: tuple[str, ...], default: str) -> str:
+    """One word out of ``allowed`` (case-insensitive); blank takes ``default``."""
+    cell = _single_cell(value, name)
+    if _is_blank(cell):
+        return default
+    code = error_code_of(cell)
+    if code is not None:
+        raise ErrorCellError(code, f"{name} is the error {code}")
+    return parse_choice(cell, name, allowed)
+
+
+def flag(value: object, name: str, default: bool) -> bool:
+    """TRUE/FALSE (or 1/0, as Excel treats them); blank takes ``default``."""
+    cell = _single_cell(value, name)
+    if _is_blank(cell):
+        return default
+    if isinstance(cell, (bool, np.bool_)):
+        return bool(cell)
+    if isinstance(cell, _NUMBER_TYPES) and float(cell) in (0.0, 1.0):
+        return bool(cell)
+    code = error_code_of(cell)
+    if code is not None:
+        raise ErrorCellError(code, f"{name} is the error {code}")
+    raise WrongTypeError(f"{name} must be TRUE or FALSE, not {cell!r}")
+
+
+def texts(value: object, name: str) -> list[str]:
+    """Labels: each cell as text (numbers written plainly), blanks as empty text."""
+    grid = _grid(value, name).reshape(-1)
+    out = []
+    for cell in grid:
+        if _is_blank(cell):
+            out.append("")
+        elif isinstance(cell, float) and cell.is_integer():
+            out.append(str(int(cell)))
+        else:
+            out.append(str(cell))
+    return out

@@ -1,0 +1,72 @@
+"""Set up and run AltHedge XL on a fresh machine: ``python tasks.py demo`` or ``python tasks.py test``.
+
+Works the same on Linux, macOS and Windows (``py tasks.py test`` there) with Python 3.10+:
+creates ``.venv`` beside this file, installs the package from ``pyproject.toml`` into it (again only
+when ``pyproject.toml`` changes), then runs the job.
+
+* ``demo``: the main job, the template workbook computed without Excel (``althedge report``).
+* ``test``: everything CI checks: ruff, mypy, and the whole pytest suite. Tests that open files in
+  LibreOffice need it installed; on Debian/Ubuntu as root this installs it (apt-get).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def run(*command: str | Path) -> None:
+    print("+", " ".join(str(c) for c in command), flush=True)
+    subprocess.run([str(c) for c in command], cwd=ROOT, check=True)
+
+
+def ensure_venv(extra: str) -> None:
+    """Create .venv and install the package with ``extra``, unless already done for this pyproject."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"AltHedge XL needs Python 3.10 or newer; this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extra.encode()).hexdigest()
+    stamp = VENV / f".installed-{extra or 'base'}"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extra}]" if extra else ".")
+    stamp.write_text(digest)
+
+
+def demo() -> None:
+    ensure_venv("")
+    run(PYTHON, "-m", "althedge_xl.cli", "report")
+
+
+def test() -> None:
+    ensure_venv("dev")
+    run(PYTHON, ROOT / "scripts" / "ensure_libreoffice.py")
+    run(PYTHON, "-m", "ruff", "check", ".")
+    run(PYTHON, "-m", "ruff", "format", "--check", ".")
+    run(PYTHON, "-m", "mypy", "althedge_xl")
+    run(PYTHON, "-m", "pytest", "-q")
+
+
+def main() -> None:
+    jobs = {"demo": demo, "test": test}
+    if len(sys.argv) != 2 or sys.argv[1] not in jobs:
+        sys.exit("usage: python tasks.py demo | test")
+    try:
+        jobs[sys.argv[1]]()
+    except subprocess.CalledProcessError as exc:
+        sys.exit(exc.returncode)
+
+
+if __name__ == "__main__":
+    main()
