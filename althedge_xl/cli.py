@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from althedge_xl import __version__
 from althedge_xl.render import Table, render_plain, render_rich, to_csv, to_json
 
 FORMATS = ("table", "csv", "json")
+#: The template, at its place in a checkout; ``report`` reads it when no workbook is named.
+DEFAULT_WORKBOOK = Path("workbook") / "AltHedge.xlsm"
 
 
 class UserError(Exception):
@@ -37,6 +40,30 @@ def _example(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build_workbook(args: argparse.Namespace) -> int:
+    from althedge_xl.workbook.build import build_workbook
+    from althedge_xl.workbook.samples import MarketDataMissing
+
+    try:
+        path = build_workbook(Path(args.out), Path(args.data) if args.data else None)
+    except MarketDataMissing as exc:
+        raise UserError(str(exc)) from None
+    print(f"wrote {path}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from althedge_xl.headless import WorkbookError
+    from althedge_xl.report import run_report
+
+    try:
+        tables = run_report(Path(args.workbook), Path(args.prices) if args.prices else None, Path(args.out) if args.out else None)
+    except WorkbookError as exc:
+        raise UserError(str(exc)) from None
+    print_tables(tables, args.format)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="althedge", description="Hedge an altcoin portfolio with short BTC futures.")
     parser.add_argument("--version", action="version", version=f"althedge {__version__}")
@@ -44,6 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     example = commands.add_parser("example", help="print the method's worked example computed by the Excel functions")
     example.add_argument("--format", choices=FORMATS, default="table")
     example.set_defaults(run=_example)
+    build = commands.add_parser("build-workbook", help="write the template workbook from code")
+    build.add_argument("--out", default=str(DEFAULT_WORKBOOK), help=f"where to write it (default {DEFAULT_WORKBOOK})")
+    build.add_argument("--data", help="market-history folder for the sample data (default ../shared/data)")
+    build.set_defaults(run=_build_workbook)
+    report = commands.add_parser("report", help="compute a workbook without Excel and print its tables")
+    report.add_argument("workbook", nargs="?", default=str(DEFAULT_WORKBOOK), help="the workbook (default: the template)")
+    report.add_argument("--prices", help="CSV of symbol,price to use instead of the Prices sheet's (file unchanged)")
+    report.add_argument("--out", help="folder for a computed copy as values (.xlsx) and the stress chart (.png)")
+    report.add_argument("--format", choices=FORMATS, default="table")
+    report.set_defaults(run=_report)
     return parser
 
 

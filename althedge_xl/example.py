@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from althedge_xl import udfs, worked_examples as wx
+from althedge_xl import udfs
+from althedge_xl import worked_examples as wx
 from althedge_xl.render import Table
 
 
@@ -48,7 +49,5 @@ def worked_example_tables() -> list[Table]:
         wx.BTC_SHOCK,
         [["BTC"], ["Altcoins"]],
     )
-    tables.append(
-        Table("Scenario: 15% correction", table[0], table[1:], ["text", "usd", "pct", "usd", "usd"])
-    )
+    tables.append(Table("Scenario: 15% correction", table[0], table[1:], ["text", "usd", "pct", "usd", "usd"]))
     return tables

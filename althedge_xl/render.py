@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-Format = Literal["usd", "pct", "price", "num", "text", "int"]
+Format = Literal["usd", "pct", "rate", "price", "num", "text", "int"]
 Cell = float | int | str | bool | None
 
 
@@ -50,6 +50,8 @@ def format_cell(value: Cell, fmt: Format) -> str:
         return f"{value:,.2f}"
     if fmt == "pct":
         return f"{value * 100:,.2f}%"
+    if fmt == "rate":
+        return f"{value * 100:,.4f}%"
     if fmt == "int":
         return f"{value:,.0f}"
     if fmt == "num":

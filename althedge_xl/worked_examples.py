@@ -39,9 +39,7 @@ BINANCE = "Binance's published formula, worked in DESIGN.md"
 
 EXAMPLES: tuple[WorkedExample, ...] = (
     WorkedExample("Hedge notional, 40% of 50,000", "HEDGE_NOTIONAL", (50_000, 0.40), 20_000.0, ARTICLE),
-    WorkedExample(
-        "Hedge notional over a range", "HEDGE_NOTIONAL", ([[30_000], [20_000]], 0.40), 20_000.0, ARTICLE
-    ),
+    WorkedExample("Hedge notional over a range", "HEDGE_NOTIONAL", ([[30_000], [20_000]], 0.40), 20_000.0, ARTICLE),
     WorkedExample("Core-satellite, 50% of 30,000", "HEDGE_NOTIONAL", (30_000, 0.50), 15_000.0, ARTICLE),
     WorkedExample("Margin, 20,000 at 20x", "HEDGE_MARGIN", (20_000, 20), 1_000.0, ARTICLE),
     WorkedExample(
@@ -52,17 +50,11 @@ EXAMPLES: tuple[WorkedExample, ...] = (
         ARTICLE,
     ),
     WorkedExample("Funding, 30 days short", "FUNDING_COST", (20_000, 0.0001, 30), -180.0, "issue 3's table"),
-    WorkedExample(
-        "Funding, 30 days long", "FUNDING_COST", (20_000, 0.0001, 30, 8, "long"), 180.0, "issue 3's table"
-    ),
+    WorkedExample("Funding, 30 days long", "FUNDING_COST", (20_000, 0.0001, 30, 8, "long"), 180.0, "issue 3's table"),
     WorkedExample("Contracts, linear", "HEDGE_CONTRACTS", (20_000, 100_000), 0.2, "issue 3's table"),
-    WorkedExample(
-        "Contracts, inverse", "HEDGE_CONTRACTS", (20_000, 100_000, "inverse"), 200.0, "issue 3's table"
-    ),
+    WorkedExample("Contracts, inverse", "HEDGE_CONTRACTS", (20_000, 100_000, "inverse"), 200.0, "issue 3's table"),
     WorkedExample("Liquidation, 20x short", "HEDGE_LIQ_PRICE", (100_000, 20), 104_581.67, BINANCE),
-    WorkedExample(
-        "Liquidation, 20x long", "HEDGE_LIQ_PRICE", (100_000, 20, 0.004, 0, "long"), 95_381.53, BINANCE
-    ),
+    WorkedExample("Liquidation, 20x long", "HEDGE_LIQ_PRICE", (100_000, 20, 0.004, 0, "long"), 95_381.53, BINANCE),
     WorkedExample(
         "Liquidation, inverse short",
         "HEDGE_LIQ_PRICE",

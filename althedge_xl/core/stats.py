@@ -47,6 +47,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core.conventions import parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 
 __all__ = [
@@ -65,7 +67,6 @@ __all__ = [
     "simple_returns",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 BETA_METHODS: Final[tuple[str, ...]] = ("ols", "ewma", "downside")
@@ -100,7 +101,11 @@ _NOISE_ULPS: Final[float] = 64.0 * float(np.finfo(np.float64).eps)
 
 
 def _as_float_array(value: npt.ArrayLike, name: str) -> FloatArray:
-    """Convert to a float64 array without copying a float64 input (and never writing to it)."""
+    """Convert to a float64 array without copying a float64 input.
+
+    Unlike ``_arrays.as_float_array`` this does not copy: a 50 x 44,000 panel would cost a
+    copy per call. So nothing in this module writes into an array it was given.
+    """
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -112,9 +117,10 @@ def _rows(n: int) -> str:
     return f"{n} row" if n == 1 else f"{n} rows"
 
 
-def _prices(value: npt.ArrayLike, name: str, *, allow_2d: bool) -> tuple[FloatArray, BoolArray]:
+def _prices(value: npt.ArrayLike, name: str, *, allow_2d: bool) -> tuple[FloatArray, BoolArray | None]:
     """Validate a price (or value) array; return it and the mask of present (finite) cells.
 
+    The mask is ``None`` when every cell is present, so large clean panels skip building it.
     A ``(n, 1)`` column is accepted where only one series is allowed.
     """
     arr = _as_float_array(value, name)
@@ -123,17 +129,31 @@ def _prices(value: npt.ArrayLike, name: str, *, allow_2d: bool) -> tuple[FloatAr
     if arr.ndim == 0 or arr.ndim > (2 if allow_2d else 1):
         shape = "a column or a table of prices" if allow_2d else "one column of prices"
         raise WrongTypeError(f"{name} must be {shape}; got an array of shape {arr.shape}")
-    # Fast path: every cell a positive finite number (NaN fails both comparisons).
+    # Fast path, two reductions and no temporary: min and max propagate NaN, which fails both.
+    if arr.size == 0 or (arr.min() > 0.0 and arr.max() < np.inf):
+        return arr, None
     ok: BoolArray = np.asarray((arr > 0.0) & (arr < np.inf))
-    if not ok.all():
-        bad = ~(ok | np.isnan(arr))
-        if bad.any():
-            first = np.argwhere(bad)[0]
-            val = float(arr[tuple(first)])
-            where = f"row {int(first[0]) + 1}" + (f", column {int(first[1]) + 1}" if arr.ndim == 2 else "")
-            kind = "infinite" if math.isinf(val) else ("zero" if val == 0.0 else "negative")
-            raise BadNumberError(f"{name} has a {kind} price ({val!r}) in {where}; prices must be positive")
+    bad = ~(ok | np.isnan(arr))
+    if bad.any():
+        first = np.argwhere(bad)[0]
+        val = float(arr[tuple(first)])
+        where = f"row {int(first[0]) + 1}" + (f", column {int(first[1]) + 1}" if arr.ndim == 2 else "")
+        kind = "infinite" if math.isinf(val) else ("zero" if val == 0.0 else "negative")
+        raise BadNumberError(f"{name} has a {kind} price ({val!r}) in {where}; prices must be positive")
     return arr, ok
+
+
+def _present(ok: BoolArray | None, shape: tuple[int, ...]) -> BoolArray:
+    """The present-cell mask, built when :func:`_prices` skipped it."""
+    return np.ones(shape, dtype=np.bool_) if ok is None else ok
+
+
+def _complete_rows(ok: BoolArray | None, n: int) -> BoolArray:
+    """Rows with every cell present, for a (n,) or (n, k) mask."""
+    if ok is None:
+        return np.ones(n, dtype=np.bool_)
+    rows: BoolArray = ok if ok.ndim == 1 else np.asarray(ok.all(axis=1))
+    return rows
 
 
 def _same_rows(a: FloatArray, a_name: str, b: FloatArray, b_name: str) -> None:
@@ -144,14 +164,8 @@ def _same_rows(a: FloatArray, a_name: str, b: FloatArray, b_name: str) -> None:
 
 
 def _parse_method(method: object, allowed: tuple[str, ...]) -> str:
-    """The one parser for ``method``: exact names, case and surrounding spaces ignored."""
-    choices = ", ".join(f"'{m}'" for m in allowed)
-    if not isinstance(method, str):
-        raise WrongTypeError(f"method must be one of {choices}; got {method!r}")
-    key = method.strip().lower()
-    if key not in allowed:
-        raise WrongTypeError(f"method must be one of {choices}; got {method!r}")
-    return key
+    """``method`` through the package's one parser of named choices (case and spaces ignored)."""
+    return parse_choice(method, "method", allowed)
 
 
 def _scalar(value: npt.ArrayLike, name: str) -> float:
@@ -233,7 +247,9 @@ def _kept_rows(masks: list[tuple[BoolArray, str]], need_rows: int, need_what: st
 
 def _returns_aligned(prices: FloatArray) -> FloatArray:
     """Simple returns of consecutive rows of clean, positive prices (axis 0)."""
-    return prices[1:] / prices[:-1] - 1.0
+    out: FloatArray = np.divide(prices[1:], prices[:-1])
+    out -= 1.0
+    return out
 
 
 def _finite_or_raise(value: FloatArray | float, what: str) -> None:
@@ -241,20 +257,21 @@ def _finite_or_raise(value: FloatArray | float, what: str) -> None:
         raise BadNumberError(f"{what} is not a finite number: the inputs are too extreme")
 
 
-def _column_groups(ok: BoolArray) -> Iterator[tuple[BoolArray, npt.NDArray[np.intp]]]:
+def _column_groups(ok: BoolArray | None, n: int, k: int) -> Iterator[tuple[BoolArray, npt.NDArray[np.intp]]]:
     """Group the columns of a (n, k) present-mask by identical blank pattern.
 
     Yields ``(rows_kept, column_indices)``; one group (all rows) when nothing is blank, so the
     common case stays a single matrix operation.
     """
-    n, k = ok.shape
-    if ok.all():
+    if ok is None or ok.all():
         yield np.ones(n, dtype=np.bool_), np.arange(k)
         return
-    patterns, inverse = np.unique(ok.T, axis=0, return_inverse=True)
-    inverse = np.asarray(inverse).ravel()
-    for g in range(patterns.shape[0]):
-        yield patterns[g], np.flatnonzero(inverse == g)
+    by_column = np.ascontiguousarray(ok.T)
+    groups: dict[bytes, list[int]] = {}
+    for j in range(k):
+        groups.setdefault(by_column[j].tobytes(), []).append(j)
+    for cols in groups.values():
+        yield by_column[cols[0]], np.asarray(cols, dtype=np.intp)
 
 
 # --------------------------------------------------------------------------------------------
@@ -275,19 +292,22 @@ def _beta_aligned(r_alt: FloatArray, r_btc: FloatArray, w: FloatArray | None, bt
     ``beta_j = sum w (x - xbar_w)(y_j - ybar_w) / sum w (x - xbar_w)^2`` with weighted means;
     ``w = None`` is ordinary least squares, i.e. ``cov(y_j, x) / var(x)``.
     """
+    # The second centring pass makes sum(w * xc) zero to rounding, so
+    # sum w xc (y - ybar_w) = sum w xc y and the (T, k) panel need not be centred: one
+    # matrix-vector product does all columns.
     if w is None:
         xc = r_btc - r_btc.mean()
-        yc = r_alt - r_alt.mean(axis=0)
+        xc -= xc.mean()
         wxc = xc
     else:
         sw = w.sum()
         xc = r_btc - (w @ r_btc) / sw
-        yc = r_alt - (w @ r_alt) / sw
+        xc -= (w @ xc) / sw
         wxc = w * xc
     sxx = float(wxc @ xc)
     if _is_constant(xc, r_btc) or not sxx > 0.0:
         raise BadNumberError(f"{btc_label} returns have zero variance over the periods used; beta is undefined")
-    beta: FloatArray = (wxc @ yc) / sxx
+    beta: FloatArray = (wxc @ r_alt) / sxx
     return beta
 
 
@@ -348,11 +368,11 @@ def _paired_returns(
     btc, btc_ok = _prices(btc_prices, "btc_prices", allow_2d=False)
     _same_rows(alt, alt_name, btc, "btc_prices")
     if alt.ndim == 1:
-        alt, alt_ok = alt[:, None], alt_ok[:, None]
+        alt = alt[:, None]
+    n = alt.shape[0]
     w = _basket_weights(weights, alt.shape[1], alt_name)
-    alt_rows: BoolArray = np.asarray(alt_ok.all(axis=1))
     keep = _kept_rows(
-        [(alt_rows, alt_name), (btc_ok, "btc_prices")],
+        [(_complete_rows(alt_ok, n), alt_name), (_complete_rows(btc_ok, n), "btc_prices")],
         MIN_RETURNS + 1,
         f"{MIN_RETURNS} returns",
     )
@@ -434,7 +454,7 @@ def hedge_beta(
         BTC prices on the same rows (spot or the future's price).
     method : {"ols", "ewma", "downside"}, optional
         ``"ols"`` (default) ordinary least squares; ``"ewma"`` exponentially weighted least
-        squares; ``"downside"`` OLS over the periods when BTC fell by more than ``threshold``.
+        squares; ``"downside"`` OLS over the periods when BTC's return is below ``threshold``.
         Case and surrounding spaces are ignored.
     halflife : float, optional
         For ``"ewma"`` only (required there, ignored otherwise): the half-life in periods,
@@ -548,7 +568,8 @@ def betas(
     Notes
     -----
     Same formulas as :func:`hedge_beta`, in matrix form: with ``X`` the centred BTC returns
-    (``T``,) and ``Y`` the centred asset returns (``T``, ``k``), ``beta = X @ Y / X @ X``.
+    (``T``,) and ``Y`` the asset returns (``T``, ``k``), ``beta = X @ Y / X @ X`` (``Y`` need
+    not be centred, as ``X`` sums to zero).
     Columns that share a blank pattern are computed together, so a panel without blanks is
     a single matrix product.
 
@@ -569,13 +590,17 @@ def betas(
     btc, btc_ok = _prices(btc_prices, "btc_prices", allow_2d=False)
     _same_rows(assets, "asset_prices", btc, "btc_prices")
     if assets.ndim == 1:
-        assets, assets_ok = assets[:, None], assets_ok[:, None]
-    k = assets.shape[1]
+        assets = assets[:, None]
+        assets_ok = None if assets_ok is None else assets_ok[:, None]
+    n, k = assets.shape
     out = np.empty(k)
-    _kept_rows([(btc_ok, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
-    for rows, cols in _column_groups(assets_ok & btc_ok[:, None]):
+    btc_rows = _complete_rows(btc_ok, n)
+    _kept_rows([(btc_rows, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
+    cells = None if assets_ok is None and btc_ok is None else _present(assets_ok, (n, k)) & btc_rows[:, None]
+    for rows, cols in _column_groups(cells, n, k):
         label = "asset_prices" if k == 1 else f"asset_prices column {int(cols[0]) + 1}"
-        _kept_rows([(rows, label)], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
+        own_rows = _complete_rows(None if assets_ok is None else assets_ok[:, cols[0]], n)
+        _kept_rows([(own_rows, label), (btc_rows, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
         all_rows = bool(rows.all())
         with np.errstate(all="ignore"):
             sub = assets if all_rows else assets[rows]
@@ -583,12 +608,13 @@ def betas(
                 sub = sub[:, cols]
             r_alt = _returns_aligned(sub)
             r_btc = _returns_aligned(btc if all_rows else btc[rows])
-        _finite_or_raise(r_alt, f"a return of {label}")
+        # prices are positive and finite, so a return can only overflow to +inf; a column
+        # with one gives a non-finite beta, caught below without scanning the whole panel
         _finite_or_raise(r_btc, "a return of btc_prices")
         r_alt, r_btc, w = _select_periods(r_alt, r_btc, key, hl, th, label + " and btc_prices")
         with np.errstate(all="ignore"):
             out[cols] = _beta_aligned(r_alt, r_btc, w, "btc_prices")
-    _finite_or_raise(out, "a beta")
+    _finite_or_raise(out, "a beta (a return of asset_prices overflows?)")
     return out
 
 
@@ -846,11 +872,12 @@ def realized_vol(prices: npt.ArrayLike, periods_per_year: float = 365) -> float 
     arr, ok = _prices(prices, "prices", allow_2d=True)
     one = arr.ndim == 1
     if one:
-        arr, ok = arr[:, None], ok[:, None]
-    k = arr.shape[1]
+        arr = arr[:, None]
+        ok = None if ok is None else ok[:, None]
+    n, k = arr.shape
     out = np.empty(k)
     scale = math.sqrt(ppy)
-    for rows, cols in _column_groups(ok):
+    for rows, cols in _column_groups(ok, n, k):
         label = "prices" if k == 1 else f"prices column {int(cols[0]) + 1}"
         _kept_rows([(rows, label)], MIN_VOL_RETURNS + 1, f"{MIN_VOL_RETURNS} returns")
         with np.errstate(all="ignore"):
@@ -953,7 +980,7 @@ def scenario_replay(
     vals = vals.ravel()
     prices, prices_ok = _prices(asset_prices, "asset_prices", allow_2d=True)
     if prices.ndim == 1:
-        prices, prices_ok = prices[:, None], prices_ok[:, None]
+        prices = prices[:, None]
     if vals.size != prices.shape[1]:
         raise WrongTypeError(
             f"holdings_values has {vals.size} values but asset_prices has "
@@ -985,11 +1012,12 @@ def scenario_replay(
         _same_rows(rates, "funding_rates", btc, "btc_prices")
         if np.isinf(rates).any():
             raise BadNumberError("funding_rates must be finite; leave a row blank for no funding")
-    if not (prices_ok[0].all() and btc_ok[0]):
+    present = _complete_rows(prices_ok, n) & _complete_rows(btc_ok, n)
+    if not present[0]:
         raise MissingValueError(
             "the first row of asset_prices and btc_prices must be complete: the replay measures every P/L from it"
         )
-    present = prices_ok.all(axis=1) & btc_ok
+    btc_present = _complete_rows(btc_ok, n)
     with np.errstate(all="ignore"):
         unhedged = (prices / prices[0] - 1.0) @ vals
         hedge = -notional * (btc / btc[0] - 1.0)
@@ -1002,6 +1030,10 @@ def scenario_replay(
         out = np.column_stack([unhedged, hedge, cum_cost, unhedged + hedge - cum_cost])
     out[0] = 0.0  # by definition (and no -0.0 from the hedge column)
     out[~present] = np.nan
-    if np.isinf(out).any() or not np.isfinite(out[present, :2]).all() or not np.isfinite(cost[has_rate & btc_ok]).all():
+    if (
+        np.isinf(out).any()
+        or not np.isfinite(out[present, :2]).all()
+        or not np.isfinite(cost[has_rate & btc_present]).all()
+    ):
         raise BadNumberError("the replay overflows: the inputs are too extreme")
     return out

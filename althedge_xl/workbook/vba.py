@@ -107,8 +107,9 @@ _CHARTSHEET_BASE = "0{00020821-0000-0000-C000-000000000046}"
 _MAX_HELP = 255
 #: Excel's limit on a line of VBA, continuation included.
 _MAX_VBA_LINE = 1023
-#: The built-in function categories before the first custom one (Excel 2010 and later: All and
-#: Financial .. Cube, Compatibility, Web; ISO/IEC 29500-1 18.2.15 lets the file say so).
+#: Excel's built-in function categories, numbered as MacroOptions' Category takes them: Financial (1)
+#: .. User Defined (14), Engineering, Cube (16), Compatibility (17, Excel 2010), Web (18, Excel 2013).
+#: A workbook's own categories follow, from 19 (ISO/IEC 29500-1 18.2.15 builtInGroupCount).
 _BUILTIN_GROUP_COUNT = 18
 #: Fixed timestamp of every zip entry, so the same input gives the same bytes.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -296,8 +297,18 @@ class _FakeBook:
 
 #: Stand-ins for characters the VBA code page (Windows-1252) lacks, in text that must be a literal.
 _CP1252_STAND_INS = {
-    "\u2212": "-", "\u2010": "-", "\u2011": "-", "\u03a3": "sum ", "\u2211": "sum ", "\u2264": "<=",
-    "\u2265": ">=", "\u2260": "<>", "\u2248": "~", "\u2192": "->", "\u2190": "<-", "\u24c8": "S",
+    "\u2212": "-",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u03a3": "sum",
+    "\u2211": "sum",
+    "\u2264": "<=",
+    "\u2265": ">=",
+    "\u2260": "<>",
+    "\u2248": "~",
+    "\u2192": "->",
+    "\u2190": "<-",
+    "\u24c8": "S",
     "\u00a0": " ",
 }
 
@@ -342,7 +353,7 @@ def _vba_expression(text: str) -> str:
             parts.append('"' + literal.replace('"', '""') + '"')
             literal = ""
         units = character.encode("utf-16-le")
-        parts.extend(f"ChrW({int.from_bytes(units[i:i + 2], 'little')})" for i in range(0, len(units), 2))
+        parts.extend(f"ChrW({int.from_bytes(units[i : i + 2], 'little')})" for i in range(0, len(units), 2))
     if literal or not parts:
         parts.append('"' + literal.replace('"', '""') + '"')
     return " & ".join(parts)
@@ -473,20 +484,20 @@ def macro_module(
         "    Err.Clear",
         "End Sub",
         "",
-        "Private Sub Register(ByVal name As String, ByVal description As String, ByVal category As String, _",
+        "Private Sub Register(ByVal udfName As String, ByVal udfDescription As String, ByVal udfCategory As String, _",
         "                     ByVal argumentHelp As Variant)",
         "    Dim target As String",
-        "    target = \"'\" & Replace(ThisWorkbook.Name, \"'\", \"''\") & \"'!\" & name",
+        '    target = "\'" & Replace(ThisWorkbook.Name, "\'", "\'\'") & "\'!" & udfName',
         "    On Error Resume Next",
         "    If IsArray(argumentHelp) Then",
-        "        Application.MacroOptions Macro:=target, Description:=description, Category:=category, _",
+        "        Application.MacroOptions Macro:=target, Description:=udfDescription, Category:=udfCategory, _",
         "            ArgumentDescriptions:=argumentHelp",
         "    Else",
-        "        Application.MacroOptions Macro:=target, Description:=description, Category:=category",
+        "        Application.MacroOptions Macro:=target, Description:=udfDescription, Category:=udfCategory",
         "    End If",
         "    If Err.Number <> 0 Then",
         "        Err.Clear",
-        "        Application.MacroOptions Macro:=target, Description:=description, Category:=category",
+        "        Application.MacroOptions Macro:=target, Description:=udfDescription, Category:=udfCategory",
         "    End If",
         "    Err.Clear",
         "End Sub",
@@ -632,8 +643,10 @@ def build_vba_project(
         The same arguments give the same bytes.
     """
     from pyopenvba import ExcelFile
+    from pyopenvba.cfb import CFB
     from pyopenvba.vba import VBAModuleKind
 
+    base_project = base if base is not None else base_vba_project()
     documents = {name: _WORKSHEET_BASE for name in sheet_codenames}
     documents.update({name: _CHARTSHEET_BASE for name in chartsheet_codenames})
     if len({name.casefold() for name in documents}) != len(documents) or len(documents) != len(
@@ -642,7 +655,7 @@ def build_vba_project(
         raise ValueError("two sheets have the same code name")
     with tempfile.TemporaryDirectory(prefix="althedge-vba-") as folder:
         source, target = Path(folder) / "base.xlsm", Path(folder) / "built.xlsm"
-        source.write_bytes(_package_with(base if base is not None else base_vba_project()))
+        source.write_bytes(_package_with(base_project))
         with ExcelFile(source) as book:
             project = book.vba_project()
             present = {module.name.casefold(): module for module in project.modules}
@@ -684,10 +697,8 @@ def build_vba_project(
             if problems:
                 raise ValueError(f"pyOpenVBA finds the built project inconsistent: {problems}")
             project_bytes = built.vba_project_bytes()
-    from pyopenvba.cfb import CFB
-
-    base_stream = CFB.from_bytes(base if base is not None else base_vba_project()).get_stream("PROJECT")
-    return _tidy_project_stream(project_bytes, added_documents, blank_line_at_end=base_stream.endswith(b"\r\n\r\n"))
+    ends_blank = CFB.from_bytes(base_project).get_stream("PROJECT").endswith(b"\r\n\r\n")
+    return _tidy_project_stream(project_bytes, added_documents, blank_line_at_end=ends_blank)
 
 
 def build_althedge_vba_project(
@@ -783,16 +794,21 @@ def xlwings_license_notice(vba_project: bytes) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def normalize_zip(package: bytes) -> bytes:
-    """``package`` rewritten with every entry deflated and dated 1980-01-01, in the same order."""
+def _rezip(package: bytes, replacements: Mapping[str, bytes]) -> bytes:
+    """``package`` with ``replacements``, every entry deflated and dated 1980-01-01, in the same order."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            target.writestr(entry, source.read(info.filename))
+            target.writestr(entry, replacements.get(info.filename) or source.read(info.filename))
     return out.getvalue()
+
+
+def normalize_zip(package: bytes) -> bytes:
+    """``package`` rewritten with every entry deflated and dated 1980-01-01, in the same order."""
+    return _rezip(package, {})
 
 
 def _function_group_xml(categories: Sequence[str]) -> str:
@@ -847,8 +863,11 @@ def add_function_metadata(
         workbook = package.read("xl/workbook.xml").decode("utf-8")
     if "<functionGroups" in workbook:
         raise ValueError("xl/workbook.xml has function groups already")
+    for _, spec in pairs:
+        if re.search(rf'<definedName\b[^>]*\bname="{re.escape(spec.name)}"', workbook, re.IGNORECASE):
+            raise ValueError(f"the workbook has a defined name {spec.name!r} already: it would hide the function")
     names = "".join(
-        f"<definedName name={quoteattr(spec.name)} function=\"1\" vbProcedure=\"1\" "
+        f'<definedName name={quoteattr(spec.name)} function="1" vbProcedure="1" '
         f'functionGroupId="{group_ids[spec.category]}">{escape(vba_module)}.{escape(spec.name)}</definedName>'
         for _, spec in sorted(pairs, key=lambda pair: pair[1].name.upper())
     )
@@ -861,20 +880,11 @@ def add_function_metadata(
     else:
         anchor = re.search(r"<calcPr\b|<oleSize\b|<customWorkbookViews\b|<pivotCaches\b|<extLst>|</workbook>", workbook)
         assert anchor is not None
-        workbook = f"{workbook[: anchor.start()]}<definedNames>{names}</definedNames>{workbook[anchor.start():]}"
+        workbook = f"{workbook[: anchor.start()]}<definedNames>{names}</definedNames>{workbook[anchor.start() :]}"
     if argument_descriptions_ext_uri:
         ext = _argument_descriptions_xml(argument_descriptions_ext_uri, pairs)
         if "</extLst>" in workbook:
             workbook = workbook.replace("</extLst>", ext + "</extLst>", 1)
         else:
             workbook = workbook.replace("</workbook>", f"<extLst>{ext}</extLst></workbook>", 1)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsm)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            data = workbook.encode("utf-8") if info.filename == "xl/workbook.xml" else source.read(info.filename)
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, data)
-    return out.getvalue()
-
+    return _rezip(xlsm, {"xl/workbook.xml": workbook.encode("utf-8")})

@@ -1,0 +1,316 @@
+"""The workbook computed without Excel: the ``formulas`` engine with AltHedge's functions registered.
+
+Each AltHedge function is registered in the engine's function table under its Excel name and is
+fed what xlwings would pass in Excel (every argument as a list of rows because the UDFs declare
+``ndim=2``, blank cells as ``None``, error cells as their error text); its result comes back as
+Excel shows it (numbers, text, TRUE/FALSE, arrays fitted to the formula's range, error values).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from althedge_xl.excel.errors import ExcelError, error_code_of
+
+#: Functions the engine resolves itself although they are not in its function table.
+_ENGINE_SPECIALS = frozenset({"INDIRECT", "LAMBDA", "LET", "_XLFN.LAMBDA", "_XLFN.LET"})
+
+
+class WorkbookError(Exception):
+    """A workbook cannot be computed; the message says what to fix, in one line."""
+
+
+CellKey = tuple[str, str]
+"""(sheet name as in the workbook, cell address like ``"B5"``)."""
+
+
+@dataclass
+class ComputedWorkbook:
+    """Every computed cell value by (sheet, address), and the workbook's defined names."""
+
+    path: Path
+    cells: dict[CellKey, Any]
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    sheets: list[str] = field(default_factory=list)
+    reasons: dict[CellKey, str] = field(default_factory=dict)
+
+    def value(self, sheet: str, address: str) -> Any:
+        """The computed value of one cell (None when blank)."""
+        return self.cells.get((sheet, address.replace("$", "").upper()))
+
+    def named(self, name: str) -> Any:
+        """The value of a named cell, or a list of rows for a named range."""
+        try:
+            sheet, ref = self.names[name.upper()]
+        except KeyError:
+            raise WorkbookError(f"the named range {name} the report needs is missing from {self.path.name}") from None
+        if ":" not in ref:
+            return self.value(sheet, ref)
+        return [[self.value(sheet, a) for a in row] for row in _addresses(ref)]
+
+    def errors(self) -> Iterator[tuple[str, str, str]]:
+        """(sheet, cell, error text) of every cell that computed to an Excel error."""
+        for (sheet, address), value in sorted(self.cells.items()):
+            code = error_code_of(value)
+            if code is not None:
+                yield sheet, address, self.reasons.get((sheet, address), str(value))
+
+
+def _addresses(ref: str) -> list[list[str]]:
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+    min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
+    return [[f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
+
+
+def _to_cells(arg: Any) -> Any:
+    """An engine argument as xlwings passes it with ``ndim=2``: a list of rows of plain values."""
+    import schedula as sh
+    from formulas.ranges import Ranges
+    from formulas.tokens.operand import XlError
+
+    if isinstance(arg, Ranges):
+        arg = arg.value
+    grid = np.asarray(arg, dtype=object)
+    if grid.ndim == 0:
+        grid = grid.reshape(1, 1)
+    elif grid.ndim == 1:
+        grid = grid.reshape(1, -1)
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, np.ndarray) and v.ndim == 0:  # a negative literal inside {…}
+            v = v.item()
+        if v is sh.EMPTY:
+            return None
+        if isinstance(v, XlError):
+            return str(v)
+        if isinstance(v, np.generic):
+            return v.item()
+        return v
+
+    return [[plain(v) for v in row] for row in grid.tolist()]
+
+
+def _engine_value(value: Any) -> Any:
+    from formulas.tokens.operand import Error
+
+    if isinstance(value, ExcelError):
+        return Error.errors[value.code]
+    if value is None:
+        return 0.0  # Excel shows an empty function result as 0
+    return value
+
+
+def _fit(result: Any, shape: tuple[int, int]) -> Any:
+    """Place a result in the formula's range the way Excel does: top-left first, #N/A beyond."""
+    from formulas.functions import Array
+    from formulas.tokens.operand import Error
+
+    grid = np.empty((1, 1), dtype=object)
+    if isinstance(result, list):
+        rows = result if result and isinstance(result[0], list) else [result]
+        grid = np.empty((len(rows), len(rows[0])), dtype=object)
+        for i, row in enumerate(rows):
+            grid[i, :] = [_engine_value(v) for v in row]
+    else:
+        grid[0, 0] = _engine_value(result)
+    out = np.empty(shape, dtype=object)
+    if grid.shape == (1, 1):
+        out[:] = grid[0, 0]
+        return out.view(Array)
+    out[:] = Error.errors["#N/A"]
+    rows_n, cols_n = min(shape[0], grid.shape[0]), min(shape[1], grid.shape[1])
+    out[:rows_n, :cols_n] = grid[:rows_n, :cols_n]
+    return out.view(Array)
+
+
+def _engine_function(udf: Callable[..., Any]) -> dict[str, Any]:
+    import formulas
+    import schedula as sh
+    from formulas.errors import RangeValueError
+
+    def call(caller: Any, *args: Any) -> Any:
+        try:
+            cells = [_to_cells(a) for a in args]
+        except RangeValueError:
+            return sh.NONE  # an input not computed yet: the engine calls again later
+        first = caller.ranges[0]
+        shape = (int(first["r2"]) - int(first["r1"]) + 1, int(first["n2"]) - int(first["n1"]) + 1)
+        result = udf(*cells)
+        if isinstance(result, ExcelError):
+            _REASONS[_caller_key(first)] = str(result)
+        return _fit(result, shape)
+
+    call.__name__ = udf.__name__
+    return {"function": call, "extra_inputs": collections.OrderedDict([(formulas.CELL, None)])}
+
+
+def register_functions() -> list[str]:
+    """Register every AltHedge function in the engine (idempotent); returns their names."""
+    from formulas.functions import get_functions
+
+    from althedge_xl import udfs
+    from althedge_xl.excel.function import udf_spec
+
+    table = get_functions()
+    names = []
+    for attribute in vars(udfs).values():
+        if hasattr(attribute, "__althedge_udf__"):
+            name = udf_spec(attribute).name
+            if name not in table:
+                table[name] = table[f"_XLUDF.{name}"] = _engine_function(attribute)
+            names.append(name)
+    return names
+
+
+def check_readable(path: Path) -> None:
+    """Raise :class:`WorkbookError` unless ``path`` is an existing Excel 2007+ workbook."""
+    if not path.exists():
+        raise WorkbookError(f"{path}: no such file")
+    if path.is_dir():
+        raise WorkbookError(f"{path}: is a folder, not a workbook")
+    if not zipfile.is_zipfile(path):
+        raise WorkbookError(f"{path}: not an Excel workbook (.xlsx/.xlsm)")
+    with zipfile.ZipFile(path) as archive:
+        if "xl/workbook.xml" not in archive.namelist():
+            raise WorkbookError(f"{path}: not an Excel workbook (no xl/workbook.xml inside)")
+
+
+def unknown_functions(book: Any) -> list[tuple[str, str, str]]:
+    """(sheet, cell, function) for every call the engine would not know (it would give #NAME?).
+
+    ``book`` is an openpyxl workbook loaded with formulas (not ``data_only``).
+    """
+    from formulas.functions import get_functions
+    from openpyxl.formula import Tokenizer
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    known = set(get_functions()) | _ENGINE_SPECIALS
+    found = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                text = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
+                if not (isinstance(text, str) and text.startswith("=")):
+                    continue
+                for token in Tokenizer(text).items:
+                    if token.type == "FUNC" and token.subtype == "OPEN":
+                        name = token.value[:-1].upper()
+                        if name not in known:
+                            found.append((sheet.title, cell.coordinate, name))
+    return found
+
+
+def compute(path: str | os.PathLike[str], overrides: Mapping[CellKey, Any] | None = None) -> ComputedWorkbook:
+    """Compute every sheet of the workbook at ``path`` with the engine; the file is only read.
+
+    ``overrides`` replaces the values of some cells for this computation only (the file is not
+    changed), as if the user had typed them.
+    """
+    source = Path(path)
+    check_readable(source)
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    register_functions()
+    book = _open(source)
+    unknown = unknown_functions(book)
+    if unknown:
+        sheet, cell, name = unknown[0]
+        raise WorkbookError(f"{sheet}!{cell} uses the function {name}, which the formula engine does not know")
+    import formulas
+
+    _REASONS.clear()
+    engine_log = logging.getLogger("formulas")
+    level = engine_log.level
+    # The VBA wrappers' macro names (definedName vbProcedure="1") are not references; the engine
+    # warns about each one.
+    engine_log.setLevel(logging.ERROR)
+    try:
+        model = formulas.ExcelModel().loads(str(source)).finish()
+        inputs = {f"'[{source.name}]{sheet.upper()}'!{cell}": value for (sheet, cell), value in (overrides or {}).items()}
+        solution = model.calculate(inputs=inputs) if inputs else model.calculate()
+    except Exception as exc:  # the engine's own failures, reported as one line
+        raise WorkbookError(
+            f"{source.name}: the formula engine could not compute it ({type(exc).__name__}: {exc})"
+        ) from None
+    cells = _solution_cells(solution, book.sheetnames)
+    return ComputedWorkbook(source, cells, _defined_names(book), book.sheetnames, _failures_by_cell(book.sheetnames))
+
+
+def _open(source: Path) -> Any:
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(source, keep_links=False)
+    except Exception as exc:
+        raise WorkbookError(f"{source}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+
+
+def _solution_cells(solution: Any, sheetnames: list[str]) -> dict[CellKey, Any]:
+    import schedula as sh
+    from formulas.ranges import Ranges
+    from formulas.tokens.operand import XlError
+    from openpyxl.utils.cell import get_column_letter
+
+    real = {name.upper(): name for name in sheetnames}
+    cells: dict[CellKey, Any] = {}
+    for key, value in solution.items():
+        if not isinstance(key, str) or not isinstance(value, Ranges) or key.split("!")[0].endswith("]'"):
+            continue
+        bounds = value.ranges[0]
+        sheet = real.get(str(bounds.get("sheet", "")).upper())
+        if sheet is None:
+            continue
+        grid = np.asarray(value.value, dtype=object)
+        for i in range(grid.shape[0]):
+            for j in range(grid.shape[1]):
+                v = grid[i, j]
+                if v is sh.EMPTY:
+                    continue
+                if isinstance(v, XlError):
+                    v = str(v)
+                elif isinstance(v, np.generic):
+                    v = v.item()
+                address = f"{get_column_letter(int(bounds['n1']) + j)}{int(bounds['r1']) + i}"
+                cells[(sheet, address)] = v
+    return cells
+
+
+def _defined_names(book: Any) -> dict[str, tuple[str, str]]:
+    names: dict[str, tuple[str, str]] = {}
+    for name, definition in book.defined_names.items():
+        try:
+            for sheet, ref in definition.destinations:
+                names[name.upper()] = (sheet, ref.replace("$", ""))
+        except Exception:  # a name whose sheet was deleted (#REF!): left out, reported when needed
+            continue
+    return names
+
+
+#: The engine's function table is global, so the reasons AltHedge functions give for the error
+#: values they return are collected here during one :func:`compute`, by "SHEET!A1" of the formula.
+_REASONS: dict[str, str] = {}
+
+
+def _caller_key(bounds: Mapping[str, Any]) -> str:
+    from openpyxl.utils.cell import get_column_letter
+
+    return f"{str(bounds.get('sheet', '')).upper()}!{get_column_letter(int(bounds['n1']))}{int(bounds['r1'])}"
+
+
+def _failures_by_cell(sheetnames: list[str]) -> dict[CellKey, str]:
+    real = {name.upper(): name for name in sheetnames}
+    reasons = {}
+    for key, text in _REASONS.items():
+        sheet, _, address = key.rpartition("!")
+        if sheet in real:
+            reasons[(real[sheet], address)] = text
+    return reasons

@@ -1,0 +1,1 @@
+"""The template workbook ``workbook/AltHedge.xlsm``, built from code."""

@@ -1,0 +1,107 @@
+"""``althedge build-workbook``: write the template from code, with its formulas' cached values.
+
+Two passes: the sheets are written once and computed by the headless engine, then written again
+with every formula cell carrying its computed value, so readers that do not recalculate (file
+previews, openpyxl, LibreOffice, Excel before content is enabled) show the method's numbers.
+The file is written to a temporary file beside the target and renamed over it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from althedge_xl import udfs
+from althedge_xl.workbook import sheets, vba
+from althedge_xl.workbook.samples import Samples, load_samples
+from althedge_xl.workbook.styles import Styles
+from althedge_xl.workbook.writer import Cached, SheetWriter
+
+#: Sheets in the order the user meets them; the xlwings settings sheet comes last.
+SHEET_ORDER = ("Start", "Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Prices", "SelfCheck", "xlwings.conf")
+#: A fixed creation date keeps the built file the same from one build to the next.
+BUILD_DATE = dt.datetime(2026, 1, 1)
+DEFAULT_OUT = Path("workbook") / "AltHedge.xlsm"
+
+
+def _write(target: Path | io.BytesIO, samples: Samples, cached: Cached, with_vba: bool) -> None:
+    options = {"strings_to_numbers": False, "strings_to_formulas": False, "in_memory": True}
+    book = xlsxwriter.Workbook(target if isinstance(target, io.BytesIO) else str(target), options)
+    book.set_properties(
+        {"title": "AltHedge XL", "subject": "Altcoin hedge with short BTC futures", "created": BUILD_DATE}
+    )
+    book.set_calc_mode("auto")
+    styles = Styles(book)
+    writers: dict[str, Callable[[SheetWriter], None]] = {
+        "Start": lambda w: sheets.start(w, vba.REFRESH_MACRO),
+        "Portfolio": sheets.portfolio,
+        "HedgeRatio": sheets.hedge_ratio,
+        "Hedge": sheets.hedge,
+        "Stress": sheets.stress,
+        "Funding": sheets.funding,
+        "Prices": lambda w: sheets.prices(w, samples),
+        "SelfCheck": sheets.self_check,
+        "xlwings.conf": sheets.xlwings_conf,
+    }
+    for name in SHEET_ORDER:
+        sheet = book.add_worksheet(name)
+        writers[name](SheetWriter(book, sheet, styles, cached))
+        if name != "xlwings.conf":
+            sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
+    if with_vba:
+        vba.add_vba_project(book, vba.udf_functions(udfs))
+    book.close()
+
+
+def computed_cells(path: Path) -> Mapping[tuple[str, str], Any]:
+    """Every formula result of the workbook at ``path``, computed by the headless engine."""
+    from althedge_xl.headless import compute
+
+    return compute(path).cells
+
+
+def template_bytes(data_dir: Path | None = None) -> bytes:
+    """The finished template: sheets with cached values, the VBA project, the function metadata."""
+    samples = load_samples(data_dir)
+    with tempfile.TemporaryDirectory(prefix="althedge-build-") as scratch:
+        first = Path(scratch) / "first-pass.xlsx"
+        _write(first, samples, {}, with_vba=False)
+        cached = computed_cells(first)
+    package = io.BytesIO()
+    _write(package, samples, cached, with_vba=True)
+    return vba.add_function_metadata(package.getvalue(), vba.udf_functions(udfs))
+
+
+def build_workbook(out: Path = DEFAULT_OUT, data_dir: Path | None = None) -> Path:
+    """Write the template to ``out`` atomically and return its path."""
+    content = template_bytes(data_dir)
+    write_atomically(out, content)
+    return out
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write ``content`` to a temporary file beside ``path``, flush it to disk, rename it over ``path``.
+
+    A reader sees the old file or the new one, never half of one; an existing file keeps its
+    permissions, a new one gets rw-r--r--.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
