@@ -21,7 +21,7 @@ def values_copy(book: ComputedWorkbook) -> bytes:
     for sheet in copy.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                if isinstance(cell.value, ArrayFormula) or (isinstance(cell.value, str) and cell.value.startswith("=")):
+                if cell.data_type == "f" or isinstance(cell.value, ArrayFormula):
                     cell.value = book.value(sheet.title, cell.coordinate)
         for ref in list(sheet.array_formulae):
             for row in sheet[ref]:

@@ -900,6 +900,9 @@ def _history_record(session: _Session, venue: _Venue, perp: str, days: int) -> _
         session.note(f"funding history ({venue.id} {perp}): stopped after {_MAX_HISTORY_PAGES} pages")
     if not points:
         raise MalformedResponseError(venue.why_empty(f"no funding rates for {perp} in the last {days} days"))
+    covered = (now_ms - min(points)) / _MS_PER_DAY
+    if covered < days - 1:
+        session.note(f"funding history ({venue.id} {perp}): {venue.id} returned {covered:.1f} of {days} days")
     rows = [[_iso_ms(ts), rate] for ts, rate in sorted(points.items())]
     return venue.record(session, {"points": rows}, "fetch_funding_rate_history", perp)
 
@@ -971,19 +974,33 @@ def _perp_record(session: _Session, venue: _Venue, perp: str, history: FundingHi
 
 
 def _funding_rate(session: _Session, venue: _Venue, perp: str) -> tuple[Mapping[str, Any], str]:
-    """ccxt's funding-rate structure of ``perp`` and the method that gave it (plural one preferred)."""
+    """ccxt's funding-rate structure of ``perp`` and the method that gave it.
+
+    ``fetch_funding_rates([perp])`` first (on Binance one request gives every contract, as recorded in the
+    wire samples), then ``fetch_funding_rate(perp)`` when the plural is missing, refused or empty. A network
+    failure is not retried through the second method: the host is already marked failed.
+    """
+    failure: Exception | None = None
     if venue.has("fetchFundingRates"):
-        rates = venue.call(session, lambda: venue.client.fetch_funding_rates([perp]))
-        data = rates.get(perp) if isinstance(rates, Mapping) else None
-        method = "fetch_funding_rates"
-    elif venue.has("fetchFundingRate"):
-        data = venue.call(session, lambda: venue.client.fetch_funding_rate(perp))
-        method = "fetch_funding_rate"
-    else:
-        raise FeedError(f"{venue.id} offers no public funding rate in ccxt")
-    if not isinstance(data, Mapping):
+        try:
+            rates = venue.call(session, lambda: venue.client.fetch_funding_rates([perp]))
+        except Exception as exc:
+            if isinstance(exc, FeedError) or _is_transient(exc) or not venue.has("fetchFundingRate"):
+                raise
+            failure = exc
+        else:
+            data = rates.get(perp) if isinstance(rates, Mapping) else None
+            if isinstance(data, Mapping):
+                return data, "fetch_funding_rates"
+            failure = MalformedResponseError(venue.why_empty(f"no funding rate for {perp}"))
+    if venue.has("fetchFundingRate"):
+        single = venue.call(session, lambda: venue.client.fetch_funding_rate(perp))
+        if isinstance(single, Mapping):
+            return single, "fetch_funding_rate"
         raise MalformedResponseError(venue.why_empty(f"no funding rate for {perp}"))
-    return data, method
+    if failure is not None:
+        raise failure
+    raise FeedError(f"{venue.id} offers no public funding rate in ccxt")
 
 
 def _funding_interval(
@@ -1228,7 +1245,10 @@ def _iso_ms(value: Any) -> str | None:
     number = _finite(value)
     if number is None or number <= 0:
         return None
-    return _iso(datetime.fromtimestamp(number / 1000, tz=timezone.utc))
+    try:
+        return _iso(datetime.fromtimestamp(number / 1000, tz=timezone.utc))
+    except (OverflowError, OSError, ValueError):  # a stamp beyond year 9999 is no time at all
+        return None
 
 
 def _to_ms(moment: datetime) -> int:

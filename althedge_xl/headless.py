@@ -59,7 +59,12 @@ class ComputedWorkbook:
 
     def errors(self) -> Iterator[tuple[str, str, str]]:
         """(sheet, cell, error text) of every cell that computed to an Excel error."""
-        for (sheet, address), value in sorted(self.cells.items()):
+        from openpyxl.utils.cell import coordinate_to_tuple
+
+        order = {name: i for i, name in enumerate(self.sheets)}
+        for (sheet, address), value in sorted(
+            self.cells.items(), key=lambda item: (order.get(item[0][0], len(order)), coordinate_to_tuple(item[0][1]))
+        ):
             code = error_code_of(value)
             if code is not None:
                 yield sheet, address, self.reasons.get((sheet, address), str(value))

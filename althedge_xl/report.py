@@ -30,6 +30,23 @@ def check_sheets(book: ComputedWorkbook) -> None:
             raise WorkbookError(f"the sheet {sheet} the report needs is missing from {book.path.name}")
 
 
+#: Named ranges the report reads.
+REQUIRED_NAMES = (
+    "ASSETS", "CLASSES", "VALUES", "CORRELATIONS", "BETAS", "HEDGED_VALUES", "TOTAL_VALUE", "BTC_VALUE", "ALT_VALUE",
+    "SATELLITE_VALUE", "RATIO_METHOD", "FG_VALUE", "FG_CLASS", "OVERHEDGED", "NOTIONAL", "CONTRACT_TYPE",
+    "ENTRY_PRICE", "CONTRACTS", "LEVERAGE", "MARGIN", "TIER_MMR", "TIER_AMOUNT", "LIQ_PRICE", "MARK_PRICE", "BUFFER",
+    "BUFFER_WARNING", "FEES", "STRESS_TABLE", "STRESS_BTC_SHOCK", "STRESS_ALT_SHOCK", "GRID_RELATIVE", "GRID_BTC",
+    "GRID_HEDGED", "GRID_UNHEDGED", "HOLD_DAYS", "FUNDING_RATE", "PERP_COST", "HISTORY_COST", "HISTORY_DAYS",
+    "QUARTERLY_SYMBOL", "BASIS", "DATED_COST", "CHEAPER_HEDGE", "PRICE_TABLE", "PRICE_STALE", "PERP_STALE",
+    "FG_STALE", "PRICES_UPDATED",
+)  # fmt: skip
+
+
+def check_names(book: ComputedWorkbook) -> None:
+    for name in REQUIRED_NAMES:
+        book.named(name)  # raises, naming the missing range
+
+
 def check_errors(book: ComputedWorkbook) -> None:
     """Raise for the first cell the report's sheets computed to an Excel error."""
     for sheet, address, text in book.errors():
@@ -147,6 +164,7 @@ def stale_note(book: ComputedWorkbook) -> str:
 def report_tables(book: ComputedWorkbook) -> list[Table]:
     """Portfolio, hedge ratio, hedge, the scenario table, the stress grids and funding, in that order."""
     check_sheets(book)
+    check_names(book)
     check_errors(book)
     portfolio = portfolio_table(book)
     stale = stale_note(book)

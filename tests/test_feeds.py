@@ -707,6 +707,19 @@ class TestInjectedClient:
         assert len(snapshot.funding_history.points) == 270
         assert pages[1][1] == _ms(snapshot.funding_history.points[199].time) + 1
 
+    def test_singular_funding_rate_when_the_plural_gives_nothing(self, tmp_path: Path) -> None:
+        client = FakeExchange({}, None, HISTORY, has={"fetchFundingRate": True})
+        client.fetch_funding_rate = lambda symbol: dict(PREMIUM_FUNDING)  # type: ignore[attr-defined]
+        perp = refresh_fake(client, tmp_path, []).perp
+        assert perp.fresh and perp.mark_price == float(PREMIUM_BTC["markPrice"])
+        assert perp.source == "fakex fetch_funding_rate BTC/USDT:USDT"
+
+    def test_short_history_is_said_not_hidden(self, tmp_path: Path) -> None:
+        recent = [h for h in HISTORY if h["timestamp"] >= _ms("2025-06-01T00:00:00.000Z")]
+        snapshot = refresh_fake(FakeExchange({}, PREMIUM_FUNDING, recent), tmp_path, [])
+        assert snapshot.funding_history.points[0].time == "2025-06-01T00:00:00.001Z"  # the CSV's stamp, 1 ms jitter
+        assert "funding history (fakex BTC/USDT:USDT): fakex returned 16.4 of 90 days" in snapshot.messages
+
     def test_exchange_without_funding_methods(self, tmp_path: Path) -> None:
         client = FakeExchange(
             {"BTC/USDT": ccxt_ticker(CLOSE["BTC"])}, has={"fetchFundingRates": False, "fetchFundingRateHistory": False}

@@ -19,8 +19,9 @@ minimum-variance ratio, effectiveness) need every series at the same dates. The 
 
 A missing day therefore makes one longer-period return across the gap (the move from the last
 price before it to the first price after it); it is never forward-filled, which would invent a
-zero return for the missing day and a jump on the next one. Single-series statistics
-(:func:`realized_vol`) apply the same rule to each column on its own. :func:`simple_returns` is
+zero return for the missing day and a jump on the next one. :func:`betas` applies the rule to
+each column paired with BTC, so a late-listed coin does not shorten the others' history, and
+:func:`realized_vol` to each column on its own. :func:`simple_returns` is
 the row-by-row formula and leaves a ``NaN`` wherever either end is blank.
 :func:`scenario_replay` never fills a blank either: a row with a blank price has ``NaN``
 results.
@@ -601,19 +602,23 @@ def betas(
         label = "asset_prices" if k == 1 else f"asset_prices column {int(cols[0]) + 1}"
         own_rows = _complete_rows(None if assets_ok is None else assets_ok[:, cols[0]], n)
         _kept_rows([(own_rows, label), (btc_rows, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
+        # The group without blanks is computed over every column, its betas picked out
+        # afterwards: gathering its columns would cost more than the few wasted (NaN) ones.
         all_rows = bool(rows.all())
         with np.errstate(all="ignore"):
-            sub = assets if all_rows else assets[rows]
-            if cols.size != k:
-                sub = sub[:, cols]
-            r_alt = _returns_aligned(sub)
-            r_btc = _returns_aligned(btc if all_rows else btc[rows])
+            if all_rows:
+                r_alt = _returns_aligned(assets)
+                r_btc = _returns_aligned(btc)
+            else:
+                r_alt = _returns_aligned(assets[:, cols][rows])
+                r_btc = _returns_aligned(btc[rows])
         # prices are positive and finite, so a return can only overflow to +inf; a column
         # with one gives a non-finite beta, caught below without scanning the whole panel
         _finite_or_raise(r_btc, "a return of btc_prices")
         r_alt, r_btc, w = _select_periods(r_alt, r_btc, key, hl, th, label + " and btc_prices")
         with np.errstate(all="ignore"):
-            out[cols] = _beta_aligned(r_alt, r_btc, w, "btc_prices")
+            group_betas = _beta_aligned(r_alt, r_btc, w, "btc_prices")
+        out[cols] = group_betas[cols] if all_rows else group_betas
     _finite_or_raise(out, "a beta (a return of asset_prices overflows?)")
     return out
 

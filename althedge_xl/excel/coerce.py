@@ -66,8 +66,9 @@ def _grid(value: object, name: str) -> np.ndarray:
     return grid
 
 
-def _where(index: tuple[int, ...], ndim: int) -> str:
-    if ndim == 0:
+def _where(index: tuple[int, ...], ndim: int, size: int = 2) -> str:
+    """Where a cell sits in its range, for messages; nothing for a single cell."""
+    if ndim == 0 or size == 1:
         return ""
     if ndim == 1:
         return f" (item {index[0] + 1})"
@@ -99,7 +100,7 @@ def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     grid = _grid(value, name)
     out = np.empty(grid.shape, dtype=np.float64)
     for index, cell in np.ndenumerate(grid):
-        out[index] = _number(cell, name, _where(index, grid.ndim))
+        out[index] = _number(cell, name, _where(index, grid.ndim, grid.size))
     blank = np.vectorize(_is_blank, otypes=[bool])(grid)
     return out, blank
 
@@ -117,7 +118,7 @@ def numbers(value: object, name: str, default: object = REQUIRED) -> FloatArray:
     out, blank = _floats(value, name)
     if blank.any():
         first = tuple(int(i) for i in np.argwhere(blank)[0])
-        raise MissingValueError(f"{name}{_where(first, blank.ndim)} is blank")
+        raise MissingValueError(f"{name}{_where(first, blank.ndim, blank.size)} is blank")
     return out
 
 

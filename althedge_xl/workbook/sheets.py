@@ -494,7 +494,7 @@ def self_check(w: SheetWriter) -> None:
         r = 4 + i
         formula = f"{example.function}({','.join(_excel_literal(a) for a in example.args)})"
         w.text(f"A{r}", example.label)
-        w.text(f"B{r}", "=" + formula, "note")
+        w.text(f"B{r}", formula, "note")
         if isinstance(example.expected, bool):
             w.formula(f"C{r}", "=" + formula, "bool")
             w.value(f"D{r}", example.expected, "bool")

@@ -1,0 +1,168 @@
+"""The template computed without Excel: ``althedge report`` and the headless engine (issue 5)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from althedge_xl.cli import main
+from althedge_xl.core import margin, scenario, sizing
+from althedge_xl.headless import compute
+from althedge_xl.worked_examples import EXAMPLES
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "workbook" / "AltHedge.xlsm"
+
+
+@pytest.fixture(scope="module")
+def computed():
+    return compute(TEMPLATE)
+
+
+def test_template_reproduces_the_method(computed):
+    # DESIGN.md's worked table: altcoins 50,000 at 40 % → 20,000; 20× → 1,000 margin; the 15 % correction.
+    assert computed.named("ALT_VALUE") == 50_000
+    assert computed.named("TOTAL_VALUE") == 100_000
+    assert computed.named("NOTIONAL") == 20_000
+    assert computed.named("MARGIN") == 1_000
+    table = computed.named("STRESS_TABLE")
+    assert [row[4] for row in table[1:]] == [-7_500, -10_000, -17_500, 3_000, -14_500]
+    assert [row[0] for row in table[1:]] == ["BTC", "Altcoins", "Total spot", "Short BTC futures", "Net change"]
+    # Core-satellite on the template: the small caps (20,000) at 50 %. (The method's own 30,000 × 50 %
+    # = 15,000 example is on SelfCheck.)
+    assert computed.named("SATELLITE_VALUE") == 20_000
+    assert computed.value("HedgeRatio", "D7") == 20_000 * 0.5
+    assert computed.named("OVERHEDGED") is False
+    assert computed.named("SELF_CHECK") is True
+
+
+def test_self_check_rows_each_pass(computed):
+    for i, example in enumerate(EXAMPLES):
+        assert computed.value("SelfCheck", f"E{4 + i}") is True, example.label
+
+
+def test_liquidation_at_the_sample_mark_by_hand(computed):
+    # Binance USDⓈ-M short, tier 1 (MMR 0.4 %, cum 0): LP = (WB + Q·EP) / (Q·(1 + MMR)), WB = Q·EP/L.
+    ep, q, lev = computed.named("ENTRY_PRICE"), computed.named("CONTRACTS"), 20
+    assert computed.named("LIQ_PRICE") == pytest.approx((q * ep / lev + q * ep) / (q * 1.004), abs=0.005)
+    assert q == pytest.approx(round(20_000 / ep, 3))  # 0.001 BTC steps
+
+
+def test_every_formula_cell_evaluates_without_error(computed):
+    assert list(computed.errors()) == []
+
+
+def _edited_copy(tmp_path: Path, edits: dict[tuple[str, str], object]) -> Path:
+    book = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
+    for (sheet, cell), value in edits.items():
+        book[sheet][cell] = value
+    path = tmp_path / "Edited.xlsm"
+    book.save(path)
+    return path
+
+
+def test_edited_copy_matches_core(tmp_path):
+    # Other holdings, another ratio, leverage and shock, computed independently with althedge_xl.core.
+    holdings = {"BTC": 80_000.0, "ETH": 25_000.0, "SOL": 5_000.0, "Small caps": 12_500.0}
+    edits = {("Portfolio", f"E{5 + i}"): v for i, v in enumerate(holdings.values())}
+    edits |= {("HedgeRatio", "B6"): 0.35, ("Hedge", "B8"): 8, ("Stress", "B3"): -0.25, ("Stress", "B4"): -0.4}
+    computed = compute(_edited_copy(tmp_path, edits))
+    alts = [25_000.0, 5_000.0, 12_500.0]
+    notional = sizing.hedge_notional(alts, 0.35)
+    assert computed.named("NOTIONAL") == pytest.approx(notional)
+    assert computed.named("MARGIN") == pytest.approx(notional / 8)
+    net = scenario.scenario_pnl([80_000, sum(alts)], [-0.25, -0.4], notional, -0.25)
+    assert computed.named("STRESS_NET") == pytest.approx(net)
+    # By hand too: 80,000 × −25 % + 42,500 × −40 % + 0.35 × 42,500 × 25 %.
+    assert net == pytest.approx(-20_000 - 17_000 + 0.35 * 42_500 * 0.25)
+    ep = computed.named("ENTRY_PRICE")
+    assert computed.named("LIQ_PRICE") == pytest.approx(
+        margin.liquidation_price(ep, 8, 0.004, 0, "short", "linear", computed.named("CONTRACTS"))
+    )
+
+
+def test_report_prints_the_method_and_leaves_the_file_alone(tmp_path, capsys):
+    copy = tmp_path / "AltHedge.xlsm"
+    shutil.copy2(TEMPLATE, copy)
+    before, mtime = copy.read_bytes(), copy.stat().st_mtime_ns
+    assert main(["report", str(copy)]) == 0
+    out = capsys.readouterr().out
+    for text in ("Portfolio", "Hedge ratio", "Scenario: BTC -15%, altcoins -20%", "Stress grid", "Funding"):
+        assert text in out
+    assert "-14,500.00" in out and "3,000.00" in out and "20,000.00" in out
+    assert out.index("Portfolio") < out.index("Hedge ratio") < out.index("Scenario") < out.index("Funding")
+    assert copy.read_bytes() == before and copy.stat().st_mtime_ns == mtime
+
+
+def test_report_json_and_csv(capsys):
+    assert main(["report", str(TEMPLATE), "--format", "json"]) == 0
+    tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)}
+    scenario_rows = tables["Scenario: BTC -15%, altcoins -20%"]["rows"]
+    assert scenario_rows[-1] == ["Net change", 100_000, -0.145, 85_500, -14_500]
+    assert main(["report", str(TEMPLATE), "--format", "csv"]) == 0
+    assert "Net change,100000.0,-0.145,85500.0,-14500.0" in capsys.readouterr().out
+
+
+def test_report_out_writes_values_copy_and_chart(tmp_path, capsys):
+    assert main(["report", str(TEMPLATE), "--out", str(tmp_path)]) == 0
+    values = openpyxl.load_workbook(tmp_path / "AltHedge-values.xlsx")
+    assert values["Stress"]["E15"].value == -14_500
+    assert not any(c.data_type == "f" for s in values.worksheets for row in s.iter_rows() for c in row)
+    assert (tmp_path / "AltHedge-stress.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_prices_file_replaces_sample_prices_for_the_report_only(tmp_path, capsys):
+    prices = tmp_path / "prices.csv"
+    prices.write_text("symbol,price\nETH,2000\n")
+    edited = _edited_copy(tmp_path, {("Portfolio", "C6"): 10, ("Portfolio", "E6"): None})
+    before = edited.read_bytes()
+    assert main(["report", str(edited), "--prices", str(prices), "--format", "json"]) == 0
+    tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)}
+    eth = next(r for r in tables["Portfolio"]["rows"] if r[0] == "ETH")
+    assert eth[2] == 10 * 2000  # quantity × the price from the file
+    assert edited.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        ("missing", "no such file"),
+        ("not_a_workbook", "not an Excel workbook"),
+        ("deleted_sheet", "the sheet Stress the report needs is missing"),
+        ("text_in_number", 'Hedge!B9 holds an error: #VALUE! leverage is text ("twenty"), not a number'),
+        ("unknown_function", "Hedge!B18 uses the function NOSUCHFUNCTION, which the formula engine does not know"),
+        ("deleted_name", "the named range NOTIONAL the report needs is missing"),
+    ],
+)
+def test_broken_workbooks_give_one_clear_line(tmp_path, capsys, breakage, message):
+    path = tmp_path / "Broken.xlsm"
+    if breakage == "not_a_workbook":
+        path.write_text("date,close\n")
+    elif breakage != "missing":
+        book = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
+        if breakage == "deleted_sheet":
+            del book["Stress"]
+        elif breakage == "text_in_number":
+            book["Hedge"]["B8"] = "twenty"
+        elif breakage == "unknown_function":
+            book["Hedge"]["B18"] = "=NOSUCHFUNCTION(1)"
+        elif breakage == "deleted_name":
+            del book.defined_names["NOTIONAL"]
+        book.save(path)
+    assert main(["report", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [f"althedge: {captured.err.strip().removeprefix('althedge: ')}"]
+    assert message in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_template_is_a_zip_with_vba():
+    with zipfile.ZipFile(TEMPLATE) as archive:
+        assert "xl/vbaProject.bin" in archive.namelist()
+    assert os.access(TEMPLATE, os.R_OK)
