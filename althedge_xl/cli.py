@@ -53,14 +53,77 @@ def _build_workbook(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    import tempfile
+
     from althedge_xl.headless import WorkbookError
+    from althedge_xl.refresh import RefreshError
     from althedge_xl.report import run_report
 
-    try:
-        tables = run_report(Path(args.workbook), Path(args.prices) if args.prices else None, Path(args.out) if args.out else None)
-    except WorkbookError as exc:
-        raise UserError(str(exc)) from None
+    workbook = _workbook_argument(args.workbook)
+    with tempfile.TemporaryDirectory(prefix="althedge-report-") as scratch:
+        if args.refresh:
+            copy = Path(scratch) / workbook.name
+            copy.write_bytes(_read_bytes(workbook))
+            try:
+                _run_refresh(copy, args.exchange, args.offline)
+            except RefreshError as exc:
+                raise UserError(str(exc)) from None
+            workbook = copy
+        try:
+            tables = run_report(workbook, Path(args.prices) if args.prices else None, Path(args.out) if args.out else None)
+        except WorkbookError as exc:
+            raise UserError(str(exc)) from None
     print_tables(tables, args.format)
+    return 0
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: {exc.strerror}") from None
+
+
+def _workbook_argument(given: str | None) -> Path:
+    """The workbook named, or the template of this checkout."""
+    if given:
+        return Path(given)
+    if DEFAULT_WORKBOOK.exists():
+        return DEFAULT_WORKBOOK
+    checkout = Path(__file__).resolve().parents[1] / DEFAULT_WORKBOOK
+    if checkout.exists():
+        return checkout
+    raise UserError(f"no workbook named, and the template {DEFAULT_WORKBOOK} is not here; name a workbook")
+
+
+def _run_refresh(path: Path, exchange: str | None, offline: bool) -> bool:
+    """Refresh ``path`` in place, print what happened on stderr; True when anything was refreshed."""
+    from althedge_xl.refresh import refresh_workbook
+
+    def progress(done: int, total: int, label: str) -> None:
+        if sys.stderr.isatty():
+            print(f"\r[{done}/{total}] {label[:60]:<60}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    update = refresh_workbook(path, exchange, offline, progress=progress)
+    for message in update.messages:
+        print(f"althedge: {message}", file=sys.stderr)
+    if update.unknown_symbols:
+        print(f"althedge: unknown symbols (marked on the Prices sheet): {', '.join(update.unknown_symbols)}", file=sys.stderr)
+    return update.refreshed_any
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from althedge_xl.refresh import RefreshError, backup_path
+
+    workbook = _workbook_argument(args.workbook)
+    try:
+        refreshed = _run_refresh(workbook, args.exchange, args.offline)
+    except RefreshError as exc:
+        raise UserError(str(exc)) from None
+    if not refreshed:
+        print(f"althedge: nothing could be refreshed; {workbook} keeps its last good values, marked stale", file=sys.stderr)
+        return 1
+    print(f"refreshed {workbook} (previous file kept as {backup_path(workbook).name})")
     return 0
 
 
@@ -76,11 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--data", help="market-history folder for the sample data (default ../shared/data)")
     build.set_defaults(run=_build_workbook)
     report = commands.add_parser("report", help="compute a workbook without Excel and print its tables")
-    report.add_argument("workbook", nargs="?", default=str(DEFAULT_WORKBOOK), help="the workbook (default: the template)")
+    report.add_argument("workbook", nargs="?", help="the workbook (default: the template)")
+    report.add_argument("--refresh", action="store_true", help="refresh a temporary copy's prices first (the file is unchanged)")
+    report.add_argument("--exchange", help="ccxt exchange id for --refresh (default: the Prices sheet's, binance)")
+    report.add_argument("--offline", action="store_true", help="with --refresh: fill from the cache only")
     report.add_argument("--prices", help="CSV of symbol,price to use instead of the Prices sheet's (file unchanged)")
     report.add_argument("--out", help="folder for a computed copy as values (.xlsx) and the stress chart (.png)")
     report.add_argument("--format", choices=FORMATS, default="table")
     report.set_defaults(run=_report)
+    refresh = commands.add_parser("refresh", help="refresh the Prices sheet of a workbook in place (a backup is kept)")
+    refresh.add_argument("workbook", nargs="?", help="the workbook (default: the template)")
+    refresh.add_argument("--exchange", help="ccxt exchange id (default: the Prices sheet's, binance); bybit works too")
+    refresh.add_argument("--offline", action="store_true", help="fill from the cache only, no network")
+    refresh.set_defaults(run=_refresh)
     return parser
 
 

@@ -48,6 +48,8 @@ FEAR_GREED_FIELDS: Final = (
     ("FG_STALE", "Stale"),
 )
 UPDATED_CELL: Final = "B2"
+#: The exchange refresh asks (a ccxt id); the user may type another, e.g. "bybit".
+EXCHANGE_CELL: Final = "B3"
 
 #: Funding-rate history: settlement time in H, rate in I.
 HISTORY_HEADER_ROW: Final = 4

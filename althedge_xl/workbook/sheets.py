@@ -155,6 +155,8 @@ def prices(w: SheetWriter, samples: Samples) -> None:
     w.text("A2", "Last refresh (UTC)", "label")
     w.data(px.UPDATED_CELL, "never: template sample values", "text")
     w.name_range("PRICES_UPDATED", px.UPDATED_CELL)
+    w.text("A3", "Exchange (ccxt id)", "label")
+    w.input(px.EXCHANGE_CELL, "binance", "text", name="EXCHANGE", validation={"validate": "length", "criteria": "between", "minimum": 2, "maximum": 30})
     w.text("C2", "Refresh writes this sheet; type only symbols in column A. Stale = the last good value kept.", "note")
     for col, header in zip(px.SPOT_COLUMNS, px.SPOT_HEADERS, strict=True):
         s.write_string(f"{col}{px.SPOT_HEADER_ROW}", header, w.styles["header"])
