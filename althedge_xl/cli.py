@@ -70,7 +70,9 @@ def _report(args: argparse.Namespace) -> int:
                 raise UserError(str(exc)) from None
             workbook = copy
         try:
-            tables = run_report(workbook, Path(args.prices) if args.prices else None, Path(args.out) if args.out else None)
+            tables = run_report(
+                workbook, Path(args.prices) if args.prices else None, Path(args.out) if args.out else None
+            )
         except WorkbookError as exc:
             raise UserError(str(exc)) from None
     print_tables(tables, args.format)
@@ -108,7 +110,10 @@ def _run_refresh(path: Path, exchange: str | None, offline: bool) -> bool:
     for message in update.messages:
         print(f"althedge: {message}", file=sys.stderr)
     if update.unknown_symbols:
-        print(f"althedge: unknown symbols (marked on the Prices sheet): {', '.join(update.unknown_symbols)}", file=sys.stderr)
+        print(
+            f"althedge: unknown symbols (marked on the Prices sheet): {', '.join(update.unknown_symbols)}",
+            file=sys.stderr,
+        )
     return update.refreshed_any
 
 
@@ -121,7 +126,10 @@ def _refresh(args: argparse.Namespace) -> int:
     except RefreshError as exc:
         raise UserError(str(exc)) from None
     if not refreshed:
-        print(f"althedge: nothing could be refreshed; {workbook} keeps its last good values, marked stale", file=sys.stderr)
+        print(
+            f"althedge: nothing could be refreshed; {workbook} keeps its last good values, marked stale",
+            file=sys.stderr,
+        )
         return 1
     print(f"refreshed {workbook} (previous file kept as {backup_path(workbook).name})")
     return 0
@@ -140,7 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_build_workbook)
     report = commands.add_parser("report", help="compute a workbook without Excel and print its tables")
     report.add_argument("workbook", nargs="?", help="the workbook (default: the template)")
-    report.add_argument("--refresh", action="store_true", help="refresh a temporary copy's prices first (the file is unchanged)")
+    report.add_argument(
+        "--refresh", action="store_true", help="refresh a temporary copy's prices first (the file is unchanged)"
+    )
     report.add_argument("--exchange", help="ccxt exchange id for --refresh (default: the Prices sheet's, binance)")
     report.add_argument("--offline", action="store_true", help="with --refresh: fill from the cache only")
     report.add_argument("--prices", help="CSV of symbol,price to use instead of the Prices sheet's (file unchanged)")

@@ -47,7 +47,9 @@ def stress_chart(book: ComputedWorkbook) -> bytes:
     for j, move in enumerate(moves):
         colour = colours(j / max(1, len(moves) - 1))
         axes.plot(btc, [row[j] for row in hedged], color=colour, marker="o", label=f"hedged, alts {move:+.0%} vs BTC")
-        axes.plot(btc, [row[j] for row in unhedged], color=colour, linestyle="--", label=f"unhedged, alts {move:+.0%} vs BTC")
+        axes.plot(
+            btc, [row[j] for row in unhedged], color=colour, linestyle="--", label=f"unhedged, alts {move:+.0%} vs BTC"
+        )
     axes.axhline(0, color="grey", linewidth=0.8)
     axes.set_xlabel("BTC move")
     axes.set_ylabel("P/L (USD)")

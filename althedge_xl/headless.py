@@ -240,12 +240,16 @@ def compute(path: str | os.PathLike[str], overrides: Mapping[CellKey, Any] | Non
     engine_log.setLevel(logging.ERROR)
     try:
         model = formulas.ExcelModel().loads(str(source)).finish()
-        inputs = {f"'[{source.name}]{sheet.upper()}'!{cell}": value for (sheet, cell), value in (overrides or {}).items()}
+        inputs = {
+            f"'[{source.name}]{sheet.upper()}'!{cell}": value for (sheet, cell), value in (overrides or {}).items()
+        }
         solution = model.calculate(inputs=inputs) if inputs else model.calculate()
     except Exception as exc:  # the engine's own failures, reported as one line
         raise WorkbookError(
             f"{source.name}: the formula engine could not compute it ({type(exc).__name__}: {exc})"
         ) from None
+    finally:
+        engine_log.setLevel(level)
     cells = _solution_cells(solution, book.sheetnames)
     return ComputedWorkbook(source, cells, _defined_names(book), book.sheetnames, _failures_by_cell(book.sheetnames))
 

@@ -36,7 +36,9 @@ class PricesUpdate:
 
 def spot_cells(row: int) -> dict[str, str]:
     """Column letter of each field of the spot block's ``row``."""
-    return dict(zip(("symbol", "price", "time", "source", "stale", "note"), (f"{c}{row}" for c in px.SPOT_COLUMNS), strict=True))
+    return dict(
+        zip(("symbol", "price", "time", "source", "stale", "note"), (f"{c}{row}" for c in px.SPOT_COLUMNS), strict=True)
+    )
 
 
 def symbols_to_refresh(current: Mapping[str, CellValue], portfolio: Sequence[tuple[Any, Any]]) -> list[str]:
@@ -93,7 +95,11 @@ def _spot_update(snapshot: Any, current: Mapping[str, CellValue], update: Prices
 
 
 def _field_update(
-    names_values: Mapping[str, CellValue], stale_name: str, item: Any, current: Mapping[str, CellValue], update: PricesUpdate
+    names_values: Mapping[str, CellValue],
+    stale_name: str,
+    item: Any,
+    current: Mapping[str, CellValue],
+    update: PricesUpdate,
 ) -> None:
     """Label/value fields: fetched values, or the sheet's last good ones; the stale flag either way."""
     cells = px.field_cells()
@@ -158,7 +164,9 @@ def read_prices_sheet(path: Path) -> tuple[Cells, list[tuple[Any, Any]]]:
                 current[cell.coordinate] = cell.value
     portfolio: list[tuple[Any, Any]] = []
     if PORTFOLIO_SHEET in book.sheetnames:
-        rows = book[PORTFOLIO_SHEET].iter_rows(min_row=PORTFOLIO_ROWS.start, max_row=PORTFOLIO_ROWS.stop - 1, max_col=3, values_only=True)
+        rows = book[PORTFOLIO_SHEET].iter_rows(
+            min_row=PORTFOLIO_ROWS.start, max_row=PORTFOLIO_ROWS.stop - 1, max_col=3, values_only=True
+        )
         portfolio = [(asset, quantity) for asset, _, quantity in rows]
     book.close()
     return current, portfolio
@@ -197,7 +205,9 @@ def refresh_workbook(
     current, portfolio = read_prices_sheet(path)
     venue = exchange or str(current.get(px.EXCHANGE_CELL) or "binance").strip().lower()
     if fetch is None:
-        from althedge_xl.feeds import refresh_market_data as fetch
+        from althedge_xl.feeds import refresh_market_data
+
+        fetch = refresh_market_data
     try:
         snapshot = fetch(symbols_to_refresh(current, portfolio), venue, offline, **feed_options)
     except ValueError as exc:

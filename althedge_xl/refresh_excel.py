@@ -42,10 +42,14 @@ def refresh_book(book: Any, fetch: Any = None, **feed_options: Any) -> PricesUpd
     """Refresh the Prices sheet of an open xlwings ``Book``; returns what was written."""
     prices = book.sheets[px.SHEET]
     current = _read(prices)
-    rows = book.sheets[PORTFOLIO_SHEET].range(f"A{PORTFOLIO_ROWS.start}:C{PORTFOLIO_ROWS.stop - 1}").options(ndim=2).value
+    rows = (
+        book.sheets[PORTFOLIO_SHEET].range(f"A{PORTFOLIO_ROWS.start}:C{PORTFOLIO_ROWS.stop - 1}").options(ndim=2).value
+    )
     portfolio = [(asset, quantity) for asset, _, quantity in rows]
     if fetch is None:
-        from althedge_xl.feeds import refresh_market_data as fetch
+        from althedge_xl.feeds import refresh_market_data
+
+        fetch = refresh_market_data
     exchange = str(current.get(px.EXCHANGE_CELL) or "binance").strip().lower()
     snapshot = fetch(symbols_to_refresh(current, portfolio), exchange, False, **feed_options)
     update = prices_update(snapshot, current)

@@ -55,16 +55,21 @@ def check_errors(book: ComputedWorkbook) -> None:
 
 
 def portfolio_table(book: ComputedWorkbook) -> Table:
-    columns = book.named("ASSETS"), book.named("CLASSES"), book.named("VALUES"), book.named("CORRELATIONS")
-    columns += (book.named("BETAS"), book.named("HEDGED_VALUES"))
+    names = ("ASSETS", "CLASSES", "VALUES", "CORRELATIONS", "BETAS", "HEDGED_VALUES")
+    columns = [[row[0] for row in book.named(name)] for name in names]
     total = book.named("TOTAL_VALUE") or 0.0
     rows: list[list[Cell]] = []
-    for (asset,), (cls,), (value,), (corr,), (beta,), (hedged,) in zip(*columns, strict=True):
+    for asset, cls, value, corr, beta, hedged in zip(*columns, strict=True):
         if asset in (None, "") and value in (None, ""):
             continue
         share = value / total if isinstance(value, (int, float)) and total else None
         rows.append([asset, cls, value, share, corr, 1.0 if beta in (None, "") else beta, hedged not in (None, "")])
-    for label, name in (("Total", "TOTAL_VALUE"), ("BTC", "BTC_VALUE"), ("Altcoins", "ALT_VALUE"), ("Satellite", "SATELLITE_VALUE")):
+    for label, name in (
+        ("Total", "TOTAL_VALUE"),
+        ("BTC", "BTC_VALUE"),
+        ("Altcoins", "ALT_VALUE"),
+        ("Satellite", "SATELLITE_VALUE"),
+    ):
         rows.append([label, "", book.named(name), None, None, None, None])
     return Table(
         "Portfolio",
@@ -77,7 +82,10 @@ def portfolio_table(book: ComputedWorkbook) -> Table:
 def ratio_table(book: ComputedWorkbook) -> Table:
     grid = [[book.value("HedgeRatio", f"{c}{r}") for c in "ABCDE"] for r in range(6, 10)]
     method = book.named("RATIO_METHOD")
-    rows: list[list[Cell]] = [[m, ratio, applies, notional, share, "<- in force" if m == method else ""] for m, ratio, applies, notional, share in grid]
+    rows: list[list[Cell]] = [
+        [m, ratio, applies, notional, share, "<- in force" if m == method else ""]
+        for m, ratio, applies, notional, share in grid
+    ]
     note = f"Fear & Greed index {book.named('FG_VALUE'):g} ({book.named('FG_CLASS')}); over-hedged: {book.named('OVERHEDGED')}"
     return Table(
         "Hedge ratio",
@@ -128,10 +136,15 @@ def stress_tables(book: ComputedWorkbook) -> list[Table]:
     moves = book.named("GRID_RELATIVE")[0]
     headers = ["BTC move \\ alt vs BTC", *(f"{m * 100:+.0f}%" for m in moves)]
     out = [scenario]
-    for title, name in (("Stress grid, hedged P/L (USD)", "GRID_HEDGED"), ("Stress grid, unhedged P/L (USD)", "GRID_UNHEDGED")):
+    for title, name in (
+        ("Stress grid, hedged P/L (USD)", "GRID_HEDGED"),
+        ("Stress grid, unhedged P/L (USD)", "GRID_UNHEDGED"),
+    ):
         grid = book.named(name)
         rows = [[f"{b * 100:+.0f}%", *row] for (b,), row in zip(book.named("GRID_BTC"), grid, strict=True)]
-        out.append(Table(title, headers, rows, ["text", *["usd"] * len(moves)]))
+        usd: Format = "usd"
+        formats: list[Format] = ["text", *(usd for _ in moves)]
+        out.append(Table(title, headers, rows, formats))
     return out
 
 
@@ -147,12 +160,18 @@ def funding_table(book: ComputedWorkbook) -> Table:
         ("Dated future: carry cost (USD)", book.named("DATED_COST"), "usd"),
         ("Cheaper hedge for the period", book.named("CHEAPER_HEDGE"), "text"),
     ]
-    return _label_value_table("Funding", rows, note="A short receives funding when the rate is positive (exchanges' rule).")
+    return _label_value_table(
+        "Funding", rows, note="A short receives funding when the rate is positive (exchanges' rule)."
+    )
 
 
 def stale_note(book: ComputedWorkbook) -> str:
     """A line naming the stale prices, or '' when everything is fresh."""
-    stale = [row[0] for row, (flag,) in zip(book.named("PRICE_TABLE"), book.named("PRICE_STALE"), strict=True) if flag is True and row[0]]
+    stale = [
+        row[0]
+        for row, (flag,) in zip(book.named("PRICE_TABLE"), book.named("PRICE_STALE"), strict=True)
+        if flag is True and row[0]
+    ]
     for name, label in (("PERP_STALE", "BTC perpetual"), ("FG_STALE", "Fear & Greed")):
         if book.named(name) is True:
             stale.append(label)
@@ -203,7 +222,9 @@ def price_overrides(book_path: Path, prices_file: Path) -> dict[tuple[str, str],
         try:
             price = float(text)
         except ValueError:
-            raise WorkbookError(f'{prices_file} line {number}: the price of {symbol} is not a number ("{text}")') from None
+            raise WorkbookError(
+                f'{prices_file} line {number}: the price of {symbol} is not a number ("{text}")'
+            ) from None
         if not price > 0 or price == float("inf"):
             raise WorkbookError(f"{prices_file} line {number}: the price of {symbol} must be a positive number")
         if symbol in symbols:

@@ -17,8 +17,9 @@ Run on demand, not by the tests::
     python scripts/render_sheets.py                        # workbook/AltHedge.xlsm -> docs/*.png
     python scripts/render_sheets.py --workbook other.xlsm --out /tmp/pictures --dpi 120
 
-Needs ``soffice`` (``python scripts/ensure_libreoffice.py``) and ``pdftoppm`` (Debian/Ubuntu:
-``apt-get install poppler-utils``).
+Needs ``soffice`` 7.4 or later (PDF filter options given as JSON on the command line; see
+``python scripts/ensure_libreoffice.py``) and ``pdftoppm`` (Debian/Ubuntu: ``apt-get install
+poppler-utils``). The pictures depend on the fonts installed: render them on one machine.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def values_only(sheet_xml: str) -> str:
     text = _FORMULA.sub("", sheet_xml)
     text = _STRING_RESULT.sub(r'<c\1 t="inlineStr"\2><is><t xml:space="preserve">\3</t></is></c>', text)
     text = _EMPTY_STRING_RESULT.sub(r"<c\1\2/>", text)
-    return _BOOLEAN.sub(lambda m: f'<c{m[1]} t="inlineStr"{m[2]}><is><t>{("FALSE", "TRUE")[int(m[3])]}</t></is></c>', text)
+    return _BOOLEAN.sub(
+        lambda m: f'<c{m[1]} t="inlineStr"{m[2]}><is><t>{("FALSE", "TRUE")[int(m[3])]}</t></is></c>', text
+    )
 
 
 def values_copy(workbook: bytes) -> bytes:

@@ -33,7 +33,9 @@ class TestFundingCost:
     def test_real_rates_of_13_march_2020(self, data_dir):
         # Binance BTCUSDT settlements of 2020-03-13 (shared data README "Known values").
         with open(data_dir / "funding" / "binance_usdm_btcusdt_funding_8h.csv") as f:
-            rates = [float(r["funding_rate"]) for r in csv.DictReader(f) if r["funding_time_utc"].startswith("2020-03-13")]
+            rates = [
+                float(r["funding_rate"]) for r in csv.DictReader(f) if r["funding_time_utc"].startswith("2020-03-13")
+            ]
         assert rates == [-0.00016073, -0.003, -0.00065378]
         # A short pays when rates are negative: 20,000 × (0.00016073 + 0.003 + 0.00065378).
         assert funding_cost(20_000, rates) == pytest.approx(20_000 * (0.00016073 + 0.003 + 0.00065378))
@@ -46,7 +48,14 @@ class TestFundingCost:
         with pytest.raises(MissingValueError, match="days"):
             funding_cost(20_000, 0.0001)
 
-    @pytest.mark.parametrize(("args", "match"), [((20_000, 0.2, 30), "funding_rate"), ((20_000, 0.0001, 30, 0), "interval_hours"), ((20_000, 0.0001, -1), "days")])
+    @pytest.mark.parametrize(
+        ("args", "match"),
+        [
+            ((20_000, 0.2, 30), "funding_rate"),
+            ((20_000, 0.0001, 30, 0), "interval_hours"),
+            ((20_000, 0.0001, -1), "days"),
+        ],
+    )
     def test_bad_numbers(self, args, match):
         with pytest.raises(BadNumberError, match=match):
             funding_cost(*args)

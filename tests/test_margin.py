@@ -123,7 +123,9 @@ class TestLiquidationPrice:
 
 class TestMarginBuffer:
     def test_at_entry_equals_distance_to_liquidation(self):
-        assert margin_buffer(100_000, 100_000, 20) == pytest.approx(linear_short_by_hand(1, 100_000, 20, 0.004, 0) / 100_000 - 1)
+        assert margin_buffer(100_000, 100_000, 20) == pytest.approx(
+            linear_short_by_hand(1, 100_000, 20, 0.004, 0) / 100_000 - 1
+        )
 
     def test_negative_beyond_liquidation(self):
         assert margin_buffer(100_000, 110_000, 20) < 0

@@ -197,7 +197,9 @@ def test_cli_exit_codes(workbook, monkeypatch, capsys):
     assert main(["refresh", str(workbook)]) == 0
     assert "refreshed" in capsys.readouterr().out
     nothing = _snapshot(spot_ok=False, perp_ok=False)
-    nothing = feeds.MarketSnapshot(**{**nothing.__dict__, "fear_greed": feeds.FearGreed(None, None, None, (), None, "", True, None, "timed out")})
+    nothing = feeds.MarketSnapshot(
+        **{**nothing.__dict__, "fear_greed": feeds.FearGreed(None, None, None, (), None, "", True, None, "timed out")}
+    )
     monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(nothing))
     assert main(["refresh", str(workbook)]) == 1
     assert "nothing could be refreshed" in capsys.readouterr().err
@@ -255,7 +257,9 @@ class FakeBook:
     def __init__(self, path: Path) -> None:
         book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
         self.sheets = {
-            name: FakeSheet({c.coordinate: c.value for row in book[name].iter_rows() for c in row if c.value is not None})
+            name: FakeSheet(
+                {c.coordinate: c.value for row in book[name].iter_rows() for c in row if c.value is not None}
+            )
             for name in (px.SHEET, "Portfolio")
         }
 

@@ -27,7 +27,9 @@ class TestHedgeNotional:
         sweep = hedge_notional([30_000, 20_000], [0.25, 0.5])
         np.testing.assert_allclose(sweep, [12_500, 25_000])
 
-    @pytest.mark.parametrize(("ratio", "error"), [(-0.1, BadNumberError), (3.5, BadNumberError), (np.nan, BadNumberError)])
+    @pytest.mark.parametrize(
+        ("ratio", "error"), [(-0.1, BadNumberError), (3.5, BadNumberError), (np.nan, BadNumberError)]
+    )
     def test_bad_ratio(self, ratio, error):
         with pytest.raises(error, match="hedge_ratio"):
             hedge_notional(50_000, ratio)
@@ -72,7 +74,9 @@ class TestHedgeContracts:
         with pytest.raises(WrongTypeError, match='"linear", "inverse"'):
             hedge_contracts(20_000, 100_000, "quanto")
 
-    @pytest.mark.parametrize(("args", "name"), [((20_000, 0), "price"), ((-1, 1e5), "notional"), ((1, 1e5, "linear", 0), "step")])
+    @pytest.mark.parametrize(
+        ("args", "name"), [((20_000, 0), "price"), ((-1, 1e5), "notional"), ((1, 1e5, "linear", 0), "step")]
+    )
     def test_bad_numbers(self, args, name):
         with pytest.raises(BadNumberError, match=name):
             hedge_contracts(*args)

@@ -19,6 +19,20 @@ from althedge_xl.worked_examples import EXAMPLES
 
 ALL_UDFS = {name: f for name, f in vars(udfs).items() if hasattr(f, "__althedge_udf__")}
 
+
+def _real_closes(days: int = 30) -> tuple[list[list[float]], list[list[float]]]:
+    """ETH and BTC daily closes of the first ``days`` days of 2022 (shared market data), as columns."""
+    import csv
+
+    from conftest import DATA_DIR
+
+    with open(DATA_DIR / "prices" / "daily_close_wide.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["date"].startswith("2022-01")][:days]
+    return [[float(r["ETH"])] for r in rows], [[float(r["BTC"])] for r in rows]
+
+
+ETH, BTC = _real_closes()
+
 # One valid call per function, in the shapes Excel passes (ranges as lists of rows).
 VALID_CALLS = {
     "HEDGE_NOTIONAL": ([[30_000], [20_000]], 0.4),
@@ -36,6 +50,12 @@ VALID_CALLS = {
     "FUNDING_BREAKEVEN": (101_500, 100_000, 90),
     "HEDGE_OVERHEDGED": (20_000, [[30_000], [20_000]]),
     "STRESS_GRID": (50_000, 50_000, 20_000, [[-0.5], [0.0], [0.5]], [[-0.1, 0.0]]),
+    "HEDGE_BETA": (ETH, BTC),
+    "HEDGE_CORREL": (ETH, BTC),
+    "HEDGE_MINVAR_RATIO": (ETH, BTC),
+    "HEDGE_EFFECTIVENESS": (ETH, BTC, 0.4),
+    "REALIZED_VOL": (BTC,),
+    "SCENARIO_REPLAY": ([[30_000]], ETH, BTC, 20_000),
 }
 
 
@@ -106,7 +126,11 @@ class TestErrors:
         ("call", "code", "text"),
         [
             (lambda: udfs.HEDGE_MARGIN(20_000, 0.5), "#NUM!", "#NUM! leverage must be at least 1"),
-            (lambda: udfs.HEDGE_NOTIONAL(50_000, "forty"), "#VALUE!", '#VALUE! hedge_ratio is text ("forty"), not a number'),
+            (
+                lambda: udfs.HEDGE_NOTIONAL(50_000, "forty"),
+                "#VALUE!",
+                '#VALUE! hedge_ratio is text ("forty"), not a number',
+            ),
             (lambda: udfs.HEDGE_MARGIN(None, 20), "#N/A", "#N/A notional is blank"),
             (lambda: udfs.HEDGE_MARGIN(True, 20), "#VALUE!", "#VALUE! notional is TRUE/FALSE, not a number"),
             (lambda: udfs.HEDGE_MARGIN(-5, 20), "#NUM!", "#NUM! notional must not be negative"),
@@ -115,7 +139,11 @@ class TestErrors:
             (lambda: udfs.HEDGE_MARGIN("#DIV/0!", 20), "#DIV/0!", "#DIV/0! notional is the error #DIV/0!"),
             (lambda: udfs.HEDGE_NOTIONAL(50_000, 4), "#NUM!", "#NUM! hedge_ratio must be between 0% and 300%"),
             (lambda: udfs.FUNDING_COST(20_000, 0.0001, 30, 8, "sideways"), "#VALUE!", None),
-            (lambda: udfs.HEDGE_MARGIN([[1, 2], [3]], 20), "#VALUE!", "#VALUE! notional has rows of different lengths [1, 2]"),
+            (
+                lambda: udfs.HEDGE_MARGIN([[1, 2], [3]], 20),
+                "#VALUE!",
+                "#VALUE! notional has rows of different lengths [1, 2]",
+            ),
             (lambda: udfs.HEDGE_MARGIN([[1], [None]], 20), "#N/A", "#N/A notional (row 2, column 1) is blank"),
             (lambda: udfs.SCENARIO_PNL([[1], [2]], [[0.1], [0.1], [0.1]], 0, 0), "#VALUE!", None),
             (lambda: udfs.HEDGE_NOTIONAL([[None], [None]], 0.4), "#N/A", None),

@@ -66,7 +66,11 @@ def test_formulas_use_only_excel_and_althedge_functions(book):
 
 
 def _udf_calls(formula):
-    return sum(1 for t in Tokenizer(formula).items if t.type == "FUNC" and t.subtype == "OPEN" and t.value[:-1].upper() in UDF_NAMES)
+    return sum(
+        1
+        for t in Tokenizer(formula).items
+        if t.type == "FUNC" and t.subtype == "OPEN" and t.value[:-1].upper() in UDF_NAMES
+    )
 
 
 def test_althedge_calls_stay_few(book):

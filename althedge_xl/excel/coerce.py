@@ -134,6 +134,23 @@ def optional_numbers(value: object, name: str) -> FloatArray | None:
     return numbers(value, name)
 
 
+def number(value: object, name: str, default: float | None = None) -> float:
+    """One number (a single cell); a blank takes ``default``, or is missing (``#N/A``) without one."""
+    found = optional_number(value, name)
+    if found is not None:
+        return found
+    if default is None:
+        raise MissingValueError(f"{name} is blank")
+    return default
+
+
+def optional_number(value: object, name: str) -> float | None:
+    """One number (a single cell), or None when blank."""
+    if _is_blank(value) or (isinstance(value, (list, tuple)) and _all_blank(value)):
+        return None
+    return float(numbers(_single_cell(value, name), name).reshape(()))
+
+
 def amounts(value: object, name: str) -> FloatArray:
     """A range of amounts that is added up; blank cells are NaN (unused rows)."""
     out, _ = _floats(value, name)

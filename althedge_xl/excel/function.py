@@ -20,17 +20,29 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
-import xlwings as xw
 
 from althedge_xl.core.errors import AltHedgeInputError
 from althedge_xl.excel.errors import ExcelError
 
 CATEGORY = "AltHedge"
+
+
+def _xlwings_runs_udfs() -> bool:
+    """True where xlwings' decorators do something: Windows Excel (COM) or an xlwings server.
+
+    Elsewhere they are no-ops, so the module does not import xlwings (and with it pandas and
+    matplotlib): the headless engine and the command line start faster.
+    """
+    return sys.platform.startswith("win") or os.environ.get("XLWINGS_ON_SERVER") == "true" or "xlwings" in sys.modules
+
+
 #: Excel's limit on a function's or an argument's description in the function wizard.
 MAX_HELP_LENGTH = 255
 
@@ -111,9 +123,12 @@ def excel_function(**arg_docs: str) -> Callable[[F], F]:
             name=body.__name__, description=description, category=CATEGORY, arg_docs=dict(arg_docs)
         )
         wrapped: Any = udf
-        for name in reversed(params):
-            wrapped = xw.arg(name, ndim=2, err_to_str=True, doc=arg_docs[name])(wrapped)
-        wrapped = xw.func(category=CATEGORY)(wrapped)
+        if _xlwings_runs_udfs():
+            import xlwings as xw
+
+            for name in reversed(params):
+                wrapped = xw.arg(name, ndim=2, err_to_str=True, doc=arg_docs[name])(wrapped)
+            wrapped = xw.func(category=CATEGORY)(wrapped)
         wrapped.__doc__ = body.__doc__
         return wrapped  # type: ignore[no-any-return]
 

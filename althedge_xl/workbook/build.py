@@ -19,13 +19,16 @@ from typing import Any
 import xlsxwriter
 
 from althedge_xl import udfs
-from althedge_xl.workbook import sheets, vba
+from althedge_xl.workbook import backtest, sheets, vba
 from althedge_xl.workbook.samples import Samples, load_samples
 from althedge_xl.workbook.styles import Styles
 from althedge_xl.workbook.writer import Cached, SheetWriter
 
 #: Sheets in the order the user meets them; the xlwings settings sheet comes last.
-SHEET_ORDER = ("Start", "Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Prices", "SelfCheck", "xlwings.conf")
+SHEET_ORDER = (
+    "Start", "Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Backtest", "Prices", "History", "SelfCheck",
+    "xlwings.conf",
+)  # fmt: skip
 #: A fixed creation date keeps the built file the same from one build to the next.
 BUILD_DATE = dt.datetime(2026, 1, 1)
 DEFAULT_OUT = Path("workbook") / "AltHedge.xlsm"
@@ -39,6 +42,7 @@ def _write(target: Path | io.BytesIO, samples: Samples, cached: Cached, with_vba
     )
     book.set_calc_mode("auto")
     styles = Styles(book)
+    history_rows = backtest.history_rows(samples.history)
     writers: dict[str, Callable[[SheetWriter], None]] = {
         "Start": lambda w: sheets.start(w, vba.REFRESH_MACRO),
         "Portfolio": sheets.portfolio,
@@ -47,6 +51,8 @@ def _write(target: Path | io.BytesIO, samples: Samples, cached: Cached, with_vba
         "Stress": sheets.stress,
         "Funding": sheets.funding,
         "Prices": lambda w: sheets.prices(w, samples),
+        "Backtest": lambda w: backtest.backtest(w, history_rows),
+        "History": lambda w: backtest.history(w, samples.history),
         "SelfCheck": sheets.self_check,
         "xlwings.conf": sheets.xlwings_conf,
     }

@@ -34,7 +34,9 @@ class PackageError(Exception):
 def sheet_part(package: zipfile.ZipFile, sheet: str) -> str:
     """The zip path of the worksheet called ``sheet`` (through workbook.xml and its relationships)."""
     workbook = package.read("xl/workbook.xml").decode("utf-8")
-    match = re.search(rf'<sheet\b[^>]*\bname="{re.escape(escape(sheet, {chr(34): "&quot;"}))}"[^>]*\br:id="([^"]+)"', workbook)
+    match = re.search(
+        rf'<sheet\b[^>]*\bname="{re.escape(escape(sheet, {chr(34): "&quot;"}))}"[^>]*\br:id="([^"]+)"', workbook
+    )
     if match is None:
         raise PackageError(f"the workbook has no sheet called {sheet}")
     rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
@@ -77,10 +79,10 @@ def set_cells(sheet_xml: str, values: Mapping[str, CellValue]) -> str:
         number = int(re.search(r'\br="(\d+)"', attrs).group(1))  # type: ignore[union-attr]
         cells = {}
         for cell in _CELL.finditer(row.group(3) or ""):
-            ref = _ATTR_R.search(cell.group(1))
-            if ref is None:
+            position = _ATTR_R.search(cell.group(1))
+            if position is None:
                 raise PackageError(f"row {number} has a cell without a reference")
-            cells[column_index_from_string(ref.group(1))] = cell.group(0)
+            cells[column_index_from_string(position.group(1))] = cell.group(0)
         rows[number] = (attrs, cells)
     for ref, value in values.items():
         row_number, column = _split_ref(ref)

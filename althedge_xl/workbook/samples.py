@@ -65,6 +65,24 @@ class FearGreedSample:
     source: str
 
 
+#: Assets of the History sheet (Binance USDT daily closes); AVAX stands in for the small caps.
+HISTORY_ASSETS = ("BTC", "ETH", "SOL", "AVAX")
+HISTORY_START = "2021-01-01"
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One UTC day: closes of :data:`HISTORY_ASSETS` (None where no data) and the day's BTCUSDT funding.
+
+    ``funding`` is the sum of the day's 00:00, 08:00 and 16:00 UTC settlement rates (a fraction), the
+    settlements that fall between the previous day's close and this day's.
+    """
+
+    date: str
+    closes: tuple[float | None, ...]
+    funding: float | None
+
+
 @dataclass(frozen=True)
 class Samples:
     spot: tuple[SpotSample, ...]
@@ -72,6 +90,7 @@ class Samples:
     quarterly: QuarterlySample
     fear_greed: FearGreedSample
     funding_history: tuple[tuple[str, float], ...]
+    history: tuple[HistoryRow, ...]
 
 
 def default_data_dir() -> Path:
@@ -128,4 +147,20 @@ def load_samples(data_dir: Path | None = None) -> Samples:
     )
     with open(root / "funding" / "binance_usdm_btcusdt_funding_8h.csv", newline="") as f:
         rates = [(r["funding_time_utc"], float(r["funding_rate"])) for r in csv.DictReader(f)]
-    return Samples(spot, perp, future, fear_greed, tuple(rates[-FUNDING_SAMPLE_SIZE:]))
+    return Samples(spot, perp, future, fear_greed, tuple(rates[-FUNDING_SAMPLE_SIZE:]), _history(root, rates))
+
+
+def _history(root: Path, rates: list[tuple[str, float]]) -> tuple[HistoryRow, ...]:
+    daily_funding: dict[str, float] = {}
+    for time, rate in rates:
+        daily_funding[time[:10]] = daily_funding.get(time[:10], 0.0) + rate
+    with open(root / "prices" / "daily_close_wide.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["date"] >= HISTORY_START]
+    return tuple(
+        HistoryRow(
+            r["date"],
+            tuple(float(r[a]) if r[a] else None for a in HISTORY_ASSETS),
+            round(daily_funding[r["date"]], 8) if r["date"] in daily_funding else None,
+        )
+        for r in rows
+    )

@@ -85,6 +85,8 @@ def portfolio(w: SheetWriter) -> None:
     s.set_column("A:A", 14)
     s.set_column("B:I", 14)
     s.set_column("J:K", 14)
+    s.set_column("E:E", 20)
+    s.set_row(0, 21)
     w.text("A1", "Portfolio", "title")
     w.text("A2", "Type a quantity (priced from Prices) or a USD value per holding. Blank rows are ignored.", "note")
     headers = (
@@ -151,13 +153,27 @@ def prices(w: SheetWriter, samples: Samples) -> None:
     s.set_column("E:F", 10)
     s.set_column("H:H", 26)
     s.set_column("I:I", 12)
+    s.set_row(0, 21)
     w.text("A1", "Prices", "title")
     w.text("A2", "Last refresh (UTC)", "label")
     w.data(px.UPDATED_CELL, "never: template sample values", "text")
     w.name_range("PRICES_UPDATED", px.UPDATED_CELL)
     w.text("A3", "Exchange (ccxt id)", "label")
-    w.input(px.EXCHANGE_CELL, "binance", "text", name="EXCHANGE", validation={"validate": "length", "criteria": "between", "minimum": 2, "maximum": 30})
-    w.text("C2", "Refresh writes this sheet; type only symbols in column A. Stale = the last good value kept.", "note")
+    w.input(
+        px.EXCHANGE_CELL,
+        "binance",
+        "text",
+        name="EXCHANGE",
+        validation={"validate": "length", "criteria": "between", "minimum": 2, "maximum": 30},
+    )
+    w.text(
+        "C2",
+        "Refresh writes this sheet; type only symbols in column A and the exchange. Stale = the last good value kept.",
+        "note",
+    )
+    w.text(
+        "C3", "The template's samples are recorded real values of different dates; press Refresh for today's.", "note"
+    )
     for col, header in zip(px.SPOT_COLUMNS, px.SPOT_HEADERS, strict=True):
         s.write_string(f"{col}{px.SPOT_HEADER_ROW}", header, w.styles["header"])
     for i in range(px.SPOT_ROWS):
@@ -218,6 +234,7 @@ def hedge_ratio(w: SheetWriter) -> None:
     s.set_column("A:A", 26)
     s.set_column("B:E", 16)
     s.set_column("F:F", 60)
+    s.set_row(0, 21)
     w.text("A1", "Hedge ratio", "title")
     w.text("A3", "Method in force", "label")
     w.input(
@@ -278,9 +295,12 @@ def hedge_ratio(w: SheetWriter) -> None:
 
 def hedge(w: SheetWriter) -> None:
     s = w.sheet
-    s.set_column("A:A", 34)
+    s.set_column("A:A", 38)
     s.set_column("B:C", 16)
+    s.set_column("D:D", 56)
     s.set_column("E:G", 18)
+    s.set_row(0, 21)
+    s.set_row(2, 30)
     w.text("A1", "Hedge", "title")
     rows = (
         ("Hedge notional, short BTC (USD)", "formula", "=NOTIONAL", "usd", None),
@@ -333,7 +353,7 @@ def hedge(w: SheetWriter) -> None:
     w.text("A16", "Trading fees", "heading")
     w.text("A17", "Taker fee rate", "label")
     w.input("B17", 0.0005, "rate", name="FEE_RATE", validation=_fraction(0, 0.01, "A fee rate from 0% to 1%."))
-    w.text("C17", "Binance USDⓈ-M regular taker 0.05%", "note")
+    w.text("C17", "Binance USDS-M regular taker 0.05%", "note")
     w.text("A18", "Opening fee (USD)", "label")
     w.formula("B18", "=NOTIONAL*FEE_RATE", "usd")
     w.text("A19", "Closing fee at the entry price (USD)", "label")
@@ -359,13 +379,15 @@ def hedge(w: SheetWriter) -> None:
         w.input(f"F{r}", rate, "rate", validation=_fraction(0, 1, "A rate from 0% to 100%."))
         w.formula(f"G{r}", "=0" if i == 0 else f"=E{r - 1}*(F{r}-F{r - 1})+G{r - 1}", "int")
     w.name_range("TIERS", f"E4:F{3 + len(tiers)}")
-    w.text("E11", "Amount: cum(n) = floor(n) x (rate(n) - rate(n-1)) + cum(n-1), Binance's rule.", "note")
+    w.text("E11", "Amount: cum(n) = floor(n) x (rate(n) - rate(n-1)) + cum(n-1)", "note")
+    w.text("E12", "(Binance's rule)", "note")
 
 
 def stress(w: SheetWriter) -> None:
     s = w.sheet
     s.set_column("A:A", 20)
     s.set_column("B:L", 13)
+    s.set_row(0, 21)
     w.text("A1", "Stress", "title")
     w.text("A3", "BTC move", "label")
     shock_rule = _fraction(-1, 10, "A move from -100% up.")
@@ -438,6 +460,7 @@ def funding(w: SheetWriter) -> None:
     s.set_column("A:A", 46)
     s.set_column("B:B", 18)
     s.set_column("C:C", 60)
+    s.set_row(0, 21)
     w.text("A1", "Funding and dated futures", "title")
     w.text(
         "A2", "Exchanges' rule: a positive rate means longs pay shorts, so the short hedge RECEIVES funding.", "note"
@@ -489,6 +512,7 @@ def self_check(w: SheetWriter) -> None:
     s.set_column("A:A", 34)
     s.set_column("B:B", 70)
     s.set_column("C:E", 14)
+    s.set_row(0, 21)
     w.text("A1", "Self-check: the method's worked numbers", "title")
     for col, header in enumerate(("Example", "Formula", "Result", "Expected", "Pass", "Source")):
         s.write_string(2, col, header, w.styles["header"])

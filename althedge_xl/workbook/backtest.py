@@ -1,0 +1,153 @@
+"""The History and Backtest sheets: measured beta and correlation, and replays of real crashes.
+
+History holds daily closes from the market history (Binance USDT closes; AVAX stands in for the
+small caps) and the day's BTCUSDT funding. Backtest measures on it what the method guesses (beta,
+the stress correlation 0.90/0.95) and replays the portfolio, hedged and not, through real crashes.
+"""
+
+from __future__ import annotations
+
+from althedge_xl.workbook.samples import HISTORY_ASSETS, HistoryRow
+from althedge_xl.workbook.writer import SheetWriter
+
+HISTORY_FIRST_ROW = 5
+#: Rows of History used to measure beta and correlation: the last year.
+BETA_WINDOW_DAYS = 365
+#: Crash windows replayed, inclusive UTC days: (label, first day, last day).
+CRASHES = (
+    ("May 2021 crash", "2021-05-10", "2021-05-25"),
+    ("June 2022 (Celsius, 3AC)", "2022-06-06", "2022-06-20"),
+    ("FTX week, Nov 2022", "2022-11-07", "2022-11-14"),
+)
+_COLUMNS = "BCDE"  # closes of HISTORY_ASSETS in History
+_FUNDING_COLUMN = "F"
+STRESS_THRESHOLD = -0.05
+
+
+def history_rows(rows: tuple[HistoryRow, ...]) -> dict[str, int]:
+    """The History sheet's row number of each date."""
+    return {row.date: HISTORY_FIRST_ROW + i for i, row in enumerate(rows)}
+
+
+def history(w: SheetWriter, rows: tuple[HistoryRow, ...]) -> None:
+    """Write the History sheet."""
+    s = w.sheet
+    s.set_column("A:A", 12)
+    s.set_column("B:F", 13)
+    s.set_row(0, 21)
+    w.text("A1", "History: daily closes (USDT) and BTCUSDT funding", "title")
+    w.text(
+        "A2",
+        "Binance spot closes at 00:00 UTC; AVAX stands in for the small caps. Funding: the day's three settlements summed.",
+        "note",
+    )
+    for col, header in enumerate(("Date", *HISTORY_ASSETS, "BTC funding (day)")):
+        s.write_string(3, col, header, w.styles["header"])
+    for i, row in enumerate(rows):
+        r = HISTORY_FIRST_ROW + i
+        w.value(f"A{r}", row.date, "text")
+        for letter, close in zip(_COLUMNS, row.closes, strict=True):
+            if close is not None:
+                w.value(f"{letter}{r}", close, "price")
+        if row.funding is not None:
+            w.value(f"{_FUNDING_COLUMN}{r}", row.funding, "rate")
+
+
+def _range(letter: str, first: int, last: int) -> str:
+    return f"History!{letter}{first}:{letter}{last}"
+
+
+def backtest(w: SheetWriter, where: dict[str, int]) -> None:
+    s = w.sheet
+    last_row = max(where.values())
+    s.set_column("A:A", 34)
+    s.set_column("B:F", 15)
+    s.set_row(0, 21)
+    w.text("A1", "Backtest on real history", "title")
+    first = last_row - BETA_WINDOW_DAYS
+    btc = _range("B", first, last_row)
+    eth, avax = _range("C", first, last_row), _range("E", first, last_row)
+    majors = f"History!C{first}:D{last_row}"
+    w.text(
+        "A2", f"Measured over the last {BETA_WINDOW_DAYS} days of History; stress = days BTC fell more than 5%.", "note"
+    )
+    for col, header in enumerate(("", "Beta (OLS)", "Stress beta", "Stress correlation", "The method's guess")):
+        s.write_string(3, col, header, w.styles["header"])
+    groups = (
+        ("Majors (ETH + SOL, equal weights)", majors, 0.90),
+        ("Small caps (AVAX)", avax, 0.95),
+        ("ETH", eth, None),
+    )
+    for i, (label, prices, guess) in enumerate(groups):
+        r = 5 + i
+        w.text(f"A{r}", label, "label")
+        w.formula(f"B{r}", f"=HEDGE_BETA({prices},{btc})", "ratio")
+        w.formula(f"C{r}", f'=HEDGE_BETA({prices},{btc},"downside","",{STRESS_THRESHOLD})', "ratio")
+        w.formula(f"D{r}", f'=HEDGE_CORREL({prices},{btc},"downside",{STRESS_THRESHOLD})', "ratio")
+        if guess is not None:
+            w.value(f"E{r}", guess, "ratio")
+    w.name_range("MEASURED_BETA_MAJORS", "B5")
+    w.name_range("MEASURED_BETA_SMALL", "B6")
+    w.text("A9", "BTC realized volatility (annualized)", "label")
+    w.formula("B9", f"=REALIZED_VOL({btc})", "pct", name="BTC_VOL")
+    w.text("A10", "Minimum-variance ratio, majors", "label")
+    w.formula("B10", f"=HEDGE_MINVAR_RATIO({majors},{btc})", "pct", name="MINVAR_RATIO")
+    w.text("A11", "Hedge effectiveness at the ratio in force", "label")
+    w.formula("B11", f"=HEDGE_EFFECTIVENESS({majors},{btc},EFFECTIVE_RATIO)", "pct", name="EFFECTIVENESS")
+    w.text("C11", "share of the majors' daily variance the hedge removes", "note")
+    w.text(
+        "A13",
+        "Crash replays: the portfolio's BTC, ETH, SOL and small caps (as AVAX), hedged at the notional in force",
+        "heading",
+    )
+    s.write_string("A14", "Holdings at the start (USD)", w.styles["label"])
+    w.formula("B14", "=BTC_VALUE", "usd")
+    w.formula("C14", '=SUMIF(ASSETS,"ETH",VALUES)', "usd")
+    w.formula("D14", '=SUMIF(ASSETS,"SOL",VALUES)', "usd")
+    w.formula("E14", "=ALT_VALUE-C14-D14", "usd")
+    w.name_range("REPLAY_HOLDINGS", "B14:E14")
+    for col, header in enumerate(("Window", "Unhedged P/L", "Hedge P/L", "Funding cost", "Hedged P/L", "Days")):
+        s.write_string(15, col, header, w.styles["header"])
+    top = 24
+    for i, (label, start, end) in enumerate(CRASHES):
+        r1, r2 = where[start], where[end]
+        n = r2 - r1 + 1
+        block_top = top + i * 20
+        w.text(f"A{block_top - 2}", f"{label}: {start} to {end}", "heading")
+        for col, header in enumerate(("Date", "Unhedged P/L", "Hedge P/L", "Funding cost", "Hedged P/L")):
+            s.write_string(block_top - 2, col, header, w.styles["header"])
+        ref = f"B{block_top}:E{block_top + n - 1}"
+        w.array(
+            ref,
+            f"=SCENARIO_REPLAY(REPLAY_HOLDINGS,History!B{r1}:E{r2},History!B{r1}:B{r2},NOTIONAL,History!F{r1}:F{r2})",
+            "usd",
+        )
+        for k in range(n):
+            w.formula(f"A{block_top + k}", f"=History!A{r1 + k}", "text")
+        summary = 16 + i
+        w.text(f"A{summary}", label)
+        for letter in "BCDE":
+            w.formula(f"{letter}{summary}", f"={letter}{block_top + n - 1}", "usd")
+        w.value(f"F{summary}", n - 1, "int")
+    w.text(
+        "A20",
+        "Funding cost: + paid by the short, - received (exchanges' rule). P/L from the first day's close.",
+        "note",
+    )
+    chart = w.book.add_chart({"type": "line"})
+    label, start, end = CRASHES[-1]
+    n = where[end] - where[start] + 1
+    ftx_top = top + (len(CRASHES) - 1) * 20
+    for name, column in (("Unhedged", 1), ("Hedged", 4)):
+        chart.add_series(
+            {
+                "name": f"{name} P/L",
+                "categories": [w.name, ftx_top - 1, 0, ftx_top + n - 2, 0],
+                "values": [w.name, ftx_top - 1, column, ftx_top + n - 2, column],
+                "marker": {"type": "circle"},
+            }
+        )
+    chart.set_title({"name": f"{label}: hedged vs unhedged P/L (USD)"})
+    chart.set_y_axis({"num_format": "#,##0"})
+    chart.set_size({"width": 640, "height": 320})
+    s.insert_chart("H3", chart)
