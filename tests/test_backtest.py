@@ -1,0 +1,137 @@
+"""The analytics through Excel's eyes: the stats UDFs, and the template's History and Backtest sheets.
+
+Expected values are computed in the test from the raw market history in ../shared/data with
+statsmodels, numpy or by hand, never taken from the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+
+from althedge_xl import udfs
+from althedge_xl.excel.errors import ExcelError
+from althedge_xl.headless import compute
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "workbook" / "AltHedge.xlsm"
+
+
+@pytest.fixture(scope="module")
+def closes(data_dir):
+    with open(data_dir / "prices" / "daily_close_wide.csv", newline="") as f:
+        return {r["date"]: r for r in csv.DictReader(f)}
+
+
+@pytest.fixture(scope="module")
+def funding(data_dir):
+    with open(data_dir / "funding" / "binance_usdm_btcusdt_funding_8h.csv", newline="") as f:
+        return [(r["funding_time_utc"], float(r["funding_rate"])) for r in csv.DictReader(f)]
+
+
+@pytest.fixture(scope="module")
+def computed():
+    return compute(TEMPLATE)
+
+
+def _column(closes, asset, dates):
+    return [[float(closes[d][asset])] if closes[d][asset] else [None] for d in dates]
+
+
+def _ols_slope(y, x):
+    return sm.OLS(np.asarray(y), sm.add_constant(np.asarray(x))).fit().params[1]
+
+
+class TestStatsUdfs:
+    def test_beta_with_blanks_equals_statsmodels(self, closes):
+        # SOL was listed on 2020-08-11: the first rows are blank and are dropped with their BTC rows.
+        dates = sorted(d for d in closes if "2020-07-20" <= d <= "2020-12-31")
+        sol, btc = _column(closes, "SOL", dates), _column(closes, "BTC", dates)
+        kept = [(s[0], b[0]) for s, b in zip(sol, btc, strict=True) if s[0] is not None]
+        s, b = np.array(kept).T
+        expected = _ols_slope(s[1:] / s[:-1] - 1, b[1:] / b[:-1] - 1)
+        assert udfs.HEDGE_BETA(sol, btc) == pytest.approx(expected, abs=1e-10)
+
+    def test_correlation_equals_numpy(self, closes):
+        dates = sorted(d for d in closes if d.startswith("2022"))
+        eth, btc = (np.array([closes[d][a] for d in dates], dtype=float) for a in ("ETH", "BTC"))
+        expected = np.corrcoef(eth[1:] / eth[:-1] - 1, btc[1:] / btc[:-1] - 1)[0, 1]
+        assert udfs.HEDGE_CORREL(_column(closes, "ETH", dates), _column(closes, "BTC", dates)) == pytest.approx(
+            expected, abs=1e-12
+        )
+
+    @pytest.mark.parametrize(
+        ("alt", "code", "text"),
+        [
+            ([[100.0], ["n/a"], [102.0], [103.0], [104.0]], "#VALUE!", 'alt_prices (row 2, column 1) is text ("n/a")'),
+            ([[100.0]], "#N/A", None),
+            ([[None], [None], [None], [None], [None]], "#N/A", None),
+            ([[100.0], [0.0], [102.0], [103.0], [104.0]], "#NUM!", None),
+        ],
+    )
+    def test_bad_price_columns(self, alt, code, text):
+        btc = [[30_000.0], [30_500.0], [29_900.0], [31_000.0], [30_200.0]][: len(alt)]
+        result = udfs.HEDGE_BETA(alt, btc)
+        assert isinstance(result, ExcelError) and result.code == code, result
+        if text:
+            assert text in result
+
+    def test_mismatched_lengths(self):
+        result = udfs.HEDGE_BETA([[1.0], [2.0], [3.0], [4.0]], [[1.0], [2.0], [3.0]])
+        assert isinstance(result, ExcelError) and result.code in ("#VALUE!", "#N/A")
+        assert "rows" in result
+
+
+class TestBacktestSheet:
+    def test_measured_beta_equals_statsmodels_on_the_last_year(self, computed, closes):
+        dates = sorted(closes)[-366:]  # the Backtest's window: the last 365 daily returns
+        btc = np.array([closes[d]["BTC"] for d in dates], dtype=float)
+        eth = np.array([closes[d]["ETH"] for d in dates], dtype=float)
+        sol = np.array([closes[d]["SOL"] for d in dates], dtype=float)
+        r_btc = btc[1:] / btc[:-1] - 1
+        basket = 0.5 * (eth[1:] / eth[:-1] - 1) + 0.5 * (sol[1:] / sol[:-1] - 1)  # equal weights
+        assert computed.value("Backtest", "B5") == pytest.approx(_ols_slope(basket, r_btc), abs=1e-10)
+        assert computed.value("Backtest", "B7") == pytest.approx(_ols_slope(eth[1:] / eth[:-1] - 1, r_btc), abs=1e-10)
+        stress = r_btc < -0.05
+        assert computed.value("Backtest", "C7") == pytest.approx(
+            _ols_slope((eth[1:] / eth[:-1] - 1)[stress], r_btc[stress]), abs=1e-10
+        )
+        assert computed.value("Backtest", "D7") == pytest.approx(
+            np.corrcoef((eth[1:] / eth[:-1] - 1)[stress], r_btc[stress])[0, 1], abs=1e-10
+        )
+
+    def test_ftx_replay_by_hand(self, computed, closes, funding):
+        # The FTX week, 7–14 Nov 2022, with the template's portfolio: BTC 50,000, ETH 18,000,
+        # SOL 12,000, small caps 20,000 (as AVAX), and the template's 20,000 short.
+        days = sorted(d for d in closes if "2022-11-07" <= d <= "2022-11-14")
+        first, last = closes[days[0]], closes[days[-1]]
+        holdings = {"BTC": 50_000, "ETH": 18_000, "SOL": 12_000, "AVAX": 20_000}
+        unhedged = sum(v * (float(last[a]) / float(first[a]) - 1) for a, v in holdings.items())
+        b0, b_end = float(first["BTC"]), float(last["BTC"])
+        hedge = -20_000 * (b_end / b0 - 1)
+        quantity = 20_000 / b0
+        # Settlements after the first close, each valued at its day's BTC close; a short pays
+        # when the rate is negative: cost = −quantity × price × rate.
+        cost = sum(
+            -quantity * float(closes[time[:10]]["BTC"]) * rate
+            for time, rate in funding
+            if days[1] <= time[:10] <= days[-1]
+        )
+        summary = [computed.value("Backtest", f"{c}18") for c in "BCDEF"]
+        assert computed.value("Backtest", "A18") == "FTX week, Nov 2022"
+        assert summary[0] == pytest.approx(unhedged, abs=1e-6)
+        assert summary[1] == pytest.approx(hedge, abs=1e-6)
+        assert summary[2] == pytest.approx(cost, abs=1e-6)
+        assert summary[3] == pytest.approx(unhedged + hedge - cost, abs=1e-6)
+        assert summary[4] == len(days) - 1
+        assert unhedged < summary[3] < 0  # the hedge softened, not erased, the loss
+
+    def test_history_sheet_holds_real_closes(self, computed, closes):
+        assert computed.value("History", "A5") == "2021-01-01"
+        assert computed.value("History", "B5") == float(closes["2021-01-01"]["BTC"])
+        ftx = next(r for r in range(5, 2000) if computed.value("History", f"A{r}") == "2022-11-09")
+        assert computed.value("History", f"B{ftx}") == 15_922.81  # the data README's reference close
