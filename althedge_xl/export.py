@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from althedge_xl.headless import ComputedWorkbook, WorkbookError
-from althedge_xl.workbook.build import write_atomically
+from althedge_xl.files import write_atomically
 
 VALUES_NAME = "{stem}-values.xlsx"
 CHART_NAME = "{stem}-stress.png"

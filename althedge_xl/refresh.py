@@ -195,7 +195,7 @@ def refresh_workbook(
     :func:`althedge_xl.feeds.refresh_market_data` unless a test passes another.
     """
     from althedge_xl.headless import WorkbookError, check_readable
-    from althedge_xl.workbook.build import write_atomically
+    from althedge_xl.files import write_atomically
     from althedge_xl.workbook.patch import PackageError, patch_sheet
 
     try:

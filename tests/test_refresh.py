@@ -156,7 +156,7 @@ def test_crash_mid_write_leaves_the_original(workbook, monkeypatch):
     def crash(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("althedge_xl.workbook.build.os.fsync", crash)
+    monkeypatch.setattr("althedge_xl.files.os.fsync", crash)
     with pytest.raises(OSError, match="No space"):
         refresh_workbook(workbook, fetch=_fetch(_snapshot()))
     assert workbook.read_bytes() == original

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import xlsxwriter
 
 from althedge_xl import udfs
+from althedge_xl.files import write_atomically
 from althedge_xl.workbook import backtest, sheets, vba
 from althedge_xl.workbook.samples import Samples, load_samples
 from althedge_xl.workbook.styles import Styles
@@ -90,24 +90,3 @@ def build_workbook(out: Path = DEFAULT_OUT, data_dir: Path | None = None) -> Pat
     content = template_bytes(data_dir)
     write_atomically(out, content)
     return out
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write ``content`` to a temporary file beside ``path``, flush it to disk, rename it over ``path``.
-
-    A reader sees the old file or the new one, never half of one; an existing file keeps its
-    permissions, a new one gets rw-r--r--.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
