@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from althedge_xl.headless import ComputedWorkbook, WorkbookError
 from althedge_xl.files import write_atomically
+from althedge_xl.headless import ComputedWorkbook, WorkbookError
 
 VALUES_NAME = "{stem}-values.xlsx"
 CHART_NAME = "{stem}-stress.png"

@@ -194,8 +194,8 @@ def refresh_workbook(
     over it, and the previous file is kept as :func:`backup_path`. ``fetch`` is
     :func:`althedge_xl.feeds.refresh_market_data` unless a test passes another.
     """
-    from althedge_xl.headless import WorkbookError, check_readable
     from althedge_xl.files import write_atomically
+    from althedge_xl.headless import WorkbookError, check_readable
     from althedge_xl.workbook.patch import PackageError, patch_sheet
 
     try:

@@ -300,7 +300,9 @@ def main() -> int:
     compile_s = sum(s for label, (s, _) in phases.items() if label.startswith("engine: compile"))
     compile_n = sum(n for label, (_, n) in phases.items() if label.startswith("engine: compile"))
     if compile_n:
-        print(f"   engine compile, all sheets: {compile_s:.2f} s for {compile_n} cells ({compile_s / compile_n * 1e6:.0f} us a cell)")
+        print(
+            f"   engine compile, all sheets: {compile_s:.2f} s for {compile_n} cells ({compile_s / compile_n * 1e6:.0f} us a cell)"
+        )
 
     print()
     for text, met in goals:

@@ -89,9 +89,7 @@ def subprocess_env(bytecode: str, cache_dir: str) -> dict[str, str]:
 
 
 def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    return subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
 
 
 def wall_time(code: str, env: dict[str, str]) -> float:
@@ -267,8 +265,11 @@ def main() -> int:
     versions = ", ".join(f"{name} {version(name)}" for name in ("numpy", "xlwings"))
     print(f"Python {sys.version.split()[0]}, {versions}, {os.cpu_count()} CPUs")
     print(f"bytecode for subprocesses: {args.bytecode}", end="")
-    print(f" (PYTHONDONTWRITEBYTECODE={os.environ['PYTHONDONTWRITEBYTECODE']!r} in the environment)"
-          if "PYTHONDONTWRITEBYTECODE" in os.environ else "")
+    print(
+        f" (PYTHONDONTWRITEBYTECODE={os.environ['PYTHONDONTWRITEBYTECODE']!r} in the environment)"
+        if "PYTHONDONTWRITEBYTECODE" in os.environ
+        else ""
+    )
 
     results = []
     with tempfile.TemporaryDirectory(prefix="althedge-bench-pyc-") as cache_dir:
