@@ -164,16 +164,15 @@ def register_functions() -> list[str]:
     from formulas.functions import get_functions
 
     from althedge_xl import udfs
-    from althedge_xl.excel.function import udf_spec
+    from althedge_xl.excel.function import udf_functions, udf_spec
 
     table = get_functions()
     names = []
-    for attribute in vars(udfs).values():
-        if hasattr(attribute, "__althedge_udf__"):
-            name = udf_spec(attribute).name
-            if name not in table:
-                table[name] = table[f"_XLUDF.{name}"] = _engine_function(attribute)
-            names.append(name)
+    for function in udf_functions(udfs):
+        name = udf_spec(function).name
+        if name not in table:
+            table[name] = table[f"_XLUDF.{name}"] = _engine_function(function)
+        names.append(name)
     return names
 
 

@@ -36,12 +36,16 @@ Cells = Any
 _FRACTION = "as a fraction or percentage (40% = 0.4)"
 
 
-def _used_rows(values: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
-    """Drop the rows whose value is blank (NaN) from ``values`` and from each of ``others``."""
+def _used_rows(values: np.ndarray, name: str, *others: np.ndarray) -> list[np.ndarray]:
+    """Drop the rows whose value is blank (NaN) from ``values`` and from each of ``others``.
+
+    A range of blank rows is an empty portfolio (its sum is 0, as in Excel's SUM); a single blank
+    cell is a missing argument (``#N/A``).
+    """
     flat = values.ravel()
     used = ~np.isnan(flat)
-    if not used.any():
-        raise MissingValueError("there are no values (every cell is blank)")
+    if flat.size == 1 and not used.any():
+        raise MissingValueError(f"{name} is blank")
     out = [flat[used]]
     for other in others:
         if other.size == 1:
@@ -67,8 +71,8 @@ def HEDGE_NOTIONAL(alt_values: Cells, hedge_ratio: Cells, betas: Cells = None) -
     (20000.0, 15000.0)
     """
     values = coerce.amounts(alt_values, "alt_values")
-    weights = coerce.amounts(betas, "betas") if betas is not None else np.ones(1)
-    used_values, used_betas = _used_rows(values, weights)
+    weights = np.ones(1) if coerce.omitted(betas) else coerce.amounts(betas, "betas")
+    used_values, used_betas = _used_rows(values, "alt_values", weights)
     used_betas = np.where(np.isnan(used_betas), 1.0, used_betas)
     return sizing.hedge_notional(used_values, coerce.numbers(hedge_ratio, "hedge_ratio"), used_betas)
 
@@ -100,7 +104,9 @@ def SCENARIO_PNL(spot_values: Cells, spot_shocks: Cells, hedge_notional: Cells, 
     >>> SCENARIO_PNL([[50000], [50000]], [[-0.15], [-0.2]], 20000, -0.15)
     -14500.0
     """
-    values, shocks = _used_rows(coerce.amounts(spot_values, "spot_values"), coerce.series(spot_shocks, "spot_shocks"))
+    values, shocks = _used_rows(
+        coerce.amounts(spot_values, "spot_values"), "spot_values", coerce.series(spot_shocks, "spot_shocks")
+    )
     if np.isnan(shocks).any():
         raise MissingValueError("spot_shocks is blank for a holding that has a value")
     return scenario.scenario_pnl(
@@ -129,11 +135,11 @@ def SCENARIO_TABLE(
     [-7500.0, -10000.0, -17500.0, 3000.0, -14500.0]
     """
     raw_values = coerce.amounts(spot_values, "spot_values")
-    names = coerce.texts(labels, "labels") if labels is not None else None
+    names = None if coerce.omitted(labels) else coerce.texts(labels, "labels")
     if names is not None and len(names) != raw_values.size:
         raise WrongTypeError(f"labels has {len(names)} cells but spot_values has {raw_values.size}")
     used = ~np.isnan(raw_values.ravel())
-    values, shocks = _used_rows(raw_values, coerce.series(spot_shocks, "spot_shocks"))
+    values, shocks = _used_rows(raw_values, "spot_values", coerce.series(spot_shocks, "spot_shocks"))
     if np.isnan(shocks).any():
         raise MissingValueError("spot_shocks is blank for a holding that has a value")
     body = scenario.scenario_table(
@@ -172,7 +178,7 @@ def FUNDING_COST(
     """
     rates = coerce.series(funding_rate, "funding_rate")
     if rates.size > 1:
-        if days is not None:
+        if not coerce.omitted(days):
             raise WrongTypeError("days must be blank when funding_rate is a range (one rate per settlement)")
         rates = rates[~np.isnan(rates)]
         if rates.size == 0:
@@ -414,12 +420,8 @@ def HEDGE_OVERHEDGED(hedge_notional: Cells, alt_values: Cells) -> Any:
     >>> HEDGE_OVERHEDGED(20000, 50000), HEDGE_OVERHEDGED(60000, 50000)
     (False, True)
     """
-    notional = coerce.numbers(hedge_notional, "hedge_notional")
-    (values,) = _used_rows(coerce.amounts(alt_values, "alt_values"))
-    if not np.isfinite(notional).all() or (notional < 0).any():
-        raise WrongTypeError("hedge_notional must be a finite, non-negative number")
-    total = float(values.sum())
-    return notional > total if notional.ndim else bool(float(notional) > total)
+    (values,) = _used_rows(coerce.amounts(alt_values, "alt_values"), "alt_values")
+    return sizing.is_overhedged(coerce.numbers(hedge_notional, "hedge_notional"), values)
 
 
 @excel_function(
@@ -489,7 +491,7 @@ def HEDGE_BETA(
         coerce.choice(method, "method", stats.BETA_METHODS, "ols"),
         coerce.optional_number(halflife, "halflife"),
         coerce.optional_number(threshold, "threshold"),
-        None if weights is None else coerce.series(weights, "weights"),
+        None if coerce.omitted(weights) else coerce.series(weights, "weights"),
     )
 
 
@@ -588,5 +590,5 @@ def SCENARIO_REPLAY(
         prices,
         coerce.series(btc_prices, "btc_prices"),
         coerce.number(hedge_notional, "hedge_notional"),
-        None if funding_rates is None else coerce.series(funding_rates, "funding_rates"),
+        None if coerce.omitted(funding_rates) else coerce.series(funding_rates, "funding_rates"),
     )

@@ -89,20 +89,29 @@ class TestStatsUdfs:
 class TestBacktestSheet:
     def test_measured_beta_equals_statsmodels_on_the_last_year(self, computed, closes):
         dates = sorted(closes)[-366:]  # the Backtest's window: the last 365 daily returns
-        btc = np.array([closes[d]["BTC"] for d in dates], dtype=float)
-        eth = np.array([closes[d]["ETH"] for d in dates], dtype=float)
-        sol = np.array([closes[d]["SOL"] for d in dates], dtype=float)
-        r_btc = btc[1:] / btc[:-1] - 1
-        basket = 0.5 * (eth[1:] / eth[:-1] - 1) + 0.5 * (sol[1:] / sol[:-1] - 1)  # equal weights
+        btc, eth, sol = (np.array([closes[d][a] for d in dates], dtype=float) for a in ("BTC", "ETH", "SOL"))
+        r_btc, r_eth, r_sol = (x[1:] / x[:-1] - 1 for x in (btc, eth, sol))
+        basket = 0.5 * r_eth + 0.5 * r_sol  # equal weights
         assert computed.value("Backtest", "B5") == pytest.approx(_ols_slope(basket, r_btc), abs=1e-10)
-        assert computed.value("Backtest", "B7") == pytest.approx(_ols_slope(eth[1:] / eth[:-1] - 1, r_btc), abs=1e-10)
+        assert computed.value("Backtest", "B7") == pytest.approx(_ols_slope(r_eth, r_btc), abs=1e-10)
+        assert computed.value("Backtest", "C7") == pytest.approx(np.corrcoef(r_eth, r_btc)[0, 1], abs=1e-10)
+
+    def test_stress_measures_over_all_history(self, computed, closes):
+        dates = sorted(d for d in closes if d >= "2021-01-01")  # the whole History sheet
+        btc, eth = (np.array([closes[d][a] for d in dates], dtype=float) for a in ("BTC", "ETH"))
+        r_btc, r_eth = btc[1:] / btc[:-1] - 1, eth[1:] / eth[:-1] - 1
         stress = r_btc < -0.05
-        assert computed.value("Backtest", "C7") == pytest.approx(
-            _ols_slope((eth[1:] / eth[:-1] - 1)[stress], r_btc[stress]), abs=1e-10
-        )
-        assert computed.value("Backtest", "D7") == pytest.approx(
-            np.corrcoef((eth[1:] / eth[:-1] - 1)[stress], r_btc[stress])[0, 1], abs=1e-10
-        )
+        assert computed.value("Backtest", "B8") == stress.sum()
+        assert computed.value("Backtest", "D7") == pytest.approx(_ols_slope(r_eth[stress], r_btc[stress]), abs=1e-10)
+        assert computed.value("Backtest", "E7") == pytest.approx(np.corrcoef(r_eth[stress], r_btc[stress])[0, 1], abs=1e-10)
+
+    def test_minimum_variance_ratio_of_the_majors_as_held(self, computed, closes):
+        # h* = cov(ΔV/V, ΔF/F) / var(ΔF/F) for the template's 18,000 ETH + 12,000 SOL bought and held.
+        dates = sorted(closes)[-366:]
+        btc, eth, sol = (np.array([closes[d][a] for d in dates], dtype=float) for a in ("BTC", "ETH", "SOL"))
+        value = 18_000 * eth / eth[0] + 12_000 * sol / sol[0]
+        expected = _ols_slope(value[1:] / value[:-1] - 1, btc[1:] / btc[:-1] - 1)
+        assert computed.named("MINVAR_RATIO") == pytest.approx(expected, abs=1e-10)
 
     def test_ftx_replay_by_hand(self, computed, closes, funding):
         # The FTX week, 7–14 Nov 2022, with the template's portfolio: BTC 50,000, ETH 18,000,

@@ -79,3 +79,14 @@ class TestBasis:
     def test_bad_days(self):
         with pytest.raises(BadNumberError, match="days_to_expiry"):
             basis_annualized(101_500, 100_000, 0)
+
+
+def test_dated_hedge_cannot_outlast_its_future():
+    # Held 200 days on a 90-day future would earn more than the whole basis (−300): refused.
+    with pytest.raises(BadNumberError, match="past the future's expiry"):
+        dated_hedge_cost(20_000, 101_500, 100_000, 90, 200)
+
+
+def test_days_with_a_series_of_rates_is_refused_even_as_a_range():
+    with pytest.raises(WrongTypeError, match="days applies to a single"):
+        funding_cost(20_000, [0.0001, 0.0002], [30, 60])

@@ -133,3 +133,12 @@ class TestMarginBuffer:
     def test_bad_mark(self):
         with pytest.raises(BadNumberError, match="mark_price"):
             margin_buffer(100_000, 0, 20)
+
+
+def test_maintenance_rate_at_or_above_one_over_leverage_is_refused():
+    # 20× puts 5 % margin up; a 6 % maintenance rate would liquidate the position at entry (the
+    # formula would put a short's liquidation price below its entry, 99,056.60, which is no price).
+    with pytest.raises(BadNumberError, match="below 1/leverage"):
+        liquidation_price(100_000, 20, 0.06)
+    with pytest.raises(BadNumberError, match="below 1/leverage"):
+        liquidation_price(100_000, 100, 0.02, 0, "long")

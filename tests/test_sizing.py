@@ -124,3 +124,19 @@ class TestHedgeRatioFearGreed:
             hedge_ratio_fear_greed(50, [[10, 0.5], [10, 0.4]])
         with pytest.raises(BadNumberError, match="ratios"):
             hedge_ratio_fear_greed(50, [[0, 0.5], [100, 4.0]])
+
+
+def test_negative_beta_weighted_exposure_is_refused():
+    # A short hedge against holdings that move against BTC would add risk, not remove it.
+    with pytest.raises(BadNumberError, match="negative"):
+        hedge_notional([30_000, 20_000], 0.4, [-1.0, 0.5])
+
+
+def test_overhedged_flag():
+    from althedge_xl.core.sizing import is_overhedged
+
+    assert is_overhedged(50_000, [30_000, 20_000]) is False  # exactly 100 % is not over
+    assert is_overhedged(50_001, [30_000, 20_000]) is True
+    np.testing.assert_array_equal(is_overhedged([10, 60], [50]), [False, True])
+    with pytest.raises(BadNumberError, match="alt_values"):
+        is_overhedged(1, [-5])

@@ -16,8 +16,7 @@ import sys
 import types
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import pytest
 import xlsxwriter
 import xlwings
 
+from althedge_xl.excel.function import UdfSpec
 from althedge_xl.workbook import vba
 
 # olevba's pyparsing grammar uses names pyparsing deprecates; not ours to fix.
@@ -43,12 +43,8 @@ SHEETS = ("Portfolio", "Hedge", "Stress", "Funding")
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FakeSpec:
-    name: str
-    description: str
-    category: str
-    arg_docs: Mapping[str, str]
+# The fake UDFs carry the real spec type, as althedge_xl.udfs does.
+FakeSpec = UdfSpec
 
 
 def fake_udf(**arg_docs: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook" / "AltHedge.xlsm"
 UDF_NAMES = {name for name, f in vars(udfs).items() if hasattr(f, "__althedge_udf__")}
 #: Excel's own functions the template uses; anything else must be an AltHedge function.
-EXCEL_FUNCTIONS = {"IF", "IFERROR", "VLOOKUP", "AND", "SUM", "SUMIF", "INDEX", "MATCH", "COUNT", "MIN", "ROUND"}
+EXCEL_FUNCTIONS = {
+    "IF", "IFERROR", "VLOOKUP", "AND", "SUM", "SUMIF", "SUMPRODUCT", "INDEX", "MATCH", "COUNT", "MIN", "ROUND", "NA",
+}  # fmt: skip
 INPUT_NAMES = (
     "RATIO_METHOD", "FLAT_RATIO", "SATELLITE_RATIO", "BETA_RATIO", "FG_TABLE", "CONTRACT_TYPE", "ENTRY_PRICE",
     "LEVERAGE", "BUFFER_WARNING", "FEE_RATE", "TIERS", "STRESS_BTC_SHOCK", "STRESS_ALT_SHOCK", "GRID_RELATIVE",

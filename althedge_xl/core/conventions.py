@@ -12,23 +12,13 @@ from althedge_xl.core.errors import WrongTypeError
 
 #: Hours between funding settlements of BTCUSDT (00:00, 08:00, 16:00 UTC).
 FUNDING_INTERVAL_HOURS: Final = 8.0
-#: The "neutral" funding rate of Binance perpetuals, per 8-hour interval (0.01 %).
-NEUTRAL_FUNDING_RATE: Final = 0.0001
-#: BTCUSDT's funding-rate clamp per interval (±0.3 %).
-BTCUSDT_FUNDING_CAP: Final = 0.003
 #: Largest funding rate per interval accepted as input (5 %), above every major exchange's cap.
 MAX_FUNDING_RATE: Final = 0.05
 
-#: BTCUSDT quantity step in BTC and price tick in USDT.
+#: BTCUSDT quantity step in BTC.
 BTCUSDT_QUANTITY_STEP: Final = 0.001
-BTCUSDT_PRICE_TICK: Final = 0.10
-#: BTCUSDT minimum order notional in USDT.
-BTCUSDT_MIN_NOTIONAL: Final = 100.0
 #: Face value of one Binance COIN-M BTCUSD inverse contract, in USD.
 INVERSE_CONTRACT_USD: Final = 100.0
-#: CME Bitcoin futures contract sizes in BTC.
-CME_CONTRACT_BTC: Final = 5.0
-CME_MICRO_CONTRACT_BTC: Final = 0.1
 
 #: BTCUSDT maintenance tiers: (upper notional bound in USDT, maintenance margin rate).
 #: Maintenance amounts are derived by :func:`althedge_xl.core.margin.maintenance_amounts`.

@@ -98,7 +98,7 @@ def funding_cost(
         if rates.size > 1:
             return finish(sign * amount * float(rates.sum()))
         raise MissingValueError("days is needed with a single funding_rate")
-    if rates.size > 1 and np.ndim(days) == 0:
+    if rates.size > 1:
         raise WrongTypeError("days applies to a single funding_rate; a range of rates is one rate per settlement")
     period = as_float_array(days, "days")
     hours = as_float_array(interval_hours, "interval_hours")
@@ -155,7 +155,8 @@ def dated_hedge_cost(
 
     A short future sold at F above spot S earns the basis as F converges to S at expiry, so the
     cost is negative in contango: −N · (F/S − 1) · held / days_to_expiry, the basis accruing
-    linearly (the usual approximation; held defaults to the whole time to expiry).
+    linearly (the usual approximation; held defaults to the whole time to expiry and may not pass
+    it: a longer hedge rolls into the next future, at a basis not known today).
 
     Returns
     -------
@@ -175,6 +176,9 @@ def dated_hedge_cost(
     require(amount >= 0, "notional must not be negative")
     require_finite(period, "days_held")
     require(period >= 0, "days_held must not be negative")
+    expiry = as_float_array(days_to_expiry, "days_to_expiry")
+    period, expiry = broadcast(days_held=period, days_to_expiry=expiry)
+    require(period <= expiry, "days_held must not be past the future's expiry (roll into the next one)")
     amount, basis, period = broadcast(notional=amount, basis=basis, days_held=period)
     return finish(-amount * basis * period / DAYS_PER_YEAR)
 

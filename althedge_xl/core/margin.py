@@ -156,8 +156,9 @@ def liquidation_price(
     Returns
     -------
     float or ndarray
-        Liquidation price in USD. NaN never; a long inverse position whose margin exceeds its
-        value cannot be liquidated and raises.
+        Liquidation price in USD. An inverse short at 1× (its BTC margin covers its whole value)
+        cannot be liquidated and raises, as does a maintenance rate of 1/leverage or more (the
+        position would be liquidated at entry).
 
     Notes
     -----
@@ -194,6 +195,7 @@ def liquidation_price(
     require(ep > 0, "entry_price must be greater than 0")
     _check_leverage(lev)
     require((rate >= 0) & (rate < 1), "mmr must be from 0% to below 100%")
+    require(rate < 1 / lev, "mmr must be below 1/leverage: the margin would not cover the maintenance margin at entry")
     require(cum >= 0, "maint_amount must not be negative")
     require(qty > 0, "quantity must be greater than 0")
     if kind == "linear":

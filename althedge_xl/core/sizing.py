@@ -6,7 +6,7 @@ Money is in the quote currency (USD/USDT); ratios are fractions (40 % is 0.40).
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from althedge_xl.core._arrays import (
     FloatArray,
@@ -89,7 +89,33 @@ def hedge_notional(alt_values: ArrayLike, hedge_ratio: ArrayLike, betas: ArrayLi
     require_finite(weights, "betas")
     _check_ratio(ratio, "hedge_ratio")
     exposure = float(np.sum(values * weights))
+    require(exposure >= 0, "the beta-weighted altcoin value is negative: a short BTC hedge would add risk")
     return finish(exposure * ratio)
+
+
+def is_overhedged(hedge_notional: ArrayLike, alt_values: ArrayLike) -> bool | NDArray[np.bool_]:
+    """True where the hedge notional exceeds 100 % of the altcoin value: allowed, but flagged.
+
+    Parameters
+    ----------
+    hedge_notional : array_like
+        USD notional of the short (non-negative); an array gives one flag per notional.
+    alt_values : array_like
+        USD value of the altcoin holdings (non-negative), all summed.
+
+    Examples
+    --------
+    >>> is_overhedged(20_000, [30_000, 20_000]), is_overhedged(60_000, 50_000)
+    (False, True)
+    """
+    notional = as_float_array(hedge_notional, "hedge_notional")
+    values = as_float_array(alt_values, "alt_values")
+    require_finite(notional, "hedge_notional")
+    require(notional >= 0, "hedge_notional must not be negative")
+    require_finite(values, "alt_values")
+    require(values >= 0, "alt_values must not be negative")
+    flags = notional > float(values.sum())
+    return bool(flags) if flags.ndim == 0 else flags
 
 
 def hedge_contracts(

@@ -25,7 +25,7 @@ import numpy as np
 
 from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core.conventions import parse_choice
-from althedge_xl.core.errors import MissingValueError, WrongTypeError
+from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 from althedge_xl.excel.errors import ErrorCellError, error_code_of
 
 REQUIRED: Final = object()
@@ -80,7 +80,10 @@ def _number(cell: object, name: str, where: str) -> float:
     if isinstance(cell, (bool, np.bool_)):
         raise WrongTypeError(f"{name}{where} is TRUE/FALSE, not a number")
     if isinstance(cell, _NUMBER_TYPES):
-        return float(cell)
+        try:
+            return float(cell)
+        except OverflowError:
+            raise BadNumberError(f"{name}{where} is too large a number") from None
     if _is_blank(cell):
         return math.nan
     code = error_code_of(cell)
@@ -95,14 +98,21 @@ def _number(cell: object, name: str, where: str) -> float:
 def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     """``value`` as floats (NaN for blanks) and a mask of the blank cells."""
     if isinstance(value, _NUMBER_TYPES) and not isinstance(value, (bool, np.bool_)):
-        number = np.array(float(value))
-        return number, np.zeros((), dtype=bool)
+        return np.array(_number(value, name, "")), np.zeros((), dtype=bool)
     grid = _grid(value, name)
+    flat = grid.reshape(-1)
+    blank = np.fromiter((c is None or (isinstance(c, str) and c == "") for c in flat), bool, flat.size)
+    plain = all(type(c) is float or type(c) is int or c is None for c in flat)  # the common case, fast
+    if plain and not blank.all():
+        try:
+            out = np.where(blank, np.nan, flat).astype(np.float64).reshape(grid.shape)
+            return out, blank.reshape(grid.shape)
+        except OverflowError:
+            pass  # a huge integer: the cell-by-cell path names it
     out = np.empty(grid.shape, dtype=np.float64)
     for index, cell in np.ndenumerate(grid):
         out[index] = _number(cell, name, _where(index, grid.ndim, grid.size))
-    blank = np.vectorize(_is_blank, otypes=[bool])(grid)
-    return out, blank
+    return out, blank.reshape(grid.shape)
 
 
 def numbers(value: object, name: str, default: object = REQUIRED) -> FloatArray:
@@ -111,7 +121,7 @@ def numbers(value: object, name: str, default: object = REQUIRED) -> FloatArray:
     A wholly blank optional argument takes ``default``. NaN and infinities pass through for the
     core functions to reject with their own message.
     """
-    if _is_blank(value) or (isinstance(value, (list, tuple)) and _all_blank(value)):
+    if omitted(value):
         if default is REQUIRED:
             raise MissingValueError(f"{name} is blank")
         return np.array(default, dtype=np.float64)
@@ -127,9 +137,19 @@ def _all_blank(value: Sequence[object]) -> bool:
     return all(_is_blank(c) for c in cells)
 
 
+def omitted(value: object) -> bool:
+    """True for an optional argument left out: omitted, a blank cell, or a range of blank cells.
+
+    Excel passes a reference to an empty cell as ``[[None]]``, so an ``is None`` test is not enough.
+    """
+    if isinstance(value, np.ndarray):
+        return all(_is_blank(c) for c in value.reshape(-1))
+    return _is_blank(value) or (isinstance(value, (list, tuple)) and _all_blank(value))
+
+
 def optional_numbers(value: object, name: str) -> FloatArray | None:
-    """Like :func:`numbers`, but a wholly blank argument is ``None`` (the core's default)."""
-    if _is_blank(value) or (isinstance(value, (list, tuple)) and _all_blank(value)):
+    """Like :func:`numbers`, but an omitted argument is ``None`` (the core's default)."""
+    if omitted(value):
         return None
     return numbers(value, name)
 
@@ -146,7 +166,7 @@ def number(value: object, name: str, default: float | None = None) -> float:
 
 def optional_number(value: object, name: str) -> float | None:
     """One number (a single cell), or None when blank."""
-    if _is_blank(value) or (isinstance(value, (list, tuple)) and _all_blank(value)):
+    if omitted(value):
         return None
     return float(numbers(_single_cell(value, name), name).reshape(()))
 
@@ -170,7 +190,7 @@ def series(value: object, name: str) -> FloatArray:
 
 def table(value: object, name: str, columns: int) -> FloatArray | None:
     """A table of ``columns`` numbers per row; wholly blank rows are dropped, blank → None."""
-    if _is_blank(value):
+    if omitted(value):
         return None
     out, blank = _floats(value, name)
     if out.ndim != 2 or out.shape[1] != columns:

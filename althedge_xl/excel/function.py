@@ -22,6 +22,7 @@ import inspect
 import math
 import os
 import sys
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -133,6 +134,12 @@ def excel_function(**arg_docs: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[no-any-return]
 
     return decorate
+
+
+def udf_functions(module: types.ModuleType) -> list[Callable[..., Any]]:
+    """Every AltHedge UDF of ``module``, in name order (the order *Import Functions* writes them)."""
+    found = {udf_spec(v).name: v for v in vars(module).values() if callable(v) and hasattr(v, "__althedge_udf__")}
+    return [found[name] for name in sorted(found)]
 
 
 def udf_spec(function: Callable[..., Any]) -> UdfSpec:

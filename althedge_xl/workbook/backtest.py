@@ -66,32 +66,43 @@ def backtest(w: SheetWriter, where: dict[str, int]) -> None:
     w.text("A1", "Backtest on real history", "title")
     first = last_row - BETA_WINDOW_DAYS
     btc = _range("B", first, last_row)
-    eth, avax = _range("C", first, last_row), _range("E", first, last_row)
+    all_btc = _range("B", HISTORY_FIRST_ROW, last_row)
     majors = f"History!C{first}:D{last_row}"
-    w.text(
-        "A2", f"Measured over the last {BETA_WINDOW_DAYS} days of History; stress = days BTC fell more than 5%.", "note"
-    )
-    for col, header in enumerate(("", "Beta (OLS)", "Stress beta", "Stress correlation", "The method's guess")):
-        s.write_string(3, col, header, w.styles["header"])
     groups = (
-        ("Majors (ETH + SOL, equal weights)", majors, 0.90),
-        ("Small caps (AVAX)", avax, 0.95),
-        ("ETH", eth, None),
+        ("Majors (ETH + SOL, equal weights)", "C", "D", 0.90),
+        ("Small caps (AVAX)", "E", "E", 0.95),
+        ("ETH", "C", "C", None),
     )
-    for i, (label, prices, guess) in enumerate(groups):
+    w.text("A2", f"Beta and correlation: the last {BETA_WINDOW_DAYS} days. Stress: every day in History when BTC fell more than 5%.", "note")
+    headers = ("", "Beta (OLS)", "Correlation", "Stress beta", "Stress correlation", "The method's guess")
+    for col, header in enumerate(headers):
+        s.write_string(3, col, header, w.styles["header"])
+    for i, (label, c1, c2, guess) in enumerate(groups):
         r = 5 + i
+        recent, everything = f"History!{c1}{first}:{c2}{last_row}", f"History!{c1}{HISTORY_FIRST_ROW}:{c2}{last_row}"
         w.text(f"A{r}", label, "label")
-        w.formula(f"B{r}", f"=HEDGE_BETA({prices},{btc})", "ratio")
-        w.formula(f"C{r}", f'=HEDGE_BETA({prices},{btc},"downside","",{STRESS_THRESHOLD})', "ratio")
-        w.formula(f"D{r}", f'=HEDGE_CORREL({prices},{btc},"downside",{STRESS_THRESHOLD})', "ratio")
+        w.formula(f"B{r}", f"=HEDGE_BETA({recent},{btc})", "ratio")
+        w.formula(f"C{r}", f"=HEDGE_CORREL({recent},{btc})", "ratio")
+        w.formula(f"D{r}", f'=HEDGE_BETA({everything},{all_btc},"downside","",{STRESS_THRESHOLD})', "ratio")
+        w.formula(f"E{r}", f'=HEDGE_CORREL({everything},{all_btc},"downside",{STRESS_THRESHOLD})', "ratio")
         if guess is not None:
-            w.value(f"E{r}", guess, "ratio")
+            w.value(f"F{r}", guess, "ratio")
     w.name_range("MEASURED_BETA_MAJORS", "B5")
     w.name_range("MEASURED_BETA_SMALL", "B6")
+    w.text("A8", "Stress days in History (BTC below -5%)", "label")
+    w.formula(
+        "B8",
+        f"=SUMPRODUCT((History!B{HISTORY_FIRST_ROW + 1}:B{last_row}/History!B{HISTORY_FIRST_ROW}:B{last_row - 1}-1<{STRESS_THRESHOLD})*1)",
+        "int",
+        name="STRESS_DAYS",
+    )
+    w.text("C8", "a correlation over stress days only is a rough estimate, biased towards 0", "note")
     w.text("A9", "BTC realized volatility (annualized)", "label")
     w.formula("B9", f"=REALIZED_VOL({btc})", "pct", name="BTC_VOL")
-    w.text("A10", "Minimum-variance ratio, majors", "label")
-    w.formula("B10", f"=HEDGE_MINVAR_RATIO({majors},{btc})", "pct", name="MINVAR_RATIO")
+    w.text("A10", "Minimum-variance ratio, majors as held", "label")
+    basket = f"C14/History!C{first}*History!C{first}:C{last_row}+D14/History!D{first}*History!D{first}:D{last_row}"
+    w.array("B10:B10", f"=HEDGE_MINVAR_RATIO({basket},{btc})", "pct", name="MINVAR_RATIO")
+    w.text("C10", "the ETH and SOL holdings' USD value, bought and held over the window", "note")
     w.text("A11", "Hedge effectiveness at the ratio in force", "label")
     w.formula("B11", f"=HEDGE_EFFECTIVENESS({majors},{btc},EFFECTIVE_RATIO)", "pct", name="EFFECTIVENESS")
     w.text("C11", "share of the majors' daily variance the hedge removes", "note")

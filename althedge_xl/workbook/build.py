@@ -50,7 +50,7 @@ def _write(target: Path | io.BytesIO, samples: Samples, cached: Cached, with_vba
         "Hedge": sheets.hedge,
         "Stress": sheets.stress,
         "Funding": sheets.funding,
-        "Prices": lambda w: sheets.prices(w, samples),
+        "Prices": lambda w: sheets.prices(w, samples, vba.REFRESH_MACRO),
         "Backtest": lambda w: backtest.backtest(w, history_rows),
         "History": lambda w: backtest.history(w, samples.history),
         "SelfCheck": sheets.self_check,

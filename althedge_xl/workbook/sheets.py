@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from althedge_xl import __version__
 from althedge_xl import worked_examples as wx
+from althedge_xl.core.conventions import BTCUSDT_TIERS
+from althedge_xl.core.sizing import FEAR_GREED_TABLE
 from althedge_xl.workbook import prices_layout as px
 from althedge_xl.workbook.samples import Samples
 from althedge_xl.workbook.writer import SheetWriter
@@ -56,7 +58,7 @@ def start(w: SheetWriter, refresh_macro: str) -> None:
         "1. Portfolio: type each holding's quantity (priced from Prices) or its USD value, class and stress correlation.",
     )
     w.text("B11", "2. HedgeRatio: choose the method in force (flat %, core-satellite, Fear & Greed, beta-weighted).")
-    w.text("B12", "3. Press Refresh (or run `althedge refresh`) for live prices, then recalculate (F9).")
+    w.text("B12", "3. Press Refresh for live prices. After `althedge refresh` on a saved workbook, press Ctrl+Alt+F9.")
     w.text("B14", "Colours", "heading")
     w.sheet.write_string("A15", "", w.styles.input("text"))
     w.text("B15", "Pale yellow, blue text: an input. Type here.")
@@ -85,6 +87,7 @@ def portfolio(w: SheetWriter) -> None:
     s.set_column("A:A", 14)
     s.set_column("B:I", 14)
     s.set_column("J:K", 14)
+    s.set_column("L:L", 44)
     s.set_column("E:E", 20)
     s.set_row(0, 21)
     w.text("A1", "Portfolio", "title")
@@ -101,6 +104,7 @@ def portfolio(w: SheetWriter) -> None:
         "In hedge",
         "Hedged value (USD)",
         "Satellite value (USD)",
+        "Check",
     )
     for col, header in enumerate(headers):
         s.write_string(3, col, header, w.styles["header"])
@@ -115,12 +119,13 @@ def portfolio(w: SheetWriter) -> None:
         w.input(f"C{r}", None, "qty", validation=_fraction(0, 1e12, "Quantity must be 0 or more."))
         w.formula(f"D{r}", f'=IF(A{r}="","",IFERROR(VLOOKUP(A{r},PRICE_TABLE,2,FALSE),""))', "price")
         w.input(f"E{r}", value, "usd", validation=_fraction(0, 1e15, "A value must be 0 or more."))
-        w.formula(f"F{r}", f'=IF(C{r}="",IF(E{r}="","",E{r}),C{r}*D{r})', "usd")
+        w.formula(f"F{r}", f'=IF(C{r}="",IF(E{r}="","",E{r}),IF(D{r}="",NA(),C{r}*D{r}))', "usd")
         w.input(f"G{r}", corr, "ratio", validation=_fraction(-1, 1, "A correlation is between -1 and 1."))
         w.input(f"H{r}", None, "ratio", validation=_fraction(-10, 10, "A beta between -10 and 10."))
         w.input(f"I{r}", hedged, "bool", validation=BOOL_LIST)
         w.formula(f"J{r}", f'=IF(AND(I{r}=TRUE,B{r}<>"BTC",F{r}<>""),F{r},"")', "usd")
         w.formula(f"K{r}", f'=IF(AND(I{r}=TRUE,B{r}="satellite",F{r}<>""),F{r},"")', "usd")
+        w.formula(f"L{r}", f'=IF(AND(C{r}<>"",D{r}=""),"no price for "&A{r}&": add it on Prices, then refresh","")', "text")
     for name, letter in (
         ("ASSETS", "A"),
         ("CLASSES", "B"),
@@ -144,7 +149,7 @@ def portfolio(w: SheetWriter) -> None:
         w.formula(f"F{27 + i}", formula, "usd", name=name)
 
 
-def prices(w: SheetWriter, samples: Samples) -> None:
+def prices(w: SheetWriter, samples: Samples, refresh_macro: str) -> None:
     s = w.sheet
     s.set_column("A:A", 24)
     s.set_column("B:B", 18)
@@ -207,6 +212,7 @@ def prices(w: SheetWriter, samples: Samples) -> None:
             w.text(f"A{first + offset}", label, "label")
             w.data(f"B{first + offset}", value, kind)
             w.name_range(name, f"B{first + offset}")
+    w.sheet.insert_button("F2", {"macro": refresh_macro, "caption": "Refresh prices", "width": 130, "height": 24})
     w.text(f"{px.HISTORY_TIME_COLUMN}2", "BTCUSDT funding history (last 90 days)", "heading")
     s.write_string(f"{px.HISTORY_TIME_COLUMN}{px.HISTORY_HEADER_ROW}", "Settlement (UTC)", w.styles["header"])
     s.write_string(f"{px.HISTORY_RATE_COLUMN}{px.HISTORY_HEADER_ROW}", "Funding rate", w.styles["header"])
@@ -284,7 +290,7 @@ def hedge_ratio(w: SheetWriter) -> None:
     w.formula("C16", "=FG_CLASS", "text")
     s.write_string("A18", "Index", w.styles["header"])
     s.write_string("B18", "Hedge ratio", w.styles["header"])
-    edges = ((0, 0.75), (20, 0.50), (40, 0.30), (60, 0.20), (80, 0.10), (100, 0.0))
+    edges = FEAR_GREED_TABLE
     for i, (index, ratio) in enumerate(edges):
         w.input(f"A{19 + i}", index, "int", validation=_fraction(0, 100, "An index from 0 to 100."))
         w.input(f"B{19 + i}", ratio, "pct", validation=ratio_rule)
@@ -324,32 +330,47 @@ def hedge(w: SheetWriter) -> None:
     w.input("B8", wx.LEVERAGE, "number", name="LEVERAGE", validation=_fraction(1, 125, "Leverage from 1 to 125."))
     w.text("A9", "Initial margin (USD)", "label")
     w.formula("B9", "=HEDGE_MARGIN(NOTIONAL,LEVERAGE)", "usd", name="MARGIN")
-    w.text("A10", "Maintenance tier in force: rate, amount", "label")
+    w.text("A10", "Maintenance tier at entry: rate, amount", "label")
     w.array("B10:C10", "=HEDGE_MAINT_TIER(NOTIONAL,TIERS)", column_styles=("rate", "usd"))
     w.name_range("TIER_MMR", "B10")
     w.name_range("TIER_AMOUNT", "C10")
+    # Binance's rule: if the notional at the liquidation price falls in another tier, recompute with
+    # that tier. Row 15 is the first pass at the entry tier; row 14 the tier at that price; row 11
+    # the liquidation price with it. Inverse contracts use the rate only (their amount is in BTC).
+    no_position = '"no position"'
+    amount = 'IF(CONTRACT_TYPE="linear",{},0)'
+    w.text("A15", "Liquidation price at the entry tier (USD)", "label")
+    w.formula(
+        "B15",
+        f'=IF(CONTRACTS=0,{no_position},HEDGE_LIQ_PRICE(ENTRY_PRICE,LEVERAGE,TIER_MMR,{amount.format("TIER_AMOUNT")},"short",CONTRACT_TYPE,CONTRACTS))',
+        "price",
+        name="LIQ_PRICE_ENTRY_TIER",
+    )
+    w.text("A14", "Tier at the liquidation price: rate, amount", "label")
+    w.array(
+        "B14:C14",
+        '=HEDGE_MAINT_TIER(IF(CONTRACTS=0,NOTIONAL,CONTRACTS*IF(CONTRACT_TYPE="linear",LIQ_PRICE_ENTRY_TIER,100)),TIERS)',
+        column_styles=("rate", "usd"),
+    )
+    w.name_range("LIQ_TIER_MMR", "B14")
+    w.name_range("LIQ_TIER_AMOUNT", "C14")
     w.text("A11", "Liquidation price (USD), Binance rule", "label")
     w.formula(
         "B11",
-        '=HEDGE_LIQ_PRICE(ENTRY_PRICE,LEVERAGE,TIER_MMR,IF(CONTRACT_TYPE="linear",TIER_AMOUNT,0),"short",CONTRACT_TYPE,CONTRACTS)',
+        f'=IF(CONTRACTS=0,{no_position},HEDGE_LIQ_PRICE(ENTRY_PRICE,LEVERAGE,LIQ_TIER_MMR,{amount.format("LIQ_TIER_AMOUNT")},"short",CONTRACT_TYPE,CONTRACTS))',
         "price",
         name="LIQ_PRICE",
     )
     w.text("A12", "Margin buffer: BTC rise to liquidation", "label")
     w.formula(
         "B12",
-        '=HEDGE_MARGIN_BUFFER(ENTRY_PRICE,BTC_MARK,LEVERAGE,TIER_MMR,IF(CONTRACT_TYPE="linear",TIER_AMOUNT,0),CONTRACT_TYPE,CONTRACTS)',
+        f'=IF(CONTRACTS=0,{no_position},HEDGE_MARGIN_BUFFER(ENTRY_PRICE,BTC_MARK,LEVERAGE,LIQ_TIER_MMR,{amount.format("LIQ_TIER_AMOUNT")},CONTRACT_TYPE,CONTRACTS))',
         "pct",
         name="BUFFER",
     )
     w.text("A13", "Warn when the buffer is below", "label")
     w.input("B13", 0.10, "pct", name="BUFFER_WARNING", validation=_fraction(0, 1, "A threshold from 0% to 100%."))
-    s.conditional_format("B12", {"type": "formula", "criteria": "=B12<BUFFER_WARNING", "format": w.styles["warning"]})
-    w.text("A14", "Tier at the liquidation price: rate", "label")
-    w.formula(
-        "B14", '=IF(CONTRACT_TYPE="linear",INDEX(HEDGE_MAINT_TIER(CONTRACTS*LIQ_PRICE,TIERS),1,1),TIER_MMR)', "rate"
-    )
-    w.formula("C14", '=IF(B14=TIER_MMR,"same tier","another tier: enter its rate and amount")', "text")
+    s.conditional_format("B12", {"type": "formula", "criteria": "=AND(ISNUMBER(B12),B12<BUFFER_WARNING)", "format": w.styles["warning"]})
     w.text("A16", "Trading fees", "heading")
     w.text("A17", "Taker fee rate", "label")
     w.input("B17", 0.0005, "rate", name="FEE_RATE", validation=_fraction(0, 0.01, "A fee rate from 0% to 1%."))
@@ -365,14 +386,7 @@ def hedge(w: SheetWriter) -> None:
         "EFG", ("Notional up to (USDT)", "Maintenance rate", "Maintenance amount (USDT)"), strict=True
     ):
         s.write_string(f"{col}3", header, w.styles["header"])
-    tiers = (
-        (300_000, 0.004),
-        (800_000, 0.005),
-        (3_000_000, 0.0065),
-        (12_000_000, 0.01),
-        (70_000_000, 0.02),
-        (100_000_000, 0.025),
-    )
+    tiers = BTCUSDT_TIERS
     for i, (bound, rate) in enumerate(tiers):
         r = 4 + i
         w.input(f"E{r}", bound, "int", validation=_fraction(0, 1e12, "A notional bound above 0."))

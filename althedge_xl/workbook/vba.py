@@ -50,8 +50,10 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+from althedge_xl.excel.function import CATEGORY, UdfSpec, udf_functions, udf_spec
 
 __all__ = [
     "CATEGORY",
@@ -62,14 +64,13 @@ __all__ = [
     "UDF_MODULE_NAME",
     "UDF_PYTHON_MODULE",
     "WORKBOOK_NAME",
-    "UdfSpecLike",
+    "UdfSpec",
     "add_function_metadata",
     "add_vba_project",
     "base_vba_project",
     "build_althedge_vba_project",
     "build_vba_project",
     "macro_module",
-    "normalize_zip",
     "quickstart_workbook_path",
     "this_workbook_module",
     "udf_functions",
@@ -81,9 +82,7 @@ __all__ = [
     "xlwings_udf_metadata",
 ]
 
-#: The function wizard's category of every AltHedge function.
-CATEGORY = "AltHedge"
-#: The file name the template is saved under (the wrappers say ``ThisWorkbook`` either way).
+#: The workbook the wrappers are written for ("Import Functions" names ThisWorkbook in an .xlsm).
 WORKBOOK_NAME = "AltHedge.xlsm"
 #: The Python module the wrappers call, as xlwings imports it in the COM server.
 UDF_PYTHON_MODULE = "althedge_xl.udfs"
@@ -117,54 +116,14 @@ _X14_NS = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 _PYWIN32_MODULES = ("pythoncom", "pywintypes", "win32com", "win32com.client")
 
 
-class UdfSpecLike(Protocol):
-    """What the builder reads from a UDF's ``__althedge_udf__`` (``althedge_xl.excel.function.UdfSpec``)."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def description(self) -> str: ...
-
-    @property
-    def category(self) -> str: ...
-
-    @property
-    def arg_docs(self) -> Mapping[str, str]: ...
-
-
 # ---------------------------------------------------------------------------------------------
 # The UDFs and what xlwings makes of them
 # ---------------------------------------------------------------------------------------------
 
 
-def udf_spec(function: Callable[..., Any]) -> UdfSpecLike:
-    """The :class:`UdfSpecLike` an AltHedge UDF carries in ``__althedge_udf__``.
-
-    Raises
-    ------
-    TypeError
-        If ``function`` is not an AltHedge UDF.
-    """
-    spec = getattr(function, "__althedge_udf__", None)
-    if spec is None:
-        raise TypeError(f"{getattr(function, '__name__', function)!r} has no __althedge_udf__ spec")
-    return spec  # type: ignore[no-any-return]
-
-
-def udf_functions(module: types.ModuleType) -> list[Callable[..., Any]]:
-    """Every AltHedge UDF of ``module``, in name order (the order *Import Functions* writes them)."""
-    found: dict[str, Callable[..., Any]] = {}
-    for attribute in dir(module):
-        value = getattr(module, attribute)
-        if callable(value) and hasattr(value, "__althedge_udf__"):
-            found[udf_spec(value).name] = value
-    return [found[name] for name in sorted(found)]
-
-
-def _checked_specs(functions: Iterable[Callable[..., Any]]) -> list[tuple[Callable[..., Any], UdfSpecLike]]:
+def _checked_specs(functions: Iterable[Callable[..., Any]]) -> list[tuple[Callable[..., Any], UdfSpec]]:
     """Each function with its spec, after the checks the wrappers and the wizard rely on."""
-    pairs: list[tuple[Callable[..., Any], UdfSpecLike]] = []
+    pairs: list[tuple[Callable[..., Any], UdfSpec]] = []
     seen: set[str] = set()
     for function in functions:
         spec = udf_spec(function)
@@ -238,7 +197,7 @@ def _xlwings_udfs() -> Iterator[types.ModuleType]:
             delattr(xlwings, "udfs")
 
 
-def _thin_copy(function: Callable[..., Any], spec: UdfSpecLike) -> Callable[..., Any]:
+def _thin_copy(function: Callable[..., Any], spec: UdfSpec) -> Callable[..., Any]:
     """A new function with ``function``'s signature, named and documented as ``spec`` says.
 
     xlwings' decorators write ``__xlfunc__`` on the function they decorate; the copy takes them, so
@@ -364,7 +323,7 @@ def _crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
 
 
-def _with_descriptions(wrappers: str, specs: Mapping[str, UdfSpecLike]) -> str:
+def _with_descriptions(wrappers: str, specs: Mapping[str, UdfSpec]) -> str:
     """``wrappers`` with ``Attribute NAME.VB_Description = "..."`` after each function's header."""
     out: list[str] = []
     pending: str | None = None
@@ -806,17 +765,12 @@ def _rezip(package: bytes, replacements: Mapping[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def normalize_zip(package: bytes) -> bytes:
-    """``package`` rewritten with every entry deflated and dated 1980-01-01, in the same order."""
-    return _rezip(package, {})
-
-
 def _function_group_xml(categories: Sequence[str]) -> str:
     groups = "".join(f"<functionGroup name={quoteattr(name)}/>" for name in categories)
     return f'<functionGroups builtInGroupCount="{_BUILTIN_GROUP_COUNT}">{groups}</functionGroups>'
 
 
-def _argument_descriptions_xml(uri: str, pairs: Sequence[tuple[Callable[..., Any], UdfSpecLike]]) -> str:
+def _argument_descriptions_xml(uri: str, pairs: Sequence[tuple[Callable[..., Any], UdfSpec]]) -> str:
     names = []
     for function, spec in pairs:
         docs = [spec.arg_docs[name] for name in inspect.signature(function).parameters]
