@@ -1,7 +1,7 @@
 """Typed input errors shared by the core functions and the Excel face.
 
 Each error carries the Excel error code it maps to, so the one error handler in
-:mod:`althedge_xl.udfs` can turn any of them into a cell error without the
+:mod:`althedge_xl.excel.function` can turn any of them into a cell error without the
 function bodies building error text themselves.
 """
 

@@ -921,9 +921,10 @@ def scenario_replay(
     funding_rates : array_like, shape (n,), optional
         For each row ``t``, the sum of the perpetual's funding rates (fractions per interval,
         as the exchange reports them) of the settlements that fall in that row's period
-        ``(time of row t-1, time of row t]``. With daily UTC closes (a candle of day D closes
-        at the end of D), row D takes the settlements stamped on day D (00:00, 08:00 and
-        16:00 UTC for BTCUSDT); the 00:00 settlement of day D+1 belongs to the next row.
+        ``(time of row t-1, time of row t]``. With Binance's daily closes (the candle of day D
+        closes at 23:59:59.999 UTC), row D takes the settlements stamped on day D (00:00, 08:00
+        and 16:00 UTC for BTCUSDT): the 00:00 settlement comes just after the previous close;
+        the 00:00 settlement of day D+1 belongs to the next row.
         ``NaN`` means no settlement. Row 0's entry is ignored: those settlements precede the
         hedge. Default: no funding.
 

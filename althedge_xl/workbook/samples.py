@@ -75,7 +75,8 @@ class HistoryRow:
     """One UTC day: closes of :data:`HISTORY_ASSETS` (None where no data) and the day's BTCUSDT funding.
 
     ``funding`` is the sum of the day's 00:00, 08:00 and 16:00 UTC settlement rates (a fraction), the
-    settlements that fall between the previous day's close and this day's.
+    settlements that fall between the previous day's close (23:59:59.999 UTC, so the 00:00
+    settlement comes after it) and this day's.
     """
 
     date: str
