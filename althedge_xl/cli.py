@@ -1,14 +1,18 @@
 """``althedge``: the command line of AltHedge XL.
 
 Every failure a user can act on ends in one clear line on stderr and exit code 2; no traceback.
+Exit code 1: ``refresh`` could refresh nothing (the file keeps its last good values, marked stale).
+Exit code 3: a bug (one line asking for a report; ``ALTHEDGE_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from althedge_xl import __version__
 from althedge_xl.render import Table, render_plain, render_rich, to_csv, to_json
@@ -20,6 +24,13 @@ DEFAULT_WORKBOOK = Path("workbook") / "AltHedge.xlsm"
 
 class UserError(Exception):
     """A problem the user can fix; printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (the usage itself is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def print_tables(tables: Sequence[Table], fmt: str) -> None:
@@ -42,14 +53,46 @@ def _example(args: argparse.Namespace) -> int:
 
 def _build_workbook(args: argparse.Namespace) -> int:
     from althedge_xl.workbook.build import build_workbook
-    from althedge_xl.workbook.samples import MarketDataMissing
+    from althedge_xl.workbook.samples import MarketDataMissing, default_data_dir
 
+    out = Path(args.out)
+    _check_out(out)
+    data = Path(args.data) if args.data else None
     try:
-        path = build_workbook(Path(args.out), Path(args.data) if args.data else None)
+        path = build_workbook(out, data)
     except MarketDataMissing as exc:
         raise UserError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise UserError(f"a file of the market-history folder {data or default_data_dir()} is not UTF-8 text") from None
+    except FileNotFoundError as exc:
+        root = data or default_data_dir()
+        if exc.filename and Path(exc.filename).is_relative_to(root):
+            raise UserError(
+                f"{exc.filename}: no such file; is {root} the market-history folder (prices/, funding/, "
+                "sentiment/, wire_samples/)?"
+            ) from None
+        raise
     print(f"wrote {path}")
     return 0
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an ``--out`` that cannot become the workbook, before spending time on building it."""
+    from althedge_xl.refresh import read_only_reason
+
+    if out.is_dir():
+        raise UserError(f"{out}: is a folder; --out names the workbook file, e.g. {out / DEFAULT_WORKBOOK.name}")
+    folder = out.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{out}: {folder} is a file, not a folder")
+    if out.exists():
+        reason = read_only_reason(out)
+        if reason:
+            raise UserError(f"{reason}; nothing was changed")
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"{out}: cannot write into {folder} (permission denied); nothing was changed")
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -59,6 +102,8 @@ def _report(args: argparse.Namespace) -> int:
     from althedge_xl.refresh import RefreshError
     from althedge_xl.report import run_report
 
+    if (args.offline or args.exchange) and not args.refresh:
+        raise UserError("--offline/--exchange only apply with --refresh")
     workbook = _workbook_argument(args.workbook)
     with tempfile.TemporaryDirectory(prefix="althedge-report-") as scratch:
         if args.refresh:
@@ -109,6 +154,8 @@ def _run_refresh(path: Path, exchange: str | None, offline: bool) -> bool:
     update = refresh_workbook(path, exchange, offline, progress=progress)
     for message in update.messages:
         print(f"althedge: {message}", file=sys.stderr)
+    if update.stale and update.refreshed_any:
+        print(f"althedge: stale (last good values kept): {', '.join(update.stale)}", file=sys.stderr)
     if update.unknown_symbols:
         print(
             f"althedge: unknown symbols (marked on the Prices sheet): {', '.join(update.unknown_symbols)}",
@@ -120,7 +167,7 @@ def _run_refresh(path: Path, exchange: str | None, offline: bool) -> bool:
 def _refresh(args: argparse.Namespace) -> int:
     from althedge_xl.refresh import RefreshError, backup_path
 
-    workbook = _workbook_argument(args.workbook)
+    workbook = Path(args.workbook)
     try:
         refreshed = _run_refresh(workbook, args.exchange, args.offline)
     except RefreshError as exc:
@@ -136,7 +183,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="althedge", description="Hedge an altcoin portfolio with short BTC futures.")
+    parser = _Parser(prog="althedge", description="Hedge an altcoin portfolio with short BTC futures.")
     parser.add_argument("--version", action="version", version=f"althedge {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     example = commands.add_parser("example", help="print the method's worked example computed by the Excel functions")
@@ -158,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=FORMATS, default="table")
     report.set_defaults(run=_report)
     refresh = commands.add_parser("refresh", help="refresh the Prices sheet of a workbook in place (a backup is kept)")
-    refresh.add_argument("workbook", nargs="?", help="the workbook (default: the template)")
+    refresh.add_argument("workbook", help="the workbook to refresh (to refresh the template, name it)")
     refresh.add_argument("--exchange", help="ccxt exchange id (default: the Prices sheet's, binance); bybit works too")
     refresh.add_argument("--offline", action="store_true", help="fill from the cache only, no network")
     refresh.set_defaults(run=_refresh)
@@ -166,16 +213,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    """Run the command line; returns the exit code (``--help``, ``--version`` and usage errors too)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the help, the version or the one-line usage error
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
     try:
         code: int = args.run(args)
     except UserError as exc:
-        print(f"althedge: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc), 2)
+    except OSError as exc:
+        return _fail(_os_error(exc), 2)
     except KeyboardInterrupt:
-        print("althedge: interrupted", file=sys.stderr)
-        return 130
+        return _fail("interrupted", 130)
+    except Exception as exc:  # a bug: one line, not a traceback, unless asked for
+        if os.environ.get("ALTHEDGE_DEBUG"):
+            raise
+        return _fail(
+            f"internal error: {type(exc).__name__}: {exc}; please report it (ALTHEDGE_DEBUG=1 shows the traceback)", 3
+        )
+    return code
+
+
+def _os_error(exc: OSError) -> str:
+    """``FILE: reason`` of an OS error; the destination when there are two files (a rename onto it)."""
+    name = exc.filename2 if exc.filename2 is not None else exc.filename
+    reason = exc.strerror or str(exc)
+    if name is None:
+        return reason
+    return f"{os.fsdecode(name) if isinstance(name, (str, bytes, os.PathLike)) else name}: {reason}"
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"althedge: {' '.join(message.split())}", file=sys.stderr)
     return code
 
 

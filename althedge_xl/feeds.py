@@ -1,4 +1,4 @@
-"""Market data from public APIs: spot prices, BTC perpetual funding and the Fear & Greed index.
+"""Market data from public APIs: spot prices, BTC perpetual funding, a BTC quarterly future and Fear & Greed.
 
 This is the only module of AltHedge XL that touches the network. It fetches, caches and marks
 values stale; it never computes anything with them (that is :mod:`althedge_xl.core`).
@@ -33,17 +33,29 @@ funding interval       ``GET /fapi/v1/fundingInfo``, else inferred      ``fundin
                        from the last two settlements                    (from the markets request)
 funding history        ``GET /fapi/v1/fundingRate?symbol=BTCUSDT        ``GET /v5/market/funding/history``
                        &startTime=…&limit=1000`` (paged)                (200 a page, paged)
+dated (quarterly)      no request of its own: the perpetual's           ``GET /v5/market/tickers?category=linear
+future                 ``premiumIndex`` answer lists delivery           &symbol=<contract>``
+                       contracts too (``BTCUSDT_250926``)
 =====================  ===============================================  =======================================
+
+The dated future is chosen from the loaded markets: the linear delivery future (ccxt ``future`` and
+``linear``, with an ``expiry``) on the perpetual's base and settle currency (BTC, USDT) whose expiry is the
+nearest one at least ``dated_min_days`` days away. Its price is the mark price (the last price when the
+exchange publishes no mark); ``days_to_expiry`` counts from the exchange's timestamp of the quote (from the
+fetch time when it sends none).
 
 The Fear & Greed index comes from alternative.me, ``GET https://api.alternative.me/fng/?limit=N&format=json``,
 read with the standard library. alternative.me asks to be credited as the source of the index.
 
 Failure policy
 --------------
-Every series (each spot price, the perpetual, the funding history, Fear & Greed) keeps its last
-good value on disk with its fetch time and source. When a fetch fails, that value is returned marked
-``stale`` with its age and the reason in ``error``; nothing is ever blanked or zeroed. With no cached
-value either the item is ``missing`` (``value`` None) and ``error`` says why. Network failures are
+Every series (each spot price, the perpetual, the funding history, the dated future, Fear & Greed)
+keeps its last good value on disk with its fetch time and source. When a fetch fails, that value is
+returned marked ``stale`` with its age and the reason in ``error``; nothing is ever blanked or zeroed.
+With no cached value either the item is ``missing`` (``value`` None) and ``error`` says why. A cached
+dated future whose expiry has passed is no last good value: it is reported missing ("cached future
+expired on …"). A stale dated future's ``days_to_expiry`` is counted from now: its price is old, but
+its expiry is fixed. Network failures are
 retried with exponential backoff (honouring ``Retry-After`` on HTTP 429); once a host has failed
 after its retries the rest of the refresh does not call it again. Symbols the exchange does not list
 are reported by name in ``MarketSnapshot.unknown_symbols`` and in the messages.
@@ -60,7 +72,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
@@ -82,6 +94,7 @@ DEFAULT_EXCHANGE = "binance"
 DEFAULT_QUOTE = "USDT"
 DEFAULT_PERP = "BTC/USDT:USDT"
 DEFAULT_HISTORY_DAYS = 90
+DEFAULT_DATED_MIN_DAYS = 7.0
 DEFAULT_TIMEOUT_S = 10.0
 CACHE_ENV_VAR = "ALTHEDGE_CACHE_DIR"
 CACHE_APP_NAME = "althedge-xl"
@@ -96,6 +109,10 @@ _MS_PER_DAY = 86_400_000
 _MAX_HISTORY_PAGES = 20
 _HISTORY_PAGE_LIMIT = {"binance": 1000, "bybit": 200}
 _MARKET_TYPES = {"binance": ["spot", "linear"], "bybit": ["spot", "linear"]}
+# Exchanges whose ccxt fetch_funding_rates reads one list of every linear contract, delivery futures included
+# (Binance: GET /fapi/v1/premiumIndex, as recorded in the wire samples), so the dated future rides along.
+_DATED_IN_FUNDING_RATES = frozenset({"binance"})
+_SECONDS_PER_DAY = 86_400.0
 _TRANSIENT_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})
 _MAX_BODY_BYTES = 5_000_000
 _USER_AGENT = f"althedge-xl/{__version__} (market-data refresh)"
@@ -299,6 +316,45 @@ class FearGreed(_Status):
 
 
 @dataclass(frozen=True)
+class DatedFutureQuote(_Status):
+    """The nearest BTC quarterly (delivery) future expiring at least ``min_days`` days after now.
+
+    Attributes
+    ----------
+    symbol : ccxt unified contract symbol (``"BTC/USDT:USDT-250926"``); ``""`` when no contract is known.
+    price : its mark price, USDT per BTC (the last price when the exchange publishes no mark); None when missing.
+    index_price : the BTC index price, USDT; None when not sent.
+    expiry : UTC ISO-8601 delivery time (Binance quarterlies: 08:00 UTC on the last Friday of the quarter).
+    days_to_expiry : ``expiry`` minus the time of the quote, in fractional days. The time of a fresh quote is
+        ``as_of`` (else ``time``); a stale quote counts from now, since the contract's expiry is fixed.
+    as_of : the exchange's timestamp of the price (UTC ISO-8601), when it sends one.
+    time, source, stale, age_seconds, error : as in :class:`Quote`.
+    """
+
+    symbol: str
+    price: float | None
+    index_price: float | None
+    expiry: str | None
+    days_to_expiry: float | None
+    as_of: str | None
+    time: str | None
+    source: str
+    stale: bool
+    age_seconds: float | None
+    error: str | None
+
+    @property
+    def missing(self) -> bool:
+        """True when there is no price at all, fresh or cached."""
+        return self.price is None
+
+
+def _dated_future_not_fetched() -> DatedFutureQuote:
+    """The ``dated_future`` of a snapshot built without one (older callers): missing, with the reason."""
+    return DatedFutureQuote("", None, None, None, None, None, None, "", False, None, "not fetched")
+
+
+@dataclass(frozen=True)
 class MarketSnapshot:
     """Everything one refresh produced.
 
@@ -314,6 +370,8 @@ class MarketSnapshot:
     fear_greed : the Fear & Greed index and its history.
     unknown_symbols : symbols the exchange does not list, by name, in the order asked.
     messages : what went wrong or was worked around, one line each, in the order it happened.
+    dated_future : the nearest BTC quarterly future (last, with a default, so that snapshots built by
+        hand without it stay valid: it is then missing with the reason ``"not fetched"``).
     """
 
     exchange: str
@@ -326,10 +384,11 @@ class MarketSnapshot:
     fear_greed: FearGreed
     unknown_symbols: tuple[str, ...]
     messages: tuple[str, ...]
+    dated_future: DatedFutureQuote = field(default_factory=_dated_future_not_fetched)
 
-    def items(self) -> list[Quote | PerpQuote | FundingHistory | FearGreed]:
-        """Every item of the snapshot: spot quotes, then perpetual, funding history and Fear & Greed."""
-        return [*self.spot.values(), self.perp, self.funding_history, self.fear_greed]
+    def items(self) -> list[Quote | PerpQuote | FundingHistory | FearGreed | DatedFutureQuote]:
+        """Every item: spot quotes, then perpetual, funding history, Fear & Greed and the dated future."""
+        return [*self.spot.values(), self.perp, self.funding_history, self.fear_greed, self.dated_future]
 
     @property
     def refreshed_any(self) -> bool:
@@ -352,12 +411,15 @@ def refresh_market_data(
     perp_symbol: str = DEFAULT_PERP,
     quote: str = DEFAULT_QUOTE,
     history_days: int = DEFAULT_HISTORY_DAYS,
+    dated_min_days: float = DEFAULT_DATED_MIN_DAYS,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     retry: RetryPolicy | None = None,
     sleep: Sleep = time.sleep,
     clock: Clock | None = None,
 ) -> MarketSnapshot:
-    """Fetch spot prices, the BTC perpetual, its funding history and Fear & Greed; fall back to the cache.
+    """Fetch spot prices, the BTC perpetual, its funding history, the BTC quarterly future and Fear & Greed.
+
+    Each item falls back to its cached last good value when its fetch fails.
 
     Parameters
     ----------
@@ -372,6 +434,9 @@ def refresh_market_data(
     perp_symbol : the hedge contract, ccxt unified (default ``"BTC/USDT:USDT"``, the USDT-margined perpetual).
     quote : quote currency of the spot prices (default ``"USDT"``); its own price is 1 by definition.
     history_days : days of funding and Fear & Greed history (default 90).
+    dated_min_days : the dated future is the delivery future (same base and settle currency as ``perp_symbol``)
+        with the nearest expiry at least this many days after now (default 7), so that a contract about to
+        deliver is skipped.
     timeout_s : seconds per HTTP request (for a new ccxt client and for alternative.me).
     retry : retry policy for network failures (default :class:`RetryPolicy`).
     sleep, clock : injectable ``time.sleep`` and UTC ``now`` (tests pass fakes).
@@ -396,6 +461,9 @@ def refresh_market_data(
     bases = normalize_symbols([symbols] if isinstance(symbols, str) else symbols)
     if history_days < 1:
         raise ValueError(f"history_days must be a whole number of days >= 1, got {history_days!r}")
+    days_ok = isinstance(dated_min_days, int | float) and not isinstance(dated_min_days, bool)
+    if not days_ok or not math.isfinite(dated_min_days) or dated_min_days < 0:
+        raise ValueError(f"dated_min_days must be a number of days >= 0, got {dated_min_days!r}")
     quote = quote.strip().upper()
     session = _Session(
         cache=_Cache(resolve_cache_dir(cache_dir)),
@@ -403,13 +471,16 @@ def refresh_market_data(
         sleep=sleep,
         retry=retry or RetryPolicy(),
         progress=progress,
-        total=len(bases) + 4,
+        total=len(bases) + 5,
     )
     created_at = _iso(session.now())
     venue = _open_venue(session, client, exchange, timeout_s, offline)
     spot = _spot_quotes(session, venue, bases, quote)
     history = _funding_history(session, venue, perp_symbol, history_days)
-    perp = _perp_quote(session, venue, perp_symbol, history)
+    dated = _choose_dated(session, venue, perp_symbol, float(dated_min_days))
+    shared = dated.symbols if venue.id in _DATED_IN_FUNDING_RATES else ()  # one premiumIndex list for both
+    perp = _perp_quote(session, venue, perp_symbol, history, also=shared)
+    dated_future = _dated_future_quote(session, venue, dated)
     fear_greed = _fear_greed(session, http_get or urllib_get, history_days, timeout_s, offline)
     return MarketSnapshot(
         exchange=venue.id,
@@ -422,6 +493,7 @@ def refresh_market_data(
         fear_greed=fear_greed,
         unknown_symbols=tuple(venue.unknown),
         messages=tuple(session.messages),
+        dated_future=dated_future,
     )
 
 
@@ -672,9 +744,18 @@ class _Session:
                 self.sleep(delay)
 
     def resolve(
-        self, key: str, label: str, outcome: _Record | str, valid: Callable[[Mapping[str, Any]], bool]
+        self,
+        key: str,
+        label: str,
+        outcome: _Record | str,
+        valid: Callable[[Mapping[str, Any]], bool],
+        reject: Callable[[Mapping[str, Any]], str | None] | None = None,
     ) -> tuple[Mapping[str, Any] | None, _Meta]:
-        """A fresh record is cached and returned; a failure (its reason) falls back to the last good record."""
+        """A fresh record is cached and returned; a failure (its reason) falls back to the last good record.
+
+        ``reject(payload)`` may refuse a valid cached payload that is no longer a good value (an expired
+        future); it returns why, which is added to the reason, and the item is then missing.
+        """
         if isinstance(outcome, _Record):
             try:
                 self.cache.save(key, outcome)
@@ -688,6 +769,10 @@ class _Session:
             cached, reason = None, f"{reason}; the cached value is unusable ({exc})"
         if cached is not None and not valid(cached.payload):
             cached, reason = None, f"{reason}; the cached value is malformed"
+        refused = reject(cached.payload) if cached is not None and reject is not None else None
+        if refused:
+            self.note(f"{label}: MISSING, {reason}; {refused}, so it is not used")
+            return None, _Meta(None, "", False, None, f"{reason}; {refused}")
         if cached is None:
             self.note(f"{label}: MISSING, {reason}; no cached value")
             return None, _Meta(None, "", False, None, reason)
@@ -728,6 +813,8 @@ class _Venue:
         self.client = client
         self.unavailable = unavailable
         self.unknown: list[str] = []
+        # funding-rate structures of other contracts that came back with the perpetual's (one request)
+        self.side_rates: dict[str, Mapping[str, Any]] = {}
 
     def has(self, method: str) -> bool:
         """True when ccxt offers ``method`` (natively or emulated) for this exchange."""
@@ -926,15 +1013,21 @@ def _history_points(page: Any, since_ms: int, now_ms: int) -> dict[int, float]:
 _PERP_OPTIONAL = ("index_price", "funding_interval_hours", "next_funding_time")
 
 
-def _perp_quote(session: _Session, venue: _Venue, perp: str, history: FundingHistory) -> PerpQuote:
-    """Mark, index, funding rate, interval and next settlement of ``perp``, fresh or cached."""
+def _perp_quote(
+    session: _Session, venue: _Venue, perp: str, history: FundingHistory, also: Sequence[str] = ()
+) -> PerpQuote:
+    """Mark, index, funding rate, interval and next settlement of ``perp``, fresh or cached.
+
+    ``also``: contracts whose funding-rate structures are asked in the same request when the exchange
+    answers every contract in one list anyway (kept in ``venue.side_rates`` for their own item).
+    """
     key = _cache_key(venue.id, "perp", perp)
     label = f"perpetual {perp} ({venue.id})"
     outcome: _Record | str
     if venue.unavailable is not None:
         outcome = venue.unavailable
     else:
-        outcome = _attempt(_perp_record, session, venue, perp, history)
+        outcome = _attempt(_perp_record, session, venue, perp, history, also)
     if isinstance(outcome, _Record):
         outcome = _fill_gaps(session, outcome, session.cached_payload(key), label)
     payload, meta = session.resolve(key, label, outcome, _valid_perp)
@@ -952,9 +1045,11 @@ def _perp_quote(session: _Session, venue: _Venue, perp: str, history: FundingHis
     )
 
 
-def _perp_record(session: _Session, venue: _Venue, perp: str, history: FundingHistory) -> _Record:
+def _perp_record(
+    session: _Session, venue: _Venue, perp: str, history: FundingHistory, also: Sequence[str] = ()
+) -> _Record:
     venue.require_listed(perp)
-    data, method = _funding_rate(session, venue, perp)
+    data, method = _funding_rate(session, venue, perp, also)
     mark, rate = _positive(data.get("markPrice")), _finite(data.get("fundingRate"))
     if mark is None or rate is None:
         raise MalformedResponseError(venue.why_empty(f"no mark price or funding rate for {perp}"))
@@ -973,22 +1068,27 @@ def _perp_record(session: _Session, venue: _Venue, perp: str, history: FundingHi
     return venue.record(session, payload, method, perp)
 
 
-def _funding_rate(session: _Session, venue: _Venue, perp: str) -> tuple[Mapping[str, Any], str]:
+def _funding_rate(
+    session: _Session, venue: _Venue, perp: str, also: Sequence[str] = ()
+) -> tuple[Mapping[str, Any], str]:
     """ccxt's funding-rate structure of ``perp`` and the method that gave it.
 
-    ``fetch_funding_rates([perp])`` first (on Binance one request gives every contract, as recorded in the
-    wire samples), then ``fetch_funding_rate(perp)`` when the plural is missing, refused or empty. A network
-    failure is not retried through the second method: the host is already marked failed.
+    ``fetch_funding_rates([perp, *also])`` first (on Binance one request gives every contract, as recorded in
+    the wire samples; the structures of ``also`` go to ``venue.side_rates``), then ``fetch_funding_rate(perp)``
+    when the plural is missing, refused or empty. A network failure is not retried through the second method:
+    the host is already marked failed.
     """
     failure: Exception | None = None
     if venue.has("fetchFundingRates"):
         try:
-            rates = venue.call(session, lambda: venue.client.fetch_funding_rates([perp]))
+            rates = venue.call(session, lambda: venue.client.fetch_funding_rates([perp, *also]))
         except Exception as exc:
             if isinstance(exc, FeedError) or _is_transient(exc) or not venue.has("fetchFundingRate"):
                 raise
             failure = exc
         else:
+            if isinstance(rates, Mapping):
+                venue.side_rates.update({s: rates[s] for s in also if isinstance(rates.get(s), Mapping)})
             data = rates.get(perp) if isinstance(rates, Mapping) else None
             if isinstance(data, Mapping):
                 return data, "fetch_funding_rates"
@@ -1047,6 +1147,142 @@ def _fill_gaps(session: _Session, record: _Record, cached: Mapping[str, Any] | N
             payload[name] = cached[name]
             session.note(f"{label}: {name} not in the response; kept the cached value {cached[name]}")
     return _Record(payload, record.fetched_at, record.source)
+
+
+# ------------------------------------------------------------------------------- the dated future
+
+
+class _DatedChoice(NamedTuple):
+    """The dated future to quote (or why there is none) and the cache series of the perpetual's underlying."""
+
+    symbol: str | None
+    reason: str | None
+    key: str
+    label: str
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The chosen contract as a sequence (empty when none), for asking it along with the perpetual."""
+        return (self.symbol,) if self.symbol is not None else ()
+
+
+def _underlying(perp: str) -> tuple[str, str]:
+    """Base and settle currency of a ccxt unified contract: ``"BTC/USDT:USDT"`` → ``("BTC", "USDT")``."""
+    base, _, rest = perp.partition("/")
+    quote, _, settle = rest.partition(":")
+    return base.strip().upper(), (settle.partition("-")[0] or quote).strip().upper()
+
+
+def _choose_dated(session: _Session, venue: _Venue, perp: str, min_days: float) -> _DatedChoice:
+    """The linear delivery future on the perpetual's base and settle currency with the nearest expiry that is
+    at least ``min_days`` days after now, from the loaded markets (no request)."""
+    base, settle = _underlying(perp)
+    key = _cache_key(venue.id, "dated_future", f"{base}/{settle}")
+    if venue.unavailable is not None:
+        return _DatedChoice(None, venue.unavailable, key, f"dated future {base}/{settle} ({venue.id})")
+    now = session.now()
+    cutoff_ms = _to_ms(now) + int(min_days * _MS_PER_DAY)
+    candidates: list[tuple[int, str]] = []
+    for symbol, market in (getattr(venue.client, "markets", None) or {}).items():
+        if not isinstance(market, Mapping):
+            continue
+        expiry = market.get("expiry")
+        if (
+            market.get("future") is True
+            and market.get("linear") is True
+            and market.get("active") is not False
+            and str(market.get("base")).upper() == base
+            and str(market.get("settle")).upper() == settle
+            and isinstance(expiry, int)
+            and not isinstance(expiry, bool)
+            and expiry >= cutoff_ms
+        ):
+            candidates.append((expiry, str(symbol)))
+    if not candidates:
+        reason = (
+            f"not listed on {venue.id}: no {base} delivery future settled in {settle} "
+            f"expiring {min_days:g} days or more after {_iso(now)}"
+        )
+        return _DatedChoice(None, reason, key, f"dated future {base}/{settle} ({venue.id})")
+    symbol = min(candidates)[1]
+    return _DatedChoice(symbol, None, key, f"dated future {symbol} ({venue.id})")
+
+
+def _dated_future_quote(session: _Session, venue: _Venue, choice: _DatedChoice) -> DatedFutureQuote:
+    """Price, index and expiry of the chosen dated future, fresh or cached (never a cached expired one)."""
+    outcome: _Record | str
+    if choice.symbol is None:
+        outcome = choice.reason or "no dated future"
+    else:
+        outcome = _attempt(_dated_record, session, venue, choice.symbol)
+    now = session.now()
+    payload, meta = session.resolve(choice.key, choice.label, outcome, _valid_dated, partial(_expired_reason, now=now))
+    data = payload or {}
+    expiry = data.get("expiry")
+    days: float | None = None
+    if payload is not None and isinstance(expiry, str):
+        since = now if meta.stale else _parse_iso(data.get("as_of") or meta.time or _iso(now))
+        days = (_parse_iso(expiry) - since).total_seconds() / _SECONDS_PER_DAY
+    session.step(f"dated future: {data.get('symbol') or choice.symbol or 'none'}")
+    return DatedFutureQuote(
+        str(data.get("symbol") or choice.symbol or ""),
+        data.get("price"),
+        data.get("index_price"),
+        expiry,
+        days,
+        data.get("as_of"),
+        *meta,
+    )
+
+
+def _dated_record(session: _Session, venue: _Venue, symbol: str) -> _Record:
+    """The mark price of ``symbol`` (its last price when no mark is published), index price and expiry."""
+    venue.require_listed(symbol)
+    data, method = _dated_data(session, venue, symbol)
+    answered = data.get("symbol")
+    if answered is not None and answered != symbol:
+        raise MalformedResponseError(f"{venue.id} answered for {answered} when asked for {symbol}")
+    price = _positive(data.get("markPrice"))
+    if price is None:
+        price = _positive(data.get("last")) or _positive(data.get("close"))
+        if price is not None:
+            session.note(f"dated future {symbol} ({venue.id}): no mark price published; using the last price")
+    if price is None:
+        raise MalformedResponseError(venue.why_empty(f"no mark or last price for {symbol}"))
+    market = venue.client.markets[symbol]
+    payload = {
+        "symbol": symbol,
+        "price": price,
+        "index_price": _positive(data.get("indexPrice")),
+        "expiry": _iso_ms(market.get("expiry")),
+        "as_of": _iso_ms(data.get("timestamp")),
+    }
+    return venue.record(session, payload, method, symbol)
+
+
+def _dated_data(session: _Session, venue: _Venue, symbol: str) -> tuple[Mapping[str, Any], str]:
+    """ccxt's structure holding the prices of ``symbol`` and the method that gave it.
+
+    Binance: the funding-rate structure that came with the perpetual's request (no request of its own), else
+    ``fetch_funding_rates([symbol])`` (the same ``premiumIndex`` list). Other exchanges: ``fetch_ticker``,
+    whose unified ticker carries ``markPrice`` and ``indexPrice`` when the exchange sends them (Bybit does).
+    """
+    if symbol in venue.side_rates:
+        return venue.side_rates[symbol], "fetch_funding_rates"
+    if venue.id in _DATED_IN_FUNDING_RATES and venue.has("fetchFundingRates"):
+        rates = venue.call(session, lambda: venue.client.fetch_funding_rates([symbol]))
+        data = rates.get(symbol) if isinstance(rates, Mapping) else None
+        if not isinstance(data, Mapping):
+            raise MalformedResponseError(venue.why_empty(f"no mark price for {symbol}"))
+        return data, "fetch_funding_rates"
+    ticker = venue.call(session, lambda: venue.client.fetch_ticker(symbol))
+    return (ticker if isinstance(ticker, Mapping) else {}), "fetch_ticker"
+
+
+def _expired_reason(payload: Mapping[str, Any], now: datetime) -> str | None:
+    """Why a cached dated future is no last good value: its expiry has passed (None while it has not)."""
+    expiry = str(payload.get("expiry"))
+    return f"cached future expired on {expiry}" if _parse_iso(expiry) <= now else None
 
 
 # ------------------------------------------------------------------------------------ Fear & Greed
@@ -1138,6 +1374,16 @@ def _valid_history(payload: Mapping[str, Any]) -> bool:
         isinstance(row, list) and len(row) == 2 and isinstance(row[0], str) and _finite(row[1]) is not None
         for row in rows
     )
+
+
+def _valid_dated(payload: Mapping[str, Any]) -> bool:
+    if not isinstance(payload.get("symbol"), str) or _positive(payload.get("price")) is None:
+        return False
+    try:
+        _parse_iso(str(payload.get("expiry")))
+    except ValueError:
+        return False
+    return payload.get("as_of") is None or isinstance(payload.get("as_of"), str)
 
 
 def _valid_fear_greed(payload: Mapping[str, Any]) -> bool:

@@ -10,7 +10,10 @@ the open workbook through xlwings.
 
 from __future__ import annotations
 
-import shutil
+import io
+import os
+import stat
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,16 +25,46 @@ from althedge_xl.workbook.patch import CellValue
 Cells = dict[str, CellValue]
 PORTFOLIO_SHEET = "Portfolio"
 PORTFOLIO_ROWS = range(5, 25)
+#: Errors openpyxl raises for a package that is a zip with xl/workbook.xml but is damaged inside.
+DAMAGED_PACKAGE_ERRORS = (KeyError, ValueError, SyntaxError, zipfile.BadZipFile)
 
 
 @dataclass
 class PricesUpdate:
-    """The Prices cells to write, and what to tell the user."""
+    """The Prices cells to write, and what to tell the user.
+
+    ``refreshed`` and ``stale`` name the items (spot symbols, "BTC perpetual", "BTC dated future",
+    "Fear & Greed", "funding history") fetched now and those that keep their last good values;
+    unknown symbols are in ``unknown_symbols`` only.
+    """
 
     cells: Cells
     refreshed_any: bool
     unknown_symbols: tuple[str, ...] = ()
     messages: list[str] = field(default_factory=list)
+    refreshed: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    exchange: str = ""
+
+    def summary(self, max_messages: int = 8) -> str:
+        """What was refreshed, what is stale and which symbols are unknown, a few lines for a message box."""
+        lines = []
+        if not self.refreshed_any:
+            lines.append("Nothing could be refreshed; the Prices sheet keeps its last good values, marked stale.")
+        if self.refreshed:
+            lines.append(f"Refreshed: {', '.join(self.refreshed)}.")
+        if self.stale:
+            lines.append(f"Stale (last good values kept): {', '.join(self.stale)}.")
+        if self.unknown_symbols:
+            venue = f" on {self.exchange}" if self.exchange else ""
+            lines.append(f"Unknown{venue} (marked on the Prices sheet): {', '.join(self.unknown_symbols)}.")
+        shown = self.messages[:max_messages]
+        if shown:
+            lines.append("")
+            lines.extend(shown)
+            if len(self.messages) > len(shown):
+                lines.append(f"… and {len(self.messages) - len(shown)} more.")
+        return "\n".join(lines)
 
 
 def spot_cells(row: int) -> dict[str, str]:
@@ -79,6 +112,8 @@ def _spot_update(snapshot: Any, current: Mapping[str, CellValue], update: Prices
                 update.messages.append(f"{symbol}: no free row on the Prices sheet; not written")
                 continue
             rows[symbol] = free.pop(0)
+        if symbol not in unknown:
+            (update.refreshed if quote.fresh else update.stale).append(symbol)
         cells = spot_cells(rows[symbol])
         update.cells[cells["symbol"]] = symbol
         if quote.value is not None:
@@ -108,9 +143,30 @@ def _field_update(
     update.cells[cells[stale_name]] = not item.fresh
 
 
+def _dated_future_update(future: Any, current: Mapping[str, CellValue], update: PricesUpdate) -> None:
+    """The quarterly block: like the perpetual's, except that a future without a price keeps all of
+    the sheet's last good fields, its symbol too (a new contract's name beside the old one's price
+    would mislead)."""
+    fields: dict[str, CellValue] = {}
+    if not future.missing:
+        fields = {
+            "QUARTERLY_SYMBOL": future.symbol,
+            "QUARTERLY_PRICE": future.price,
+            "QUARTERLY_INDEX": future.index_price,
+            "QUARTERLY_DAYS": future.days_to_expiry,
+            "QUARTERLY_EXPIRY": future.expiry,
+            "QUARTERLY_TIME": future.as_of or future.time,
+            "QUARTERLY_SOURCE": future.source,
+        }
+    _field_update(fields, "QUARTERLY_STALE", future, current, update)
+    (update.refreshed if future.fresh else update.stale).append("BTC dated future")
+
+
 def prices_update(snapshot: Any, current: Mapping[str, CellValue]) -> PricesUpdate:
     """The Prices cells to write for ``snapshot``, given the sheet's ``current`` values (cell → value)."""
-    update = PricesUpdate({}, snapshot.refreshed_any, snapshot.unknown_symbols, list(snapshot.messages))
+    update = PricesUpdate(
+        {}, snapshot.refreshed_any, tuple(snapshot.unknown_symbols), list(snapshot.messages), exchange=snapshot.exchange
+    )
     _spot_update(snapshot, current, update)
     perp = snapshot.perp
     _field_update(
@@ -129,6 +185,10 @@ def prices_update(snapshot: Any, current: Mapping[str, CellValue]) -> PricesUpda
         current,
         update,
     )
+    (update.refreshed if perp.fresh else update.stale).append("BTC perpetual")
+    future = getattr(snapshot, "dated_future", None)  # None until feeds fetches the dated future
+    if future is not None:
+        _dated_future_update(future, current, update)
     fg = snapshot.fear_greed
     _field_update(
         {"FG_VALUE": fg.value, "FG_CLASS": fg.classification, "FG_DATE": fg.date, "FG_SOURCE": fg.source},
@@ -137,7 +197,10 @@ def prices_update(snapshot: Any, current: Mapping[str, CellValue]) -> PricesUpda
         current,
         update,
     )
-    points = snapshot.funding_history.points[-px.HISTORY_ROWS :]
+    (update.refreshed if fg.fresh else update.stale).append("Fear & Greed")
+    history = snapshot.funding_history
+    (update.refreshed if history.fresh else update.stale).append("funding history")
+    points = history.points[-px.HISTORY_ROWS :]
     if points:
         for i in range(px.HISTORY_ROWS):
             time, rate = points[i] if i < len(points) else (None, None)
@@ -149,26 +212,33 @@ def prices_update(snapshot: Any, current: Mapping[str, CellValue]) -> PricesUpda
     return update
 
 
-def read_prices_sheet(path: Path) -> tuple[Cells, list[tuple[Any, Any]]]:
-    """The Prices sheet's values (cell → value) and the Portfolio's (asset, quantity) rows of a file."""
+def read_prices_sheet(path: Path, content: bytes | None = None) -> tuple[Cells, list[tuple[Any, Any]]]:
+    """The Prices sheet's values (cell → value) and the Portfolio's (asset, quantity) rows of a file.
+
+    ``content`` is the file's bytes when the caller has read them already (they are what is read).
+    """
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    if px.SHEET not in book.sheetnames:
-        raise RefreshError(f"{path.name} has no {px.SHEET} sheet to refresh")
-    sheet = book[px.SHEET]
-    current: Cells = {}
-    for row in sheet.iter_rows():
-        for cell in row:
-            if getattr(cell, "coordinate", None) and cell.value is not None:
-                current[cell.coordinate] = cell.value
-    portfolio: list[tuple[Any, Any]] = []
-    if PORTFOLIO_SHEET in book.sheetnames:
-        rows = book[PORTFOLIO_SHEET].iter_rows(
-            min_row=PORTFOLIO_ROWS.start, max_row=PORTFOLIO_ROWS.stop - 1, max_col=3, values_only=True
+    try:
+        book = openpyxl.load_workbook(
+            io.BytesIO(content) if content is not None else path, read_only=True, data_only=True
         )
-        portfolio = [(asset, quantity) for asset, _, quantity in rows]
-    book.close()
+        if px.SHEET not in book.sheetnames:
+            raise RefreshError(f"{path.name} has no {px.SHEET} sheet to refresh")
+        current: Cells = {}
+        for row in book[px.SHEET].iter_rows():
+            for cell in row:
+                if getattr(cell, "coordinate", None) and cell.value is not None:
+                    current[cell.coordinate] = cell.value
+        portfolio: list[tuple[Any, Any]] = []
+        if PORTFOLIO_SHEET in book.sheetnames:
+            rows = book[PORTFOLIO_SHEET].iter_rows(
+                min_row=PORTFOLIO_ROWS.start, max_row=PORTFOLIO_ROWS.stop - 1, max_col=3, values_only=True
+            )
+            portfolio = [(asset, quantity) for asset, _, quantity in rows]
+        book.close()
+    except DAMAGED_PACKAGE_ERRORS as exc:
+        raise RefreshError(f"{path}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
     return current, portfolio
 
 
@@ -181,6 +251,21 @@ def backup_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.backup{path.suffix}")
 
 
+def read_only_reason(path: Path) -> str | None:
+    """Why the existing file ``path`` cannot be replaced, or None when it can.
+
+    Read-only means: the process may not write the file (``os.access``), no one has write
+    permission on it (its mode bits, which also stop a user running as root from replacing a file
+    someone marked read-only), or its folder cannot take the new file and the backup.
+    """
+    folder = path.parent
+    if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:
+        return f"{path} is read-only"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{path} is read-only (its folder {folder} is not writable)"
+    return None
+
+
 def refresh_workbook(
     path: Path,
     exchange: str | None = None,
@@ -191,10 +276,10 @@ def refresh_workbook(
     """Refresh the Prices sheet of the workbook file at ``path`` in place.
 
     Only the Prices sheet's XML part changes; the new file is written beside the old and renamed
-    over it, and the previous file is kept as :func:`backup_path`. ``fetch`` is
+    over it, and the previous file is kept as :func:`backup_path` (same bytes, same permissions).
+    A read-only workbook is refused before anything is fetched. ``fetch`` is
     :func:`althedge_xl.feeds.refresh_market_data` unless a test passes another.
     """
-    from althedge_xl.files import write_atomically
     from althedge_xl.headless import WorkbookError, check_readable
     from althedge_xl.workbook.patch import PackageError, patch_sheet
 
@@ -202,7 +287,14 @@ def refresh_workbook(
         check_readable(path)
     except WorkbookError as exc:
         raise RefreshError(str(exc)) from None
-    current, portfolio = read_prices_sheet(path)
+    reason = read_only_reason(path)
+    if reason:
+        raise RefreshError(f"{reason}; nothing was changed")
+    try:
+        original = path.read_bytes()
+    except OSError as exc:
+        raise RefreshError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    current, portfolio = read_prices_sheet(path, original)
     venue = exchange or str(current.get(px.EXCHANGE_CELL) or "binance").strip().lower()
     if fetch is None:
         from althedge_xl.feeds import refresh_market_data
@@ -213,11 +305,28 @@ def refresh_workbook(
     except ValueError as exc:
         raise RefreshError(str(exc)) from None
     update = prices_update(snapshot, current)
-    original = path.read_bytes()
     try:
         patched = patch_sheet(original, px.SHEET, update.cells)
     except PackageError as exc:
         raise RefreshError(f"{path.name}: {exc}") from None
-    shutil.copy2(path, backup_path(path))
-    write_atomically(path, patched)
+    _replace_keeping_backup(path, original, patched)
     return update
+
+
+def _replace_keeping_backup(path: Path, original: bytes, patched: bytes) -> None:
+    """Write ``original`` as the backup, then ``patched`` over ``path``, each atomically."""
+    from althedge_xl.files import write_atomically
+
+    backup = backup_path(path)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        write_atomically(backup, original)
+        os.chmod(backup, mode)
+    except OSError as exc:
+        raise RefreshError(f"cannot write the backup {backup} ({exc.strerror or exc}); nothing was changed") from None
+    try:
+        write_atomically(path, patched)
+    except OSError as exc:
+        raise RefreshError(
+            f"cannot replace {path} ({exc.strerror or exc}; is it open in Excel?); nothing was changed"
+        ) from None

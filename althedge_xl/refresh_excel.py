@@ -2,20 +2,29 @@
 
 Reads the open workbook's Prices and Portfolio sheets through xlwings, fetches with the same code
 as ``althedge refresh`` (:func:`althedge_xl.refresh.prices_update`), writes only the Prices sheet's
-refresh cells, and lets Excel recalculate.
+refresh cells, and lets Excel recalculate. It never raises (xlwings would show a Python traceback):
+when something is stale, unknown or could not be refreshed it says so in a message box.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from althedge_xl.refresh import PORTFOLIO_ROWS, PORTFOLIO_SHEET, PricesUpdate, prices_update, symbols_to_refresh
+from althedge_xl.refresh import (
+    PORTFOLIO_ROWS,
+    PORTFOLIO_SHEET,
+    PricesUpdate,
+    RefreshError,
+    prices_update,
+    symbols_to_refresh,
+)
 from althedge_xl.workbook import prices_layout as px
 
 #: Rectangles of the Prices sheet that refresh reads and writes, one COM call each.
 _BLOCKS = (
     f"A{px.SPOT_FIRST_ROW}:F{px.SPOT_FIRST_ROW + px.SPOT_ROWS - 1}",
     f"B{px.PERP_FIRST_ROW}:B{px.PERP_FIRST_ROW + len(px.PERP_FIELDS) - 1}",
+    f"B{px.QUARTERLY_FIRST_ROW}:B{px.QUARTERLY_FIRST_ROW + len(px.QUARTERLY_FIELDS) - 1}",
     f"B{px.FEAR_GREED_FIRST_ROW}:B{px.FEAR_GREED_FIRST_ROW + len(px.FEAR_GREED_FIELDS) - 1}",
     f"{px.HISTORY_TIME_COLUMN}{px.HISTORY_FIRST_ROW}:{px.HISTORY_RATE_COLUMN}{px.HISTORY_FIRST_ROW + px.HISTORY_ROWS - 1}",
     f"{px.UPDATED_CELL}:{px.EXCHANGE_CELL}",
@@ -40,6 +49,10 @@ def _read(sheet: Any) -> dict[str, Any]:
 
 def refresh_book(book: Any, fetch: Any = None, **feed_options: Any) -> PricesUpdate:
     """Refresh the Prices sheet of an open xlwings ``Book``; returns what was written."""
+    present = {sheet.name for sheet in book.sheets}
+    for name in (px.SHEET, PORTFOLIO_SHEET):
+        if name not in present:
+            raise RefreshError(f"this workbook has no {name} sheet")
     prices = book.sheets[px.SHEET]
     current = _read(prices)
     rows = (
@@ -59,10 +72,33 @@ def refresh_book(book: Any, fetch: Any = None, **feed_options: Any) -> PricesUpd
     return update
 
 
+ALERT_TITLE = "AltHedge refresh"
+
+
+def refresh_and_tell(book: Any, fetch: Any = None, **feed_options: Any) -> PricesUpdate | None:
+    """Refresh ``book`` and tell the user, in a message box, whatever did not go perfectly.
+
+    The box (``book.app.alert``) names what was refreshed, what keeps its last good values and the
+    unknown symbols; it appears only when something is stale or unknown, or nothing was refreshed.
+    A failure of the refresh itself is shown in the box too (and None returned): the button never
+    raises, since xlwings would show the user a Python traceback.
+    """
+    try:
+        update = refresh_book(book, fetch, **feed_options)
+    except (RefreshError, ValueError) as exc:  # a missing sheet; feeds: what the user typed, e.g. the exchange
+        book.app.alert(f"Nothing was refreshed: {exc}", title=ALERT_TITLE, mode="critical")
+        return None
+    except Exception as exc:  # the button's last resort
+        text = f"Nothing was refreshed: internal error ({type(exc).__name__}: {exc}); please report it."
+        book.app.alert(text, title=ALERT_TITLE, mode="critical")
+        return None
+    if not update.refreshed_any or update.stale or update.unknown_symbols:
+        book.app.alert(update.summary(), title=ALERT_TITLE, mode="info" if update.refreshed_any else "critical")
+    return update
+
+
 def refresh_caller() -> None:
     """Entry point of the workbook's Refresh button (xlwings ``RunPython``)."""
     import xlwings as xw
 
-    update = refresh_book(xw.Book.caller())
-    if not update.refreshed_any:
-        raise RuntimeError("Nothing could be refreshed; the Prices sheet keeps its last good values, marked stale.")
+    refresh_and_tell(xw.Book.caller())

@@ -8,6 +8,7 @@ from typing import Any
 
 from althedge_xl.headless import ComputedWorkbook, WorkbookError
 from althedge_xl.render import Cell, Format, Table
+from althedge_xl.workbook import prices_layout as px
 
 #: Sheets the report reads; a workbook missing one of them cannot be reported.
 REQUIRED_SHEETS = ("Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Prices")
@@ -38,7 +39,7 @@ REQUIRED_NAMES = (
     "BUFFER_WARNING", "FEES", "STRESS_TABLE", "STRESS_BTC_SHOCK", "STRESS_ALT_SHOCK", "GRID_RELATIVE", "GRID_BTC",
     "GRID_HEDGED", "GRID_UNHEDGED", "HOLD_DAYS", "FUNDING_RATE", "PERP_COST", "HISTORY_COST", "HISTORY_DAYS",
     "QUARTERLY_SYMBOL", "BASIS", "DATED_COST", "CHEAPER_HEDGE", "PRICE_TABLE", "PRICE_STALE", "PERP_STALE",
-    "FG_STALE", "PRICES_UPDATED",
+    "QUARTERLY_STALE", "FG_STALE", "PRICES_UPDATED",
 )  # fmt: skip
 
 
@@ -172,7 +173,11 @@ def stale_note(book: ComputedWorkbook) -> str:
         for row, (flag,) in zip(book.named("PRICE_TABLE"), book.named("PRICE_STALE"), strict=True)
         if flag is True and row[0]
     ]
-    for name, label in (("PERP_STALE", "BTC perpetual"), ("FG_STALE", "Fear & Greed")):
+    for name, label in (
+        ("PERP_STALE", "BTC perpetual"),
+        ("QUARTERLY_STALE", "BTC dated future"),
+        ("FG_STALE", "Fear & Greed"),
+    ):
         if book.named(name) is True:
             stale.append(label)
     if not stale:
@@ -196,26 +201,15 @@ def price_overrides(book_path: Path, prices_file: Path) -> dict[tuple[str, str],
     """Cells of the Prices sheet's spot block to replace with the prices in a ``symbol,price`` CSV.
 
     A symbol already in the block gets the new price (and is no longer stale); a new symbol takes
-    the first empty row. Prices must be positive numbers.
+    the first empty row. Prices must be positive numbers. The file is UTF-8, with or without the
+    byte-order mark Excel's "CSV UTF-8" writes; a header row ``symbol,...``, blank lines and lines
+    starting with ``#`` are skipped; errors name the file's own line numbers.
     """
-    import csv
-
-    import openpyxl
-
-    from althedge_xl.workbook import prices_layout as px
-
-    try:
-        with open(prices_file, newline="") as stream:
-            rows = [row for row in csv.reader(stream) if row and not row[0].startswith("#")]
-    except OSError as exc:
-        raise WorkbookError(f"{prices_file}: cannot read the prices file ({exc.strerror})") from None
-    if rows and rows[0][0].strip().lower() == "symbol":
-        rows = rows[1:]
-    sheet = openpyxl.load_workbook(book_path, read_only=True)[px.SHEET]
-    first, last = px.SPOT_FIRST_ROW, px.SPOT_FIRST_ROW + px.SPOT_ROWS - 1
-    symbols = [row[0] for row in sheet.iter_rows(min_row=first, max_row=last, max_col=1, values_only=True)]
+    rows = _read_prices_csv(prices_file)
+    symbols = _spot_symbols(book_path)
+    first = px.SPOT_FIRST_ROW
     cells: dict[tuple[str, str], Any] = {}
-    for number, row in enumerate(rows, start=1):
+    for number, row in rows:
         if len(row) < 2:
             raise WorkbookError(f"{prices_file} line {number}: expected symbol,price")
         symbol, text = row[0].strip().upper(), row[1].strip()
@@ -244,6 +238,50 @@ def price_overrides(book_path: Path, prices_file: Path) -> dict[tuple[str, str],
             }
         )
     return cells
+
+
+def _read_prices_csv(prices_file: Path) -> list[tuple[int, list[str]]]:
+    """(line number in the file, fields) of each data row: not blank, not a comment, not the header."""
+    import csv
+
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        with open(prices_file, newline="", encoding="utf-8-sig") as stream:
+            reader = csv.reader(stream)
+            for row in reader:
+                if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+                    continue
+                if not rows and row[0].strip().lower() == "symbol":
+                    continue  # the header (only before the first data row)
+                rows.append((reader.line_num, row))
+    except UnicodeDecodeError:
+        raise WorkbookError(f"{prices_file}: not a UTF-8 text file") from None
+    except csv.Error as exc:
+        raise WorkbookError(f"{prices_file}: not a CSV file ({exc})") from None
+    except OSError as exc:
+        raise WorkbookError(f"{prices_file}: cannot read the prices file ({exc.strerror or exc})") from None
+    return rows
+
+
+def _spot_symbols(book_path: Path) -> list[Any]:
+    """The symbol column of the workbook's Prices spot block, one entry per row (None when empty)."""
+    import openpyxl
+
+    from althedge_xl.refresh import DAMAGED_PACKAGE_ERRORS
+
+    first, last = px.SPOT_FIRST_ROW, px.SPOT_FIRST_ROW + px.SPOT_ROWS - 1
+    try:
+        book = openpyxl.load_workbook(book_path, read_only=True)
+        try:
+            if px.SHEET not in book.sheetnames:
+                raise WorkbookError(f"the sheet {px.SHEET} the report needs is missing from {book_path.name}")
+            column = book[px.SHEET].iter_rows(min_row=first, max_row=last, max_col=1, values_only=True)
+            symbols = [row[0] for row in column]
+        finally:
+            book.close()
+    except DAMAGED_PACKAGE_ERRORS as exc:
+        raise WorkbookError(f"{book_path}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+    return symbols + [None] * (px.SPOT_ROWS - len(symbols))
 
 
 def run_report(workbook: Path, prices: Path | None = None, out: Path | None = None) -> list[Table]:

@@ -103,7 +103,9 @@ class TestBacktestSheet:
         stress = r_btc < -0.05
         assert computed.value("Backtest", "B8") == stress.sum()
         assert computed.value("Backtest", "D7") == pytest.approx(_ols_slope(r_eth[stress], r_btc[stress]), abs=1e-10)
-        assert computed.value("Backtest", "E7") == pytest.approx(np.corrcoef(r_eth[stress], r_btc[stress])[0, 1], abs=1e-10)
+        assert computed.value("Backtest", "E7") == pytest.approx(
+            np.corrcoef(r_eth[stress], r_btc[stress])[0, 1], abs=1e-10
+        )
 
     def test_minimum_variance_ratio_of_the_majors_as_held(self, computed, closes):
         # h* = cov(ΔV/V, ΔF/F) / var(ΔF/F) for the template's 18,000 ETH + 12,000 SOL bought and held.

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -57,6 +58,8 @@ def _ms(iso: str) -> int:
 TICKER_24HR = _read_json(WIRE / "binance_spot_api_v3_ticker_24hr.json")
 PREMIUM_INDEX = _read_json(WIRE / "binance_usdm_fapi_v1_premiumIndex.json")
 PREMIUM_BTC = next(row for row in PREMIUM_INDEX if row["symbol"] == "BTCUSDT")
+PREMIUM_QUARTER = next(row for row in PREMIUM_INDEX if row["symbol"] == "BTCUSDT_250926")
+PREMIUM_JUNE = next(row for row in PREMIUM_INDEX if row["symbol"] == "BTCUSDT_250627")
 FNG_BYTES = (WIRE / "alternative_me_fng.json").read_bytes()
 FNG_DOC = json.loads(FNG_BYTES)
 with (DATA / "funding" / "binance_usdm_btcusdt_funding_8h.csv").open(encoding="utf-8", newline="") as _f:
@@ -68,6 +71,12 @@ with (DATA / "prices" / "daily_close_wide.csv").open(encoding="utf-8", newline="
 
 # Just after the recorded premiumIndex ("time" 1750149488000 = 2025-06-17T08:38:08Z).
 T_PREMIUM = datetime(2025, 6, 17, 8, 40, tzinfo=UTC)
+# The delivery contract the Binance futures exchangeInfo fixture lists (see the fixtures README):
+# BTCUSDT_250926, CURRENT_QUARTER, "deliveryDate": 1758873600000 = 2025-09-26T08:00:00Z (a Friday).
+DATED = "BTC/USDT:USDT-250926"
+DATED_EXPIRY = datetime(2025, 9, 26, 8, 0, tzinfo=UTC)
+QUOTE_TIME = datetime(2025, 6, 17, 8, 38, 8, tzinfo=UTC)  # premiumIndex "time" 1750149488000
+DAY = timedelta(days=1)
 
 
 def fixed_clock(moment: datetime) -> Callable[[], datetime]:
@@ -165,6 +174,7 @@ def serve_binance(
     rs: responses.RequestsMock,
     *,
     spot_info: str | None = None,
+    fapi_info: str | None = None,
     data_fault: dict[str, Any] | None = None,
     markets_fault: dict[str, Any] | None = None,
 ) -> None:
@@ -176,7 +186,8 @@ def serve_binance(
     else:
         spot_text = spot_info or (FIXTURES / "binance_api_v3_exchangeInfo_minimal.json").read_text()
         rs.add(responses.GET, SPOT_INFO, body=spot_text, content_type=json_type)
-        rs.add(responses.GET, FAPI_INFO, body=(FIXTURES / "binance_fapi_v1_exchangeInfo_minimal.json").read_text())
+        fapi_text = fapi_info or (FIXTURES / "binance_fapi_v1_exchangeInfo_minimal.json").read_text()
+        rs.add(responses.GET, FAPI_INFO, body=fapi_text)
     if data_fault is not None:
         for pattern in DATA_ENDPOINTS:
             rs.add(responses.GET, pattern, **data_fault)
@@ -256,6 +267,39 @@ class TestBinanceReplay:
         assert perp.as_of == "2025-06-17T08:38:08.000Z"
         assert perp.symbol == PERP and perp.fresh
         assert perp.source == "binance fetch_funding_rates BTC/USDT:USDT"
+
+    def test_dated_future_comes_from_the_same_premium_index(self, rs: responses.RequestsMock, tmp_path: Path) -> None:
+        serve_binance(rs)
+        snapshot = refresh_binance(tmp_path)
+        dated = snapshot.dated_future
+        # binance_usdm_fapi_v1_premiumIndex.json, BTCUSDT_250926: markPrice 108194.97576087,
+        # indexPrice 106647.69847826, time 1750149488000
+        assert dated.price == float(PREMIUM_QUARTER["markPrice"]) == 108194.97576087
+        assert dated.index_price == float(PREMIUM_QUARTER["indexPrice"]) == 106647.69847826
+        assert dated.symbol == DATED and dated.expiry == "2025-09-26T08:00:00.000Z"
+        assert dated.as_of == "2025-06-17T08:38:08.000Z" and PREMIUM_QUARTER["time"] == _ms("2025-06-17T08:38:08Z")
+        assert dated.days_to_expiry == pytest.approx((DATED_EXPIRY - QUOTE_TIME) / DAY, abs=1e-9)
+        assert dated.days_to_expiry == pytest.approx(100.974, abs=1e-3)
+        assert (dated.fresh, dated.stale, dated.error, dated.age_seconds) == (True, False, None, 0.0)
+        assert dated.time == "2025-06-17T08:40:00.000Z"
+        assert dated.source == "binance fetch_funding_rates BTC/USDT:USDT-250926"
+        assert snapshot.items()[-1] is dated
+        premium_calls = [c for c in rs.calls if "premiumIndex" in _request_url(c)]
+        assert len(premium_calls) == 1  # the perpetual's request served both
+
+    def test_nearest_quarterly_at_least_min_days_away(self, rs: responses.RequestsMock, tmp_path: Path) -> None:
+        # the fixture plus BTCUSDT_250627, copied from its BTCUSDT_250926 entry with the June delivery time
+        # (2025-06-27T08:00:00Z, 10 days after T_PREMIUM); both are in the recorded premiumIndex.
+        info = _read_json(FIXTURES / "binance_fapi_v1_exchangeInfo_minimal.json")
+        quarter = next(s for s in info["symbols"] if s["symbol"] == "BTCUSDT_250926")
+        june = {**quarter, "symbol": "BTCUSDT_250627", "deliveryDate": _ms("2025-06-27T08:00:00Z")}
+        info["symbols"].append(june)
+        serve_binance(rs, fapi_info=json.dumps(info))
+        near = refresh_binance(tmp_path / "a", dated_min_days=7).dated_future
+        assert near.symbol == "BTC/USDT:USDT-250627" and near.price == float(PREMIUM_JUNE["markPrice"])
+        assert near.days_to_expiry == pytest.approx((datetime(2025, 6, 27, 8, tzinfo=UTC) - QUOTE_TIME) / DAY)
+        far = refresh_binance(tmp_path / "b", dated_min_days=14).dated_future
+        assert far.symbol == DATED and far.price == float(PREMIUM_QUARTER["markPrice"])
 
     def test_funding_history_is_the_last_90_days_of_settlements(
         self, rs: responses.RequestsMock, tmp_path: Path
@@ -337,6 +381,7 @@ class TestBinanceReplay:
         files = sorted(p.name for p in tmp_path.iterdir())
         assert files == [
             "alternative_me.fear_greed.json",
+            "binance.dated_future.BTC_USDT.json",
             "binance.funding_history.BTC_USDT_USDT.json",
             "binance.perp.BTC_USDT_USDT.json",
             "binance.spot.BTC_USDT.json",
@@ -345,28 +390,67 @@ class TestBinanceReplay:
         assert record["fetched_at"] == "2025-06-17T08:40:00.000Z"
         assert record["source"] == "binance fetch_ticker BTC/USDT"
         assert record["payload"]["value"] == 60755.18
+        dated = _read_json(tmp_path / "binance.dated_future.BTC_USDT.json")
+        assert dated["source"] == "binance fetch_funding_rates BTC/USDT:USDT-250926"
+        assert dated["payload"]["expiry"] == "2025-09-26T08:00:00.000Z"
 
 
 # ------------------------------------------------------------------------ Bybit, documented bodies
 
 
-def bybit_body(request: Any) -> tuple[int, dict[str, str], str]:
+BYBIT_DATED_ID = "BTCUSDT-31MAR23"  # the adapted LinearFutures entry (fixtures README)
+
+
+def bybit_body(request: Any, *, with_future: bool = False) -> tuple[int, dict[str, str], str]:
     """Bybit v5 answered with its documentation examples (tests/fixtures/feeds/README.md)."""
     url = urlparse(request.url)
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    linear_instruments = "bybit_v5_market_instruments_info_linear_docs_example.json"
+    if with_future:
+        linear_instruments = "bybit_v5_market_instruments_info_linear_with_future_adapted_docs_example.json"
     name = {
         ("/v5/market/instruments-info", "spot"): "bybit_v5_market_instruments_info_spot_docs_example.json",
-        ("/v5/market/instruments-info", "linear"): "bybit_v5_market_instruments_info_linear_docs_example.json",
+        ("/v5/market/instruments-info", "linear"): linear_instruments,
         ("/v5/market/tickers", "spot"): "bybit_v5_market_tickers_spot_docs_example.json",
         ("/v5/market/tickers", "linear"): "bybit_v5_market_tickers_linear_adapted_docs_example.json",
         ("/v5/market/funding/history", "linear"): "bybit_v5_market_funding_history_adapted_docs_example.json",
     }[(url.path, query["category"])]
     if query.get("status") == "PreLaunch":
         name = "bybit_v5_market_instruments_info_linear_prelaunch_docs_example.json"
+    if url.path == "/v5/market/tickers" and query.get("symbol") == BYBIT_DATED_ID:
+        name = "bybit_v5_market_tickers_linear_future_adapted_docs_example.json"
     return 200, {"Content-Type": "application/json"}, (FIXTURES / name).read_text()
 
 
+BYBIT_CLOCK = datetime(2022, 12, 30, 6, 0, tzinfo=UTC)  # just after the tickers examples (1672376496682)
+
+
 class TestBybitDocumentationExamples:
+    def test_dated_future_from_the_tickers_example(self, rs: responses.RequestsMock, tmp_path: Path) -> None:
+        rs.add_callback(
+            responses.GET, re.compile(r"https://api\.bybit\.com/v5/.*"), callback=partial(bybit_body, with_future=True)
+        )
+        snapshot = refresh_market_data(
+            ["BTC"],
+            exchange="bybit",
+            cache_dir=tmp_path,
+            http_get=FngGetter(),
+            sleep=Sleeps(),
+            clock=fixed_clock(BYBIT_CLOCK),
+        )
+        dated = snapshot.dated_future
+        # adapted instruments entry: "deliveryTime": "1680249600000" = 2023-03-31T08:00:00Z;
+        # adapted tickers example (numbers as documented): markPrice 16596.00, indexPrice 16598.54
+        assert dated.symbol == "BTC/USDT:USDT-230331" and dated.fresh, snapshot.messages
+        assert (dated.price, dated.index_price) == (16596.0, 16598.54)
+        assert dated.expiry == "2023-03-31T08:00:00.000Z"
+        assert dated.as_of is None  # Bybit's ticker entries carry no timestamp: counted from the fetch time
+        assert dated.days_to_expiry == pytest.approx((datetime(2023, 3, 31, 8, tzinfo=UTC) - BYBIT_CLOCK) / DAY)
+        assert dated.source == "bybit fetch_ticker BTC/USDT:USDT-230331"
+        asked = [parse_qs(urlparse(_request_url(c)).query) for c in rs.calls if "/tickers" in _request_url(c)]
+        assert {"category": ["linear"], "symbol": [BYBIT_DATED_ID]} in asked
+        assert snapshot.perp.fresh and snapshot.perp.mark_price == 16596.0  # the perpetual is unchanged
+
     def test_spot_perpetual_and_history(self, rs: responses.RequestsMock, tmp_path: Path) -> None:
         rs.add_callback(responses.GET, re.compile(r"https://api\.bybit\.com/v5/.*"), callback=bybit_body)
         snapshot = refresh_market_data(
@@ -375,7 +459,7 @@ class TestBybitDocumentationExamples:
             cache_dir=tmp_path,
             http_get=FngGetter(),
             sleep=Sleeps(),
-            clock=fixed_clock(datetime(2022, 12, 30, 6, 0, tzinfo=UTC)),
+            clock=fixed_clock(BYBIT_CLOCK),
         )
         # tickers docs example (spot): lastPrice "20533.13"
         assert snapshot.spot["BTC"].value == 20533.13 and snapshot.spot["BTC"].fresh
@@ -391,6 +475,13 @@ class TestBybitDocumentationExamples:
         assert snapshot.funding_history.points == (FundingPoint("2022-12-26T08:00:00.000Z", 0.0001),)
         paths = {urlparse(_request_url(c)).path for c in rs.calls}
         assert paths == {"/v5/market/instruments-info", "/v5/market/tickers", "/v5/market/funding/history"}
+        # the verbatim linear instruments example lists no delivery future: missing, said why, nothing asked
+        dated = snapshot.dated_future
+        assert dated.missing and not dated.stale and dated.symbol == ""
+        assert dated.error == (
+            "not listed on bybit: no BTC delivery future settled in USDT expiring 7 days or more after "
+            "2022-12-30T06:00:00.000Z"
+        )
 
 
 # ---------------------------------------------------------------------------------------- faults
@@ -448,13 +539,23 @@ def assert_last_good_values(snapshot: feeds.MarketSnapshot, reason: str, fng_rea
     assert perp.index_price == float(PREMIUM_BTC["indexPrice"]) and perp.funding_interval_hours == 8.0
     assert len(history.points) == 270 and history.points[-1] == FundingPoint("2025-06-17T08:00:00.006Z", 0.00005776)
     assert (fng.value, fng.classification, len(fng.history)) == (47, "Neutral", 90)
+    dated = snapshot.dated_future
+    assert (dated.symbol, dated.price, dated.index_price) == (
+        DATED,
+        float(PREMIUM_QUARTER["markPrice"]),
+        float(PREMIUM_QUARTER["indexPrice"]),
+    )
+    assert dated.expiry == "2025-09-26T08:00:00.000Z" and dated.as_of == "2025-06-17T08:38:08.000Z"
+    # stale: counted from now (LATER), not from the cached quote's time
+    assert dated.days_to_expiry == pytest.approx((DATED_EXPIRY - LATER) / DAY, abs=1e-9)
+    assert snapshot.items()[-1] is dated
     for item in snapshot.items():
         assert item.stale and not item.missing and not item.fresh
         assert item.age_seconds == 7200.0 and item.time == "2025-06-17T08:40:00.000Z"
         expected = fng_reason if item is fng and fng_reason is not None else reason
         assert item.error is not None and expected in item.error.lower(), item.error
     assert not snapshot.refreshed_any
-    assert sum("STALE" in m for m in snapshot.messages) == 4
+    assert sum("STALE" in m for m in snapshot.messages) == 5
 
 
 class TestFaultsKeepLastGoodValues:
@@ -505,7 +606,8 @@ class TestFaultsKeepLastGoodValues:
             assert item.missing and not item.stale and item.age_seconds is None and item.time is None
             assert item.error and ("502" in item.error or "not attempted" in item.error)
         assert snapshot.spot["BTC"].value is None and snapshot.perp.mark_price is None  # never zeroed
-        assert sum("MISSING" in m for m in snapshot.messages) == 4
+        assert snapshot.dated_future.price is None and snapshot.dated_future.days_to_expiry is None
+        assert sum("MISSING" in m for m in snapshot.messages) == 5
 
     def test_retry_after_is_honoured_then_succeeds(self, tmp_path: Path, rs: responses.RequestsMock) -> None:
         serve_binance(rs)
@@ -532,6 +634,28 @@ class TestFaultsKeepLastGoodValues:
         )
         assert_last_good_values(snapshot, "offline")
         assert snapshot.offline and len(rs.calls) == 0 and getter.urls == []
+
+    def test_expired_cached_future_is_not_a_last_good_value(self, warm_cache: Path, rs: responses.RequestsMock) -> None:
+        after = DATED_EXPIRY + timedelta(hours=1)  # the cached BTCUSDT_250926 has delivered
+        offline = refresh_market_data(["BTC"], offline=True, cache_dir=warm_cache, clock=fixed_clock(after))
+        dated = offline.dated_future
+        assert dated.missing and not dated.stale and dated.price is None and dated.days_to_expiry is None
+        assert dated.error == "offline mode: cache only; cached future expired on 2025-09-26T08:00:00.000Z"
+        assert offline.perp.stale  # the other series still serve their cache
+        # online: the fixture's only quarterly has expired, so none is listed, and the cache is refused too
+        serve_binance(rs)
+        online = refresh_binance(warm_cache, clock=after).dated_future
+        assert online.missing and online.error is not None
+        assert online.error.startswith("not listed on binance: no BTC delivery future settled in USDT")
+        assert online.error.endswith("; cached future expired on 2025-09-26T08:00:00.000Z")
+
+    def test_a_cached_future_not_yet_expired_is_still_served(self, warm_cache: Path) -> None:
+        just_before = DATED_EXPIRY - timedelta(hours=6)  # inside dated_min_days, but not delivered yet
+        dated = refresh_market_data(
+            ["BTC"], offline=True, cache_dir=warm_cache, clock=fixed_clock(just_before)
+        ).dated_future
+        assert dated.stale and dated.price == float(PREMIUM_QUARTER["markPrice"])
+        assert dated.days_to_expiry == pytest.approx(0.25)
 
 
 # ------------------------------------------------------------------------------------- the cache
@@ -665,7 +789,8 @@ class TestInjectedClient:
         assert snapshot.spot["USDT"].source == feeds.PAR_SOURCE
         assert ("fetch_tickers", ("BTC/USDT", "ETH/USDT", "SOL/USDT")) in client.calls
         assert not [c for c in client.calls if c[0] == "fetch_ticker"]
-        assert [p[0] for p in progress] == list(range(1, 9)) and {p[1] for p in progress} == {8}
+        assert [p[0] for p in progress] == list(range(1, 10)) and {p[1] for p in progress} == {9}
+        assert [p[2] for p in progress][-2:] == ["dated future: none", "fear & greed"]
         assert snapshot.perp.funding_interval_hours == 8.0 and snapshot.perp.fresh
 
     def test_a_failing_symbol_does_not_take_the_others_down(self, tmp_path: Path) -> None:
@@ -719,6 +844,51 @@ class TestInjectedClient:
         snapshot = refresh_fake(FakeExchange({}, PREMIUM_FUNDING, recent), tmp_path, [])
         assert snapshot.funding_history.points[0].time == "2025-06-01T00:00:00.001Z"  # the CSV's stamp, 1 ms jitter
         assert "funding history (fakex BTC/USDT:USDT): fakex returned 16.4 of 90 days" in snapshot.messages
+
+    def test_dated_future_choice_and_last_price_fallback(self, tmp_path: Path) -> None:
+        now_ms = _ms("2025-06-17T08:40:00Z")  # T_PREMIUM
+
+        def future(base: str, settle: str, days: float, **extra: Any) -> dict[str, Any]:
+            quote = settle if settle != base else "USD"
+            linear = settle != base
+            expiry = now_ms + int(days * 86_400_000)
+            return {"base": base, "quote": quote, "settle": settle, "future": True, "linear": linear,
+                    "active": True, "expiry": expiry, **extra}  # fmt: skip
+
+        client = FakeExchange({}, PREMIUM_FUNDING, HISTORY)
+        client.markets.update(
+            {
+                "BTC/USDT:USDT-A": future("BTC", "USDT", 6.9),  # too near
+                "BTC/USDT:USDT-B": future("BTC", "USDT", 40, active=False),  # not trading
+                "BTC/USD:BTC-C": future("BTC", "BTC", 20),  # inverse
+                "BTC/USDC:USDC-D": future("BTC", "USDC", 20),  # settled in USDC
+                "ETH/USDT:USDT-E": future("ETH", "USDT", 20),  # not BTC
+                "BTC/USDT:USDT-F": future("BTC", "USDT", 7),  # the nearest at least 7 days away
+                "BTC/USDT:USDT-G": future("BTC", "USDT", 90),
+                "BTC/USDT:USDT": {"base": "BTC", "settle": "USDT", "swap": True, "linear": True, "expiry": None},
+            }
+        )
+        client.tickers["BTC/USDT:USDT-F"] = {"symbol": "BTC/USDT:USDT-F", "last": CLOSE["BTC"], "timestamp": None}
+        snapshot = refresh_fake(client, tmp_path, [])
+        dated = snapshot.dated_future
+        assert dated.symbol == "BTC/USDT:USDT-F" and dated.fresh and dated.price == CLOSE["BTC"]
+        assert dated.index_price is None and dated.days_to_expiry == pytest.approx(7.0)
+        assert dated.source == "fakex fetch_ticker BTC/USDT:USDT-F"
+        assert ("fetch_ticker", "BTC/USDT:USDT-F") in client.calls
+        assert ("fetch_funding_rates", (PERP,)) in client.calls  # only Binance's list is shared with the perp
+        assert "dated future BTC/USDT:USDT-F (fakex): no mark price published; using the last price" in (
+            snapshot.messages
+        )
+        assert refresh_fake(client, tmp_path / "g", [], dated_min_days=8).dated_future.symbol == "BTC/USDT:USDT-G"
+
+    def test_dated_future_answer_for_another_contract_is_refused(self, tmp_path: Path) -> None:
+        client = FakeExchange({}, PREMIUM_FUNDING, HISTORY)
+        client.markets["BTC/USDT:USDT-X"] = {"base": "BTC", "settle": "USDT", "future": True, "linear": True,
+                                             "expiry": _ms("2025-09-26T08:00:00Z")}  # fmt: skip
+        client.tickers["BTC/USDT:USDT-X"] = {"symbol": PERP, "markPrice": 1.0, "last": 1.0}
+        dated = refresh_fake(client, tmp_path, []).dated_future
+        assert dated.missing and dated.symbol == "BTC/USDT:USDT-X"
+        assert dated.error == "fakex answered for BTC/USDT:USDT when asked for BTC/USDT:USDT-X"
 
     def test_exchange_without_funding_methods(self, tmp_path: Path) -> None:
         client = FakeExchange(
@@ -851,6 +1021,25 @@ class TestModule:
     def test_bad_history_days(self, tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="history_days"):
             refresh_market_data(["BTC"], offline=True, cache_dir=tmp_path, history_days=0)
+
+    @pytest.mark.parametrize("days", [-1, float("nan"), "7"])
+    def test_bad_dated_min_days(self, tmp_path: Path, days: Any) -> None:
+        with pytest.raises(ValueError, match="dated_min_days"):
+            refresh_market_data(["BTC"], offline=True, cache_dir=tmp_path, dated_min_days=days)
+
+    def test_snapshot_built_without_a_dated_future(self) -> None:
+        # callers that build a MarketSnapshot by hand (the refresh tests) need not pass dated_future
+        fng = feeds.FearGreed(
+            47, "2025-04-22", "Neutral", (), "2025-06-17T08:40:00.000Z", "alternative.me", False, 0.0, None
+        )
+        perp = feeds.PerpQuote(PERP, None, None, None, None, None, None, None, "", False, None, "timed out")
+        history = feeds.FundingHistory(PERP, (), None, "", False, None, "timed out")
+        snapshot = feeds.MarketSnapshot(
+            "binance", "USDT", "2025-06-17T08:40:00.000Z", False, {}, perp, history, fng, (), ()
+        )
+        dated = snapshot.dated_future
+        assert dated.missing and not dated.stale and dated.error == "not fetched"
+        assert snapshot.items()[-1] is dated and snapshot.refreshed_any  # Fear & Greed alone is fresh
 
     @pytest.mark.parametrize(
         ("header", "expected"),

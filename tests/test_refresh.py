@@ -6,9 +6,13 @@ the real ccxt client in one end-to-end test; handed over as a snapshot in the ot
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import os
 import shutil
+import stat
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
@@ -30,18 +34,51 @@ from test_feeds import (  # the recorded-response replay of the feed tests
 from althedge_xl import feeds
 from althedge_xl.cli import main
 from althedge_xl.headless import compute
-from althedge_xl.refresh import backup_path, refresh_workbook
-from althedge_xl.refresh_excel import refresh_book
+from althedge_xl.refresh import RefreshError, backup_path, prices_update, refresh_workbook
+from althedge_xl.refresh_excel import ALERT_TITLE, refresh_and_tell, refresh_book, refresh_caller
 from althedge_xl.workbook import prices_layout as px
 from althedge_xl.workbook.patch import sheet_part
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbook" / "AltHedge.xlsm"
 NOW = "2025-06-17T08:40:00.000Z"
+#: The recorded premiumIndex entry of Binance's September 2025 quarterly (BTCUSDT_250926).
+QUARTERLY = {"markPrice": "108194.97576087", "indexPrice": "106647.69847826", "expiry": "2025-09-26T08:00:00Z"}
+QUARTERLY_DAYS = (
+    datetime(2025, 9, 26, 8, tzinfo=UTC) - datetime(2025, 6, 17, 8, 40, tzinfo=UTC)
+).total_seconds() / 86400
+#: feeds fetches the dated future since DatedFutureQuote landed; before, snapshots had none.
+HAS_DATED_FUTURE = hasattr(feeds, "DatedFutureQuote")
+needs_dated_future = pytest.mark.skipif(not HAS_DATED_FUTURE, reason="feeds.DatedFutureQuote not there yet")
 
 
-def _snapshot(*, spot_ok: bool = True, perp_ok: bool = True, unknown: tuple[str, ...] = ()) -> feeds.MarketSnapshot:
-    """A snapshot holding the recorded real values: BTC's 24 h ticker, the premiumIndex, alternative.me."""
+def _dated_future(ok: bool) -> feeds.DatedFutureQuote:
+    return feeds.DatedFutureQuote(
+        symbol="BTC/USDT:USDT-250926",
+        price=float(QUARTERLY["markPrice"]) if ok else None,
+        index_price=float(QUARTERLY["indexPrice"]) if ok else None,
+        expiry=QUARTERLY["expiry"],
+        days_to_expiry=QUARTERLY_DAYS if ok else None,
+        as_of=None,
+        time=NOW if ok else None,
+        source="binance fetch_mark_prices BTC/USDT:USDT-250926" if ok else "",
+        stale=not ok,
+        age_seconds=0.0 if ok else None,
+        error=None if ok else "timed out",
+    )
+
+
+def _snapshot(
+    *,
+    spot_ok: bool = True,
+    perp_ok: bool = True,
+    future_ok: bool | None = None,
+    unknown: tuple[str, ...] = (),
+) -> feeds.MarketSnapshot:
+    """A snapshot holding the recorded real values: BTC's 24 h ticker, the premiumIndex, alternative.me.
+
+    The dated future (when feeds has it) follows ``perp_ok`` unless ``future_ok`` says otherwise.
+    """
     btc = float(TICKER_24HR["lastPrice"])
     spot = {
         "BTC": feeds.Quote("BTC", "BTC/USDT", btc if spot_ok else None, None, NOW if spot_ok else None,
@@ -69,9 +106,27 @@ def _snapshot(*, spot_ok: bool = True, perp_ok: bool = True, unknown: tuple[str,
         int(newest["value"]), "2025-04-22", newest["value_classification"], (), NOW, "alternative.me", False, 0.0, None
     )
     history = feeds.FundingHistory("BTC/USDT:USDT", (), None, "", True, None, "timed out")
-    return feeds.MarketSnapshot(
-        "binance", "USDT", NOW, False, spot, perp, history, fear_greed, unknown, ("funding history: timed out",)
-    )
+    fields = {
+        "exchange": "binance",
+        "quote_currency": "USDT",
+        "created_at": NOW,
+        "offline": False,
+        "spot": spot,
+        "perp": perp,
+        "funding_history": history,
+        "fear_greed": fear_greed,
+        "unknown_symbols": unknown,
+        "messages": ("funding history: timed out",),
+    }
+    if HAS_DATED_FUTURE:
+        fields["dated_future"] = _dated_future(perp_ok if future_ok is None else future_ok)
+    return feeds.MarketSnapshot(**fields)
+
+
+def _nothing() -> feeds.MarketSnapshot:
+    """A snapshot in which nothing could be fetched."""
+    fear_greed = feeds.FearGreed(None, None, None, (), None, "", True, None, "timed out")
+    return dataclasses.replace(_snapshot(spot_ok=False, perp_ok=False), fear_greed=fear_greed)
 
 
 def _fetch(snapshot: feeds.MarketSnapshot):
@@ -157,10 +212,115 @@ def test_crash_mid_write_leaves_the_original(workbook, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("althedge_xl.files.os.fsync", crash)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(RefreshError, match=r"No space left on device.*nothing was changed"):
         refresh_workbook(workbook, fetch=_fetch(_snapshot()))
     assert workbook.read_bytes() == original
     assert [p.name for p in workbook.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_locked_workbook_is_left_as_it_was(workbook, monkeypatch):
+    # Excel holding the file open on Windows: the rename over it fails.
+    original = workbook.read_bytes()
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == workbook:
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr("althedge_xl.files.os.replace", replace)
+    with pytest.raises(RefreshError, match=r"cannot replace .*Mine\.xlsm \(Permission denied; is it open in Excel\?\)"):
+        refresh_workbook(workbook, fetch=_fetch(_snapshot()))
+    assert workbook.read_bytes() == original
+    assert [p.name for p in workbook.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_backup_is_written_atomically_with_the_originals_mode(workbook, monkeypatch):
+    def no_copy(*args, **kwargs):
+        raise AssertionError("shutil.copy2 is not atomic; the backup is written from the bytes read")
+
+    monkeypatch.setattr(shutil, "copy2", no_copy)
+    original = workbook.read_bytes()
+    workbook.chmod(0o640)
+    backup_path(workbook).write_bytes(b"an older backup")
+    backup_path(workbook).chmod(0o600)
+    refresh_workbook(workbook, fetch=_fetch(_snapshot()))
+    assert backup_path(workbook).read_bytes() == original
+    assert stat.S_IMODE(backup_path(workbook).stat().st_mode) == 0o640
+    assert stat.S_IMODE(workbook.stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize("how", ["mode_bits", "access_file", "access_folder"])
+def test_read_only_workbook_is_refused_before_fetching(workbook, monkeypatch, how):
+    # Tests run as root, which os.access lets write anything: a chmod-ed file is caught by its mode
+    # bits; a file or folder the user may not write is simulated by denying os.access.
+    original, mode = workbook.read_bytes(), stat.S_IMODE(workbook.stat().st_mode)
+    if how == "mode_bits":
+        workbook.chmod(0o444)
+    else:
+        denied = workbook if how == "access_file" else workbook.parent
+        real_access = os.access
+        monkeypatch.setattr(
+            "althedge_xl.refresh.os.access",
+            lambda path, m: False if Path(path) == denied and m & os.W_OK else real_access(path, m),
+        )
+    fetch = _fetch(_snapshot())
+    with pytest.raises(RefreshError, match=r"Mine\.xlsm is read-only.*; nothing was changed$"):
+        refresh_workbook(workbook, fetch=fetch)
+    assert fetch.calls == []
+    assert workbook.read_bytes() == original and not backup_path(workbook).exists()
+    if how != "mode_bits":
+        assert stat.S_IMODE(workbook.stat().st_mode) == mode
+
+
+def test_damaged_workbook_is_one_clear_error(workbook, tmp_path):
+    damaged = tmp_path / "Damaged.xlsm"
+    with zipfile.ZipFile(workbook) as source, zipfile.ZipFile(damaged, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, b"<not xml" if name == "xl/workbook.xml" else source.read(name))
+    with pytest.raises(RefreshError, match=r"Damaged\.xlsm: cannot be read as a workbook"):
+        refresh_workbook(damaged, fetch=_fetch(_snapshot()))
+
+
+@needs_dated_future
+def test_dated_future_written_to_the_quarterly_fields(workbook):
+    refresh_workbook(workbook, fetch=_fetch(_snapshot()))
+    sheet = openpyxl.load_workbook(workbook)[px.SHEET]
+    cells = px.field_cells()
+    assert sheet[cells["QUARTERLY_SYMBOL"]].value == "BTC/USDT:USDT-250926"
+    assert sheet[cells["QUARTERLY_PRICE"]].value == float(QUARTERLY["markPrice"])
+    assert sheet[cells["QUARTERLY_INDEX"]].value == float(QUARTERLY["indexPrice"])
+    assert sheet[cells["QUARTERLY_DAYS"]].value == pytest.approx(100.972222, abs=1e-6)
+    assert sheet[cells["QUARTERLY_TIME"]].value == NOW
+    assert sheet[cells["QUARTERLY_STALE"]].value is False
+    computed = compute(workbook)
+    assert computed.named("QUARTERLY_PRICE") == float(QUARTERLY["markPrice"])
+    assert list(computed.errors()) == []
+
+
+@needs_dated_future
+def test_missing_dated_future_keeps_the_last_good_values_marked_stale(workbook):
+    cells = px.field_cells()
+    names = [name for name, _ in px.QUARTERLY_FIELDS if name != "QUARTERLY_STALE"]
+    before = openpyxl.load_workbook(workbook)[px.SHEET]
+    update = refresh_workbook(workbook, fetch=_fetch(_snapshot(future_ok=False)))
+    after = openpyxl.load_workbook(workbook)[px.SHEET]
+    for name in names:  # the sample contract's symbol too: no new name beside the old price
+        assert after[cells[name]].value == before[cells[name]].value is not None, name
+    assert after[cells["QUARTERLY_STALE"]].value is True
+    assert "BTC dated future" in update.stale and "BTC perpetual" in update.refreshed
+
+
+def test_snapshot_without_a_dated_future_leaves_the_quarterly_fields_alone(workbook):
+    # Before feeds fetched the dated future its snapshots had no such attribute.
+    current = {"A5": "BTC"}
+    snapshot = _snapshot()
+    if HAS_DATED_FUTURE:
+        snapshot = dataclasses.replace(snapshot, dated_future=None)
+    update = prices_update(snapshot, current)
+    quarterly = {px.field_cells()[name] for name, _ in px.QUARTERLY_FIELDS}
+    assert quarterly.isdisjoint(update.cells)
+    assert "BTC dated future" not in update.refreshed + update.stale
 
 
 def test_symbols_come_from_prices_and_portfolio_quantities(workbook):
@@ -196,11 +356,7 @@ def test_cli_exit_codes(workbook, monkeypatch, capsys):
     monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(_snapshot()))
     assert main(["refresh", str(workbook)]) == 0
     assert "refreshed" in capsys.readouterr().out
-    nothing = _snapshot(spot_ok=False, perp_ok=False)
-    nothing = feeds.MarketSnapshot(
-        **{**nothing.__dict__, "fear_greed": feeds.FearGreed(None, None, None, (), None, "", True, None, "timed out")}
-    )
-    monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(nothing))
+    monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(_nothing()))
     assert main(["refresh", str(workbook)]) == 1
     assert "nothing could be refreshed" in capsys.readouterr().err
 
@@ -251,17 +407,37 @@ class FakeSheet:
         return FakeRange(self, ref)
 
 
+class FakeSheets(dict):
+    """``book.sheets``: by name, and iterated as sheets (each with a ``name``) like xlwings'."""
+
+    def __iter__(self):
+        return iter(list(self.values()))
+
+
+class FakeApp:
+    """``book.app``: records the message boxes instead of showing them."""
+
+    def __init__(self) -> None:
+        self.alerts: list[dict] = []
+
+    def alert(self, prompt, title=None, buttons="ok", mode=None, callback=None):
+        self.alerts.append({"prompt": prompt, "title": title, "mode": mode})
+        return "ok"
+
+
 class FakeBook:
     """The part of an xlwings Book that refresh uses, over the template's cell values."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, sheets: tuple[str, ...] = (px.SHEET, "Portfolio")) -> None:
         book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
-        self.sheets = {
-            name: FakeSheet(
+        self.sheets = FakeSheets()
+        for name in sheets:
+            sheet = FakeSheet(
                 {c.coordinate: c.value for row in book[name].iter_rows() for c in row if c.value is not None}
             )
-            for name in (px.SHEET, "Portfolio")
-        }
+            sheet.name = name
+            self.sheets[name] = sheet
+        self.app = FakeApp()
 
 
 def test_excel_refresh_writes_the_same_cells_as_the_command_line(workbook):
@@ -272,3 +448,83 @@ def test_excel_refresh_writes_the_same_cells_as_the_command_line(workbook):
     for cell, value in update.cells.items():
         assert fake.sheets[px.SHEET].values.get(cell) == from_file[cell].value == value, cell
     assert fake.sheets["Portfolio"].writes == []  # only the Prices sheet is written
+
+
+@needs_dated_future
+def test_excel_refresh_writes_the_quarterly_block(workbook):
+    fake = FakeBook(workbook)
+    refresh_book(fake, fetch=_fetch(_snapshot()))
+    values = fake.sheets[px.SHEET].values
+    cells = px.field_cells()
+    assert values[cells["QUARTERLY_PRICE"]] == float(QUARTERLY["markPrice"])
+    assert values[cells["QUARTERLY_STALE"]] is False
+
+
+def test_refresh_button_with_nothing_refreshed_shows_a_message_not_a_traceback(workbook):
+    fake = FakeBook(workbook)
+    before = dict(fake.sheets[px.SHEET].values)
+    update = refresh_and_tell(fake, fetch=_fetch(_nothing()))
+    assert update is not None and not update.refreshed_any
+    [alert] = fake.app.alerts
+    assert alert["title"] == ALERT_TITLE and alert["mode"] == "critical"
+    assert alert["prompt"].startswith("Nothing could be refreshed; the Prices sheet keeps its last good values")
+    assert "Stale (last good values kept): BTC, BTC perpetual" in alert["prompt"]
+    assert fake.sheets[px.SHEET].values["B5"] == before["B5"]  # last good value, marked stale
+    assert fake.sheets[px.SHEET].values["E5"] is True
+
+
+def test_refresh_button_names_stale_and_unknown_symbols(workbook):
+    fake = FakeBook(workbook)
+    refresh_and_tell(fake, fetch=_fetch(_snapshot(unknown=("NOSUCHCOIN",))))
+    [alert] = fake.app.alerts
+    assert alert["mode"] == "info"
+    lines = alert["prompt"].splitlines()
+    assert lines[0].startswith("Refreshed: BTC, BTC perpetual")
+    assert "Stale (last good values kept): " in lines[1] and "funding history" in lines[1]
+    assert lines[2] == "Unknown on binance (marked on the Prices sheet): NOSUCHCOIN."
+    assert "funding history: timed out" in lines
+
+
+def test_refresh_button_quiet_when_everything_is_fresh(workbook):
+    fake = FakeBook(workbook)
+    history = feeds.FundingHistory(
+        "BTC/USDT:USDT", (feeds.FundingPoint("2025-06-17T00:00:00Z", 0.00004758),), NOW, "binance", False, 0.0, None
+    )
+    snapshot = dataclasses.replace(_snapshot(), funding_history=history, messages=())
+    for row in range(6, 25):
+        fake.sheets[px.SHEET].values.pop(f"A{row}", None)  # BTC only, the symbol the snapshot has
+    fake.sheets["Portfolio"].values.clear()
+    update = refresh_and_tell(fake, fetch=_fetch(snapshot))
+    assert update is not None and update.stale == [] and fake.app.alerts == []
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (ValueError("unknown exchange 'nosuchx'"), "Nothing was refreshed: unknown exchange 'nosuchx'"),
+        (RuntimeError("boom"), "Nothing was refreshed: internal error (RuntimeError: boom); please report it."),
+    ],
+)
+def test_refresh_button_failure_is_a_message(workbook, failure, expected):
+    fake = FakeBook(workbook)
+
+    def fetch(*args, **kwargs):
+        raise failure
+
+    assert refresh_and_tell(fake, fetch=fetch) is None
+    assert [a["prompt"] for a in fake.app.alerts] == [expected]
+
+
+def test_refresh_button_without_a_prices_sheet(workbook):
+    fake = FakeBook(workbook, sheets=("Portfolio",))
+    assert refresh_and_tell(fake, fetch=_fetch(_snapshot())) is None
+    assert [a["prompt"] for a in fake.app.alerts] == ["Nothing was refreshed: this workbook has no Prices sheet"]
+
+
+def test_refresh_caller_never_raises(workbook, monkeypatch):
+    xlwings = pytest.importorskip("xlwings")
+    fake = FakeBook(workbook)
+    monkeypatch.setattr(xlwings.Book, "caller", staticmethod(lambda: fake))
+    monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(_nothing()))
+    refresh_caller()  # used to raise RuntimeError, which xlwings shows as a traceback
+    assert len(fake.app.alerts) == 1

@@ -14,6 +14,7 @@ import pytest
 from althedge_xl.cli import main
 from althedge_xl.core import margin, scenario, sizing
 from althedge_xl.headless import compute
+from althedge_xl.report import stale_note
 from althedge_xl.worked_examples import EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,3 +167,29 @@ def test_template_is_a_zip_with_vba():
     with zipfile.ZipFile(TEMPLATE) as archive:
         assert "xl/vbaProject.bin" in archive.namelist()
     assert os.access(TEMPLATE, os.R_OK)
+
+
+def test_stale_note_names_the_dated_future(computed):
+    # The template's sample values are all marked stale, the quarterly block's too.
+    assert computed.named("QUARTERLY_STALE") is True
+    note = stale_note(computed)
+    assert note.startswith("Stale (last good values, last refresh ")
+    assert note.endswith("BTC perpetual, BTC dated future, Fear & Greed")
+
+
+def test_prices_file_from_excel_csv_utf8_with_bom(tmp_path, capsys):
+    # Excel's "CSV UTF-8" starts the file with a byte-order mark.
+    prices = tmp_path / "prices.csv"
+    prices.write_bytes("symbol,price\r\nETH,2000\r\n".encode("utf-8-sig"))
+    edited = _edited_copy(tmp_path, {("Portfolio", "C6"): 10, ("Portfolio", "E6"): None})
+    assert main(["report", str(edited), "--prices", str(prices), "--format", "json"]) == 0
+    tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)}
+    assert next(r for r in tables["Portfolio"]["rows"] if r[0] == "ETH")[2] == 10 * 2000
+
+
+def test_prices_file_errors_name_the_files_own_line(tmp_path, capsys):
+    prices = tmp_path / "prices.csv"
+    prices.write_text("# my prices, 17 June\nsymbol,price\n\nETH,2000\nSOL,abc\n")
+    assert main(["report", str(TEMPLATE), "--prices", str(prices)]) == 2
+    err = capsys.readouterr().err
+    assert err == f'althedge: {prices} line 5: the price of SOL is not a number ("abc")\n'

@@ -73,7 +73,11 @@ def backtest(w: SheetWriter, where: dict[str, int]) -> None:
         ("Small caps (AVAX)", "E", "E", 0.95),
         ("ETH", "C", "C", None),
     )
-    w.text("A2", f"Beta and correlation: the last {BETA_WINDOW_DAYS} days. Stress: every day in History when BTC fell more than 5%.", "note")
+    w.text(
+        "A2",
+        f"Beta and correlation: the last {BETA_WINDOW_DAYS} days. Stress: every day in History when BTC fell more than 5%.",
+        "note",
+    )
     headers = ("", "Beta (OLS)", "Correlation", "Stress beta", "Stress correlation", "The method's guess")
     for col, header in enumerate(headers):
         s.write_string(3, col, header, w.styles["header"])

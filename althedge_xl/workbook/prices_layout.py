@@ -35,6 +35,7 @@ QUARTERLY_FIELDS: Final = (
     ("QUARTERLY_PRICE", "Price (USDT)"),
     ("QUARTERLY_INDEX", "Index price (USDT)"),
     ("QUARTERLY_DAYS", "Days to expiry"),
+    ("QUARTERLY_EXPIRY", "Expiry (UTC)"),
     ("QUARTERLY_TIME", "Time (UTC)"),
     ("QUARTERLY_SOURCE", "Source"),
     ("QUARTERLY_STALE", "Stale"),

@@ -53,6 +53,7 @@ class QuarterlySample:
     price: float
     index_price: float
     days_to_expiry: float
+    expiry: str
     time: str
     source: str
 
@@ -111,6 +112,17 @@ def load_samples(data_dir: Path | None = None) -> Samples:
     root = data_dir or default_data_dir()
     if not root.is_dir():
         raise MarketDataMissing(f"market data folder not found: {root} (set ALTHEDGE_DATA or pass --data)")
+    try:
+        return _read_samples(root)
+    except UnicodeError:
+        raise  # the command line names the file that is not text
+    except (KeyError, ValueError, IndexError) as exc:  # a file of another shape than the README's
+        raise MarketDataMissing(
+            f"{root}: not the market history the template expects ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _read_samples(root: Path) -> Samples:
     with open(root / "prices" / "daily_close_wide.csv", newline="") as f:
         last = list(csv.DictReader(f))[-1]
     spot = tuple(
@@ -138,6 +150,7 @@ def load_samples(data_dir: Path | None = None) -> Samples:
         float(quarterly["markPrice"]),
         float(quarterly["indexPrice"]),
         round(days, 4),
+        QUARTERLY_EXPIRY.strftime("%Y-%m-%dT%H:%M:%SZ"),
         _iso(quarterly["time"]),
         f"{recorded} {_iso(quarterly['time'])}",
     )

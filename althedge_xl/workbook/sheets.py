@@ -125,7 +125,9 @@ def portfolio(w: SheetWriter) -> None:
         w.input(f"I{r}", hedged, "bool", validation=BOOL_LIST)
         w.formula(f"J{r}", f'=IF(AND(I{r}=TRUE,B{r}<>"BTC",F{r}<>""),F{r},"")', "usd")
         w.formula(f"K{r}", f'=IF(AND(I{r}=TRUE,B{r}="satellite",F{r}<>""),F{r},"")', "usd")
-        w.formula(f"L{r}", f'=IF(AND(C{r}<>"",D{r}=""),"no price for "&A{r}&": add it on Prices, then refresh","")', "text")
+        w.formula(
+            f"L{r}", f'=IF(AND(C{r}<>"",D{r}=""),"no price for "&A{r}&": add it on Prices, then refresh","")', "text"
+        )
     for name, letter in (
         ("ASSETS", "A"),
         ("CLASSES", "B"),
@@ -200,8 +202,9 @@ def prices(w: SheetWriter, samples: Samples, refresh_macro: str) -> None:
           perp.next_funding_time, perp.time, perp.source, True),
          ("text", "price", "price", "rate", "int", "text", "text", "text", "bool")),
         (px.QUARTERLY_FIRST_ROW, "BTC dated future", px.QUARTERLY_FIELDS,
-         (future.symbol, future.price, future.index_price, future.days_to_expiry, future.time, future.source, True),
-         ("text", "price", "price", "number", "text", "text", "bool")),
+         (future.symbol, future.price, future.index_price, future.days_to_expiry, future.expiry, future.time,
+          future.source, True),
+         ("text", "price", "price", "number", "text", "text", "text", "bool")),
         (px.FEAR_GREED_FIRST_ROW, "Fear & Greed", px.FEAR_GREED_FIELDS,
          (fg.value, fg.classification, fg.date, fg.source, True),
          ("int", "text", "text", "text", "bool")),
@@ -364,13 +367,15 @@ def hedge(w: SheetWriter) -> None:
     w.text("A12", "Margin buffer: BTC rise to liquidation", "label")
     w.formula(
         "B12",
-        f'=IF(CONTRACTS=0,{no_position},HEDGE_MARGIN_BUFFER(ENTRY_PRICE,BTC_MARK,LEVERAGE,LIQ_TIER_MMR,{amount.format("LIQ_TIER_AMOUNT")},CONTRACT_TYPE,CONTRACTS))',
+        f"=IF(CONTRACTS=0,{no_position},HEDGE_MARGIN_BUFFER(ENTRY_PRICE,BTC_MARK,LEVERAGE,LIQ_TIER_MMR,{amount.format('LIQ_TIER_AMOUNT')},CONTRACT_TYPE,CONTRACTS))",
         "pct",
         name="BUFFER",
     )
     w.text("A13", "Warn when the buffer is below", "label")
     w.input("B13", 0.10, "pct", name="BUFFER_WARNING", validation=_fraction(0, 1, "A threshold from 0% to 100%."))
-    s.conditional_format("B12", {"type": "formula", "criteria": "=AND(ISNUMBER(B12),B12<BUFFER_WARNING)", "format": w.styles["warning"]})
+    s.conditional_format(
+        "B12", {"type": "formula", "criteria": "=AND(ISNUMBER(B12),B12<BUFFER_WARNING)", "format": w.styles["warning"]}
+    )
     w.text("A16", "Trading fees", "heading")
     w.text("A17", "Taker fee rate", "label")
     w.input("B17", 0.0005, "rate", name="FEE_RATE", validation=_fraction(0, 0.01, "A fee rate from 0% to 1%."))
