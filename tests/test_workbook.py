@@ -153,3 +153,23 @@ def test_self_check_covers_every_worked_example(book):
     sheet = book["SelfCheck"]
     formulas = [sheet[f"C{4 + i}"].value for i in range(len(EXAMPLES))]
     assert all(re.match(rf"={e.function}\(", f) for e, f in zip(EXAMPLES, formulas, strict=True))
+
+
+def test_array_results_are_cached_as_excel_stores_them(built):
+    # Text results inside an array range are stored inline as formula results (t="str"), the way
+    # Excel writes them, not as shared-string constants.
+    from openpyxl.utils.cell import range_boundaries
+
+    with zipfile.ZipFile(built) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        checked = 0
+        for name in sheets:
+            xml = archive.read(name).decode()
+            for anchor, ref in re.findall(r'<c r="([A-Z]+\d+)"[^>]*><f t="array" ref="([A-Z]+\d+:[A-Z]+\d+)"', xml):
+                c1, r1, c2, r2 = range_boundaries(ref)
+                for column, row, kind in re.findall(r'<c r="([A-Z]+)(\d+)"[^>]*? t="(\w+)"', xml):
+                    col = range_boundaries(f"{column}{row}:{column}{row}")[0]
+                    if c1 <= col <= c2 and r1 <= int(row) <= r2:
+                        assert kind != "s", f"{name} {column}{row} in {ref}"
+                        checked += 1
+    assert checked >= 10  # the scenario table's labels and headers at least

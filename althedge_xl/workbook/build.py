@@ -20,6 +20,7 @@ import xlsxwriter
 from althedge_xl import udfs
 from althedge_xl.files import write_atomically
 from althedge_xl.workbook import backtest, sheets, vba
+from althedge_xl.workbook.arrays import inline_array_text
 from althedge_xl.workbook.samples import Samples, load_samples
 from althedge_xl.workbook.styles import Styles
 from althedge_xl.workbook.writer import Cached, SheetWriter
@@ -82,7 +83,8 @@ def template_bytes(data_dir: Path | None = None) -> bytes:
         cached = computed_cells(first)
     package = io.BytesIO()
     _write(package, samples, cached, with_vba=True)
-    return vba.add_function_metadata(package.getvalue(), vba.udf_functions(udfs))
+    with_metadata = vba.add_function_metadata(package.getvalue(), vba.udf_functions(udfs))
+    return inline_array_text(with_metadata)
 
 
 def build_workbook(out: Path = DEFAULT_OUT, data_dir: Path | None = None) -> Path:

@@ -72,6 +72,7 @@ __all__ = [
     "build_vba_project",
     "macro_module",
     "quickstart_workbook_path",
+    "rezip",
     "this_workbook_module",
     "udf_functions",
     "udf_spec",
@@ -753,7 +754,7 @@ def xlwings_license_notice(vba_project: bytes) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _rezip(package: bytes, replacements: Mapping[str, bytes]) -> bytes:
+def rezip(package: bytes, replacements: Mapping[str, bytes]) -> bytes:
     """``package`` with ``replacements``, every entry deflated and dated 1980-01-01, in the same order."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
@@ -841,4 +842,4 @@ def add_function_metadata(
             workbook = workbook.replace("</extLst>", ext + "</extLst>", 1)
         else:
             workbook = workbook.replace("</workbook>", f"<extLst>{ext}</extLst></workbook>", 1)
-    return _rezip(xlsm, {"xl/workbook.xml": workbook.encode("utf-8")})
+    return rezip(xlsm, {"xl/workbook.xml": workbook.encode("utf-8")})
