@@ -142,7 +142,11 @@ class TestBacktestSheet:
         assert unhedged < summary[3] < 0  # the hedge softened, not erased, the loss
 
     def test_history_sheet_holds_real_closes(self, computed, closes):
-        assert computed.value("History", "A5") == "2021-01-01"
-        assert computed.value("History", "B5") == float(closes["2021-01-01"]["BTC"])
-        ftx = next(r for r in range(5, 2000) if computed.value("History", f"A{r}") == "2022-11-09")
-        assert computed.value("History", f"B{ftx}") == 15_922.81  # the data README's reference close
+        # The long block: every day since 2021; the recent block: the last 366 days of the data.
+        assert computed.value("History", "H5") == "2021-01-01"
+        assert computed.value("History", "I5") == float(closes["2021-01-01"]["BTC"])
+        ftx = next(r for r in range(5, 2000) if computed.value("History", f"H{r}") == "2022-11-09")
+        assert computed.value("History", f"I{ftx}") == 15_922.81  # the data README's reference close
+        last_year = sorted(closes)[-366:]
+        assert [computed.value("History", f"A{5 + i}") for i in (0, 365)] == [last_year[0], last_year[-1]]
+        assert computed.value("History", "C370") == float(closes[last_year[-1]]["ETH"])

@@ -165,7 +165,7 @@ def test_array_results_are_cached_as_excel_stores_them(built):
         checked = 0
         for name in sheets:
             xml = archive.read(name).decode()
-            for anchor, ref in re.findall(r'<c r="([A-Z]+\d+)"[^>]*><f t="array" ref="([A-Z]+\d+:[A-Z]+\d+)"', xml):
+            for _anchor, ref in re.findall(r'<c r="([A-Z]+\d+)"[^>]*><f t="array" ref="([A-Z]+\d+:[A-Z]+\d+)"', xml):
                 c1, r1, c2, r2 = range_boundaries(ref)
                 for column, row, kind in re.findall(r'<c r="([A-Z]+)(\d+)"[^>]*? t="(\w+)"', xml):
                     col = range_boundaries(f"{column}{row}:{column}{row}")[0]

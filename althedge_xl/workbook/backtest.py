@@ -1,56 +1,65 @@
 """The History and Backtest sheets: measured beta and correlation, and replays of real crashes.
 
-History holds daily closes from the market history (Binance USDT closes; AVAX stands in for the
-small caps) and the day's BTCUSDT funding. Backtest measures on it what the method guesses (beta,
-the stress correlation 0.90/0.95) and replays the portfolio, hedged and not, through real crashes.
+History holds daily closes (Binance USDT closes; AVAX stands in for the small caps): the last year,
+which refresh keeps current, and every day since 2021 with the day's BTCUSDT funding. Backtest
+measures what the method guesses (beta on the last year; the stress beta and correlation on every
+stress day since 2021, beside the method's 0.90/0.95) and replays the portfolio, hedged and not,
+through real crashes.
 """
 
 from __future__ import annotations
 
-from althedge_xl.workbook.samples import HISTORY_ASSETS, HistoryRow
+from althedge_xl.workbook import history_layout as hx
+from althedge_xl.workbook.samples import HistoryRow
 from althedge_xl.workbook.writer import SheetWriter
 
-HISTORY_FIRST_ROW = 5
-#: Rows of History used to measure beta and correlation: the last year.
-BETA_WINDOW_DAYS = 365
 #: Crash windows replayed, inclusive UTC days: (label, first day, last day).
 CRASHES = (
     ("May 2021 crash", "2021-05-10", "2021-05-25"),
     ("June 2022 (Celsius, 3AC)", "2022-06-06", "2022-06-20"),
     ("FTX week, Nov 2022", "2022-11-07", "2022-11-14"),
 )
-_COLUMNS = "BCDE"  # closes of HISTORY_ASSETS in History
-_FUNDING_COLUMN = "F"
 STRESS_THRESHOLD = -0.05
+_DATE, _BTC, _ETH, _SOL, _AVAX, _FUNDING = hx.LONG_COLUMNS
 
 
 def history_rows(rows: tuple[HistoryRow, ...]) -> dict[str, int]:
-    """The History sheet's row number of each date."""
-    return {row.date: HISTORY_FIRST_ROW + i for i, row in enumerate(rows)}
+    """The long block's row number of each date."""
+    return {row.date: hx.FIRST_ROW + i for i, row in enumerate(rows)}
 
 
 def history(w: SheetWriter, rows: tuple[HistoryRow, ...]) -> None:
-    """Write the History sheet."""
+    """Write the History sheet: the recent block (refreshed) and the long block (the crashes)."""
     s = w.sheet
     s.set_column("A:A", 12)
-    s.set_column("B:F", 13)
+    s.set_column("B:E", 13)
+    s.set_column(f"{_DATE}:{_DATE}", 12)
+    s.set_column(f"{_BTC}:{_FUNDING}", 13)
     s.set_row(0, 21)
-    w.text("A1", "History: daily closes (USDT) and BTCUSDT funding", "title")
-    w.text(
-        "A2",
-        "Binance spot closes at 00:00 UTC; AVAX stands in for the small caps. Funding: the day's three settlements summed.",
-        "note",
-    )
-    for col, header in enumerate(("Date", *HISTORY_ASSETS, "BTC funding (day)")):
-        s.write_string(3, col, header, w.styles["header"])
+    w.text("A1", "History: daily closes (USDT)", "title")
+    w.text("A2", "Updated", "label")
+    w.data(hx.UPDATED_CELL, "build: Binance daily closes from the market history", "text")
+    w.text("C2", "Stale", "label")
+    w.data(hx.STALE_CELL, True, "bool")
+    w.text("A3", "The last year, refreshed by `althedge refresh --history` and the Refresh button.", "note")
+    w.text(f"{_DATE}3", "Every day since 2021 with the day's BTCUSDT funding (the three settlements summed).", "note")
+    for col, header in zip(hx.RECENT_COLUMNS, ("Date", *hx.ASSETS), strict=True):
+        s.write_string(f"{col}{hx.HEADER_ROW}", header, w.styles["header"])
+    for col, header in zip(hx.LONG_COLUMNS, ("Date", *hx.ASSETS, "BTC funding (day)"), strict=True):
+        s.write_string(f"{col}{hx.HEADER_ROW}", header, w.styles["header"])
+    for i, row in enumerate(rows[-hx.RECENT_DAYS :]):
+        r = hx.FIRST_ROW + i
+        w.data(f"A{r}", row.date, "text")
+        for letter, close in zip(hx.RECENT_COLUMNS[1:], row.closes, strict=True):
+            w.data(f"{letter}{r}", close, "price")
     for i, row in enumerate(rows):
-        r = HISTORY_FIRST_ROW + i
-        w.value(f"A{r}", row.date, "text")
-        for letter, close in zip(_COLUMNS, row.closes, strict=True):
+        r = hx.FIRST_ROW + i
+        w.value(f"{_DATE}{r}", row.date, "text")
+        for letter, close in zip(hx.LONG_COLUMNS[1:5], row.closes, strict=True):
             if close is not None:
                 w.value(f"{letter}{r}", close, "price")
         if row.funding is not None:
-            w.value(f"{_FUNDING_COLUMN}{r}", row.funding, "rate")
+            w.value(f"{_FUNDING}{r}", row.funding, "rate")
 
 
 def _range(letter: str, first: int, last: int) -> str:
@@ -60,30 +69,30 @@ def _range(letter: str, first: int, last: int) -> str:
 def backtest(w: SheetWriter, where: dict[str, int]) -> None:
     s = w.sheet
     last_row = max(where.values())
+    first, recent_last = hx.FIRST_ROW, hx.RECENT_LAST_ROW
     s.set_column("A:A", 34)
     s.set_column("B:F", 15)
     s.set_row(0, 21)
     w.text("A1", "Backtest on real history", "title")
-    first = last_row - BETA_WINDOW_DAYS
-    btc = _range("B", first, last_row)
-    all_btc = _range("B", HISTORY_FIRST_ROW, last_row)
-    majors = f"History!C{first}:D{last_row}"
+    btc = _range("B", first, recent_last)
+    all_btc = _range(_BTC, hx.FIRST_ROW, last_row)
+    majors = f"History!C{first}:D{recent_last}"
     groups = (
-        ("Majors (ETH + SOL, equal weights)", "C", "D", 0.90),
-        ("Small caps (AVAX)", "E", "E", 0.95),
-        ("ETH", "C", "C", None),
+        ("Majors (ETH + SOL, equal weights)", ("C", "D"), (_ETH, _SOL), 0.90),
+        ("Small caps (AVAX)", ("E", "E"), (_AVAX, _AVAX), 0.95),
+        ("ETH", ("C", "C"), (_ETH, _ETH), None),
     )
     w.text(
         "A2",
-        f"Beta and correlation: the last {BETA_WINDOW_DAYS} days. Stress: every day in History when BTC fell more than 5%.",
+        f"Beta and correlation: the last {hx.RECENT_DAYS - 1} daily returns. Stress: every day in History when BTC fell more than 5%.",
         "note",
     )
     headers = ("", "Beta (OLS)", "Correlation", "Stress beta", "Stress correlation", "The method's guess")
     for col, header in enumerate(headers):
         s.write_string(3, col, header, w.styles["header"])
-    for i, (label, c1, c2, guess) in enumerate(groups):
+    for i, (label, (a1, a2), (b1, b2), guess) in enumerate(groups):
         r = 5 + i
-        recent, everything = f"History!{c1}{first}:{c2}{last_row}", f"History!{c1}{HISTORY_FIRST_ROW}:{c2}{last_row}"
+        recent, everything = f"History!{a1}{first}:{a2}{recent_last}", f"History!{b1}{hx.FIRST_ROW}:{b2}{last_row}"
         w.text(f"A{r}", label, "label")
         w.formula(f"B{r}", f"=HEDGE_BETA({recent},{btc})", "ratio")
         w.formula(f"C{r}", f"=HEDGE_CORREL({recent},{btc})", "ratio")
@@ -96,7 +105,7 @@ def backtest(w: SheetWriter, where: dict[str, int]) -> None:
     w.text("A8", "Stress days in History (BTC below -5%)", "label")
     w.formula(
         "B8",
-        f"=SUMPRODUCT((History!B{HISTORY_FIRST_ROW + 1}:B{last_row}/History!B{HISTORY_FIRST_ROW}:B{last_row - 1}-1<{STRESS_THRESHOLD})*1)",
+        f"=SUMPRODUCT((History!{_BTC}{hx.FIRST_ROW + 1}:{_BTC}{last_row}/History!{_BTC}{hx.FIRST_ROW}:{_BTC}{last_row - 1}-1<{STRESS_THRESHOLD})*1)",
         "int",
         name="STRESS_DAYS",
     )
@@ -104,7 +113,9 @@ def backtest(w: SheetWriter, where: dict[str, int]) -> None:
     w.text("A9", "BTC realized volatility (annualized)", "label")
     w.formula("B9", f"=REALIZED_VOL({btc})", "pct", name="BTC_VOL")
     w.text("A10", "Minimum-variance ratio, majors as held", "label")
-    basket = f"C14/History!C{first}*History!C{first}:C{last_row}+D14/History!D{first}*History!D{first}:D{last_row}"
+    basket = (
+        f"C14/History!C{first}*History!C{first}:C{recent_last}+D14/History!D{first}*History!D{first}:D{recent_last}"
+    )
     w.array("B10:B10", f"=HEDGE_MINVAR_RATIO({basket},{btc})", "pct", name="MINVAR_RATIO")
     w.text("C10", "the ETH and SOL holdings' USD value, bought and held over the window", "note")
     w.text("A11", "Hedge effectiveness at the ratio in force", "label")
@@ -134,11 +145,11 @@ def backtest(w: SheetWriter, where: dict[str, int]) -> None:
         ref = f"B{block_top}:E{block_top + n - 1}"
         w.array(
             ref,
-            f"=SCENARIO_REPLAY(REPLAY_HOLDINGS,History!B{r1}:E{r2},History!B{r1}:B{r2},NOTIONAL,History!F{r1}:F{r2})",
+            f"=SCENARIO_REPLAY(REPLAY_HOLDINGS,History!{_BTC}{r1}:{_AVAX}{r2},History!{_BTC}{r1}:{_BTC}{r2},NOTIONAL,History!{_FUNDING}{r1}:{_FUNDING}{r2})",
             "usd",
         )
         for k in range(n):
-            w.formula(f"A{block_top + k}", f"=History!A{r1 + k}", "text")
+            w.formula(f"A{block_top + k}", f"=History!{_DATE}{r1 + k}", "text")
         summary = 16 + i
         w.text(f"A{summary}", label)
         for letter in "BCDE":

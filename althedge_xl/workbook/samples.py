@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from althedge_xl.workbook import history_layout as hx
+
 #: Assets whose sample spot price the template carries (Binance USDT pairs in the daily file).
 SAMPLE_SYMBOLS = ("BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE", "AVAX")
 #: Funding settlements in the sample history: 90 days of 8-hour settlements.
@@ -66,14 +68,12 @@ class FearGreedSample:
     source: str
 
 
-#: Assets of the History sheet (Binance USDT daily closes); AVAX stands in for the small caps.
-HISTORY_ASSETS = ("BTC", "ETH", "SOL", "AVAX")
 HISTORY_START = "2021-01-01"
 
 
 @dataclass(frozen=True)
 class HistoryRow:
-    """One UTC day: closes of :data:`HISTORY_ASSETS` (None where no data) and the day's BTCUSDT funding.
+    """One UTC day: closes of the History assets (None where no data) and the day's BTCUSDT funding.
 
     ``funding`` is the sum of the day's 00:00, 08:00 and 16:00 UTC settlement rates (a fraction), the
     settlements that fall between the previous day's close (23:59:59.999 UTC, so the 00:00
@@ -173,7 +173,7 @@ def _history(root: Path, rates: list[tuple[str, float]]) -> tuple[HistoryRow, ..
     return tuple(
         HistoryRow(
             r["date"],
-            tuple(float(r[a]) if r[a] else None for a in HISTORY_ASSETS),
+            tuple(float(r[a]) if r[a] else None for a in hx.ASSETS),
             round(daily_funding[r["date"]], 8) if r["date"] in daily_funding else None,
         )
         for r in rows
