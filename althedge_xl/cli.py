@@ -102,15 +102,15 @@ def _report(args: argparse.Namespace) -> int:
     from althedge_xl.refresh import RefreshError
     from althedge_xl.report import run_report
 
-    if (args.offline or args.exchange) and not args.refresh:
-        raise UserError("--offline/--exchange only apply with --refresh")
+    if (args.offline or args.exchange or args.history) and not args.refresh:
+        raise UserError("--offline/--exchange/--history only apply with --refresh")
     workbook = _workbook_argument(args.workbook)
     with tempfile.TemporaryDirectory(prefix="althedge-report-") as scratch:
         if args.refresh:
             copy = Path(scratch) / workbook.name
             copy.write_bytes(_read_bytes(workbook))
             try:
-                _run_refresh(copy, args.exchange, args.offline)
+                _run_refresh(copy, args.exchange, args.offline, args.history)
             except RefreshError as exc:
                 raise UserError(str(exc)) from None
             workbook = copy
@@ -143,7 +143,7 @@ def _workbook_argument(given: str | None) -> Path:
     raise UserError(f"no workbook named, and the template {DEFAULT_WORKBOOK} is not here; name a workbook")
 
 
-def _run_refresh(path: Path, exchange: str | None, offline: bool) -> bool:
+def _run_refresh(path: Path, exchange: str | None, offline: bool, history: bool = False) -> bool:
     """Refresh ``path`` in place, print what happened on stderr; True when anything was refreshed."""
     from althedge_xl.refresh import refresh_workbook
 
@@ -151,7 +151,7 @@ def _run_refresh(path: Path, exchange: str | None, offline: bool) -> bool:
         if sys.stderr.isatty():
             print(f"\r[{done}/{total}] {label[:60]:<60}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
-    update = refresh_workbook(path, exchange, offline, progress=progress)
+    update = refresh_workbook(path, exchange, offline, history=history, progress=progress)
     for message in update.messages:
         print(f"althedge: {message}", file=sys.stderr)
     if update.stale and update.refreshed_any:
@@ -169,7 +169,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
     workbook = Path(args.workbook)
     try:
-        refreshed = _run_refresh(workbook, args.exchange, args.offline)
+        refreshed = _run_refresh(workbook, args.exchange, args.offline, args.history)
     except RefreshError as exc:
         raise UserError(str(exc)) from None
     if not refreshed:
@@ -200,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--exchange", help="ccxt exchange id for --refresh (default: the Prices sheet's, binance)")
     report.add_argument("--offline", action="store_true", help="with --refresh: fill from the cache only")
+    report.add_argument("--history", action="store_true", help="with --refresh: also the History sheet's last year")
     report.add_argument("--prices", help="CSV of symbol,price to use instead of the Prices sheet's (file unchanged)")
     report.add_argument("--out", help="folder for a computed copy as values (.xlsx) and the stress chart (.png)")
     report.add_argument("--format", choices=FORMATS, default="table")
@@ -208,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("workbook", help="the workbook to refresh (to refresh the template, name it)")
     refresh.add_argument("--exchange", help="ccxt exchange id (default: the Prices sheet's, binance); bybit works too")
     refresh.add_argument("--offline", action="store_true", help="fill from the cache only, no network")
+    refresh.add_argument(
+        "--history",
+        action="store_true",
+        help="also the History sheet's last year of daily closes (History changes too)",
+    )
     refresh.set_defaults(run=_refresh)
     return parser
 

@@ -36,6 +36,8 @@ funding history        ``GET /fapi/v1/fundingRate?symbol=BTCUSDT        ``GET /v
 dated (quarterly)      no request of its own: the perpetual's           ``GET /v5/market/tickers?category=linear
 future                 ``premiumIndex`` answer lists delivery           &symbol=<contract>``
                        contracts too (``BTCUSDT_250926``)
+daily closes           ``GET /api/v3/klines?symbol=…&interval=1d        ``GET /v5/market/kline?category=spot
+(fetch_daily_closes)   &startTime=…&limit=…`` (one per symbol)          &symbol=…&interval=D…`` (one per symbol)
 =====================  ===============================================  =======================================
 
 The dated future is chosen from the loaded markets: the linear delivery future (ccxt ``future`` and
@@ -59,6 +61,9 @@ its expiry is fixed. Network failures are
 retried with exponential backoff (honouring ``Retry-After`` on HTTP 429); once a host has failed
 after its retries the rest of the refresh does not call it again. Symbols the exchange does not list
 are reported by name in ``MarketSnapshot.unknown_symbols`` and in the messages.
+
+The daily closes of :func:`fetch_daily_closes` are one series for all their symbols together: when any
+symbol fails or is not listed, the whole cached table is served stale, the reason naming the symbol.
 """
 
 from __future__ import annotations
@@ -95,6 +100,8 @@ DEFAULT_QUOTE = "USDT"
 DEFAULT_PERP = "BTC/USDT:USDT"
 DEFAULT_HISTORY_DAYS = 90
 DEFAULT_DATED_MIN_DAYS = 7.0
+DEFAULT_CLOSES_DAYS = 366
+MAX_CLOSES_DAYS = 1000  # candles one request gives on Binance (and Bybit): no paging needed
 DEFAULT_TIMEOUT_S = 10.0
 CACHE_ENV_VAR = "ALTHEDGE_CACHE_DIR"
 CACHE_APP_NAME = "althedge-xl"
@@ -355,6 +362,35 @@ def _dated_future_not_fetched() -> DatedFutureQuote:
 
 
 @dataclass(frozen=True)
+class DailyCloses(_Status):
+    """Daily UTC closes (USDT) of several symbols over the last ``days`` complete days, oldest first.
+
+    Attributes
+    ----------
+    symbols : the symbols as asked, upper-cased (``("BTC", "ETH")``).
+    dates : ``YYYY-MM-DD`` UTC days whose candle has closed (today's still-open candle is never included).
+    closes : one tuple per date, one close per symbol in the order of ``symbols``, in the quote currency per
+        unit; None where the exchange has no candle for that symbol that day (not yet listed, or a gap).
+    time, source, stale, age_seconds, error : as in :class:`Quote`; the table is fetched, cached and marked
+        stale as one series, so one failing symbol makes all of it stale.
+    """
+
+    symbols: tuple[str, ...]
+    dates: tuple[str, ...]
+    closes: tuple[tuple[float | None, ...], ...]
+    time: str | None
+    source: str
+    stale: bool
+    age_seconds: float | None
+    error: str | None
+
+    @property
+    def missing(self) -> bool:
+        """True when there is no day at all, fresh or cached."""
+        return not self.dates
+
+
+@dataclass(frozen=True)
 class MarketSnapshot:
     """Everything one refresh produced.
 
@@ -494,6 +530,85 @@ def refresh_market_data(
         unknown_symbols=tuple(venue.unknown),
         messages=tuple(session.messages),
         dated_future=dated_future,
+    )
+
+
+def fetch_daily_closes(
+    symbols: Iterable[Any] | str,
+    days: int = DEFAULT_CLOSES_DAYS,
+    exchange: str = DEFAULT_EXCHANGE,
+    offline: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    client: Any = None,
+    *,
+    quote: str = DEFAULT_QUOTE,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    retry: RetryPolicy | None = None,
+    sleep: Sleep = time.sleep,
+    clock: Clock | None = None,
+    progress: ProgressCallback | None = None,
+) -> DailyCloses:
+    """Daily UTC closes of ``symbols`` over the last ``days`` complete days (for the History sheet).
+
+    One ``fetch_ohlcv(market, "1d", since=<start of the day days ago>, limit=days)`` per symbol; the symbols
+    are aligned on the union of their dates (None where one has no candle), today's still-open candle is
+    dropped and the last ``days`` dates are kept. The table is cached as one series per exchange and set of
+    symbols (whatever ``days``; a cached table is cut to its last ``days`` dates): when any symbol fails or is
+    not listed, the cached table is returned stale, the reason naming the symbol; with nothing cached it is
+    missing, with the reason.
+
+    Parameters
+    ----------
+    symbols : base assets (``["BTC", "ETH"]``) priced against ``quote``, or unified markets (``"ETH/USDT"``);
+        as in :func:`refresh_market_data`. The quote currency itself closes at 1 every day.
+    days : complete UTC days to return, 2 to 1000 (one request per symbol; default 366).
+    exchange, offline, cache_dir, client, quote, timeout_s, retry, sleep, clock, progress :
+        as in :func:`refresh_market_data`.
+
+    Returns
+    -------
+    DailyCloses
+        Fresh, stale or missing. Never raises for a network or API failure; raises ``ValueError`` for an
+        unknown exchange id or a bad argument.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> closes = fetch_daily_closes(["btc", "eth"], days=30, offline=True, cache_dir=tempfile.mkdtemp())
+    >>> closes.symbols, closes.missing, closes.error
+    (('BTC', 'ETH'), True, 'offline mode: cache only')
+    """
+    bases = normalize_symbols([symbols] if isinstance(symbols, str) else symbols)
+    if not bases:
+        raise ValueError("symbols must name at least one symbol")
+    if isinstance(days, bool) or not isinstance(days, int) or not 2 <= days <= MAX_CLOSES_DAYS:
+        raise ValueError(f"days must be a whole number of days from 2 to {MAX_CLOSES_DAYS}, got {days!r}")
+    quote = quote.strip().upper()
+    markets = {base: _spot_market(base, quote) for base in bases}
+    session = _Session(
+        cache=_Cache(resolve_cache_dir(cache_dir)),
+        clock=clock or _utc_now,
+        sleep=sleep,
+        retry=retry or RetryPolicy(),
+        progress=progress,
+        total=len(bases) + 2,
+    )
+    venue = _open_venue(session, client, exchange, timeout_s, offline)
+    outcome: _Record | str
+    if venue.unavailable is not None:
+        outcome = venue.unavailable
+    else:
+        outcome = _attempt(_closes_record, session, venue, markets, quote, days)
+    key = _cache_key(venue.id, "daily_closes", *markets.values())
+    label = f"daily closes ({venue.id} {' '.join(markets.values())})"
+    payload, meta = session.resolve(key, label, outcome, partial(_valid_closes, width=len(bases)))
+    data = payload or {}
+    session.finish("daily closes")
+    return DailyCloses(
+        tuple(bases),
+        tuple(data.get("dates", [])[-days:]),
+        tuple(tuple(row) for row in data.get("closes", [])[-days:]),
+        *meta,
     )
 
 
@@ -716,6 +831,11 @@ class _Session:
         if self.progress is not None:
             self.progress(self.done, self.total, label)
 
+    def finish(self, label: str) -> None:
+        """The last unit of work: the progress callback sees ``done == total`` even when a failure skipped steps."""
+        self.done = self.total - 1
+        self.step(label)
+
     def call(self, host: str, fn: Callable[[], T], retry_after: Callable[[BaseException], float | None]) -> T:
         """``fn()`` with retries on network failures; a host that failed after its retries is not called again."""
         earlier = self._failed_hosts.get(host)
@@ -825,9 +945,13 @@ class _Venue:
         """One exchange request through the session's retries."""
         return session.call(self.id, fn, self._retry_after)
 
+    def lists(self, market: str) -> bool:
+        """True when the loaded markets include ``market``."""
+        return market in (getattr(self.client, "markets", None) or {})
+
     def require_listed(self, market: str) -> None:
         """Raise :class:`FeedError` naming ``market`` when the exchange does not list it."""
-        if market not in (getattr(self.client, "markets", None) or {}):
+        if not self.lists(market):
             raise FeedError(f"not listed on {self.id} (no market {market})")
 
     def why_empty(self, what: str) -> str:
@@ -876,7 +1000,7 @@ def _open_venue(session: _Session, client: Any, exchange: str, timeout_s: float,
 
 def _spot_quotes(session: _Session, venue: _Venue, bases: Sequence[str], quote: str) -> dict[str, Quote]:
     """One :class:`Quote` per base, fresh from the exchange or from the cache."""
-    markets = {base: base if "/" in base else f"{base}/{quote}" for base in bases}
+    markets = {base: _spot_market(base, quote) for base in bases}
     outcomes = _spot_outcomes(session, venue, markets, quote)
     quotes: dict[str, Quote] = {}
     for base, market in markets.items():
@@ -890,6 +1014,11 @@ def _spot_quotes(session: _Session, venue: _Venue, bases: Sequence[str], quote: 
             quotes[base] = Quote(base, market, payload.get("value"), payload.get("as_of"), *meta)
         session.step(f"spot: {market}")
     return quotes
+
+
+def _spot_market(base: str, quote: str) -> str:
+    """The spot market of a symbol: ``"ETH"`` → ``"ETH/USDT"``; a unified market (``"ETH/BTC"``) as given."""
+    return base if "/" in base else f"{base}/{quote}"
 
 
 def _spot_outcomes(
@@ -1006,6 +1135,57 @@ def _history_points(page: Any, since_ms: int, now_ms: int) -> dict[int, float]:
         if isinstance(stamp, int) and since_ms <= stamp <= now_ms and rate is not None:
             points[stamp] = rate
     return points
+
+
+# ---------------------------------------------------------------------------------- daily closes
+
+
+def _closes_record(session: _Session, venue: _Venue, markets: Mapping[str, str], quote: str, days: int) -> _Record:
+    """The daily closes of every market over the ``days`` complete UTC days before today, aligned on their dates.
+
+    Any unlisted or failing market fails the whole table (the reason names it): the caller then serves the cache.
+    """
+    wanted = {base: market for base, market in markets.items() if base != quote}
+    venue.unknown.extend(base for base, market in wanted.items() if not venue.lists(market))
+    if venue.unknown:
+        raise FeedError(f"not listed on {venue.id} (unknown symbols): {', '.join(venue.unknown)}")
+    if not wanted:
+        raise FeedError(f"no daily closes to fetch: only the quote currency {quote} was asked")
+    if not venue.has("fetchOHLCV"):
+        raise FeedError(f"{venue.id} offers no public candles in ccxt")
+    today_ms = _to_ms(session.now()) // _MS_PER_DAY * _MS_PER_DAY
+    since = today_ms - days * _MS_PER_DAY
+    series: dict[str, dict[str, float]] = {}
+    for base, market in wanted.items():
+        try:
+            candles = venue.call(session, partial(venue.client.fetch_ohlcv, market, "1d", since=since, limit=days))
+        except Exception as exc:
+            raise FeedError(f"{market}: {_describe(exc)}") from exc
+        series[base] = _closes_by_date(candles, since, today_ms)
+        if not series[base]:
+            raise MalformedResponseError(venue.why_empty(f"no daily candles for {market} in the last {days} days"))
+        session.step(f"daily closes: {market}")
+    dates = sorted(set().union(*series.values()))[-days:]
+    closes = [[1.0 if base == quote else series[base].get(date) for base in markets] for date in dates]
+    return venue.record(session, {"dates": dates, "closes": closes}, "fetch_ohlcv 1d", " ".join(wanted.values()))
+
+
+def _closes_by_date(candles: Any, since_ms: int, before_ms: int) -> dict[str, float]:
+    """``{UTC date: close}`` of the valid ccxt candles ``[open time ms, open, high, low, close, volume]`` opened
+    from ``since_ms`` up to (not including) ``before_ms``, the start of today: today's candle is still open."""
+    closes: dict[str, float] = {}
+    for candle in candles if isinstance(candles, list) else []:
+        if not isinstance(candle, list | tuple) or len(candle) < 5:
+            continue
+        stamp, close = candle[0], _positive(candle[4])
+        if (
+            isinstance(stamp, int)
+            and not isinstance(stamp, bool)
+            and since_ms <= stamp < before_ms
+            and close is not None
+        ):
+            closes[datetime.fromtimestamp(stamp / 1000, tz=timezone.utc).date().isoformat()] = close
+    return closes
 
 
 # -------------------------------------------------------------------------------- the perpetual
@@ -1384,6 +1564,20 @@ def _valid_dated(payload: Mapping[str, Any]) -> bool:
     except ValueError:
         return False
     return payload.get("as_of") is None or isinstance(payload.get("as_of"), str)
+
+
+def _valid_closes(payload: Mapping[str, Any], width: int) -> bool:
+    dates, rows = payload.get("dates"), payload.get("closes")
+    return (
+        isinstance(dates, list)
+        and isinstance(rows, list)
+        and len(dates) == len(rows)
+        and all(isinstance(date, str) for date in dates)
+        and all(
+            isinstance(row, list) and len(row) == width and all(v is None or _positive(v) is not None for v in row)
+            for row in rows
+        )
+    )
 
 
 def _valid_fear_greed(payload: Mapping[str, Any]) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook import prices_layout as px
 from althedge_xl.workbook.patch import CellValue
 
@@ -266,19 +267,63 @@ def read_only_reason(path: Path) -> str | None:
     return None
 
 
+#: Options of :func:`althedge_xl.feeds.refresh_market_data` that the daily-closes fetch shares.
+_SHARED_FEED_OPTIONS = ("cache_dir", "client", "clock", "sleep", "retry", "timeout_s", "progress")
+
+
+def history_cells(closes: Any, update: PricesUpdate) -> Cells:
+    """The History sheet's recent block for ``closes`` (:class:`althedge_xl.feeds.DailyCloses`).
+
+    The dates and closes fill the block from its first row, oldest first, so it ends on the newest
+    close; rows left over (a shorter answer) are cleared rather than left out of date order. Closes
+    that could not be fetched keep the sheet's values and only the stale flag is set.
+    """
+    cells: Cells = {hx.STALE_CELL: not closes.fresh}
+    if closes.missing:
+        update.stale.append("History closes")
+        return cells
+    (update.refreshed if closes.fresh else update.stale).append("History closes")
+    dates, rows = closes.dates[-hx.RECENT_DAYS :], closes.closes[-hx.RECENT_DAYS :]
+    by_symbol = [closes.symbols.index(asset) if asset in closes.symbols else None for asset in hx.ASSETS]
+    for i in range(hx.RECENT_DAYS):
+        row = hx.FIRST_ROW + i
+        day = dates[i] if i < len(dates) else None
+        cells[f"{hx.RECENT_COLUMNS[0]}{row}"] = day
+        for column, index in zip(hx.RECENT_COLUMNS[1:], by_symbol, strict=True):
+            value = rows[i][index] if day is not None and index is not None else None
+            cells[f"{column}{row}"] = value
+    cells[hx.UPDATED_CELL] = f"{closes.time} from {closes.source}" + (" (stale)" if closes.stale else "")
+    return cells
+
+
+def fetch_history(
+    exchange: str, offline: bool, feed_options: Mapping[str, Any], fetch: Callable[..., Any] | None
+) -> Any:
+    """The last year of daily closes of the History assets (``fetch`` replaces the feed in tests)."""
+    if fetch is None:
+        from althedge_xl.feeds import fetch_daily_closes
+
+        fetch = fetch_daily_closes
+    options = {k: v for k, v in feed_options.items() if k in _SHARED_FEED_OPTIONS}
+    return fetch(hx.ASSETS, hx.RECENT_DAYS, exchange, offline, **options)
+
+
 def refresh_workbook(
     path: Path,
     exchange: str | None = None,
     offline: bool = False,
     fetch: Callable[..., Any] | None = None,
+    history: bool = False,
+    fetch_closes: Callable[..., Any] | None = None,
     **feed_options: Any,
 ) -> PricesUpdate:
-    """Refresh the Prices sheet of the workbook file at ``path`` in place.
+    """Refresh the Prices sheet (and with ``history`` the History sheet's last year) of a workbook file.
 
-    Only the Prices sheet's XML part changes; the new file is written beside the old and renamed
-    over it, and the previous file is kept as :func:`backup_path` (same bytes, same permissions).
-    A read-only workbook is refused before anything is fetched. ``fetch`` is
-    :func:`althedge_xl.feeds.refresh_market_data` unless a test passes another.
+    Only those sheets' XML parts change; the new file is written beside the old and renamed over
+    it, and the previous file is kept as :func:`backup_path` (same bytes, same permissions). A
+    read-only workbook is refused before anything is fetched. ``fetch`` and ``fetch_closes`` are
+    the feeds' :func:`~althedge_xl.feeds.refresh_market_data` and
+    :func:`~althedge_xl.feeds.fetch_daily_closes` unless a test passes others.
     """
     from althedge_xl.headless import WorkbookError, check_readable
     from althedge_xl.workbook.patch import PackageError, patch_sheet
@@ -307,6 +352,12 @@ def refresh_workbook(
     update = prices_update(snapshot, current)
     try:
         patched = patch_sheet(original, px.SHEET, update.cells)
+        if history:
+            closes = fetch_history(venue, offline, feed_options, fetch_closes)
+            patched = patch_sheet(patched, hx.SHEET, history_cells(closes, update))
+            update.refreshed_any = update.refreshed_any or closes.fresh
+            if closes.error:
+                update.messages.append(f"History closes: {closes.error}")
     except PackageError as exc:
         raise RefreshError(f"{path.name}: {exc}") from None
     _replace_keeping_backup(path, original, patched)

@@ -15,9 +15,12 @@ from althedge_xl.refresh import (
     PORTFOLIO_SHEET,
     PricesUpdate,
     RefreshError,
+    fetch_history,
+    history_cells,
     prices_update,
     symbols_to_refresh,
 )
+from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook import prices_layout as px
 
 #: Rectangles of the Prices sheet that refresh reads and writes, one COM call each.
@@ -47,8 +50,8 @@ def _read(sheet: Any) -> dict[str, Any]:
     return current
 
 
-def refresh_book(book: Any, fetch: Any = None, **feed_options: Any) -> PricesUpdate:
-    """Refresh the Prices sheet of an open xlwings ``Book``; returns what was written."""
+def refresh_book(book: Any, fetch: Any = None, fetch_closes: Any = None, **feed_options: Any) -> PricesUpdate:
+    """Refresh the Prices sheet and the History sheet's last year of an open xlwings ``Book``."""
     present = {sheet.name for sheet in book.sheets}
     for name in (px.SHEET, PORTFOLIO_SHEET):
         if name not in present:
@@ -69,6 +72,17 @@ def refresh_book(book: Any, fetch: Any = None, **feed_options: Any) -> PricesUpd
     merged = {**current, **update.cells}
     for block in _BLOCKS:
         prices.range(block).value = [[merged.get(name) for name in row] for row in _cells_of(block)]
+    if hx.SHEET in present:
+        closes = fetch_history(exchange, False, feed_options, fetch_closes)
+        history = history_cells(closes, update)
+        update.refreshed_any = update.refreshed_any or closes.fresh
+        sheet = book.sheets[hx.SHEET]
+        for ref in (hx.UPDATED_CELL, hx.STALE_CELL):
+            if ref in history:
+                sheet.range(ref).value = history[ref]
+        if not closes.missing:  # the block itself, in one call
+            block = f"{hx.RECENT_COLUMNS[0]}{hx.FIRST_ROW}:{hx.RECENT_COLUMNS[-1]}{hx.RECENT_LAST_ROW}"
+            sheet.range(block).value = [[history.get(name) for name in row] for row in _cells_of(block)]
     return update
 
 

@@ -152,7 +152,7 @@ def test_prices_for_a_workbook_without_a_prices_sheet(tmp_path, capsys):
 @pytest.mark.parametrize("option", [["--offline"], ["--exchange", "bybit"]])
 def test_report_refresh_options_without_refresh(capsys, option):
     assert main(["report", str(TEMPLATE), *option]) == 2
-    assert _one_line(capsys) == "althedge: --offline/--exchange only apply with --refresh"
+    assert _one_line(capsys) == "althedge: --offline/--exchange/--history only apply with --refresh"
 
 
 # ------------------------------------------------------------------------------------------ refresh

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -918,6 +919,162 @@ class TestInjectedClient:
             assert quote.value is None or (math.isfinite(quote.value) and quote.value > 0)
             assert quote.fresh or quote.error
         assert snapshot.perp.mark_price is None or snapshot.perp.mark_price > 0
+
+
+# ----------------------------------------------------------------------------------- daily closes
+
+KLINES = _url("api.binance.com", "/api/v3/klines")
+KLINES_SAMPLE = _read_json(WIRE / "binance_spot_api_v3_klines.json")  # recorded 1-minute klines (12 fields)
+with (DATA / "prices" / "binance_spot_1d_ohlcv_8assets.csv").open(encoding="utf-8", newline="") as _f:
+    DAILY_CANDLES = [(_ms(f"{r['date']}T00:00:00Z"), r) for r in csv.DictReader(_f)]
+DAILY_CLOSE = {(r["symbol"], r["date"]): float(r["close"]) for _ms_open, r in DAILY_CANDLES}
+T_CLOSES = datetime(2022, 11, 15, 12, 0, tzinfo=UTC)  # the 2022-11-15 candle is still open
+CLOSES_DATES = [f"2022-11-{d:02d}" for d in range(5, 15)]  # the 10 complete days before T_CLOSES
+
+
+def klines_body(request: Any) -> tuple[int, dict[str, str], str]:
+    """``GET /api/v3/klines`` answered from the real daily candles of ``prices/binance_spot_1d_ohlcv_8assets.csv``.
+
+    No recorded daily klines body exists (``wire_samples/binance_spot_api_v3_klines.json`` holds ten 1-minute
+    klines), so the CSV's real rows are served in that recorded body's shape: 12 fields, open and close time in ms,
+    prices and volume as Binance's 8-decimal strings. The CSV has no quote volume, trade count or taker volumes;
+    they are served as zeros (ccxt reads only the first six fields). ``symbol``, ``startTime``, ``endTime`` and
+    ``limit`` are honoured as Binance does (ascending from ``startTime``, default limit 500); a symbol the CSV does
+    not hold gets Binance's "Invalid symbol." error.
+    """
+    query = {k: v[0] for k, v in parse_qs(urlparse(request.url).query).items()}
+    start, end = int(query.get("startTime", 0)), int(query.get("endTime", 2**62))
+    assert query["interval"] == "1d"
+    rows = [(ms, r) for ms, r in DAILY_CANDLES if r["symbol"] == query["symbol"]]
+    if not rows:
+        return 400, {"Content-Type": "application/json"}, '{"code":-1121,"msg":"Invalid symbol."}'
+
+    def price(text: str) -> str:
+        return f"{Decimal(text):.8f}"
+
+    def kline(ms: int, row: dict[str, str]) -> list[Any]:
+        ohlcv = [price(row[k]) for k in ("open", "high", "low", "close", "volume")]
+        return [ms, *ohlcv, ms + 86_399_999, price("0"), 0, price("0"), price("0"), "0"]
+
+    body = [kline(ms, r) for ms, r in rows if start <= ms <= end][: int(query.get("limit", 500))]
+    return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+
+def spot_info_listing(*bases: str) -> str:
+    """The spot exchangeInfo fixture plus ``<base>USDT`` entries copied from its BTCUSDT entry (only ``symbol`` and
+    ``baseAsset`` changed, as the fixture's own BTCUSDT was made from ETHBTC; see the fixtures README)."""
+    info = _read_json(FIXTURES / "binance_api_v3_exchangeInfo_minimal.json")
+    btc = next(s for s in info["symbols"] if s["symbol"] == "BTCUSDT")
+    info["symbols"] += [{**btc, "symbol": f"{base}USDT", "baseAsset": base} for base in bases]
+    return json.dumps(info)
+
+
+def serve_klines(rs: responses.RequestsMock, *listed: str) -> None:
+    serve_binance(rs, spot_info=spot_info_listing(*listed))
+    rs.add_callback(responses.GET, KLINES, callback=klines_body)
+
+
+def closes_binance(
+    cache: Path, symbols: Any = ("BTC", "ETH"), *, clock: datetime = T_CLOSES, **kwargs: Any
+) -> feeds.DailyCloses:
+    """Daily closes (10 days by default) through a real ccxt binance client, at ``clock``."""
+    kwargs.setdefault("sleep", Sleeps())
+    return feeds.fetch_daily_closes(
+        symbols, kwargs.pop("days", 10), cache_dir=cache, clock=fixed_clock(clock), **kwargs
+    )
+
+
+def csv_closes(dates: list[str], *pairs: str) -> tuple[tuple[float | None, ...], ...]:
+    return tuple(tuple(DAILY_CLOSE.get((pair, date)) for pair in pairs) for date in dates)
+
+
+class TestDailyCloses:
+    def test_closes_are_the_csv_closes_of_the_complete_days(self, rs: responses.RequestsMock, tmp_path: Path) -> None:
+        serve_klines(rs, "ETH")
+        progress: list[tuple[int, int, str]] = []
+        closes = closes_binance(tmp_path, ["btc", "ETH"], progress=lambda *a: progress.append(a))
+        assert closes.symbols == ("BTC", "ETH") and closes.dates == tuple(CLOSES_DATES)
+        assert closes.closes == csv_closes(CLOSES_DATES, "BTCUSDT", "ETHUSDT")
+        assert closes.closes[4][0] == 15922.81  # the data README: BTCUSDT close 2022-11-09
+        assert (closes.fresh, closes.stale, closes.error, closes.age_seconds) == (True, False, None, 0.0)
+        assert closes.time == "2022-11-15T12:00:00.000Z"
+        assert closes.source == "binance fetch_ohlcv 1d BTC/USDT ETH/USDT"
+        asked = [parse_qs(urlparse(_request_url(c)).query) for c in rs.calls if "/klines" in _request_url(c)]
+        since = [str(_ms("2022-11-05T00:00:00Z"))]
+        assert asked == [
+            {"symbol": [pair], "interval": ["1d"], "startTime": since, "limit": ["10"]}
+            for pair in ("BTCUSDT", "ETHUSDT")
+        ]
+        served = json.loads(next(c for c in rs.calls if "/klines" in _request_url(c)).response.text)
+        assert [type(v) for v in served[0]] == [type(v) for v in KLINES_SAMPLE[0]]  # the recorded body's shape
+        assert progress == [(1, 4, "markets: binance"), (2, 4, "daily closes: BTC/USDT"),
+                            (3, 4, "daily closes: ETH/USDT"), (4, 4, "daily closes")]  # fmt: skip
+
+    def test_today_open_candle_is_dropped_and_symbols_aligned_on_dates(
+        self, rs: responses.RequestsMock, tmp_path: Path
+    ) -> None:
+        serve_klines(rs, "SOL")
+        # SOLUSDT's first daily candle in the CSV is 2020-08-11; a window of 4 days, with today (13th) still open
+        closes = closes_binance(tmp_path, ["BTC", "SOL", "USDT"], days=4, clock=datetime(2020, 8, 13, 6, tzinfo=UTC))
+        dates = ["2020-08-09", "2020-08-10", "2020-08-11", "2020-08-12"]
+        assert closes.dates == tuple(dates) and closes.fresh
+        assert [row[:2] for row in closes.closes] == list(csv_closes(dates, "BTCUSDT", "SOLUSDT"))
+        assert [row[1] for row in closes.closes] == [None, None, 3.2985, 3.7558]  # the CSV's SOLUSDT closes
+        assert [row[2] for row in closes.closes] == [1.0] * 4  # the quote currency itself, never asked
+        assert len([c for c in rs.calls if "/klines" in _request_url(c)]) == 2
+
+    def test_server_error_after_a_good_run_serves_the_cache_stale(
+        self, rs: responses.RequestsMock, tmp_path: Path
+    ) -> None:
+        serve_klines(rs, "ETH")
+        good = closes_binance(tmp_path)
+        rs.replace(responses.GET, KLINES, **EXCHANGE_FAULTS["HTTP 500"])
+        sleeps = Sleeps()
+        closes = closes_binance(tmp_path, clock=T_CLOSES + timedelta(hours=2), sleep=sleeps)
+        assert (closes.dates, closes.closes) == (good.dates, good.closes)
+        assert closes.stale and not closes.missing and closes.age_seconds == 7200.0
+        assert closes.time == "2022-11-15T12:00:00.000Z" and closes.source == good.source
+        assert closes.error is not None and closes.error.startswith("BTC/USDT: exchange error")
+        assert sleeps == [1.0, 2.0]
+        # nothing cached: missing, with the reason
+        empty = closes_binance(tmp_path / "empty", sleep=Sleeps())
+        assert empty.missing and not empty.stale and empty.closes == () and empty.age_seconds is None
+        assert empty.error is not None and "exchange error" in empty.error
+
+    def test_unlisted_symbol_serves_the_cache_stale_naming_it(self, rs: responses.RequestsMock, tmp_path: Path) -> None:
+        serve_klines(rs, "ETH")
+        good = closes_binance(tmp_path)
+        # the verbatim fixture lists no ETHUSDT
+        rs.replace(responses.GET, SPOT_INFO, body=(FIXTURES / "binance_api_v3_exchangeInfo_minimal.json").read_text())
+        calls = len(rs.calls)
+        closes = closes_binance(tmp_path, clock=T_CLOSES + timedelta(days=1))
+        assert closes.stale and closes.closes == good.closes and closes.age_seconds == 86_400.0
+        assert closes.error == "not listed on binance (unknown symbols): ETH"
+        assert not [c for c in rs.calls[calls:] if "/klines" in _request_url(c)]  # BTC is not asked in vain
+        nothing = closes_binance(tmp_path, ["BTC", "NOSUCHCOIN"])
+        assert nothing.missing and nothing.error == "not listed on binance (unknown symbols): NOSUCHCOIN"
+
+    def test_offline_serves_the_cache_without_any_request(self, rs: responses.RequestsMock, tmp_path: Path) -> None:
+        serve_klines(rs, "ETH")
+        closes_binance(tmp_path)
+        calls = len(rs.calls)
+        later = T_CLOSES + timedelta(hours=1)
+        closes = closes_binance(tmp_path, ["BTC", "ETH"], days=3, offline=True, clock=later)
+        assert len(rs.calls) == calls
+        assert closes.stale and closes.error == "offline mode: cache only" and closes.age_seconds == 3600.0
+        assert closes.dates == tuple(CLOSES_DATES[-3:])  # the cached table's last 3 days
+        assert closes.closes == csv_closes(CLOSES_DATES[-3:], "BTCUSDT", "ETHUSDT")
+
+    @pytest.mark.parametrize("days", [1, 0, -5, 1001, 10.0, True, "10", None])
+    def test_bad_days(self, tmp_path: Path, days: Any) -> None:
+        with pytest.raises(ValueError, match="days must be a whole number of days from 2 to 1000"):
+            feeds.fetch_daily_closes(["BTC"], days, offline=True, cache_dir=tmp_path)
+
+    def test_bad_symbols_and_exchange(self, tmp_path: Path) -> None:
+        with pytest.raises(ValueError, match="at least one symbol"):
+            feeds.fetch_daily_closes(["", None], offline=True, cache_dir=tmp_path)
+        with pytest.raises(ValueError, match="unknown exchange 'binanse'"):
+            feeds.fetch_daily_closes(["BTC"], exchange="binanse", cache_dir=tmp_path)
 
 
 # ------------------------------------------------------------------- the real urllib path, loopback

@@ -395,6 +395,8 @@ class FakeRange:
     @value.setter
     def value(self, rows):
         self.sheet.writes.append(self.ref)
+        if not isinstance(rows, list):  # xlwings writes a single value into a single cell
+            rows = [[rows]]
         for names, row in zip(self._cells(), rows, strict=True):
             self.sheet.values.update(zip(names, row, strict=True))
 
@@ -528,3 +530,81 @@ def test_refresh_caller_never_raises(workbook, monkeypatch):
     monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(_nothing()))
     refresh_caller()  # used to raise RuntimeError, which xlwings shows as a traceback
     assert len(fake.app.alerts) == 1
+
+
+# --- the History sheet's last year (refresh --history) ----------------------------------------------
+
+
+def _daily_closes(last_day: str = "2025-06-30", stale: bool = False, missing: bool = False) -> feeds.DailyCloses:
+    """Real Binance daily closes of the History assets (shared market data), 366 days to ``last_day``."""
+    import csv
+
+    with open(ROOT.parent / "shared" / "data" / "prices" / "daily_close_wide.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["date"] <= last_day][-366:]
+    assets = ("BTC", "ETH", "SOL", "AVAX")
+    return feeds.DailyCloses(
+        symbols=assets,
+        dates=() if missing else tuple(r["date"] for r in rows),
+        closes=() if missing else tuple(tuple(float(r[a]) for a in assets) for r in rows),
+        time=None if missing else NOW,
+        source="" if missing else "binance fetch_ohlcv 1d",
+        stale=stale or missing,
+        age_seconds=None if missing else (3600.0 if stale else 0.0),
+        error="timed out" if (stale or missing) else None,
+    )
+
+
+def _fetch_closes(closes: feeds.DailyCloses):
+    def fetch(symbols, days, exchange, offline, **options):
+        assert (tuple(symbols), days) == (("BTC", "ETH", "SOL", "AVAX"), 366)
+        return closes
+
+    return fetch
+
+
+def test_history_refresh_changes_only_prices_and_history(workbook):
+    before = _parts(workbook)
+    refresh_workbook(workbook, fetch=_fetch(_snapshot()), history=True, fetch_closes=_fetch_closes(_daily_closes()))
+    after = _parts(workbook)
+    with zipfile.ZipFile(workbook) as archive:
+        expected = {sheet_part(archive, px.SHEET), sheet_part(archive, "History")}
+    assert {name for name in before if before[name] != after[name]} == expected
+
+
+def test_history_refresh_moves_the_backtest_window(workbook):
+    # After the refresh the Backtest's beta is measured on the fetched year: statsmodels on the same
+    # real closes, computed here.
+    import numpy as np
+    import statsmodels.api as sm
+
+    closes = _daily_closes("2025-06-30")
+    refresh_workbook(workbook, fetch=_fetch(_snapshot()), history=True, fetch_closes=_fetch_closes(closes))
+    computed = compute(workbook)
+    assert computed.value("History", "A5") == closes.dates[0] and computed.value("History", "A370") == "2025-06-30"
+    assert computed.value("History", "D2") is False
+    btc, eth = (np.array([row[i] for row in closes.closes]) for i in (0, 1))
+    r_btc, r_eth = btc[1:] / btc[:-1] - 1, eth[1:] / eth[:-1] - 1
+    expected = sm.OLS(r_eth, sm.add_constant(r_btc)).fit().params[1]
+    assert computed.value("Backtest", "B7") == pytest.approx(expected, abs=1e-10)
+    assert computed.value("Backtest", "A18") == "FTX week, Nov 2022"  # the crash replays stay
+
+
+def test_history_not_fetched_keeps_the_year_marked_stale(workbook):
+    before = openpyxl.load_workbook(workbook)["History"]
+    kept = [before[f"{c}{r}"].value for r in (5, 370) for c in "ABCDE"]
+    update = refresh_workbook(
+        workbook, fetch=_fetch(_snapshot()), history=True, fetch_closes=_fetch_closes(_daily_closes(missing=True))
+    )
+    after = openpyxl.load_workbook(workbook)["History"]
+    assert [after[f"{c}{r}"].value for r in (5, 370) for c in "ABCDE"] == kept
+    assert after["D2"].value is True
+    assert "History closes" in update.stale and "History closes: timed out" in update.messages
+
+
+def test_excel_refresh_writes_the_history_year_too(workbook):
+    fake = FakeBook(workbook, sheets=(px.SHEET, "Portfolio", "History"))
+    closes = _daily_closes("2025-06-30")
+    refresh_book(fake, fetch=_fetch(_snapshot()), fetch_closes=_fetch_closes(closes))
+    values = fake.sheets["History"].values
+    assert values["A370"] == "2025-06-30" and values["B370"] == closes.closes[-1][0]
+    assert values["D2"] is False
