@@ -249,3 +249,23 @@ def test_never_raises(data):
 def test_notional_matches_definition(values, ratio):
     column = [[v] for v in values]
     assert udfs.HEDGE_NOTIONAL(column, ratio) == pytest.approx(float(np.sum(values)) * ratio, rel=1e-12, abs=1e-6)
+
+
+def test_core_and_udfs_need_neither_pandas_nor_xlwings_outside_excel():
+    # Core imports neither; the Excel face imports xlwings only where xlwings runs UDFs (Windows,
+    # an xlwings server, or xlwings already loaded), and works with pandas absent.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['pandas'] = None\n"
+        "import althedge_xl.core.sizing, althedge_xl.core.margin, althedge_xl.core.scenario\n"
+        "import althedge_xl.core.funding, althedge_xl.core.stats\n"
+        "assert 'xlwings' not in sys.modules\n"
+        "import althedge_xl.udfs as u\n"
+        "assert sys.modules.get('pandas') is None\n"
+        "print(u.HEDGE_MARGIN(20000, 20), u.SCENARIO_PNL([[50000], [50000]], [[-0.15], [-0.2]], 20000, -0.15))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1000.0", "-14500.0"]  # the method's margin and net (DESIGN.md)
