@@ -223,6 +223,7 @@ def test_refresh_of_a_locked_file(workbook, monkeypatch, capsys, fake_feeds):
     )
     assert workbook.read_bytes() == before
     assert backup_path(workbook).read_bytes() == before  # the backup is a true copy of the file
+    assert [p.name for p in workbook.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_refresh_when_the_backup_cannot_be_written(workbook, monkeypatch, capsys, fake_feeds):

@@ -218,23 +218,6 @@ def test_crash_mid_write_leaves_the_original(workbook, monkeypatch):
     assert [p.name for p in workbook.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_locked_workbook_is_left_as_it_was(workbook, monkeypatch):
-    # Excel holding the file open on Windows: the rename over it fails.
-    original = workbook.read_bytes()
-    real_replace = os.replace
-
-    def replace(src, dst):
-        if Path(dst) == workbook:
-            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
-        return real_replace(src, dst)
-
-    monkeypatch.setattr("althedge_xl.files.os.replace", replace)
-    with pytest.raises(RefreshError, match=r"cannot replace .*Mine\.xlsm \(Permission denied; is it open in Excel\?\)"):
-        refresh_workbook(workbook, fetch=_fetch(_snapshot()))
-    assert workbook.read_bytes() == original
-    assert [p.name for p in workbook.parent.iterdir() if p.name.endswith(".tmp")] == []
-
-
 def test_backup_is_written_atomically_with_the_originals_mode(workbook, monkeypatch):
     def no_copy(*args, **kwargs):
         raise AssertionError("shutil.copy2 is not atomic; the backup is written from the bytes read")

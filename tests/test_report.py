@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import edited_template
 
 from althedge_xl.cli import main
 from althedge_xl.core import margin, scenario, sizing
@@ -59,21 +60,12 @@ def test_every_formula_cell_evaluates_without_error(computed):
     assert list(computed.errors()) == []
 
 
-def _edited_copy(tmp_path: Path, edits: dict[tuple[str, str], object]) -> Path:
-    book = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
-    for (sheet, cell), value in edits.items():
-        book[sheet][cell] = value
-    path = tmp_path / "Edited.xlsm"
-    book.save(path)
-    return path
-
-
 def test_edited_copy_matches_core(tmp_path):
     # Other holdings, another ratio, leverage and shock, computed independently with althedge_xl.core.
     holdings = {"BTC": 80_000.0, "ETH": 25_000.0, "SOL": 5_000.0, "Small caps": 12_500.0}
     edits = {("Portfolio", f"E{5 + i}"): v for i, v in enumerate(holdings.values())}
     edits |= {("HedgeRatio", "B6"): 0.35, ("Hedge", "B8"): 8, ("Stress", "B3"): -0.25, ("Stress", "B4"): -0.4}
-    computed = compute(_edited_copy(tmp_path, edits))
+    computed = compute(edited_template(tmp_path, edits))
     alts = [25_000.0, 5_000.0, 12_500.0]
     notional = sizing.hedge_notional(alts, 0.35)
     assert computed.named("NOTIONAL") == pytest.approx(notional)
@@ -121,7 +113,7 @@ def test_report_out_writes_values_copy_and_chart(tmp_path, capsys):
 def test_prices_file_replaces_sample_prices_for_the_report_only(tmp_path, capsys):
     prices = tmp_path / "prices.csv"
     prices.write_text("symbol,price\nETH,2000\n")
-    edited = _edited_copy(tmp_path, {("Portfolio", "C6"): 10, ("Portfolio", "E6"): None})
+    edited = edited_template(tmp_path, {("Portfolio", "C6"): 10, ("Portfolio", "E6"): None})
     before = edited.read_bytes()
     assert main(["report", str(edited), "--prices", str(prices), "--format", "json"]) == 0
     tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)}
@@ -181,7 +173,7 @@ def test_prices_file_from_excel_csv_utf8_with_bom(tmp_path, capsys):
     # Excel's "CSV UTF-8" starts the file with a byte-order mark.
     prices = tmp_path / "prices.csv"
     prices.write_bytes("symbol,price\r\nETH,2000\r\n".encode("utf-8-sig"))
-    edited = _edited_copy(tmp_path, {("Portfolio", "C6"): 10, ("Portfolio", "E6"): None})
+    edited = edited_template(tmp_path, {("Portfolio", "C6"): 10, ("Portfolio", "E6"): None})
     assert main(["report", str(edited), "--prices", str(prices), "--format", "json"]) == 0
     tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)}
     assert next(r for r in tables["Portfolio"]["rows"] if r[0] == "ETH")[2] == 10 * 2000

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
+from conftest import edited_template
 
 from althedge_xl.core import margin
 from althedge_xl.headless import compute
@@ -14,17 +14,8 @@ from althedge_xl.report import report_tables
 TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "AltHedge.xlsm"
 
 
-def _edited(tmp_path: Path, edits: dict[tuple[str, str], object]) -> Path:
-    book = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
-    for (sheet, cell), value in edits.items():
-        book[sheet][cell] = value
-    path = tmp_path / "Edited.xlsm"
-    book.save(path)
-    return path
-
-
 def test_no_hedge_shows_no_position(tmp_path):
-    computed = compute(_edited(tmp_path, {("HedgeRatio", "B6"): 0}))
+    computed = compute(edited_template(tmp_path, {("HedgeRatio", "B6"): 0}))
     assert computed.named("NOTIONAL") == 0
     assert computed.named("CONTRACTS") == 0
     assert computed.named("LIQ_PRICE") == computed.named("BUFFER") == "no position"
@@ -33,14 +24,14 @@ def test_no_hedge_shows_no_position(tmp_path):
 
 
 def test_no_satellite_holdings(tmp_path):
-    computed = compute(_edited(tmp_path, {("Portfolio", "B8"): "core"}))
+    computed = compute(edited_template(tmp_path, {("Portfolio", "B8"): "core"}))
     assert computed.value("HedgeRatio", "D7") == 0  # nothing to hedge in the satellite
     assert computed.named("NOTIONAL") == 20_000  # the flat method in force is unchanged
     report_tables(computed)
 
 
 def test_quantity_without_a_price_is_explained(tmp_path):
-    computed = compute(_edited(tmp_path, {("Portfolio", "A9"): "PEPE", ("Portfolio", "C9"): 1_000_000}))
+    computed = compute(edited_template(tmp_path, {("Portfolio", "A9"): "PEPE", ("Portfolio", "C9"): 1_000_000}))
     assert computed.value("Portfolio", "F9") == "#N/A"
     assert computed.value("Portfolio", "L9") == "no price for PEPE: add it on Prices, then refresh"
 
@@ -48,7 +39,7 @@ def test_quantity_without_a_price_is_explained(tmp_path):
 def test_liquidation_recomputed_in_the_tier_it_falls_in(tmp_path):
     # Altcoins of 103,571.43 hedged at 280 %: a 290,000 USD short (tier 1 at entry) whose notional at
     # the liquidation price passes 300,000, so Binance's rule recomputes it with tier 2 (0.5 %, 300).
-    computed = compute(_edited(tmp_path, {("HedgeRatio", "B6"): 2.8, ("Portfolio", "E6"): 71_571.43}))
+    computed = compute(edited_template(tmp_path, {("HedgeRatio", "B6"): 2.8, ("Portfolio", "E6"): 71_571.43}))
     qty, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
     first = margin.liquidation_price(ep, 20, 0.004, 0, "short", "linear", qty)
     assert qty * first > 300_000 and qty * ep <= 300_000
