@@ -35,16 +35,24 @@ def finish(result: FloatArray) -> Result:
 
 def broadcast(**named: FloatArray) -> list[FloatArray]:
     """Broadcast the named arrays together, naming them when their shapes clash."""
+    arrays = list(named.values())
+    shapes = {a.shape for a in arrays}
+    if len(shapes) == 1:  # the common case, cheaply
+        return arrays
+    if all(a.size == 1 for a in arrays):  # single cells of different ranks (a 1×1 range and a default)
+        shape = max(shapes, key=len)
+        return [a.reshape(shape) for a in arrays]
     try:
-        return [np.asarray(a) for a in np.broadcast_arrays(*named.values())]
+        return [np.asarray(a) for a in np.broadcast_arrays(*arrays)]
     except ValueError:
-        shapes = ", ".join(f"{name} {np.shape(a)}" for name, a in named.items())
-        raise WrongTypeError(f"ranges of different shapes cannot be combined: {shapes}") from None
+        listed = ", ".join(f"{name} {np.shape(a)}" for name, a in named.items())
+        raise WrongTypeError(f"ranges of different shapes cannot be combined: {listed}") from None
 
 
 def require(condition: NDArray[np.bool_] | bool, message: str) -> None:
     """Raise :class:`BadNumberError` with ``message`` unless ``condition`` holds everywhere."""
-    if not np.all(condition):
+    holds = condition if isinstance(condition, bool) else bool(condition) if condition.size == 1 else condition.all()
+    if not holds:
         raise BadNumberError(message)
 
 

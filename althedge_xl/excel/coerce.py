@@ -99,6 +99,9 @@ def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     """``value`` as floats (NaN for blanks) and a mask of the blank cells."""
     if isinstance(value, _NUMBER_TYPES) and not isinstance(value, (bool, np.bool_)):
         return np.array(_number(value, name, "")), np.zeros((), dtype=bool)
+    if _all_floats(value):  # what Excel passes for a range of numbers: no checks needed per cell
+        out = np.array(value, dtype=np.float64)
+        return out, np.zeros(out.shape, dtype=bool)
     grid = _grid(value, name)
     flat = grid.reshape(-1)
     blank = np.fromiter((c is None or (isinstance(c, str) and c == "") for c in flat), bool, flat.size)
@@ -113,6 +116,16 @@ def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     for index, cell in np.ndenumerate(grid):
         out[index] = _number(cell, name, _where(index, grid.ndim, grid.size))
     return out, blank.reshape(grid.shape)
+
+
+def _all_floats(value: object) -> bool:
+    """True for a non-empty list of equal-length rows of Python floats (Excel's numbers)."""
+    if not isinstance(value, list) or not value:
+        return False
+    if all(type(row) is list for row in value):
+        width = len(value[0])
+        return width > 0 and all(len(row) == width and all(type(c) is float for c in row) for row in value)
+    return all(type(c) is float for c in value)
 
 
 def numbers(value: object, name: str, default: object = REQUIRED) -> FloatArray:
