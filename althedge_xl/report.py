@@ -290,7 +290,8 @@ def run_report(workbook: Path, prices: Path | None = None, out: Path | None = No
 
     check_readable(workbook)
     overrides = price_overrides(workbook, prices) if prices else None
-    book = compute(workbook, overrides)
+    # The tables need only their own sheets; a values copy (--out) needs every sheet computed.
+    book = compute(workbook, overrides, None if out is not None else (*REQUIRED_SHEETS, "SelfCheck"))
     tables = report_tables(book)
     if out is not None:
         from althedge_xl.export import write_exports

@@ -185,3 +185,14 @@ def test_prices_file_errors_name_the_files_own_line(tmp_path, capsys):
     assert main(["report", str(TEMPLATE), "--prices", str(prices)]) == 2
     err = capsys.readouterr().err
     assert err == f'althedge: {prices} line 5: the price of SOL is not a number ("abc")\n'
+
+
+def test_report_on_its_own_sheets_equals_the_full_computation(tmp_path):
+    # The command line computes only the sheets its tables read (and what they depend on); the
+    # tables must be those of the whole workbook computed.
+    from althedge_xl.render import to_csv
+    from althedge_xl.report import REQUIRED_SHEETS, report_tables
+
+    full = report_tables(compute(TEMPLATE))
+    partial = report_tables(compute(TEMPLATE, sheets=(*REQUIRED_SHEETS, "SelfCheck")))
+    assert to_csv(partial) == to_csv(full)
