@@ -277,15 +277,16 @@ def main() -> int:
         print(f"   {name:32s} {med[name]:7.2f} s {med[name] - base:7.2f} s")
     report_s = med["althedge report"]
     engine_s = med["engine, functions registered"]
-    overhead = report_s - engine_s
     bare = med["engine, not registered"]
     print(f"   registering AltHedge's functions costs the engine {engine_s - bare:+.2f} s")
     partial = med["engine, report's sheets only"]
-    print(f"   building only the report's sheets would save the engine {engine_s - partial:.2f} s")
+    print(f"   building only the report's sheets saves the engine {engine_s - partial:.2f} s")
+    # althedge report builds only the sheets its tables read: its engine is the partial one.
+    overhead = report_s - partial
     goals = [
         (f"althedge report end to end = {report_s:.2f} s  (goal <= {REPORT_GOAL_S:.0f} s)", report_s <= REPORT_GOAL_S),
         (
-            f"report's own overhead = report - engine = {overhead:+.2f} s  (goal <= {OVERHEAD_GOAL_S} s)",
+            f"report's own overhead = report - engine on the same sheets = {overhead:+.2f} s  (goal <= {OVERHEAD_GOAL_S} s)",
             overhead <= OVERHEAD_GOAL_S,
         ),
     ]
