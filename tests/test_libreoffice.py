@@ -235,3 +235,23 @@ def test_template_shows_the_scenario_table(template_csv: dict[str, list[list[str
         "Short BTC futures": "3000",
         "Net change": "-14500",
     }
+
+
+def test_refreshed_workbook_opens_in_libreoffice(soffice: str, template_dir: Path, tmp_path: Path) -> None:
+    """A workbook after ``althedge refresh`` (its Prices part rewritten in place) opens in an
+    independent reader, which shows the refreshed values."""
+    from test_refresh import TICKER_24HR, _fetch, _snapshot
+
+    from althedge_xl.refresh import refresh_workbook
+
+    folder = tmp_path / "refreshed"
+    folder.mkdir()
+    shutil.copy2(template_dir / "AltHedge.xlsm", folder / "AltHedge.xlsm")
+    refresh_workbook(folder / "AltHedge.xlsm", fetch=_fetch(_snapshot()))
+    report = run_soffice(soffice, folder, CSV_ALL_SHEETS, folder / "csv")
+    with (folder / "csv" / "AltHedge-Prices.csv").open(encoding="utf-8", newline="") as stream:
+        prices = list(csv.reader(stream))
+    btc = row_of(prices, "BTC")
+    assert float(btc[1]) == float(TICKER_24HR["lastPrice"]), report  # the recorded 24 h ticker's last price
+    assert btc[4] == "FALSE"
+    convert(soffice, folder, "pdf")
