@@ -14,10 +14,6 @@ from althedge_xl.workbook import prices_layout as px
 REQUIRED_SHEETS = ("Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Prices")
 
 
-def _row(label: str, value: Any, fmt: Format) -> list[Cell]:
-    return [label, value if isinstance(value, (int, float, str, bool)) or value is None else str(value), fmt]
-
-
 def _label_value_table(title: str, rows: Sequence[tuple[str, Any, Format]], note: str = "") -> Table:
     """A two-column table whose values each keep their own number format."""
     from althedge_xl.render import format_cell
