@@ -74,7 +74,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -84,6 +83,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from althedge_xl import __version__
+from althedge_xl.files import write_atomically
 
 T = TypeVar("T")
 
@@ -761,19 +761,7 @@ class _Cache:
             "source": record.source,
             "payload": record.payload,
         }
-        path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(doc, handle, indent=1, allow_nan=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomically(self.path(key), json.dumps(doc, indent=1, allow_nan=False).encode("utf-8"))
 
 
 def _cache_key(*parts: str) -> str:

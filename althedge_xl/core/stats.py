@@ -48,7 +48,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core._arrays import FloatArray, single
 from althedge_xl.core.conventions import parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 
@@ -171,10 +171,7 @@ def _parse_method(method: object, allowed: tuple[str, ...]) -> str:
 
 def _scalar(value: npt.ArrayLike, name: str) -> float:
     """A single number; ``NaN`` (a blank) is returned as is for the caller to decide."""
-    arr = _as_float_array(value, name)
-    if arr.size != 1:
-        raise WrongTypeError(f"{name} must be a single number; got {arr.size} values")
-    return float(arr.reshape(()))
+    return single(_as_float_array(value, name), name)
 
 
 def _optional_scalar(value: npt.ArrayLike | None, name: str) -> float | None:
