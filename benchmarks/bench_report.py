@@ -44,6 +44,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _common import load_note  # benchmarks/ is on sys.path when a script runs
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_BOOK = ROOT / "workbook" / "AltHedge.xlsm"
 REPORT_GOAL_S = 2.0
@@ -234,15 +236,6 @@ def phase_breakdown(book: Path, runs: int, env: dict[str, str]) -> dict[str, tup
 
 
 # --------------------------------------------------------------------------- main
-
-
-def load_note() -> str:
-    try:
-        one, five, _ = os.getloadavg()
-    except OSError:
-        return ""
-    busy = " (busy machine: figures are inflated)" if one > 0.5 * (os.cpu_count() or 1) else ""
-    return f"load average {one:.2f} / {five:.2f} (1 / 5 min){busy}"
 
 
 def main() -> int:

@@ -52,6 +52,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _common import load_note  # benchmarks/ is on sys.path when a script runs
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a plain script from a source checkout
     sys.path.insert(0, str(ROOT))
@@ -82,15 +84,6 @@ PANDAS_CHECKS = {
 
 #: Heavy packages a UDF process might load; listed per cold-start command for information.
 HEAVY = ("numpy", "pandas", "matplotlib", "scipy", "xlwings", "formulas", "openpyxl", "statsmodels")
-
-
-def load_note() -> str:
-    try:
-        one, five, _ = os.getloadavg()
-    except OSError:
-        return ""
-    busy = " (busy machine: figures are inflated)" if one > 0.5 * (os.cpu_count() or 1) else ""
-    return f"load average {one:.2f} / {five:.2f} (1 / 5 min){busy}"
 
 
 def subprocess_env(bytecode: str, cache_dir: str) -> dict[str, str]:
