@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from althedge_xl.headless import ComputedWorkbook, WorkbookError
-from althedge_xl.render import Cell, Format, Table
+from althedge_xl.render import Cell, Format, Table, format_cell
 from althedge_xl.workbook import prices_layout as px
 
 #: Sheets the report reads; a workbook missing one of them cannot be reported.
@@ -16,8 +16,6 @@ REQUIRED_SHEETS = ("Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Pri
 
 def _label_value_table(title: str, rows: Sequence[tuple[str, Any, Format]], note: str = "") -> Table:
     """A two-column table whose values each keep their own number format."""
-    from althedge_xl.render import format_cell
-
     return Table(title, ["Item", "Value"], [[label, format_cell(value, fmt)] for label, value, fmt in rows], note=note)
 
 

@@ -28,7 +28,8 @@ TEMPLATE_HOLDINGS = (
 )
 
 
-def _fraction(low: float, high: float, message: str) -> dict[str, object]:
+def _between(low: float, high: float, message: str) -> dict[str, object]:
+    """Data validation: a number from ``low`` to ``high``, with ``message`` when it is not."""
     return {
         "validate": "decimal",
         "criteria": "between",
@@ -116,12 +117,12 @@ def portfolio(w: SheetWriter) -> None:
         )
         w.input(f"A{r}", asset, "text")
         w.input(f"B{r}", cls, "text", validation={"validate": "list", "source": list(CLASSES)})
-        w.input(f"C{r}", None, "qty", validation=_fraction(0, 1e12, "Quantity must be 0 or more."))
+        w.input(f"C{r}", None, "qty", validation=_between(0, 1e12, "Quantity must be 0 or more."))
         w.formula(f"D{r}", f'=IF(A{r}="","",IFERROR(VLOOKUP(A{r},PRICE_TABLE,2,FALSE),""))', "price")
-        w.input(f"E{r}", value, "usd", validation=_fraction(0, 1e15, "A value must be 0 or more."))
+        w.input(f"E{r}", value, "usd", validation=_between(0, 1e15, "A value must be 0 or more."))
         w.formula(f"F{r}", f'=IF(C{r}="",IF(E{r}="","",E{r}),IF(D{r}="",NA(),C{r}*D{r}))', "usd")
-        w.input(f"G{r}", corr, "ratio", validation=_fraction(-1, 1, "A correlation is between -1 and 1."))
-        w.input(f"H{r}", None, "ratio", validation=_fraction(-10, 10, "A beta between -10 and 10."))
+        w.input(f"G{r}", corr, "ratio", validation=_between(-1, 1, "A correlation is between -1 and 1."))
+        w.input(f"H{r}", None, "ratio", validation=_between(-10, 10, "A beta between -10 and 10."))
         w.input(f"I{r}", hedged, "bool", validation=BOOL_LIST)
         w.formula(f"J{r}", f'=IF(AND(I{r}=TRUE,B{r}<>"BTC",F{r}<>""),F{r},"")', "usd")
         w.formula(f"K{r}", f'=IF(AND(I{r}=TRUE,B{r}="satellite",F{r}<>""),F{r},"")', "usd")
@@ -257,7 +258,7 @@ def hedge_ratio(w: SheetWriter) -> None:
         ("Method", "Hedge ratio", "Applies to (USD)", "Notional (USD)", "Share of altcoins", "How")
     ):
         s.write_string(4, col, header, w.styles["header"])
-    ratio_rule = _fraction(0, 3, "A hedge ratio is between 0% and 300%.")
+    ratio_rule = _between(0, 3, "A hedge ratio is between 0% and 300%.")
     w.text("A6", RATIO_METHODS[0])
     w.input("B6", wx.HEDGE_RATIO, "pct", name="FLAT_RATIO", validation=ratio_rule)
     w.formula("C6", "=HEDGED_ALT_VALUE", "usd")
@@ -295,7 +296,7 @@ def hedge_ratio(w: SheetWriter) -> None:
     s.write_string("B18", "Hedge ratio", w.styles["header"])
     edges = FEAR_GREED_TABLE
     for i, (index, ratio) in enumerate(edges):
-        w.input(f"A{19 + i}", index, "int", validation=_fraction(0, 100, "An index from 0 to 100."))
+        w.input(f"A{19 + i}", index, "int", validation=_between(0, 100, "An index from 0 to 100."))
         w.input(f"B{19 + i}", ratio, "pct", validation=ratio_rule)
     w.name_range("FG_TABLE", f"A19:B{18 + len(edges)}")
     w.text("C19", "The method's bands: <=20: 50-75%; 40-60: 20-30%; >=80: 0-10%.", "note")
@@ -324,13 +325,13 @@ def hedge(w: SheetWriter) -> None:
     )
     w.text("C5", "linear: USDT-margined BTCUSDT; inverse: COIN-M BTCUSD, 100 USD contracts", "note")
     w.text("A6", "Entry price (USD)", "label")
-    w.input("B6", "=BTC_MARK", "price", name="ENTRY_PRICE", validation=_fraction(0.1, 1e9, "A price above 0."))
+    w.input("B6", "=BTC_MARK", "price", name="ENTRY_PRICE", validation=_between(0.1, 1e9, "A price above 0."))
     w.text("C6", "your fill price; the template starts at the mark price", "note")
     w.text("A7", "Size to sell", "label")
     w.formula("B7", "=HEDGE_CONTRACTS(NOTIONAL,ENTRY_PRICE,CONTRACT_TYPE)", "qty", name="CONTRACTS")
     w.formula("C7", '=IF(CONTRACT_TYPE="linear","BTC (step 0.001)","contracts of 100 USD")', "text")
     w.text("A8", "Leverage", "label")
-    w.input("B8", wx.LEVERAGE, "number", name="LEVERAGE", validation=_fraction(1, 125, "Leverage from 1 to 125."))
+    w.input("B8", wx.LEVERAGE, "number", name="LEVERAGE", validation=_between(1, 125, "Leverage from 1 to 125."))
     w.text("A9", "Initial margin (USD)", "label")
     w.formula("B9", "=HEDGE_MARGIN(NOTIONAL,LEVERAGE)", "usd", name="MARGIN")
     w.text("A10", "Maintenance tier at entry: rate, amount", "label")
@@ -372,13 +373,13 @@ def hedge(w: SheetWriter) -> None:
         name="BUFFER",
     )
     w.text("A13", "Warn when the buffer is below", "label")
-    w.input("B13", 0.10, "pct", name="BUFFER_WARNING", validation=_fraction(0, 1, "A threshold from 0% to 100%."))
+    w.input("B13", 0.10, "pct", name="BUFFER_WARNING", validation=_between(0, 1, "A threshold from 0% to 100%."))
     s.conditional_format(
         "B12", {"type": "formula", "criteria": "=AND(ISNUMBER(B12),B12<BUFFER_WARNING)", "format": w.styles["warning"]}
     )
     w.text("A16", "Trading fees", "heading")
     w.text("A17", "Taker fee rate", "label")
-    w.input("B17", 0.0005, "rate", name="FEE_RATE", validation=_fraction(0, 0.01, "A fee rate from 0% to 1%."))
+    w.input("B17", 0.0005, "rate", name="FEE_RATE", validation=_between(0, 0.01, "A fee rate from 0% to 1%."))
     w.text("C17", "Binance USDS-M regular taker 0.05%", "note")
     w.text("A18", "Opening fee (USD)", "label")
     w.formula("B18", "=NOTIONAL*FEE_RATE", "usd")
@@ -394,8 +395,8 @@ def hedge(w: SheetWriter) -> None:
     tiers = BTCUSDT_TIERS
     for i, (bound, rate) in enumerate(tiers):
         r = 4 + i
-        w.input(f"E{r}", bound, "int", validation=_fraction(0, 1e12, "A notional bound above 0."))
-        w.input(f"F{r}", rate, "rate", validation=_fraction(0, 1, "A rate from 0% to 100%."))
+        w.input(f"E{r}", bound, "int", validation=_between(0, 1e12, "A notional bound above 0."))
+        w.input(f"F{r}", rate, "rate", validation=_between(0, 1, "A rate from 0% to 100%."))
         w.formula(f"G{r}", "=0" if i == 0 else f"=E{r - 1}*(F{r}-F{r - 1})+G{r - 1}", "int")
     w.name_range("TIERS", f"E4:F{3 + len(tiers)}")
     w.text("E11", "Amount: cum(n) = floor(n) x (rate(n) - rate(n-1)) + cum(n-1)", "note")
@@ -409,7 +410,7 @@ def stress(w: SheetWriter) -> None:
     s.set_row(0, 21)
     w.text("A1", "Stress", "title")
     w.text("A3", "BTC move", "label")
-    shock_rule = _fraction(-1, 10, "A move from -100% up.")
+    shock_rule = _between(-1, 10, "A move from -100% up.")
     w.input("B3", wx.BTC_SHOCK, "pct", name="STRESS_BTC_SHOCK", validation=shock_rule)
     w.text("A4", "Altcoin move", "label")
     w.input("B4", wx.ALT_SHOCK, "pct", name="STRESS_ALT_SHOCK", validation=shock_rule)
@@ -486,7 +487,7 @@ def funding(w: SheetWriter) -> None:
     )
     w.text("A3", "(The article the method comes from says the opposite; these numbers follow the exchanges.)", "note")
     w.text("A5", "Holding period (days)", "label")
-    w.input("B5", 30, "number", name="HOLD_DAYS", validation=_fraction(0, 3650, "From 0 to 3,650 days."))
+    w.input("B5", 30, "number", name="HOLD_DAYS", validation=_between(0, 3650, "From 0 to 3,650 days."))
     rows = (
         ("Hedge notional (USD)", "=NOTIONAL", "usd", None),
         ("Current funding rate per interval", "=FUNDING_RATE", "rate", None),
