@@ -19,9 +19,10 @@ import xlsxwriter
 
 from althedge_xl import udfs
 from althedge_xl.files import write_atomically
-from althedge_xl.workbook import backtest, sheets, vba
+from althedge_xl.workbook import sheets, vba
 from althedge_xl.workbook.arrays import inline_array_text
 from althedge_xl.workbook.samples import Samples, load_samples
+from althedge_xl.workbook.sheets import backtest
 from althedge_xl.workbook.styles import Styles
 from althedge_xl.workbook.writer import Cached, SheetWriter
 

@@ -1,0 +1,60 @@
+"""The Funding sheet: the perpetual's funding against the dated future's basis."""
+
+from __future__ import annotations
+
+from althedge_xl.workbook.sheets._common import (
+    between,
+)
+from althedge_xl.workbook.writer import SheetWriter
+
+
+def funding(w: SheetWriter) -> None:
+    s = w.sheet
+    s.set_column("A:A", 46)
+    s.set_column("B:B", 18)
+    s.set_column("C:C", 60)
+    s.set_row(0, 21)
+    w.text("A1", "Funding and dated futures", "title")
+    w.text(
+        "A2", "Exchanges' rule: a positive rate means longs pay shorts, so the short hedge RECEIVES funding.", "note"
+    )
+    w.text("A3", "(The article the method comes from says the opposite; these numbers follow the exchanges.)", "note")
+    w.text("A5", "Holding period (days)", "label")
+    w.input("B5", 30, "number", name="HOLD_DAYS", validation=between(0, 3650, "From 0 to 3,650 days."))
+    rows = (
+        ("Hedge notional (USD)", "=NOTIONAL", "usd", None),
+        ("Current funding rate per interval", "=FUNDING_RATE", "rate", None),
+        ("Funding interval (hours)", "=FUNDING_INTERVAL", "int", None),
+        ("Perpetual: funding cost over the period (USD)", '=FUNDING_COST(NOTIONAL,FUNDING_RATE,HOLD_DAYS,FUNDING_INTERVAL,"short")', "usd", "PERP_COST"),
+    )  # fmt: skip
+    for i, (label, formula, kind, name) in enumerate(rows):
+        w.text(f"A{6 + i}", label, "label")
+        w.formula(f"B{6 + i}", formula, kind, name=name)
+    w.text("C9", "positive = you pay; negative = the short receives", "note")
+    w.text("A11", "Over real history (Prices, columns H:I)", "heading")
+    history = (
+        ("Settlements in the sample", "=COUNT(FUNDING_HISTORY)", "int", "HISTORY_COUNT"),
+        ("Days covered", "=HISTORY_COUNT*FUNDING_INTERVAL/24", "number", "HISTORY_DAYS"),
+        ("Funding over the sample (USD)", "=FUNDING_COST(NOTIONAL,FUNDING_HISTORY)", "usd", "HISTORY_COST"),
+        ("The same rate of cost over the period (USD)", "=IF(HISTORY_DAYS=0,0,HISTORY_COST/HISTORY_DAYS*HOLD_DAYS)", "usd", None),
+    )  # fmt: skip
+    for i, (label, formula, kind, name) in enumerate(history):
+        w.text(f"A{12 + i}", label, "label")
+        w.formula(f"B{12 + i}", formula, kind, name=name)
+    w.text("A17", "Dated future instead", "heading")
+    dated = (
+        ("Future", "=QUARTERLY_SYMBOL", "text", None),
+        ("Future price (USD)", "=QUARTERLY_PRICE", "price", None),
+        ("Index price (USD)", "=QUARTERLY_INDEX", "price", None),
+        ("Days to expiry", "=QUARTERLY_DAYS", "number", None),
+        ("Annualized basis", "=BASIS_ANNUALIZED(QUARTERLY_PRICE,QUARTERLY_INDEX,QUARTERLY_DAYS)", "pct", "BASIS"),
+        ("Dated future: carry cost over the period (USD)", "=DATED_HEDGE_COST(NOTIONAL,QUARTERLY_PRICE,QUARTERLY_INDEX,QUARTERLY_DAYS,MIN(HOLD_DAYS,QUARTERLY_DAYS))", "usd", "DATED_COST"),
+        ("Break-even funding rate per interval", "=FUNDING_BREAKEVEN(QUARTERLY_PRICE,QUARTERLY_INDEX,QUARTERLY_DAYS,FUNDING_INTERVAL)", "rate", None),
+        ("Cheaper hedge for the period", '=IF(PERP_COST<=DATED_COST,"Perpetual","Dated future")', "text", "CHEAPER_HEDGE"),
+    )  # fmt: skip
+    for i, (label, formula, kind, name) in enumerate(dated):
+        w.text(f"A{18 + i}", label, "label")
+        w.formula(f"B{18 + i}", formula, kind, name=name)
+    w.text("C23", "a short future earns the basis in contango; counted over min(period, days to expiry)", "note")
+    w.text("C24", "above this rate the perpetual's funding beats the future's basis", "note")
+    w.formula("C21", '=IF(HOLD_DAYS>QUARTERLY_DAYS,"the period outlasts the future: a roll is needed","")', "text")
