@@ -60,11 +60,13 @@ import formulas
 logging.getLogger("formulas").setLevel(logging.ERROR)  # as the report does: VBA macro names warn
 formulas.ExcelModel().loads(sys.argv[1]).finish().calculate()
 """
-ENGINE_REGISTERED = _ENGINE.format(register="from althedge_xl.headless import register_functions\nregister_functions()")
+ENGINE_REGISTERED = _ENGINE.format(
+    register="from althedge_xl.headless.engine import register_functions\nregister_functions()"
+)
 ENGINE_BARE = _ENGINE.format(register="")
 ENGINE_REPORT_SHEETS = """
 import logging, os, sys
-from althedge_xl.headless import register_functions
+from althedge_xl.headless.engine import register_functions
 register_functions()
 import formulas
 import openpyxl
@@ -146,9 +148,9 @@ def child_phases(book: str) -> None:
 
     lap("import openpyxl")
     import althedge_xl.cli as cli
-    import althedge_xl.headless as headless
-    import althedge_xl.refresh  # noqa: F401  (cli's report command imports it)
-    import althedge_xl.report as report
+    import althedge_xl.headless.engine as headless
+    import althedge_xl.headless.report as report
+    import althedge_xl.workbook.refresh  # noqa: F401  (cli's report command imports it)
 
     lap("import althedge_xl (cli, report, headless, refresh)")
     import scipy.stats  # noqa: F401

@@ -15,7 +15,7 @@ import statsmodels.api as sm
 
 from althedge_xl import udfs
 from althedge_xl.excel.errors import ExcelError
-from althedge_xl.headless import compute
+from althedge_xl.headless.engine import compute
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbook" / "AltHedge.xlsm"

@@ -18,7 +18,7 @@ from test_refresh import TEMPLATE, _fetch, _nothing, _snapshot
 
 from althedge_xl import __version__
 from althedge_xl.cli import main
-from althedge_xl.refresh import backup_path
+from althedge_xl.workbook.refresh import backup_path
 
 
 def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
@@ -78,7 +78,7 @@ def test_os_error_names_the_file_and_the_reason(monkeypatch, capsys):
     def denied(*args):
         raise PermissionError(13, "Permission denied", "/data/AltHedge.xlsm")
 
-    monkeypatch.setattr("althedge_xl.report.run_report", denied)
+    monkeypatch.setattr("althedge_xl.headless.report.run_report", denied)
     assert main(["report", str(TEMPLATE)]) == 2
     assert _one_line(capsys) == "althedge: /data/AltHedge.xlsm: Permission denied"
 
@@ -87,7 +87,7 @@ def test_os_error_of_a_rename_names_its_destination(monkeypatch, capsys):
     def denied(*args):
         raise PermissionError(13, "Permission denied", "/data/.AltHedge.xlsm.x1y2.tmp", None, "/data/AltHedge.xlsm")
 
-    monkeypatch.setattr("althedge_xl.report.run_report", denied)
+    monkeypatch.setattr("althedge_xl.headless.report.run_report", denied)
     assert main(["report", str(TEMPLATE)]) == 2
     assert _one_line(capsys) == "althedge: /data/AltHedge.xlsm: Permission denied"
 
@@ -96,7 +96,7 @@ def test_a_bug_is_one_line_asking_for_a_report(monkeypatch, capsys):
     def bug(*args):
         raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
 
-    monkeypatch.setattr("althedge_xl.report.run_report", bug)
+    monkeypatch.setattr("althedge_xl.headless.report.run_report", bug)
     monkeypatch.delenv("ALTHEDGE_DEBUG", raising=False)
     assert main(["report", str(TEMPLATE)]) == 3
     line = _one_line(capsys)
@@ -108,7 +108,7 @@ def test_a_bug_shows_its_traceback_when_asked(monkeypatch):
     def bug(*args):
         raise TypeError("boom")
 
-    monkeypatch.setattr("althedge_xl.report.run_report", bug)
+    monkeypatch.setattr("althedge_xl.headless.report.run_report", bug)
     monkeypatch.setenv("ALTHEDGE_DEBUG", "1")
     with pytest.raises(TypeError, match="boom"):
         main(["report", str(TEMPLATE)])
@@ -163,7 +163,7 @@ def test_refresh_needs_a_workbook(tmp_path, monkeypatch, capsys, fake_feeds):
     template = tmp_path / "AltHedge.xlsm"
     shutil.copy2(TEMPLATE, template)
     before = template.read_bytes()
-    monkeypatch.setattr("althedge_xl.cli.DEFAULT_WORKBOOK", template)
+    monkeypatch.setattr("althedge_xl.cli._common.DEFAULT_WORKBOOK", template)
     assert main(["refresh"]) == 2
     assert _one_line(capsys).startswith("althedge refresh: error: the following arguments are required: workbook")
     _unchanged(template, before)
@@ -198,7 +198,7 @@ def test_report_refresh_of_a_read_only_file_is_fine(workbook, capsys, fake_feeds
 
 def test_refresh_in_a_read_only_folder(workbook, monkeypatch, capsys, fake_feeds):
     before = workbook.read_bytes()
-    _deny_writing(monkeypatch, "althedge_xl.refresh", workbook.parent)
+    _deny_writing(monkeypatch, "althedge_xl.workbook.refresh", workbook.parent)
     assert main(["refresh", str(workbook)]) == 2
     assert _one_line(capsys) == (
         f"althedge: {workbook} is read-only (its folder {workbook.parent} is not writable); nothing was changed"
@@ -275,7 +275,7 @@ def test_build_onto_a_read_only_file(tmp_path, capsys):
 def test_build_into_an_unwritable_folder(tmp_path, monkeypatch, capsys):
     folder = tmp_path / "locked"
     folder.mkdir()
-    _deny_writing(monkeypatch, "althedge_xl.cli", folder)
+    _deny_writing(monkeypatch, "althedge_xl.cli.build", folder)
     out = folder / "AltHedge.xlsm"
     assert main(["build-workbook", "--out", str(out)]) == 2
     assert _one_line(capsys) == f"althedge: {out}: cannot write into {folder} (permission denied); nothing was changed"

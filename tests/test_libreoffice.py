@@ -6,7 +6,7 @@ uses its own LibreOffice profile in a temporary folder, so parallel runs do not 
 user's settings play no part (the default profile loads VBA code from Office files and runs none).
 
 Two workbooks: a small sample built here, and the real template built fresh by
-``althedge_xl.workbook.build.build_workbook``. Each is converted once per format.
+``althedge_xl.headless.template.build_workbook``. Each is converted once per format.
 
 Proof that LibreOffice imported the VBA: converted to .ods, the workbook carries each VBA module as
 a Basic module (``Basic/VBAProject/<module>.xml``), with the wrapper functions' text.
@@ -34,8 +34,9 @@ import pytest
 from test_vba import FAKE_NAMES, SHEETS, build_sample_xlsm
 
 from althedge_xl import udfs
+from althedge_xl.headless.template import build_workbook
 from althedge_xl.workbook import vba
-from althedge_xl.workbook.build import SHEET_ORDER, build_workbook
+from althedge_xl.workbook.build import SHEET_ORDER
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -242,7 +243,7 @@ def test_refreshed_workbook_opens_in_libreoffice(soffice: str, template_dir: Pat
     independent reader, which shows the refreshed values."""
     from test_refresh import TICKER_24HR, _fetch, _snapshot
 
-    from althedge_xl.refresh import refresh_workbook
+    from althedge_xl.workbook.refresh import refresh_workbook
 
     folder = tmp_path / "refreshed"
     folder.mkdir()

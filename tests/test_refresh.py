@@ -33,11 +33,11 @@ from test_feeds import (  # the recorded-response replay of the feed tests
 
 from althedge_xl import feeds
 from althedge_xl.cli import main
-from althedge_xl.headless import compute
-from althedge_xl.refresh import RefreshError, backup_path, prices_update, refresh_workbook
-from althedge_xl.refresh_excel import ALERT_TITLE, refresh_and_tell, refresh_book, refresh_caller
+from althedge_xl.headless.engine import compute
 from althedge_xl.workbook import prices_layout as px
 from althedge_xl.workbook.patch import sheet_part
+from althedge_xl.workbook.refresh import RefreshError, backup_path, prices_update, refresh_workbook
+from althedge_xl.workbook.refresh_excel import ALERT_TITLE, refresh_and_tell, refresh_book, refresh_caller
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbook" / "AltHedge.xlsm"
@@ -244,7 +244,7 @@ def test_read_only_workbook_is_refused_before_fetching(workbook, monkeypatch, ho
         denied = workbook if how == "access_file" else workbook.parent
         real_access = os.access
         monkeypatch.setattr(
-            "althedge_xl.refresh.os.access",
+            "althedge_xl.workbook.refresh.os.access",
             lambda path, m: False if Path(path) == denied and m & os.W_OK else real_access(path, m),
         )
     fetch = _fetch(_snapshot())
@@ -367,7 +367,7 @@ class FakeRange:
         return self
 
     def _cells(self):
-        from althedge_xl.refresh_excel import _cells_of
+        from althedge_xl.workbook.refresh_excel import _cells_of
 
         return _cells_of(self.ref if ":" in self.ref else f"{self.ref}:{self.ref}")
 

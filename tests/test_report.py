@@ -14,8 +14,8 @@ from conftest import edited_template
 
 from althedge_xl.cli import main
 from althedge_xl.core import margin, scenario, sizing
-from althedge_xl.headless import compute
-from althedge_xl.report import stale_note
+from althedge_xl.headless.engine import compute
+from althedge_xl.headless.report import stale_note
 from althedge_xl.worked_examples import EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,8 +190,8 @@ def test_prices_file_errors_name_the_files_own_line(tmp_path, capsys):
 def test_report_on_its_own_sheets_equals_the_full_computation(tmp_path):
     # The command line computes only the sheets its tables read (and what they depend on); the
     # tables must be those of the whole workbook computed.
-    from althedge_xl.render import to_csv
-    from althedge_xl.report import REQUIRED_SHEETS, report_tables
+    from althedge_xl.headless.render import to_csv
+    from althedge_xl.headless.report import REQUIRED_SHEETS, report_tables
 
     full = report_tables(compute(TEMPLATE))
     partial = report_tables(compute(TEMPLATE, sheets=(*REQUIRED_SHEETS, "SelfCheck")))

@@ -8,8 +8,8 @@ import pytest
 from conftest import edited_template
 
 from althedge_xl.core import margin
-from althedge_xl.headless import compute
-from althedge_xl.report import report_tables
+from althedge_xl.headless.engine import compute
+from althedge_xl.headless.report import report_tables
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "AltHedge.xlsm"
 

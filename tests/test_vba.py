@@ -358,7 +358,7 @@ class TestMetadata:
         macro = re.search(r"Public Sub AltHedgeRefresh\(\)\r?\n(.*?)End Sub", modules[vba.MACRO_MODULE_NAME], re.S)
         assert macro is not None
         assert macro.group(1).strip() == f'RunPython "{vba.REFRESH_COMMAND}"'
-        assert "althedge_xl.refresh_excel" in vba.REFRESH_COMMAND and "refresh_caller()" in vba.REFRESH_COMMAND
+        assert "althedge_xl.workbook.refresh_excel" in vba.REFRESH_COMMAND and "refresh_caller()" in vba.REFRESH_COMMAND
 
     def test_no_vba_line_too_long(self, modules: dict[str, str]) -> None:
         for name in (vba.UDF_MODULE_NAME, vba.MACRO_MODULE_NAME):

@@ -12,7 +12,8 @@ from openpyxl.formula import Tokenizer
 from openpyxl.worksheet.formula import ArrayFormula
 
 from althedge_xl import udfs
-from althedge_xl.workbook.build import SHEET_ORDER, build_workbook
+from althedge_xl.headless.template import build_workbook
+from althedge_xl.workbook.build import SHEET_ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook" / "AltHedge.xlsm"

@@ -1,27 +1,24 @@
-"""``althedge build-workbook``: write the template from code, with its formulas' cached values.
+"""The template written from code: its sheets, its VBA project and its function metadata.
 
-Two passes: the sheets are written once and computed by the headless engine, then written again
-with every formula cell carrying its computed value, so readers that do not recalculate (file
-previews, openpyxl, LibreOffice, Excel before content is enabled) show the method's numbers.
-The file is written to a temporary file beside the target and renamed over it.
+The sheets are written twice (see :mod:`althedge_xl.headless.template`): once without cached
+values, for the engine to compute, and once with every formula cell carrying its computed value,
+so readers that do not recalculate (file previews, openpyxl, LibreOffice, Excel before content is
+enabled) show the method's numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import xlsxwriter
 
 from althedge_xl import udfs
-from althedge_xl.files import write_atomically
 from althedge_xl.workbook import sheets, vba
 from althedge_xl.workbook.arrays import inline_array_text
-from althedge_xl.workbook.samples import Samples, load_samples
+from althedge_xl.workbook.samples import Samples
 from althedge_xl.workbook.sheets import backtest
 from althedge_xl.workbook.styles import Styles
 from althedge_xl.workbook.writer import Cached, SheetWriter
@@ -68,28 +65,16 @@ def _write(target: Path | io.BytesIO, samples: Samples, cached: Cached, with_vba
     book.close()
 
 
-def computed_cells(path: Path) -> Mapping[tuple[str, str], Any]:
-    """Every formula result of the workbook at ``path``, computed by the headless engine."""
-    from althedge_xl.headless import compute
+def first_pass(samples: Samples) -> bytes:
+    """The sheets alone, without cached values or VBA: what the engine computes."""
+    package = io.BytesIO()
+    _write(package, samples, {}, with_vba=False)
+    return package.getvalue()
 
-    return compute(path).cells
 
-
-def template_bytes(data_dir: Path | None = None) -> bytes:
-    """The finished template: sheets with cached values, the VBA project, the function metadata."""
-    samples = load_samples(data_dir)
-    with tempfile.TemporaryDirectory(prefix="althedge-build-") as scratch:
-        first = Path(scratch) / "first-pass.xlsx"
-        _write(first, samples, {}, with_vba=False)
-        cached = computed_cells(first)
+def finished_template(samples: Samples, cached: Cached) -> bytes:
+    """The finished template: sheets with ``cached`` values, the VBA project, the function metadata."""
     package = io.BytesIO()
     _write(package, samples, cached, with_vba=True)
     with_metadata = vba.add_function_metadata(package.getvalue(), vba.udf_functions(udfs))
     return inline_array_text(with_metadata)
-
-
-def build_workbook(out: Path = DEFAULT_OUT, data_dir: Path | None = None) -> Path:
-    """Write the template to ``out`` atomically and return its path."""
-    content = template_bytes(data_dir)
-    write_atomically(out, content)
-    return out

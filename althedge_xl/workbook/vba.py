@@ -96,7 +96,7 @@ REFRESH_MACRO = "AltHedgeRefresh"
 #: The macro that registers descriptions, category and argument help (run on open).
 REGISTER_MACRO = "AltHedgeRegisterFunctions"
 #: What the Refresh macro asks xlwings' ``RunPython`` to run.
-REFRESH_COMMAND = "import althedge_xl.refresh_excel as r; r.refresh_caller()"
+REFRESH_COMMAND = "import althedge_xl.workbook.refresh_excel as r; r.refresh_caller()"
 
 #: The base project's sample module (a ``RunPython`` call to a module named after the workbook).
 _SAMPLE_MODULES = ("Module1",)

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from althedge_xl.headless import ComputedWorkbook, WorkbookError
-from althedge_xl.render import Cell, Format, Table, format_cell
+from althedge_xl.headless.engine import ComputedWorkbook
+from althedge_xl.headless.render import Cell, Format, Table, format_cell
 from althedge_xl.workbook import prices_layout as px
+from althedge_xl.workbook.package import WorkbookError
 
 #: Sheets the report reads; a workbook missing one of them cannot be reported.
 REQUIRED_SHEETS = ("Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Prices")
@@ -261,7 +262,7 @@ def _spot_symbols(book_path: Path) -> list[Any]:
     """The symbol column of the workbook's Prices spot block, one entry per row (None when empty)."""
     import openpyxl
 
-    from althedge_xl.refresh import DAMAGED_PACKAGE_ERRORS
+    from althedge_xl.workbook.refresh import DAMAGED_PACKAGE_ERRORS
 
     first, last = px.SPOT_FIRST_ROW, px.SPOT_FIRST_ROW + px.SPOT_ROWS - 1
     try:
@@ -280,7 +281,8 @@ def _spot_symbols(book_path: Path) -> list[Any]:
 
 def run_report(workbook: Path, prices: Path | None = None, out: Path | None = None) -> list[Table]:
     """Compute ``workbook`` (never modified) and return the report's tables; write exports to ``out``."""
-    from althedge_xl.headless import check_readable, compute
+    from althedge_xl.headless.engine import compute
+    from althedge_xl.workbook.package import check_readable
 
     check_readable(workbook)
     overrides = price_overrides(workbook, prices) if prices else None
@@ -288,7 +290,7 @@ def run_report(workbook: Path, prices: Path | None = None, out: Path | None = No
     book = compute(workbook, overrides, None if out is not None else (*REQUIRED_SHEETS, "SelfCheck"))
     tables = report_tables(book)
     if out is not None:
-        from althedge_xl.export import write_exports
+        from althedge_xl.headless.export import write_exports
 
         write_exports(book, out)
     return tables

@@ -11,7 +11,6 @@ from __future__ import annotations
 import collections
 import logging
 import os
-import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +19,10 @@ from typing import Any
 import numpy as np
 
 from althedge_xl.excel.errors import ExcelError, error_code_of
+from althedge_xl.workbook.package import WorkbookError, check_readable
 
 #: Functions the engine resolves itself although they are not in its function table.
 _ENGINE_SPECIALS = frozenset({"INDIRECT", "LAMBDA", "LET", "_XLFN.LAMBDA", "_XLFN.LET"})
-
-
-class WorkbookError(Exception):
-    """A workbook cannot be computed; the message says what to fix, in one line."""
 
 
 CellKey = tuple[str, str]
@@ -174,19 +170,6 @@ def register_functions() -> list[str]:
             table[name] = table[f"_XLUDF.{name}"] = _engine_function(function)
         names.append(name)
     return names
-
-
-def check_readable(path: Path) -> None:
-    """Raise :class:`WorkbookError` unless ``path`` is an existing Excel 2007+ workbook."""
-    if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
-    if path.is_dir():
-        raise WorkbookError(f"{path}: is a folder, not a workbook")
-    if not zipfile.is_zipfile(path):
-        raise WorkbookError(f"{path}: not an Excel workbook (.xlsx/.xlsm)")
-    with zipfile.ZipFile(path) as archive:
-        if "xl/workbook.xml" not in archive.namelist():
-            raise WorkbookError(f"{path}: not an Excel workbook (no xl/workbook.xml inside)")
 
 
 def unknown_functions(book: Any) -> list[tuple[str, str, str]]:

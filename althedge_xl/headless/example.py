@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from althedge_xl import udfs
 from althedge_xl import worked_examples as wx
-from althedge_xl.render import Table
+from althedge_xl.headless.render import Table
 
 
 def worked_example_tables() -> list[Table]:

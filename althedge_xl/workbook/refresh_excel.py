@@ -1,7 +1,7 @@
-"""The Refresh button: ``RunPython "import althedge_xl.refresh_excel as r; r.refresh_caller()"``.
+"""The Refresh button: ``RunPython "import althedge_xl.workbook.refresh_excel as r; r.refresh_caller()"``.
 
 Reads the open workbook's Prices and Portfolio sheets through xlwings, fetches with the same code
-as ``althedge refresh`` (:func:`althedge_xl.refresh.prices_update`), writes only the Prices sheet's
+as ``althedge refresh`` (:func:`althedge_xl.workbook.refresh.prices_update`), writes only the Prices sheet's
 refresh cells, and lets Excel recalculate. It never raises (xlwings would show a Python traceback):
 when something is stale, unknown or could not be refreshed it says so in a message box.
 """
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from althedge_xl.refresh import (
+from althedge_xl.workbook import history_layout as hx
+from althedge_xl.workbook import prices_layout as px
+from althedge_xl.workbook.refresh import (
     PORTFOLIO_ROWS,
     PORTFOLIO_SHEET,
     PricesUpdate,
@@ -20,8 +22,6 @@ from althedge_xl.refresh import (
     prices_update,
     symbols_to_refresh,
 )
-from althedge_xl.workbook import history_layout as hx
-from althedge_xl.workbook import prices_layout as px
 
 #: Rectangles of the Prices sheet that refresh reads and writes, one COM call each.
 _BLOCKS = (

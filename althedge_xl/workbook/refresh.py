@@ -4,7 +4,7 @@
 values into the cells to write. A value that could not be fetched keeps the sheet's last good value
 (or the cache's) and is marked stale with the reason; nothing is ever blanked or zeroed.
 :func:`refresh_workbook` writes those cells into a workbook file (only the Prices part changes,
-atomically, the previous file kept as a backup); :mod:`althedge_xl.refresh_excel` writes them into
+atomically, the previous file kept as a backup); :mod:`althedge_xl.workbook.refresh_excel` writes them into
 the open workbook through xlwings.
 """
 
@@ -325,7 +325,7 @@ def refresh_workbook(
     the feeds' :func:`~althedge_xl.feeds.refresh_market_data` and
     :func:`~althedge_xl.feeds.fetch_daily_closes` unless a test passes others.
     """
-    from althedge_xl.headless import WorkbookError, check_readable
+    from althedge_xl.workbook.package import WorkbookError, check_readable
     from althedge_xl.workbook.patch import PackageError, patch_sheet
 
     try:

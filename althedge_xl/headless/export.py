@@ -6,7 +6,8 @@ import io
 from pathlib import Path
 
 from althedge_xl.files import write_atomically
-from althedge_xl.headless import ComputedWorkbook, WorkbookError
+from althedge_xl.headless.engine import ComputedWorkbook
+from althedge_xl.workbook.package import WorkbookError
 
 VALUES_NAME = "{stem}-values.xlsx"
 CHART_NAME = "{stem}-stress.png"

@@ -1,0 +1,80 @@
+"""What every ``althedge`` subcommand shares: the one-line user error, table printing, file arguments."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
+
+if TYPE_CHECKING:
+    from althedge_xl.headless.render import Table
+
+FORMATS = ("table", "csv", "json")
+#: The template, at its place in a checkout; ``report`` reads it when no workbook is named.
+DEFAULT_WORKBOOK = Path("workbook") / "AltHedge.xlsm"
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (the usage itself is one ``--help`` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+#: What ``add_subparsers`` returns; each subcommand module registers itself on it.
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def print_tables(tables: Sequence[Table], fmt: str) -> None:
+    """Print tables as ``table`` (rich on a terminal, plain text otherwise), ``csv`` or ``json``."""
+    from althedge_xl.headless.render import render_plain, render_rich, to_csv, to_json
+
+    if fmt == "csv":
+        sys.stdout.write(to_csv(tables))
+    elif fmt == "json":
+        sys.stdout.write(to_json(tables))
+    else:
+        draw = render_rich if sys.stdout.isatty() else render_plain
+        sys.stdout.write("\n".join(draw(t) for t in tables))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of ``path``, or a :class:`UserError` naming it and the reason."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: {exc.strerror}") from None
+
+
+def workbook_argument(given: str | None) -> Path:
+    """The workbook named, or the template of this checkout."""
+    if given:
+        return Path(given)
+    if DEFAULT_WORKBOOK.exists():
+        return DEFAULT_WORKBOOK
+    checkout = Path(__file__).resolve().parents[2] / DEFAULT_WORKBOOK
+    if checkout.exists():
+        return checkout
+    raise UserError(f"no workbook named, and the template {DEFAULT_WORKBOOK} is not here; name a workbook")
+
+
+def os_error_line(exc: OSError) -> str:
+    """``FILE: reason`` of an OS error; the destination when there are two files (a rename onto it)."""
+    name = exc.filename2 if exc.filename2 is not None else exc.filename
+    reason = exc.strerror or str(exc)
+    if name is None:
+        return reason
+    return f"{os.fsdecode(name) if isinstance(name, (str, bytes, os.PathLike)) else name}: {reason}"
+
+
+def fail(message: str, code: int) -> int:
+    """Print ``message`` as one ``althedge:`` line on stderr; return ``code``."""
+    print(f"althedge: {' '.join(message.split())}", file=sys.stderr)
+    return code

@@ -1,0 +1,60 @@
+"""``althedge build-workbook``: write the template workbook from code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from althedge_xl.cli._common import DEFAULT_WORKBOOK, Subcommands, UserError
+
+
+def register(commands: Subcommands) -> None:
+    parser = commands.add_parser("build-workbook", help="write the template workbook from code")
+    parser.add_argument("--out", default=str(DEFAULT_WORKBOOK), help=f"where to write it (default {DEFAULT_WORKBOOK})")
+    parser.add_argument("--data", help="market-history folder for the sample data (default ../shared/data)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from althedge_xl.headless.template import build_workbook
+    from althedge_xl.workbook.samples import MarketDataMissing, default_data_dir
+
+    out = Path(args.out)
+    check_out(out)
+    data = Path(args.data) if args.data else None
+    try:
+        path = build_workbook(out, data)
+    except MarketDataMissing as exc:
+        raise UserError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise UserError(f"a file of the market-history folder {data or default_data_dir()} is not UTF-8 text") from None
+    except FileNotFoundError as exc:
+        root = data or default_data_dir()
+        if exc.filename and Path(exc.filename).is_relative_to(root):
+            raise UserError(
+                f"{exc.filename}: no such file; is {root} the market-history folder (prices/, funding/, "
+                "sentiment/, wire_samples/)?"
+            ) from None
+        raise
+    print(f"wrote {path}")
+    return 0
+
+
+def check_out(out: Path) -> None:
+    """Refuse an ``--out`` that cannot become the workbook, before spending time on building it."""
+    from althedge_xl.workbook.refresh import read_only_reason
+
+    if out.is_dir():
+        raise UserError(f"{out}: is a folder; --out names the workbook file, e.g. {out / DEFAULT_WORKBOOK.name}")
+    folder = out.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{out}: {folder} is a file, not a folder")
+    if out.exists():
+        reason = read_only_reason(out)
+        if reason:
+            raise UserError(f"{reason}; nothing was changed")
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"{out}: cannot write into {folder} (permission denied); nothing was changed")

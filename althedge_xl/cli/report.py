@@ -1,0 +1,53 @@
+"""``althedge report``: compute a workbook without Excel and print its tables."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from althedge_xl.cli._common import FORMATS, Subcommands, UserError, print_tables, read_bytes, workbook_argument
+from althedge_xl.cli.refresh import refresh_in_place
+
+
+def register(commands: Subcommands) -> None:
+    parser = commands.add_parser("report", help="compute a workbook without Excel and print its tables")
+    parser.add_argument("workbook", nargs="?", help="the workbook (default: the template)")
+    parser.add_argument(
+        "--refresh", action="store_true", help="refresh a temporary copy's prices first (the file is unchanged)"
+    )
+    parser.add_argument("--exchange", help="ccxt exchange id for --refresh (default: the Prices sheet's, binance)")
+    parser.add_argument("--offline", action="store_true", help="with --refresh: fill from the cache only")
+    parser.add_argument("--history", action="store_true", help="with --refresh: also the History sheet's last year")
+    parser.add_argument("--prices", help="CSV of symbol,price to use instead of the Prices sheet's (file unchanged)")
+    parser.add_argument("--out", help="folder for a computed copy as values (.xlsx) and the stress chart (.png)")
+    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from althedge_xl.headless.report import run_report
+    from althedge_xl.workbook.package import WorkbookError
+    from althedge_xl.workbook.refresh import RefreshError
+
+    if (args.offline or args.exchange or args.history) and not args.refresh:
+        raise UserError("--offline/--exchange/--history only apply with --refresh")
+    workbook = workbook_argument(args.workbook)
+    with tempfile.TemporaryDirectory(prefix="althedge-report-") as scratch:
+        if args.refresh:
+            copy = Path(scratch) / workbook.name
+            copy.write_bytes(read_bytes(workbook))
+            try:
+                refresh_in_place(copy, args.exchange, args.offline, args.history)
+            except RefreshError as exc:
+                raise UserError(str(exc)) from None
+            workbook = copy
+        try:
+            tables = run_report(
+                workbook, Path(args.prices) if args.prices else None, Path(args.out) if args.out else None
+            )
+        except WorkbookError as exc:
+            raise UserError(str(exc)) from None
+    print_tables(tables, args.format)
+    return 0

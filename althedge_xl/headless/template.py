@@ -1,0 +1,32 @@
+"""``althedge build-workbook``: write the template from code, with its formulas' cached values.
+
+Two passes: the sheets are written once (:func:`althedge_xl.workbook.build.first_pass`) and
+computed by the headless engine, then written again with every formula cell carrying its computed
+value. The file is written to a temporary file beside the target and renamed over it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from althedge_xl.files import write_atomically
+from althedge_xl.headless.engine import compute
+from althedge_xl.workbook.build import DEFAULT_OUT, finished_template, first_pass
+from althedge_xl.workbook.samples import load_samples
+
+
+def template_bytes(data_dir: Path | None = None) -> bytes:
+    """The finished template, computed from the sample data in ``data_dir``."""
+    samples = load_samples(data_dir)
+    with tempfile.TemporaryDirectory(prefix="althedge-build-") as scratch:
+        first = Path(scratch) / "first-pass.xlsx"
+        first.write_bytes(first_pass(samples))
+        cached = compute(first).cells
+    return finished_template(samples, cached)
+
+
+def build_workbook(out: Path = DEFAULT_OUT, data_dir: Path | None = None) -> Path:
+    """Write the template to ``out`` atomically and return its path."""
+    write_atomically(out, template_bytes(data_dir))
+    return out
