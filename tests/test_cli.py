@@ -40,7 +40,7 @@ def workbook(tmp_path: Path) -> Path:
 @pytest.fixture
 def fake_feeds(monkeypatch: pytest.MonkeyPatch):
     fetch = _fetch(_snapshot())
-    monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", fetch)
+    monkeypatch.setattr("althedge_xl.market.refresh_market_data", fetch)
     return fetch
 
 
@@ -171,7 +171,7 @@ def test_refresh_needs_a_workbook(tmp_path, monkeypatch, capsys, fake_feeds):
 
 
 def test_refresh_nothing_refreshed_is_exit_1(workbook, monkeypatch, capsys):
-    monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(_nothing()))
+    monkeypatch.setattr("althedge_xl.market.refresh_market_data", _fetch(_nothing()))
     assert main(["refresh", str(workbook)]) == 1
     err = capsys.readouterr().err
     assert "nothing could be refreshed" in err.splitlines()[-1] and "Traceback" not in err

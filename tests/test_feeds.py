@@ -1,4 +1,4 @@
-"""Tests of althedge_xl.feeds: market data, cache and stale marking, all without the network.
+"""Tests of althedge_xl.market: market data, cache and stale marking, all without the network.
 
 The real ccxt code runs against recorded HTTP bodies replayed with ``responses`` (ccxt's sync client
 uses ``requests``). Recorded bodies are read in place from ``../shared/data``; documentation examples
@@ -34,8 +34,9 @@ import responses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from althedge_xl import feeds
-from althedge_xl.feeds import FearGreedPoint, FundingPoint, HttpStatusError, RetryPolicy, refresh_market_data
+from althedge_xl import market
+from althedge_xl.market import FearGreedPoint, FundingPoint, HttpStatusError, RetryPolicy, refresh_market_data
+from althedge_xl.market import fear_greed as fear_greed_module
 
 PROJECT = Path(__file__).resolve().parents[1]
 DATA = PROJECT.parent / "shared" / "data"
@@ -132,7 +133,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     # Never the user's real cache, even when a test forgets cache_dir.
-    monkeypatch.setenv(feeds.CACHE_ENV_VAR, str(tmp_path / "env-cache"))
+    monkeypatch.setenv(market.CACHE_ENV_VAR, str(tmp_path / "env-cache"))
 
 
 # ------------------------------------------------------------------------- Binance replay server
@@ -221,8 +222,8 @@ def rs() -> Iterator[responses.RequestsMock]:
         yield mock
 
 
-def refresh_binance(cache: Path, *, clock: datetime = T_PREMIUM, **kwargs: Any) -> feeds.MarketSnapshot:
-    """A refresh through a real ccxt binance client (made by feeds.make_exchange)."""
+def refresh_binance(cache: Path, *, clock: datetime = T_PREMIUM, **kwargs: Any) -> market.MarketSnapshot:
+    """A refresh through a real ccxt binance client (made by market.make_exchange)."""
     kwargs.setdefault("http_get", FngGetter())
     kwargs.setdefault("sleep", Sleeps())
     return refresh_market_data(kwargs.pop("symbols", ["BTC"]), cache_dir=cache, clock=fixed_clock(clock), **kwargs)
@@ -529,7 +530,7 @@ EXPECTED = {
 }
 
 
-def assert_last_good_values(snapshot: feeds.MarketSnapshot, reason: str, fng_reason: str | None = None) -> None:
+def assert_last_good_values(snapshot: market.MarketSnapshot, reason: str, fng_reason: str | None = None) -> None:
     """Every item is the value cached at T_PREMIUM (recorded values), stale, aged 2 h, with the reason."""
     spot, perp, history, fng = snapshot.spot["BTC"], snapshot.perp, snapshot.funding_history, snapshot.fear_greed
     assert spot.value == float(TICKER_24HR["lastPrice"])
@@ -671,7 +672,7 @@ class TestCache:
         def broken_replace(src: Any, dst: Any) -> None:
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(os, "replace", broken_replace)  # the module feeds uses
+        monkeypatch.setattr(os, "replace", broken_replace)  # the module the cache uses
         serve_binance(rs)
         snapshot = refresh_binance(warm_cache, clock=LATER)
         assert snapshot.spot["BTC"].fresh  # the value is still returned
@@ -689,14 +690,14 @@ class TestCache:
     def test_cache_dir_argument_then_env_var_then_platformdirs(self, monkeypatch: pytest.MonkeyPatch) -> None:
         import platformdirs
 
-        monkeypatch.setenv(feeds.CACHE_ENV_VAR, "/somewhere/env")
-        assert feeds.resolve_cache_dir("/somewhere/arg") == Path("/somewhere/arg")
-        assert feeds.resolve_cache_dir() == Path("/somewhere/env")
-        monkeypatch.delenv(feeds.CACHE_ENV_VAR)
-        assert feeds.resolve_cache_dir() == Path(platformdirs.user_cache_dir("althedge-xl", appauthor=False))
+        monkeypatch.setenv(market.CACHE_ENV_VAR, "/somewhere/env")
+        assert market.resolve_cache_dir("/somewhere/arg") == Path("/somewhere/arg")
+        assert market.resolve_cache_dir() == Path("/somewhere/env")
+        monkeypatch.delenv(market.CACHE_ENV_VAR)
+        assert market.resolve_cache_dir() == Path(platformdirs.user_cache_dir("althedge-xl", appauthor=False))
 
     def test_env_var_is_used_by_refresh(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setenv(feeds.CACHE_ENV_VAR, str(tmp_path / "from-env"))
+        monkeypatch.setenv(market.CACHE_ENV_VAR, str(tmp_path / "from-env"))
         refresh_market_data(
             [], offline=False, client=FakeExchange(), http_get=FngGetter(), clock=fixed_clock(T_PREMIUM)
         )
@@ -768,7 +769,7 @@ PREMIUM_FUNDING = {  # ccxt's structure of the recorded premiumIndex BTCUSDT ent
 HISTORY = [{"timestamp": ms, "fundingRate": float(rate)} for ms, _iso, rate in FUNDING_ROWS]
 
 
-def refresh_fake(client: FakeExchange, cache: Path, symbols: list[Any], **kwargs: Any) -> feeds.MarketSnapshot:
+def refresh_fake(client: FakeExchange, cache: Path, symbols: list[Any], **kwargs: Any) -> market.MarketSnapshot:
     kwargs.setdefault("http_get", FngGetter())
     kwargs.setdefault("sleep", Sleeps())
     kwargs.setdefault("clock", fixed_clock(T_PREMIUM))
@@ -787,7 +788,7 @@ class TestInjectedClient:
         assert list(snapshot.spot) == ["BTC", "ETH", "SOL", "USDT"]
         assert {s: q.value for s, q in snapshot.spot.items()} == {**CLOSE, "USDT": 1.0}
         assert snapshot.spot["ETH"].source == "fakex fetch_tickers ETH/USDT"
-        assert snapshot.spot["USDT"].source == feeds.PAR_SOURCE
+        assert snapshot.spot["USDT"].source == market.PAR_SOURCE
         assert ("fetch_tickers", ("BTC/USDT", "ETH/USDT", "SOL/USDT")) in client.calls
         assert not [c for c in client.calls if c[0] == "fetch_ticker"]
         assert [p[0] for p in progress] == list(range(1, 10)) and {p[1] for p in progress} == {9}
@@ -976,10 +977,10 @@ def serve_klines(rs: responses.RequestsMock, *listed: str) -> None:
 
 def closes_binance(
     cache: Path, symbols: Any = ("BTC", "ETH"), *, clock: datetime = T_CLOSES, **kwargs: Any
-) -> feeds.DailyCloses:
+) -> market.DailyCloses:
     """Daily closes (10 days by default) through a real ccxt binance client, at ``clock``."""
     kwargs.setdefault("sleep", Sleeps())
-    return feeds.fetch_daily_closes(
+    return market.fetch_daily_closes(
         symbols, kwargs.pop("days", 10), cache_dir=cache, clock=fixed_clock(clock), **kwargs
     )
 
@@ -1068,13 +1069,13 @@ class TestDailyCloses:
     @pytest.mark.parametrize("days", [1, 0, -5, 1001, 10.0, True, "10", None])
     def test_bad_days(self, tmp_path: Path, days: Any) -> None:
         with pytest.raises(ValueError, match="days must be a whole number of days from 2 to 1000"):
-            feeds.fetch_daily_closes(["BTC"], days, offline=True, cache_dir=tmp_path)
+            market.fetch_daily_closes(["BTC"], days, offline=True, cache_dir=tmp_path)
 
     def test_bad_symbols_and_exchange(self, tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="at least one symbol"):
-            feeds.fetch_daily_closes(["", None], offline=True, cache_dir=tmp_path)
+            market.fetch_daily_closes(["", None], offline=True, cache_dir=tmp_path)
         with pytest.raises(ValueError, match="unknown exchange 'binanse'"):
-            feeds.fetch_daily_closes(["BTC"], exchange="binanse", cache_dir=tmp_path)
+            market.fetch_daily_closes(["BTC"], exchange="binanse", cache_dir=tmp_path)
 
 
 # ------------------------------------------------------------------- the real urllib path, loopback
@@ -1120,35 +1121,35 @@ class TestUrllibGet:
             (500, {}, b"oops", 0.0),
             (200, {}, b"late", 1.0),
         ]
-        assert feeds.urllib_get(f"{base}/fng/", 2.0) == FNG_BYTES
+        assert market.urllib_get(f"{base}/fng/", 2.0) == FNG_BYTES
         with pytest.raises(HttpStatusError) as too_many:
-            feeds.urllib_get(f"{base}/fng/", 2.0)
+            market.urllib_get(f"{base}/fng/", 2.0)
         assert (too_many.value.status, too_many.value.retry_after_s) == (429, 5.0)
         with pytest.raises(HttpStatusError) as server_error:
-            feeds.urllib_get(f"{base}/fng/", 2.0)
+            market.urllib_get(f"{base}/fng/", 2.0)
         assert server_error.value.status == 500
         with pytest.raises(OSError):
-            feeds.urllib_get(f"{base}/fng/", 0.2)
+            market.urllib_get(f"{base}/fng/", 0.2)
 
     def test_connection_refused_is_an_oserror(self) -> None:
         with socket.socket() as probe:  # a port nothing listens on
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         with pytest.raises(OSError):
-            feeds.urllib_get(f"http://127.0.0.1:{port}/fng/", 1.0)
+            market.urllib_get(f"http://127.0.0.1:{port}/fng/", 1.0)
 
     def test_refresh_through_urllib_after_a_429(
         self, loopback: tuple[str, list[Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         base, script = loopback
         script += [(429, {"Retry-After": "2"}, b"", 0.0), (200, {}, FNG_BYTES, 0.0)]
-        monkeypatch.setattr(feeds, "FNG_URL", base + "/fng/?limit={limit}&format=json")
+        monkeypatch.setattr(fear_greed_module, "FNG_URL", base + "/fng/?limit={limit}&format=json")
         sleeps = Sleeps()
         snapshot = refresh_market_data(
             [],
             client=FakeExchange(),
             cache_dir=tmp_path,
-            http_get=feeds.urllib_get,
+            http_get=market.urllib_get,
             sleep=sleeps,
             clock=fixed_clock(T_PREMIUM),
         )
@@ -1161,12 +1162,12 @@ class TestUrllibGet:
 
 class TestModule:
     def test_import_is_cheap_and_does_not_import_ccxt(self) -> None:
-        code = "import sys, althedge_xl.feeds; sys.exit(int(any(m in sys.modules for m in ('ccxt', 'requests', 'urllib.request'))))"
+        code = "import sys, althedge_xl.market; sys.exit(int(any(m in sys.modules for m in ('ccxt', 'requests', 'urllib.request'))))"
         env = {**os.environ, "PYTHONPATH": str(PROJECT)}
         assert subprocess.run([sys.executable, "-c", code], env=env, cwd=PROJECT, check=False).returncode == 0
 
     def test_make_exchange_is_public_rate_limited_and_key_less(self) -> None:
-        client = feeds.make_exchange("bybit", timeout_s=7.5)
+        client = market.make_exchange("bybit", timeout_s=7.5)
         assert client.id == "bybit" and client.enableRateLimit is True and client.timeout == 7500
         assert not client.apiKey and not client.secret
         assert client.options["fetchMarkets"]["types"] == ["spot", "linear"]
@@ -1186,12 +1187,12 @@ class TestModule:
 
     def test_snapshot_built_without_a_dated_future(self) -> None:
         # callers that build a MarketSnapshot by hand (the refresh tests) need not pass dated_future
-        fng = feeds.FearGreed(
+        fng = market.FearGreed(
             47, "2025-04-22", "Neutral", (), "2025-06-17T08:40:00.000Z", "alternative.me", False, 0.0, None
         )
-        perp = feeds.PerpQuote(PERP, None, None, None, None, None, None, None, "", False, None, "timed out")
-        history = feeds.FundingHistory(PERP, (), None, "", False, None, "timed out")
-        snapshot = feeds.MarketSnapshot(
+        perp = market.PerpQuote(PERP, None, None, None, None, None, None, None, "", False, None, "timed out")
+        history = market.FundingHistory(PERP, (), None, "", False, None, "timed out")
+        snapshot = market.MarketSnapshot(
             "binance", "USDT", "2025-06-17T08:40:00.000Z", False, {}, perp, history, fng, (), ()
         )
         dated = snapshot.dated_future
@@ -1210,11 +1211,11 @@ class TestModule:
         ],
     )
     def test_parse_retry_after(self, header: str | None, expected: float | None) -> None:
-        assert feeds.parse_retry_after(header, T_PREMIUM) == expected
+        assert market.parse_retry_after(header, T_PREMIUM) == expected
 
     def test_retry_policy_backoff_is_capped(self) -> None:
         assert [RetryPolicy(max_delay_s=5).delay(n) for n in range(1, 6)] == [1.0, 2.0, 4.0, 5.0, 5.0]
 
     def test_fear_greed_error_in_metadata(self) -> None:
-        with pytest.raises(feeds.FeedError, match=r"alternative\.me reported an error: busy"):
-            feeds.parse_fear_greed(b'{"data": [], "metadata": {"error": "busy"}}')
+        with pytest.raises(market.FeedError, match=r"alternative\.me reported an error: busy"):
+            market.parse_fear_greed(b'{"data": [], "metadata": {"error": "busy"}}')

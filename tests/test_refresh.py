@@ -31,7 +31,7 @@ from test_feeds import (  # the recorded-response replay of the feed tests
     throttle_costs,  # noqa: F401  (autouse: ccxt's throttle records instead of sleeping)
 )
 
-from althedge_xl import feeds
+from althedge_xl import market
 from althedge_xl.cli import main
 from althedge_xl.headless.engine import compute
 from althedge_xl.workbook import prices_layout as px
@@ -47,13 +47,13 @@ QUARTERLY = {"markPrice": "108194.97576087", "indexPrice": "106647.69847826", "e
 QUARTERLY_DAYS = (
     datetime(2025, 9, 26, 8, tzinfo=UTC) - datetime(2025, 6, 17, 8, 40, tzinfo=UTC)
 ).total_seconds() / 86400
-#: feeds fetches the dated future since DatedFutureQuote landed; before, snapshots had none.
-HAS_DATED_FUTURE = hasattr(feeds, "DatedFutureQuote")
-needs_dated_future = pytest.mark.skipif(not HAS_DATED_FUTURE, reason="feeds.DatedFutureQuote not there yet")
+#: market fetches the dated future since DatedFutureQuote landed; before, snapshots had none.
+HAS_DATED_FUTURE = hasattr(market, "DatedFutureQuote")
+needs_dated_future = pytest.mark.skipif(not HAS_DATED_FUTURE, reason="market.DatedFutureQuote not there yet")
 
 
-def _dated_future(ok: bool) -> feeds.DatedFutureQuote:
-    return feeds.DatedFutureQuote(
+def _dated_future(ok: bool) -> market.DatedFutureQuote:
+    return market.DatedFutureQuote(
         symbol="BTC/USDT:USDT-250926",
         price=float(QUARTERLY["markPrice"]) if ok else None,
         index_price=float(QUARTERLY["indexPrice"]) if ok else None,
@@ -74,20 +74,20 @@ def _snapshot(
     perp_ok: bool = True,
     future_ok: bool | None = None,
     unknown: tuple[str, ...] = (),
-) -> feeds.MarketSnapshot:
+) -> market.MarketSnapshot:
     """A snapshot holding the recorded real values: BTC's 24 h ticker, the premiumIndex, alternative.me.
 
-    The dated future (when feeds has it) follows ``perp_ok`` unless ``future_ok`` says otherwise.
+    The dated future (when market has it) follows ``perp_ok`` unless ``future_ok`` says otherwise.
     """
     btc = float(TICKER_24HR["lastPrice"])
     spot = {
-        "BTC": feeds.Quote("BTC", "BTC/USDT", btc if spot_ok else None, None, NOW if spot_ok else None,
+        "BTC": market.Quote("BTC", "BTC/USDT", btc if spot_ok else None, None, NOW if spot_ok else None,
                            "binance fetch_ticker BTC/USDT" if spot_ok else "", not spot_ok, 0.0 if spot_ok else None,
                            None if spot_ok else "HTTP 502 from api.binance.com"),
     }  # fmt: skip
     for symbol in unknown:
-        spot[symbol] = feeds.Quote(symbol, f"{symbol}/USDT", None, None, None, "", True, None, "not listed on binance")
-    perp = feeds.PerpQuote(
+        spot[symbol] = market.Quote(symbol, f"{symbol}/USDT", None, None, None, "", True, None, "not listed on binance")
+    perp = market.PerpQuote(
         "BTC/USDT:USDT",
         float(PREMIUM_BTC["markPrice"]) if perp_ok else None,
         float(PREMIUM_BTC["indexPrice"]) if perp_ok else None,
@@ -102,10 +102,10 @@ def _snapshot(
         None if perp_ok else "timed out",
     )
     newest = FNG_DOC["data"][0]
-    fear_greed = feeds.FearGreed(
+    fear_greed = market.FearGreed(
         int(newest["value"]), "2025-04-22", newest["value_classification"], (), NOW, "alternative.me", False, 0.0, None
     )
-    history = feeds.FundingHistory("BTC/USDT:USDT", (), None, "", True, None, "timed out")
+    history = market.FundingHistory("BTC/USDT:USDT", (), None, "", True, None, "timed out")
     fields = {
         "exchange": "binance",
         "quote_currency": "USDT",
@@ -120,16 +120,16 @@ def _snapshot(
     }
     if HAS_DATED_FUTURE:
         fields["dated_future"] = _dated_future(perp_ok if future_ok is None else future_ok)
-    return feeds.MarketSnapshot(**fields)
+    return market.MarketSnapshot(**fields)
 
 
-def _nothing() -> feeds.MarketSnapshot:
+def _nothing() -> market.MarketSnapshot:
     """A snapshot in which nothing could be fetched."""
-    fear_greed = feeds.FearGreed(None, None, None, (), None, "", True, None, "timed out")
+    fear_greed = market.FearGreed(None, None, None, (), None, "", True, None, "timed out")
     return dataclasses.replace(_snapshot(spot_ok=False, perp_ok=False), fear_greed=fear_greed)
 
 
-def _fetch(snapshot: feeds.MarketSnapshot):
+def _fetch(snapshot: market.MarketSnapshot):
     calls = []
 
     def fetch(symbols, exchange, offline, **options):
@@ -295,7 +295,7 @@ def test_missing_dated_future_keeps_the_last_good_values_marked_stale(workbook):
 
 
 def test_snapshot_without_a_dated_future_leaves_the_quarterly_fields_alone(workbook):
-    # Before feeds fetched the dated future its snapshots had no such attribute.
+    # Before market fetched the dated future its snapshots had no such attribute.
     current = {"A5": "BTC"}
     snapshot = _snapshot()
     if HAS_DATED_FUTURE:
@@ -318,7 +318,7 @@ def test_symbols_come_from_prices_and_portfolio_quantities(workbook):
 
 
 def test_end_to_end_replay_through_ccxt(workbook, tmp_path, monkeypatch):
-    # The real feeds + ccxt code path against the recorded Binance and alternative.me responses.
+    # The real market + ccxt code path against the recorded Binance and alternative.me responses.
     book = openpyxl.load_workbook(workbook, keep_vba=True)
     for row in range(6, 13):
         book[px.SHEET][f"A{row}"] = None  # BTC only: the recorded 24 h ticker is BTCUSDT's
@@ -336,16 +336,16 @@ def test_end_to_end_replay_through_ccxt(workbook, tmp_path, monkeypatch):
 
 
 def test_cli_exit_codes(workbook, monkeypatch, capsys):
-    monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(_snapshot()))
+    monkeypatch.setattr("althedge_xl.market.refresh_market_data", _fetch(_snapshot()))
     assert main(["refresh", str(workbook)]) == 0
     assert "refreshed" in capsys.readouterr().out
-    monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(_nothing()))
+    monkeypatch.setattr("althedge_xl.market.refresh_market_data", _fetch(_nothing()))
     assert main(["refresh", str(workbook)]) == 1
     assert "nothing could be refreshed" in capsys.readouterr().err
 
 
 def test_report_refresh_leaves_the_users_file_alone(workbook, monkeypatch, capsys):
-    monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(_snapshot()))
+    monkeypatch.setattr("althedge_xl.market.refresh_market_data", _fetch(_snapshot()))
     before, mtime = workbook.read_bytes(), workbook.stat().st_mtime_ns
     assert main(["report", str(workbook), "--refresh", "--format", "json"]) == 0
     assert workbook.read_bytes() == before and workbook.stat().st_mtime_ns == mtime
@@ -472,8 +472,8 @@ def test_refresh_button_names_stale_and_unknown_symbols(workbook):
 
 def test_refresh_button_quiet_when_everything_is_fresh(workbook):
     fake = FakeBook(workbook)
-    history = feeds.FundingHistory(
-        "BTC/USDT:USDT", (feeds.FundingPoint("2025-06-17T00:00:00Z", 0.00004758),), NOW, "binance", False, 0.0, None
+    history = market.FundingHistory(
+        "BTC/USDT:USDT", (market.FundingPoint("2025-06-17T00:00:00Z", 0.00004758),), NOW, "binance", False, 0.0, None
     )
     snapshot = dataclasses.replace(_snapshot(), funding_history=history, messages=())
     for row in range(6, 25):
@@ -510,7 +510,7 @@ def test_refresh_caller_never_raises(workbook, monkeypatch):
     xlwings = pytest.importorskip("xlwings")
     fake = FakeBook(workbook)
     monkeypatch.setattr(xlwings.Book, "caller", staticmethod(lambda: fake))
-    monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(_nothing()))
+    monkeypatch.setattr("althedge_xl.market.refresh_market_data", _fetch(_nothing()))
     refresh_caller()  # used to raise RuntimeError, which xlwings shows as a traceback
     assert len(fake.app.alerts) == 1
 
@@ -518,14 +518,14 @@ def test_refresh_caller_never_raises(workbook, monkeypatch):
 # --- the History sheet's last year (refresh --history) ----------------------------------------------
 
 
-def _daily_closes(last_day: str = "2025-06-30", stale: bool = False, missing: bool = False) -> feeds.DailyCloses:
+def _daily_closes(last_day: str = "2025-06-30", stale: bool = False, missing: bool = False) -> market.DailyCloses:
     """Real Binance daily closes of the History assets (shared market data), 366 days to ``last_day``."""
     import csv
 
     with open(ROOT.parent / "shared" / "data" / "prices" / "daily_close_wide.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["date"] <= last_day][-366:]
     assets = ("BTC", "ETH", "SOL", "AVAX")
-    return feeds.DailyCloses(
+    return market.DailyCloses(
         symbols=assets,
         dates=() if missing else tuple(r["date"] for r in rows),
         closes=() if missing else tuple(tuple(float(r[a]) for a in assets) for r in rows),
@@ -537,7 +537,7 @@ def _daily_closes(last_day: str = "2025-06-30", stale: bool = False, missing: bo
     )
 
 
-def _fetch_closes(closes: feeds.DailyCloses):
+def _fetch_closes(closes: market.DailyCloses):
     def fetch(symbols, days, exchange, offline, **options):
         assert (tuple(symbols), days) == (("BTC", "ETH", "SOL", "AVAX"), 366)
         return closes

@@ -1,6 +1,6 @@
 """Refresh: market data into the Prices sheet, one code path for Excel and the command line.
 
-:func:`prices_update` turns a :class:`~althedge_xl.feeds.MarketSnapshot` and the sheet's current
+:func:`prices_update` turns a :class:`~althedge_xl.market.MarketSnapshot` and the sheet's current
 values into the cells to write. A value that could not be fetched keeps the sheet's last good value
 (or the cache's) and is marked stale with the reason; nothing is ever blanked or zeroed.
 :func:`refresh_workbook` writes those cells into a workbook file (only the Prices part changes,
@@ -187,7 +187,7 @@ def prices_update(snapshot: Any, current: Mapping[str, CellValue]) -> PricesUpda
         update,
     )
     (update.refreshed if perp.fresh else update.stale).append("BTC perpetual")
-    future = getattr(snapshot, "dated_future", None)  # None until feeds fetches the dated future
+    future = getattr(snapshot, "dated_future", None)  # None until market fetches the dated future
     if future is not None:
         _dated_future_update(future, current, update)
     fg = snapshot.fear_greed
@@ -267,12 +267,12 @@ def read_only_reason(path: Path) -> str | None:
     return None
 
 
-#: Options of :func:`althedge_xl.feeds.refresh_market_data` that the daily-closes fetch shares.
+#: Options of :func:`althedge_xl.market.refresh_market_data` that the daily-closes fetch shares.
 _SHARED_FEED_OPTIONS = ("cache_dir", "client", "clock", "sleep", "retry", "timeout_s", "progress")
 
 
 def history_cells(closes: Any, update: PricesUpdate) -> Cells:
-    """The History sheet's recent block for ``closes`` (:class:`althedge_xl.feeds.DailyCloses`).
+    """The History sheet's recent block for ``closes`` (:class:`althedge_xl.market.DailyCloses`).
 
     The dates and closes fill the block from its first row, oldest first, so it ends on the newest
     close; rows left over (a shorter answer) are cleared rather than left out of date order. Closes
@@ -301,7 +301,7 @@ def fetch_history(
 ) -> Any:
     """The last year of daily closes of the History assets (``fetch`` replaces the feed in tests)."""
     if fetch is None:
-        from althedge_xl.feeds import fetch_daily_closes
+        from althedge_xl.market import fetch_daily_closes
 
         fetch = fetch_daily_closes
     options = {k: v for k, v in feed_options.items() if k in _SHARED_FEED_OPTIONS}
@@ -322,8 +322,8 @@ def refresh_workbook(
     Only those sheets' XML parts change; the new file is written beside the old and renamed over
     it, and the previous file is kept as :func:`backup_path` (same bytes, same permissions). A
     read-only workbook is refused before anything is fetched. ``fetch`` and ``fetch_closes`` are
-    the feeds' :func:`~althedge_xl.feeds.refresh_market_data` and
-    :func:`~althedge_xl.feeds.fetch_daily_closes` unless a test passes others.
+    the market package's :func:`~althedge_xl.market.refresh_market_data` and
+    :func:`~althedge_xl.market.fetch_daily_closes` unless a test passes others.
     """
     from althedge_xl.workbook.package import WorkbookError, check_readable
     from althedge_xl.workbook.patch import PackageError, patch_sheet
@@ -342,7 +342,7 @@ def refresh_workbook(
     current, portfolio = read_prices_sheet(path, original)
     venue = exchange or str(current.get(px.EXCHANGE_CELL) or "binance").strip().lower()
     if fetch is None:
-        from althedge_xl.feeds import refresh_market_data
+        from althedge_xl.market import refresh_market_data
 
         fetch = refresh_market_data
     try:

@@ -63,7 +63,7 @@ def refresh_book(book: Any, fetch: Any = None, fetch_closes: Any = None, **feed_
     )
     portfolio = [(asset, quantity) for asset, _, quantity in rows]
     if fetch is None:
-        from althedge_xl.feeds import refresh_market_data
+        from althedge_xl.market import refresh_market_data
 
         fetch = refresh_market_data
     exchange = str(current.get(px.EXCHANGE_CELL) or "binance").strip().lower()
@@ -99,7 +99,7 @@ def refresh_and_tell(book: Any, fetch: Any = None, **feed_options: Any) -> Price
     """
     try:
         update = refresh_book(book, fetch, **feed_options)
-    except (RefreshError, ValueError) as exc:  # a missing sheet; feeds: what the user typed, e.g. the exchange
+    except (RefreshError, ValueError) as exc:  # a missing sheet; market: what the user typed, e.g. the exchange
         book.app.alert(f"Nothing was refreshed: {exc}", title=ALERT_TITLE, mode="critical")
         return None
     except Exception as exc:  # the button's last resort

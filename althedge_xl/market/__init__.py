@@ -1,0 +1,153 @@
+"""Market data from public APIs: spot prices, BTC perpetual funding, a BTC quarterly future and Fear & Greed.
+
+This is the only package of AltHedge XL that touches the network. It fetches, caches and marks
+values stale; it never computes anything with them (that is :mod:`althedge_xl.core`).
+
+Modules (each imports only those above it, and nothing of the workbook, headless or cli layers)
+---------------------------------------------------------------------------------------------
+=============  ==================================================================================
+``values``     numbers and times as the APIs send them (finite floats, epoch ms, ISO-8601, ages)
+``errors``     the feed errors and the one-line reason of any failure
+``records``    the frozen records a refresh returns (:class:`Quote` … :class:`MarketSnapshot`)
+``http``       plain HTTP for alternative.me, ``Retry-After``, the retry policy
+``cache``      the last good value of each series on disk, written atomically
+``session``    one refresh in progress: retries, failed hosts, progress, fresh-or-cached resolution
+``exchange``   the ccxt client (imported lazily) with its markets loaded
+``spot``, ``perpetual``, ``dated``, ``fear_greed``
+               one series family each: fetch, validate, fall back to the cache
+``snapshot``   the entry points :func:`refresh_market_data` and :func:`fetch_daily_closes`
+=============  ==================================================================================
+
+Units and conventions
+---------------------
+* Prices are in the quote currency (USDT) for one unit of the base asset: ``BTC 106599.9`` means
+  106,599.90 USDT per BTC.
+* Funding rates are plain fractions **per funding interval**, exactly as the exchanges publish
+  them: ``0.0001`` is 0.01 % per interval (8 hours for BTCUSDT). A positive rate means longs pay
+  shorts, so a short hedge receives it.
+* Times are UTC, written ISO-8601 with milliseconds and a ``Z`` (``2025-06-17T08:38:08.000Z``);
+  Fear & Greed dates are UTC days (``2025-04-22``). Ages are in seconds.
+
+Where the numbers come from
+---------------------------
+Exchange data comes from ccxt's unified **public** methods; no API key is asked for, stored or
+logged, and ccxt is imported only when a refresh actually talks to an exchange. For Binance
+(the default) and Bybit the requests are:
+
+=====================  ===============================================  =======================================
+item                   Binance (api / fapi)                             Bybit (v5)
+=====================  ===============================================  =======================================
+markets (once)         ``GET /api/v3/exchangeInfo``,                    ``GET /v5/market/instruments-info``
+                       ``GET /fapi/v1/exchangeInfo``                    (``category=spot``, ``linear`` and
+                                                                        ``linear&status=PreLaunch``)
+spot prices            ``GET /api/v3/ticker/24hr?symbol=…`` (one),      ``GET /v5/market/tickers?category=spot``
+                       ``…?symbols=[…]`` (several)                      (``&symbol=…`` for one)
+perpetual              ``GET /fapi/v1/premiumIndex`` (all contracts)    ``GET /v5/market/tickers?category=linear
+                                                                        &symbol=BTCUSDT``
+funding interval       ``GET /fapi/v1/fundingInfo``, else inferred      ``fundingInterval`` of the instrument
+                       from the last two settlements                    (from the markets request)
+funding history        ``GET /fapi/v1/fundingRate?symbol=BTCUSDT        ``GET /v5/market/funding/history``
+                       &startTime=…&limit=1000`` (paged)                (200 a page, paged)
+dated (quarterly)      no request of its own: the perpetual's           ``GET /v5/market/tickers?category=linear
+future                 ``premiumIndex`` answer lists delivery           &symbol=<contract>``
+                       contracts too (``BTCUSDT_250926``)
+daily closes           ``GET /api/v3/klines?symbol=…&interval=1d        ``GET /v5/market/kline?category=spot
+(fetch_daily_closes)   &startTime=…&limit=…`` (one per symbol)          &symbol=…&interval=D…`` (one per symbol)
+=====================  ===============================================  =======================================
+
+The dated future is chosen from the loaded markets: the linear delivery future (ccxt ``future`` and
+``linear``, with an ``expiry``) on the perpetual's base and settle currency (BTC, USDT) whose expiry is the
+nearest one at least ``dated_min_days`` days away. Its price is the mark price (the last price when the
+exchange publishes no mark); ``days_to_expiry`` counts from the exchange's timestamp of the quote (from the
+fetch time when it sends none).
+
+The Fear & Greed index comes from alternative.me, ``GET https://api.alternative.me/fng/?limit=N&format=json``,
+read with the standard library. alternative.me asks to be credited as the source of the index.
+
+Failure policy
+--------------
+Every series (each spot price, the perpetual, the funding history, the dated future, Fear & Greed)
+keeps its last good value on disk with its fetch time and source. When a fetch fails, that value is
+returned marked ``stale`` with its age and the reason in ``error``; nothing is ever blanked or zeroed.
+With no cached value either the item is ``missing`` (``value`` None) and ``error`` says why. A cached
+dated future whose expiry has passed is no last good value: it is reported missing ("cached future
+expired on …"). A stale dated future's ``days_to_expiry`` is counted from now: its price is old, but
+its expiry is fixed. Network failures are
+retried with exponential backoff (honouring ``Retry-After`` on HTTP 429); once a host has failed
+after its retries the rest of the refresh does not call it again. Symbols the exchange does not list
+are reported by name in ``MarketSnapshot.unknown_symbols`` and in the messages.
+
+The daily closes of :func:`fetch_daily_closes` are one series for all their symbols together: when any
+symbol fails or is not listed, the whole cached table is served stale, the reason naming the symbol.
+"""
+
+from __future__ import annotations
+
+from althedge_xl.market.cache import CACHE_ENV_VAR, resolve_cache_dir
+from althedge_xl.market.errors import CacheError, FeedError, HttpStatusError, MalformedResponseError
+from althedge_xl.market.exchange import DEFAULT_EXCHANGE, make_exchange
+from althedge_xl.market.fear_greed import FNG_URL, parse_fear_greed
+from althedge_xl.market.http import DEFAULT_TIMEOUT_S, HttpGet, RetryPolicy, parse_retry_after, urllib_get
+from althedge_xl.market.records import (
+    PAR_SOURCE,
+    DailyCloses,
+    DatedFutureQuote,
+    FearGreed,
+    FearGreedPoint,
+    FundingHistory,
+    FundingPoint,
+    MarketSnapshot,
+    PerpQuote,
+    Quote,
+)
+from althedge_xl.market.session import OFFLINE_REASON, ProgressCallback
+from althedge_xl.market.snapshot import (
+    DEFAULT_CLOSES_DAYS,
+    DEFAULT_DATED_MIN_DAYS,
+    DEFAULT_HISTORY_DAYS,
+    DEFAULT_PERP,
+    DEFAULT_QUOTE,
+    MAX_CLOSES_DAYS,
+    fetch_daily_closes,
+    normalize_symbols,
+    refresh_market_data,
+)
+
+__all__ = [
+    "CACHE_ENV_VAR",
+    "DEFAULT_CLOSES_DAYS",
+    "DEFAULT_DATED_MIN_DAYS",
+    "DEFAULT_EXCHANGE",
+    "DEFAULT_HISTORY_DAYS",
+    "DEFAULT_PERP",
+    "DEFAULT_QUOTE",
+    "DEFAULT_TIMEOUT_S",
+    "FNG_URL",
+    "MAX_CLOSES_DAYS",
+    "OFFLINE_REASON",
+    "PAR_SOURCE",
+    "CacheError",
+    "DailyCloses",
+    "DatedFutureQuote",
+    "FearGreed",
+    "FearGreedPoint",
+    "FeedError",
+    "FundingHistory",
+    "FundingPoint",
+    "HttpGet",
+    "HttpStatusError",
+    "MalformedResponseError",
+    "MarketSnapshot",
+    "PerpQuote",
+    "ProgressCallback",
+    "Quote",
+    "RetryPolicy",
+    "fetch_daily_closes",
+    "make_exchange",
+    "normalize_symbols",
+    "parse_fear_greed",
+    "parse_retry_after",
+    "refresh_market_data",
+    "resolve_cache_dir",
+    "urllib_get",
+]
