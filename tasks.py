@@ -4,8 +4,9 @@ Works the same on Linux, macOS and Windows (``py tasks.py test`` there) with Pyt
 creates ``.venv`` beside this file, installs the package from ``pyproject.toml`` into it (again only
 when ``pyproject.toml`` changes), then runs the job.
 
-* ``demo``: the main job, the template workbook computed without Excel (``althedge report``).
-* ``test``: everything CI checks: ruff, mypy, and the whole pytest suite. Tests that open files in
+* ``demo``: the main job, the template workbook computed without Excel (``althedge report``); installs
+  the package with every extra (``.[all]``).
+* ``test``: everything CI checks (installs ``.[dev]``, every extra and the test tools): ruff, mypy, and the whole pytest suite. Tests that open files in
   LibreOffice need it installed; on Debian/Ubuntu as root this installs it (apt-get).
 """
 
@@ -45,7 +46,7 @@ def ensure_venv(extra: str) -> None:
 
 
 def demo() -> None:
-    ensure_venv("")
+    ensure_venv("all")
     run(PYTHON, "-m", "althedge_xl.cli", "report")
 
 

@@ -1,6 +1,7 @@
 """``althedge``: the command line of AltHedge XL, one module per subcommand.
 
 Every failure a user can act on ends in one clear line on stderr and exit code 2; no traceback.
+A subcommand whose dependencies are not installed names the extra to install (exit code 2).
 Exit code 1: ``refresh`` could refresh nothing (the file keeps its last good values, marked stale).
 Exit code 3: a bug (one line asking for a report; ``ALTHEDGE_DEBUG=1`` shows the traceback).
 """
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from althedge_xl import __version__
 from althedge_xl.cli import build, example, refresh, report
 from althedge_xl.cli._common import Parser, UserError, fail, os_error_line
+from althedge_xl.cli.extras import install_hint
 
 #: The subcommands, in the order ``--help`` lists them; each module has ``register(commands)``.
 SUBCOMMANDS = (example, build, report, refresh)
@@ -38,14 +40,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
     except UserError as exc:
         return fail(str(exc), 2)
+    except ModuleNotFoundError as exc:
+        hint = install_hint(args.command, exc)
+        if hint is None:
+            return _internal_error(exc)
+        return fail(hint, 2)
     except OSError as exc:
         return fail(os_error_line(exc), 2)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
-    except Exception as exc:  # a bug: one line, not a traceback, unless asked for
-        if os.environ.get("ALTHEDGE_DEBUG"):
-            raise
-        return fail(
-            f"internal error: {type(exc).__name__}: {exc}; please report it (ALTHEDGE_DEBUG=1 shows the traceback)", 3
-        )
+    except Exception as exc:
+        return _internal_error(exc)
     return code
+
+
+def _internal_error(exc: Exception) -> int:
+    """A bug: one line, not a traceback, unless asked for (``ALTHEDGE_DEBUG=1``)."""
+    if os.environ.get("ALTHEDGE_DEBUG"):
+        raise exc
+    return fail(
+        f"internal error: {type(exc).__name__}: {exc}; please report it (ALTHEDGE_DEBUG=1 shows the traceback)", 3
+    )
