@@ -7,9 +7,12 @@ stays for Python's ``help``:
 * xlwings' ``func``/``arg`` decorators (category "AltHedge", help for every argument, ranges
   passed as 2-D lists, error cells passed as their error text);
 * any :class:`~althedge_xl.core.errors.AltHedgeInputError` becomes an :class:`ExcelError` of its
-  code, and anything unexpected a ``#VALUE!`` with the reason: no exception escapes;
+  code, and anything unexpected a ``#VALUE!`` with the reason;
 * results become what Excel shows: floats, booleans, text, lists of rows; a non-finite number
-  becomes ``#NUM!``.
+  becomes ``#NUM!``;
+* one error policy, chosen by the runtime, decides how those errors reach the cell
+  (:data:`ERROR_POLICY`): as text with the reason in classic xlwings and in plain Python
+  (:class:`ClassicErrors`), as real Excel errors under Office.js (:class:`OfficeJsErrors`).
 
 The decorated function stays a plain Python callable, so it is tested without Excel, and keeps
 its :class:`UdfSpec` in ``__althedge_udf__`` for the workbook builder.
@@ -30,7 +33,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from althedge_xl.core.errors import AltHedgeInputError
-from althedge_xl.excel.errors import ExcelError
+from althedge_xl.excel.errors import ErrorCellError, ExcelError
 
 CATEGORY = "AltHedge"
 
@@ -93,6 +96,71 @@ def to_excel(result: Any) -> Any:
     return value
 
 
+class ClassicErrors:
+    """Errors as text with their reason, ``"#NUM! leverage must be at least 1"``, in the cell.
+
+    Classic xlwings (Windows Excel over COM) cannot return an error value with a reason, so the
+    cell shows the :class:`ExcelError` text as it is; a Python caller gets the
+    :class:`ExcelError` itself, which is a ``str`` with ``.code`` and ``.reason``.
+    """
+
+    name = "classic"
+
+    def show(self, result: Any, passed_through: bool = False) -> Any:
+        return result
+
+
+class OfficeJsErrors:
+    """Real Excel errors, for xlwings Lite and xlwings Server (Office.js custom functions).
+
+    xlwings turns a result that is exactly an error code (``"#NUM!"``) into a real error value
+    when the client reports CustomFunctionsRuntime 1.4 or later, and an exception into a real
+    ``#VALUE!`` whose message shows on the cell's error flag (Office.js allows a message on
+    ``#VALUE!`` and ``#N/A`` only, and xlwings' Python side can attach one only through an
+    exception). Hence:
+
+    * a call that fails as a whole raises :class:`xlwings.XlwingsError` with the whole text, so
+      the cell is ``#VALUE!`` and its flag reads ``#NUM! leverage must be at least 1`` (the
+      exception xlwings Server shows as it is, without a retry);
+    * an argument that is already an error passes through as that bare error, as Excel's own
+      functions do (the reason is in the cell it comes from);
+    * a failing cell of a table is its bare error code, so ``ISNA`` and ``IFERROR`` work on
+      each cell of a spill; codes Office.js has no value for become ``#VALUE!``.
+    """
+
+    name = "office.js"
+
+    #: The error values xlwings' Office.js code returns as real errors (its errorstr_to_errortype).
+    CODES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+    def show(self, result: Any, passed_through: bool = False) -> Any:
+        if isinstance(result, ExcelError):
+            if passed_through:
+                return self.code(result)
+            from xlwings import XlwingsError
+
+            raise XlwingsError(str(result))
+        if isinstance(result, list):
+            return [[self.cell(v) for v in row] if isinstance(row, list) else self.cell(row) for row in result]
+        return result
+
+    def cell(self, value: Any) -> Any:
+        return self.code(value) if isinstance(value, ExcelError) else value
+
+    def code(self, error: ExcelError) -> str:
+        """The bare error code Office.js shows as a real error (a plain ``str``, no reason)."""
+        return error.code if error.code in self.CODES else "#VALUE!"
+
+
+def _error_policy() -> ClassicErrors | OfficeJsErrors:
+    """The runtime's policy: Office.js where xlwings Lite or Server run (``XLWINGS_ON_SERVER``)."""
+    return OfficeJsErrors() if os.environ.get("XLWINGS_ON_SERVER") == "true" else ClassicErrors()
+
+
+#: How errors reach the cell in this process, decided once when the function list is imported.
+ERROR_POLICY = _error_policy()
+
+
 def excel_function(**arg_docs: str) -> Callable[[F], F]:
     """Declare an AltHedge Excel function with help for each of its arguments."""
 
@@ -109,12 +177,15 @@ def excel_function(**arg_docs: str) -> Callable[[F], F]:
 
         @functools.wraps(body)
         def udf(*args: Any) -> Any:
+            passed_through = False
             try:
-                return to_excel(body(*args))
+                result = to_excel(body(*args))
             except AltHedgeInputError as exc:
-                return ExcelError(exc.excel_code, str(exc))
+                result = ExcelError(exc.excel_code, str(exc))
+                passed_through = isinstance(exc, ErrorCellError)
             except Exception as exc:  # the last line of defence: never a traceback in a cell
-                return ExcelError("#VALUE!", f"unexpected {type(exc).__name__}: {exc}")
+                result = ExcelError("#VALUE!", f"unexpected {type(exc).__name__}: {exc}")
+            return ERROR_POLICY.show(result, passed_through)
 
         # xlwings takes the description from __doc__ and reads type hints as converters;
         # the Excel face takes raw cell values.
