@@ -12,18 +12,19 @@ from pathlib import Path
 
 from althedge_xl.files import write_atomically
 from althedge_xl.headless.engine import compute
-from althedge_xl.workbook.build import DEFAULT_OUT, finished_template, first_pass
+from althedge_xl.workbook.build import DEFAULT_OUT, finished_template, first_pass, lite_template
 from althedge_xl.workbook.samples import load_samples
 
 
-def template_bytes(data_dir: Path | None = None) -> bytes:
-    """The finished template, computed from the sample data in ``data_dir``."""
+def template_bytes(data_dir: Path | None = None, lite: bool = False) -> bytes:
+    """The finished template, computed from the sample data in ``data_dir``; ``lite``: the ``.xlsx``
+    variant for xlwings Lite and Server (no VBA)."""
     samples = load_samples(data_dir)
     with tempfile.TemporaryDirectory(prefix="althedge-build-") as scratch:
         first = Path(scratch) / "first-pass.xlsx"
         first.write_bytes(first_pass(samples))
         cached = compute(first).cells
-    return finished_template(samples, cached)
+    return (lite_template if lite else finished_template)(samples, cached)
 
 
 def build_workbook(out: Path = DEFAULT_OUT, data_dir: Path | None = None) -> Path:

@@ -31,6 +31,8 @@ SHEET_ORDER = (
 #: A fixed creation date keeps the built file the same from one build to the next.
 BUILD_DATE = dt.datetime(2026, 1, 1)
 DEFAULT_OUT = Path("workbook") / "AltHedge.xlsm"
+#: The variant for xlwings Lite and xlwings Server (Office.js), written by ``althedge lite``.
+LITE_NAME = "AltHedge-Lite.xlsx"
 
 
 def _write(target: Path | io.BytesIO, samples: Samples, cached: Cached, with_vba: bool) -> None:
@@ -78,3 +80,15 @@ def finished_template(samples: Samples, cached: Cached) -> bytes:
     _write(package, samples, cached, with_vba=True)
     with_metadata = vba.add_function_metadata(package.getvalue(), vba.udf_functions(udfs))
     return inline_array_text(with_metadata)
+
+
+def lite_template(samples: Samples, cached: Cached) -> bytes:
+    """The template for Office.js runtimes (xlwings Lite, xlwings Server), as an ``.xlsx``.
+
+    The same sheets and cached values, without the VBA project and without the defined names
+    that bind each function name to its VBA wrapper (``add_function_metadata``): in the
+    ``.xlsm`` those names belong to the VBA procedures, and Excel on the web runs no VBA.
+    """
+    package = io.BytesIO()
+    _write(package, samples, cached, with_vba=False)
+    return inline_array_text(package.getvalue())
