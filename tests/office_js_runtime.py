@@ -7,7 +7,8 @@ set before xlwings and the function list are imported), so the tests see what Ex
 
     echo '[{"func_name": "HEDGE_MARGIN", "args": [[[20000]], [[20]]]}]' | python tests/office_js_runtime.py
 
-Reads a JSON list of bodies on stdin (``func_name``, ``args``; the rest of the add-in's fields are
+The module whose functions are served is ``althedge_xl.udfs`` unless named as the argument
+(for example ``custom_functions`` of ``deploy/xlwings-server``). Reads a JSON list of bodies on stdin (``func_name``, ``args``; the rest of the add-in's fields are
 filled in as the add-in sends them); writes ``{"meta": ..., "results": [...]}`` where each result
 is ``{"value": ...}`` or ``{"raised": "ExceptionClass", "message": ...}``.
 ``XLWINGS_LICENSE_KEY=noncommercial`` is xlwings' own key for noncommercial use, for tests only.
@@ -44,12 +45,13 @@ def call(body: dict[str, Any], module: Any) -> dict[str, Any]:
 
 def main() -> None:
     os.environ.update(ENVIRONMENT)
+    import importlib
+
     from xlwings.server import custom_functions_meta
 
-    import althedge_xl.udfs as udfs
-
+    module = importlib.import_module(sys.argv[1] if len(sys.argv) > 1 else "althedge_xl.udfs")
     bodies = json.load(sys.stdin)
-    out = {"meta": custom_functions_meta(udfs), "results": [call(body, udfs) for body in bodies]}
+    out = {"meta": custom_functions_meta(module), "results": [call(body, module) for body in bodies]}
     json.dump(out, sys.stdout)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import subprocess
 import sys
 from typing import Any
@@ -123,3 +124,22 @@ def test_failing_cells_of_a_spilled_table_are_real_errors(office_js):
     # 100 -> 90, gains 500 x 10% = +50; no funding rates; hedged -100 + 50 = -50.
     assert rows[0] == [0.0, 0.0, 0.0, 0.0]
     assert rows[2] == pytest.approx([-100.0, 50.0, 0.0, -50.0], abs=1e-9)
+
+
+def test_xlwings_server_project_serves_the_function_list():
+    # deploy/xlwings-server's custom_functions package, imported as xlwings Server imports it.
+    body = {"func_name": "HEDGE_MARGIN", "args": [[[20_000]], [[20]]]}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "office_js_runtime.py"), "custom_functions"],
+        input=json.dumps([body]),
+        cwd=ROOT / "deploy" / "xlwings-server",
+        env={**os.environ, "PYTHONPATH": str(ROOT / "deploy" / "xlwings-server")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert sorted(f["id"] for f in out["meta"]["functions"]) == sorted(udfs.__all__)
+    assert out["results"] == [{"value": [[1_000.0]]}]  # 20,000 at 20x
