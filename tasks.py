@@ -6,8 +6,10 @@ when ``pyproject.toml`` changes), then runs the job.
 
 * ``demo``: the main job, the template workbook computed without Excel (``althedge report``); installs
   the package with every extra (``.[all]``).
-* ``test``: everything CI checks (installs ``.[dev]``, every extra and the test tools): ruff, mypy, and the whole pytest suite. Tests that open files in
-  LibreOffice need it installed; on Debian/Ubuntu as root this installs it (apt-get).
+* ``test``: everything CI checks: ruff, mypy, and the whole pytest suite (installs ``.[dev]``, every
+  extra and the test tools). Tests that open files in LibreOffice need it installed; on
+  Debian/Ubuntu as root this installs it (apt-get). The Pyodide check needs Node.js (installed the
+  same way) and the pyodide npm package (``.cache/pyodide``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def demo() -> None:
 def test() -> None:
     ensure_venv("dev")
     run(PYTHON, ROOT / "scripts" / "ensure_libreoffice.py")
+    run(PYTHON, ROOT / "scripts" / "ensure_pyodide.py")
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "althedge_xl")
