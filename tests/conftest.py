@@ -31,3 +31,19 @@ def data_dir() -> Path:
     if not DATA_DIR.is_dir():
         pytest.fail(f"the shared market data is missing: expected {DATA_DIR}")
     return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel ``python -m build`` makes of this checkout (its metadata is what PyPI would show)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("dist")
+    build = [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)]
+    done = subprocess.run(build, capture_output=True, text=True, timeout=600, check=False)
+    if done.returncode != 0 and "No module named build" in done.stderr:
+        pytest.skip("the build frontend is not installed (it comes with the dev extra)")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    (path,) = out.glob("althedge_xl-*-py3-none-any.whl")
+    return path

@@ -27,7 +27,6 @@ LAYERS = {
     "althedge_xl.excel": 1,
     "althedge_xl.udfs": 2,
     "althedge_xl.market": 3,
-    "althedge_xl.feeds": 3,
     "althedge_xl.workbook": 4,
     "althedge_xl.headless": 5,
     "althedge_xl.cli": 6,

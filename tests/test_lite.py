@@ -45,7 +45,7 @@ heavy = [m for m in ("ccxt", "formulas", "openpyxl", "pandas", "matplotlib") if 
 print(json.dumps({
     "functions": sorted(f["id"] for f in custom_functions_meta(main)["functions"]),
     "results": results,
-    "package": main.althedge_xl.__file__ if hasattr(main, "althedge_xl") else sys.modules["althedge_xl"].__file__,
+    "package": sys.modules["althedge_xl"].__file__,
     "heavy": heavy,
 }))
 """
@@ -92,16 +92,17 @@ def test_uploaded_package_computes_the_method(numpy_and_xlwings, tmp_path):
     assert_method_numbers(out)
 
 
-def test_pypi_route_installs_numpy_only_and_computes(numpy_and_xlwings, tmp_path):
+def test_pypi_route_installs_numpy_only_and_computes(numpy_and_xlwings, built_wheel, tmp_path):
     # What Lite does with requirements.txt, with the wheel this checkout builds standing in for PyPI.
     write_bundle(tmp_path, pypi=True, workbook=False)
     requirements = (tmp_path / "requirements.txt").read_text().split()
     assert requirements == ["numpy", f"althedge-xl=={__version__}"]
-    wheels = tmp_path / "wheels"
-    build = [sys.executable, "-m", "build", "--wheel", "--outdir", str(wheels), str(ROOT)]
-    assert subprocess.run(build, capture_output=True, timeout=600, check=False).returncode == 0
     install = [sys.executable, "-m", "pip", "--python", str(numpy_and_xlwings), "install", "--quiet", "--no-index"]
-    install += ["--find-links", str(wheels), *requirements]  # numpy is there already: nothing else may be needed
+    install += [
+        "--find-links",
+        str(built_wheel.parent),
+        *requirements,
+    ]  # numpy is there already: nothing else may be needed
     done = subprocess.run(install, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     out = probe(numpy_and_xlwings, tmp_path)
