@@ -36,7 +36,6 @@ from hypothesis import strategies as st
 
 from althedge_xl import market
 from althedge_xl.market import FearGreedPoint, FundingPoint, HttpStatusError, RetryPolicy, refresh_market_data
-from althedge_xl.market import fear_greed as fear_greed_module
 
 PROJECT = Path(__file__).resolve().parents[1]
 DATA = PROJECT.parent / "shared" / "data"
@@ -1112,7 +1111,7 @@ def loopback() -> Iterator[tuple[str, list[tuple[int, dict[str, str], bytes, flo
         server.server_close()
 
 
-class TestUrllibGet:
+class TestDeadlineHttpGet:
     def test_body_429_500_and_timeout(self, loopback: tuple[str, list[Any]]) -> None:
         base, script = loopback
         script += [
@@ -1121,35 +1120,35 @@ class TestUrllibGet:
             (500, {}, b"oops", 0.0),
             (200, {}, b"late", 1.0),
         ]
-        assert market.urllib_get(f"{base}/fng/", 2.0) == FNG_BYTES
+        get = market.deadline_http_get(market.Deadline(30))
+        assert get(f"{base}/fng/", 2.0) == FNG_BYTES
         with pytest.raises(HttpStatusError) as too_many:
-            market.urllib_get(f"{base}/fng/", 2.0)
+            get(f"{base}/fng/", 2.0)
         assert (too_many.value.status, too_many.value.retry_after_s) == (429, 5.0)
         with pytest.raises(HttpStatusError) as server_error:
-            market.urllib_get(f"{base}/fng/", 2.0)
+            get(f"{base}/fng/", 2.0)
         assert server_error.value.status == 500
         with pytest.raises(OSError):
-            market.urllib_get(f"{base}/fng/", 0.2)
+            get(f"{base}/fng/", 0.2)
 
     def test_connection_refused_is_an_oserror(self) -> None:
         with socket.socket() as probe:  # a port nothing listens on
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         with pytest.raises(OSError):
-            market.urllib_get(f"http://127.0.0.1:{port}/fng/", 1.0)
+            market.deadline_http_get(market.Deadline(30))(f"http://127.0.0.1:{port}/fng/", 1.0)
 
-    def test_refresh_through_urllib_after_a_429(
+    def test_refresh_through_the_base_url_after_a_429(
         self, loopback: tuple[str, list[Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         base, script = loopback
         script += [(429, {"Retry-After": "2"}, b"", 0.0), (200, {}, FNG_BYTES, 0.0)]
-        monkeypatch.setattr(fear_greed_module, "FNG_URL", base + "/fng/?limit={limit}&format=json")
+        monkeypatch.setenv(market.BASE_URL_ENV_VAR, base)
         sleeps = Sleeps()
         snapshot = refresh_market_data(
             [],
             client=FakeExchange(),
             cache_dir=tmp_path,
-            http_get=market.urllib_get,
             sleep=sleeps,
             clock=fixed_clock(T_PREMIUM),
         )

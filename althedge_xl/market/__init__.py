@@ -84,10 +84,11 @@ symbol fails or is not listed, the whole cached table is served stale, the reaso
 from __future__ import annotations
 
 from althedge_xl.market.cache import CACHE_ENV_VAR, resolve_cache_dir
+from althedge_xl.market.deadline import DEFAULT_DEADLINE_S, Deadline
 from althedge_xl.market.errors import CacheError, FeedError, HttpStatusError, MalformedResponseError
 from althedge_xl.market.exchange import DEFAULT_EXCHANGE, make_exchange
 from althedge_xl.market.fear_greed import FNG_URL, parse_fear_greed
-from althedge_xl.market.http import DEFAULT_TIMEOUT_S, HttpGet, RetryPolicy, parse_retry_after, urllib_get
+from althedge_xl.market.http import DEFAULT_TIMEOUT_S, HttpGet, RetryPolicy, parse_retry_after
 from althedge_xl.market.records import (
     PAR_SOURCE,
     DailyCloses,
@@ -112,11 +113,14 @@ from althedge_xl.market.snapshot import (
     normalize_symbols,
     refresh_market_data,
 )
+from althedge_xl.market.transport import BASE_URL_ENV_VAR, deadline_http_get
 
 __all__ = [
+    "BASE_URL_ENV_VAR",
     "CACHE_ENV_VAR",
     "DEFAULT_CLOSES_DAYS",
     "DEFAULT_DATED_MIN_DAYS",
+    "DEFAULT_DEADLINE_S",
     "DEFAULT_EXCHANGE",
     "DEFAULT_HISTORY_DAYS",
     "DEFAULT_PERP",
@@ -129,6 +133,7 @@ __all__ = [
     "CacheError",
     "DailyCloses",
     "DatedFutureQuote",
+    "Deadline",
     "FearGreed",
     "FearGreedPoint",
     "FeedError",
@@ -142,6 +147,7 @@ __all__ = [
     "ProgressCallback",
     "Quote",
     "RetryPolicy",
+    "deadline_http_get",
     "fetch_daily_closes",
     "make_exchange",
     "normalize_symbols",
@@ -149,5 +155,4 @@ __all__ = [
     "parse_retry_after",
     "refresh_market_data",
     "resolve_cache_dir",
-    "urllib_get",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 _TRANSIENT_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -27,11 +28,36 @@ class MalformedResponseError(FeedError):
     """The response is not what the API documents: not JSON, missing fields, or empty."""
 
 
+class UnreadableMarketsError(FeedError):
+    """The exchange's market list came back unreadable, so whether it lists a symbol is unknown."""
+
+
 class CacheError(Exception):
     """A cache file exists but cannot be read or does not hold a valid record."""
 
 
 # ------------------------------------------------------------------------------- errors, numbers, times
+
+
+def classify_answer(body: bytes | str) -> str | None:
+    """What is wrong with an HTTP 200 body an API should have answered with JSON; None when it is JSON data.
+
+    >>> classify_answer("<!DOCTYPE html><html>Access denied</html>")
+    'HTML, not JSON'
+    >>> classify_answer(b"\\x8b\\x00 garbage"), classify_answer("{}"), classify_answer('{"symbols": []}')
+    ('something that is not JSON', 'an empty answer ({})', None)
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    stripped = text.strip()
+    if stripped[:1] == "<":
+        return "HTML, not JSON"
+    try:
+        doc = json.loads(stripped)
+    except ValueError:
+        return "something that is not JSON" if stripped else "an empty answer"
+    if doc in ({}, [], None, ""):
+        return f"an empty answer ({stripped})"
+    return None
 
 
 def is_transient(exc: BaseException) -> bool:

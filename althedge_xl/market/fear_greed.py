@@ -8,10 +8,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from althedge_xl.market.cache import Record, cache_key
-from althedge_xl.market.errors import FeedError, HttpStatusError, MalformedResponseError
+from althedge_xl.market.errors import FeedError, HttpStatusError, MalformedResponseError, classify_answer
 from althedge_xl.market.http import HttpGet
 from althedge_xl.market.records import FearGreed, FearGreedPoint
 from althedge_xl.market.session import OFFLINE_REASON, Session, attempt
+from althedge_xl.market.transport import base_url_override, rebase
 
 FNG_URL = "https://api.alternative.me/fng/?limit={limit}&format=json"
 FNG_HOST = "alternative.me"
@@ -30,6 +31,9 @@ def fear_greed_index(session: Session, http_get: HttpGet, days: int, timeout_s: 
 
 def _fear_greed_record(session: Session, http_get: HttpGet, days: int, timeout_s: float) -> Record:
     url = FNG_URL.format(limit=days)
+    base = base_url_override()
+    if base is not None:
+        url = rebase(url, base)
     body = session.call(FNG_HOST, lambda: http_get(url, timeout_s), _http_retry_after)
     history = parse_fear_greed(body, days)
     latest = history[-1]
@@ -55,7 +59,8 @@ def parse_fear_greed(body: bytes | str, limit: int | None = None) -> list[FearGr
     try:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedResponseError(f"malformed response from alternative.me, not JSON ({exc})") from exc
+        kind = classify_answer(body) or "something that is not JSON"
+        raise MalformedResponseError(f"malformed response from alternative.me: it answered with {kind}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("data", []), list):
         raise MalformedResponseError("malformed response from alternative.me: no 'data' list")
     error = doc.get("metadata", {}).get("error") if isinstance(doc.get("metadata"), dict) else None
@@ -63,7 +68,10 @@ def parse_fear_greed(body: bytes | str, limit: int | None = None) -> list[FearGr
         raise FeedError(f"alternative.me reported an error: {error}")
     rows = doc.get("data") or []
     if not rows:
-        raise MalformedResponseError("empty result from alternative.me: no Fear & Greed values")
+        empty = classify_answer(body)
+        raise MalformedResponseError(
+            f"empty result from alternative.me: {f'it answered with {empty}' if empty else 'no Fear & Greed values'}"
+        )
     by_date = {point.date: point for point in map(_fear_greed_point, rows)}
     points = sorted(by_date.values())
     return points[-limit:] if limit else points

@@ -1,4 +1,4 @@
-"""Plain HTTP with the standard library (for alternative.me) and the retry policy shared by every request."""
+"""What every HTTP request shares: the shape of a GET, the retry policy and ``Retry-After``."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from althedge_xl import __version__
-from althedge_xl.market.errors import HttpStatusError, MalformedResponseError
-from althedge_xl.market.values import utc_now
 
 HttpGet = Callable[[str, float], bytes]
 """``http_get(url, timeout_s) -> body``: raise :class:`HttpStatusError` for a non-2xx status, ``OSError`` when
-the network fails (``TimeoutError``, ``ConnectionRefusedError``, ``urllib.error.URLError``)."""
+the network fails (``TimeoutError``, ``ConnectionRefusedError``, ``requests``' errors, all ``OSError``)."""
 
 DEFAULT_TIMEOUT_S = 10.0
 _MAX_BODY_BYTES = 5_000_000
@@ -41,29 +39,6 @@ class RetryPolicy:
     def delay(self, retry: int) -> float:
         """Seconds to wait before retry number ``retry`` (1-based) when the server gives no ``Retry-After``."""
         return float(min(self.max_delay_s, self.base_delay_s * 2 ** (retry - 1)))
-
-
-def urllib_get(url: str, timeout_s: float) -> bytes:
-    """GET ``url`` with the standard library and return the body (at most 5 MB).
-
-    Raises :class:`HttpStatusError` for a non-2xx status (with the ``Retry-After`` header in seconds),
-    ``OSError`` subclasses for network failures (timeout, refused connection).
-    """
-    import urllib.error
-    import urllib.request
-
-    if not url.startswith(("https://", "http://")):
-        raise ValueError(f"only http(s) URLs are fetched, got {url!r}")
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            body: bytes = response.read(_MAX_BODY_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        header = exc.headers.get("Retry-After") if exc.headers is not None else None
-        raise HttpStatusError(url, exc.code, parse_retry_after(header, utc_now())) from exc
-    if len(body) > _MAX_BODY_BYTES:
-        raise MalformedResponseError(f"response from {url} is larger than {_MAX_BODY_BYTES} bytes")
-    return body
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any, NamedTuple, TypeVar
 
 from althedge_xl.market.cache import Cache, Record
+from althedge_xl.market.deadline import Deadline
 from althedge_xl.market.errors import CacheError, FeedError, describe, is_transient
 from althedge_xl.market.http import RetryPolicy
 from althedge_xl.market.values import human_age, iso
@@ -42,8 +43,10 @@ class Session:
         retry: RetryPolicy,
         progress: ProgressCallback | None,
         total: int,
+        deadline: Deadline | None = None,
     ) -> None:
         self.cache = cache
+        self.deadline = deadline or Deadline()
         self.clock = clock
         self.sleep = sleep
         self.retry = retry
@@ -74,12 +77,19 @@ class Session:
         self.step(label)
 
     def call(self, host: str, fn: Callable[[], T], retry_after: Callable[[BaseException], float | None]) -> T:
-        """``fn()`` with retries on network failures; a host that failed after its retries is not called again."""
+        """``fn()`` with retries on network failures, all within the refresh's deadline.
+
+        A host that failed after its retries is not called again; once the deadline has passed nothing is
+        called at all, and a retry (or a server's ``Retry-After``) that would end after it is not waited for.
+        """
         earlier = self._failed_hosts.get(host)
         if earlier is not None:
             raise FeedError(f"not attempted: {host} already failed in this refresh ({earlier})")
         retry = 0
         while True:
+            if self.deadline.expired:
+                self._failed_hosts[host] = self.deadline.reason()
+                raise FeedError(self.deadline.reason())
             try:
                 return fn()
             except Exception as exc:
@@ -97,6 +107,13 @@ class Session:
                     self._failed_hosts[host] = reason
                     raise FeedError(f"{reason} (after {self.retry.attempts} attempts)") from exc
                 delay = wait if wait is not None else self.retry.delay(retry)
+                left = self.deadline.remaining()
+                if delay >= left:
+                    self._failed_hosts[host] = reason
+                    raise FeedError(
+                        f"{reason}; a retry in {delay:g} s would end after the refresh's {self.deadline.seconds:g} s"
+                        f" deadline ({left:.1f} s left)"
+                    ) from exc
                 self.note(f"{host}: {reason}; retry {retry} of {self.retry.attempts - 1} in {delay:g} s")
                 self.sleep(delay)
 

@@ -11,13 +11,15 @@ from typing import Any
 
 from althedge_xl.market.cache import Cache, Record, cache_key, resolve_cache_dir
 from althedge_xl.market.dated import DATED_IN_FUNDING_RATES, choose_dated, dated_future_quote
+from althedge_xl.market.deadline import Deadline
 from althedge_xl.market.exchange import DEFAULT_EXCHANGE, open_venue
 from althedge_xl.market.fear_greed import fear_greed_index
-from althedge_xl.market.http import DEFAULT_TIMEOUT_S, HttpGet, RetryPolicy, urllib_get
+from althedge_xl.market.http import DEFAULT_TIMEOUT_S, HttpGet, RetryPolicy
 from althedge_xl.market.perpetual import funding_history, perp_quote
 from althedge_xl.market.records import DailyCloses, MarketSnapshot
 from althedge_xl.market.session import Clock, ProgressCallback, Session, Sleep, attempt
 from althedge_xl.market.spot import closes_record, spot_market, spot_quotes, valid_closes
+from althedge_xl.market.transport import deadline_http_get
 from althedge_xl.market.values import iso, utc_now
 
 DEFAULT_QUOTE = "USDT"
@@ -42,6 +44,7 @@ def refresh_market_data(
     history_days: int = DEFAULT_HISTORY_DAYS,
     dated_min_days: float = DEFAULT_DATED_MIN_DAYS,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    deadline: Deadline | None = None,
     retry: RetryPolicy | None = None,
     sleep: Sleep = time.sleep,
     clock: Clock | None = None,
@@ -59,14 +62,18 @@ def refresh_market_data(
     cache_dir : cache folder; default ``$ALTHEDGE_CACHE_DIR``, else the per-user cache dir of ``althedge-xl``.
     progress : ``progress(done, total, label)`` after each unit of work.
     client : a ccxt exchange instance (or an object with the same methods) to use instead of a new one.
-    http_get : ``http_get(url, timeout_s) -> bytes`` for alternative.me; default :func:`urllib_get`.
+    http_get : ``http_get(url, timeout_s) -> bytes`` for alternative.me; default
+        :func:`~althedge_xl.market.transport.deadline_http_get` (bounded by ``deadline``).
     perp_symbol : the hedge contract, ccxt unified (default ``"BTC/USDT:USDT"``, the USDT-margined perpetual).
     quote : quote currency of the spot prices (default ``"USDT"``); its own price is 1 by definition.
     history_days : days of funding and Fear & Greed history (default 90).
     dated_min_days : the dated future is the delivery future (same base and settle currency as ``perp_symbol``)
         with the nearest expiry at least this many days after now (default 7), so that a contract about to
         deliver is skipped.
-    timeout_s : seconds per HTTP request (for a new ccxt client and for alternative.me).
+    timeout_s : seconds one HTTP request may take at most (for a new ccxt client and for alternative.me).
+    deadline : when the whole refresh is over (default: :data:`~althedge_xl.market.deadline.DEFAULT_DEADLINE_S`
+        from now). No request, retry or ``Retry-After`` wait outlives it, whatever the server does; what did not
+        arrive by then keeps its cached value, stale, the reason saying it timed out.
     retry : retry policy for network failures (default :class:`RetryPolicy`).
     sleep, clock : injectable ``time.sleep`` and UTC ``now`` (tests pass fakes).
 
@@ -101,6 +108,7 @@ def refresh_market_data(
         retry=retry or RetryPolicy(),
         progress=progress,
         total=len(bases) + 5,
+        deadline=deadline,
     )
     created_at = iso(session.now())
     venue = open_venue(session, client, exchange, timeout_s, offline)
@@ -110,7 +118,9 @@ def refresh_market_data(
     shared = dated.symbols if venue.id in DATED_IN_FUNDING_RATES else ()  # one premiumIndex list for both
     perp = perp_quote(session, venue, perp_symbol, history, also=shared)
     dated_future = dated_future_quote(session, venue, dated)
-    fear_greed = fear_greed_index(session, http_get or urllib_get, history_days, timeout_s, offline)
+    fear_greed = fear_greed_index(
+        session, http_get or deadline_http_get(session.deadline), history_days, timeout_s, offline
+    )
     return MarketSnapshot(
         exchange=venue.id,
         quote_currency=quote,
@@ -136,6 +146,7 @@ def fetch_daily_closes(
     *,
     quote: str = DEFAULT_QUOTE,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    deadline: Deadline | None = None,
     retry: RetryPolicy | None = None,
     sleep: Sleep = time.sleep,
     clock: Clock | None = None,
@@ -155,7 +166,7 @@ def fetch_daily_closes(
     symbols : base assets (``["BTC", "ETH"]``) priced against ``quote``, or unified markets (``"ETH/USDT"``);
         as in :func:`refresh_market_data`. The quote currency itself closes at 1 every day.
     days : complete UTC days to return, 2 to 1000 (one request per symbol; default 366).
-    exchange, offline, cache_dir, client, quote, timeout_s, retry, sleep, clock, progress :
+    exchange, offline, cache_dir, client, quote, timeout_s, deadline, retry, sleep, clock, progress :
         as in :func:`refresh_market_data`.
 
     Returns
@@ -185,6 +196,7 @@ def fetch_daily_closes(
         retry=retry or RetryPolicy(),
         progress=progress,
         total=len(bases) + 2,
+        deadline=deadline,
     )
     venue = open_venue(session, client, exchange, timeout_s, offline)
     outcome: Record | str

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from althedge_xl.market.cache import Record, cache_key
-from althedge_xl.market.errors import FeedError, MalformedResponseError, describe
+from althedge_xl.market.errors import FeedError, MalformedResponseError, UnreadableMarketsError, describe
 from althedge_xl.market.exchange import Venue
 from althedge_xl.market.records import PAR_SOURCE, Quote
 from althedge_xl.market.session import Session, attempt
@@ -49,6 +49,8 @@ def _spot_outcomes(session: Session, venue: Venue, markets: Mapping[str, str], q
         try:
             venue.require_listed(market)
             listed[base] = market
+        except UnreadableMarketsError as exc:  # the list was unreadable: the symbol is not unknown
+            outcomes[base] = str(exc)
         except FeedError as exc:
             outcomes[base] = str(exc)
             venue.unknown.append(base)
@@ -97,6 +99,8 @@ def closes_record(session: Session, venue: Venue, markets: Mapping[str, str], qu
     Any unlisted or failing market fails the whole table (the reason names it): the caller then serves the cache.
     """
     wanted = {base: market for base, market in markets.items() if base != quote}
+    if "spot" in venue.unreadable:
+        raise UnreadableMarketsError(venue.unreadable["spot"])
     venue.unknown.extend(base for base, market in wanted.items() if not venue.lists(market))
     if venue.unknown:
         raise FeedError(f"not listed on {venue.id} (unknown symbols): {', '.join(venue.unknown)}")
