@@ -18,7 +18,7 @@ from test_refresh import TEMPLATE, _fetch, _nothing, _snapshot
 
 from althedge_xl import __version__
 from althedge_xl.cli import main
-from althedge_xl.workbook.refresh import backup_path
+from althedge_xl.workbook.backups import backup_pattern, backups_of
 
 
 def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
@@ -46,7 +46,7 @@ def fake_feeds(monkeypatch: pytest.MonkeyPatch):
 
 def _unchanged(path: Path, before: bytes) -> None:
     assert path.read_bytes() == before
-    assert not backup_path(path).exists()
+    assert backups_of(path) == []
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
@@ -174,7 +174,8 @@ def test_refresh_nothing_refreshed_is_exit_1(workbook, monkeypatch, capsys):
     monkeypatch.setattr("althedge_xl.market.refresh_market_data", _fetch(_nothing()))
     assert main(["refresh", str(workbook)]) == 1
     err = capsys.readouterr().err
-    assert "nothing could be refreshed" in err.splitlines()[-1] and "Traceback" not in err
+    assert err.splitlines()[-1] == f"althedge: nothing could be fetched; {workbook} is unchanged (nothing was written)"
+    assert "Traceback" not in err
 
 
 def test_refresh_read_only_file(workbook, capsys, fake_feeds):
@@ -213,32 +214,32 @@ def test_refresh_of_a_locked_file(workbook, monkeypatch, capsys, fake_feeds):
 
     def replace(src, dst):
         if Path(dst) == workbook:
-            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+            locked = PermissionError(13, "Permission denied", str(src), None, str(dst))
+            locked.winerror = 32  # what Windows says of a file another program holds open: ERROR_SHARING_VIOLATION
+            raise locked
         return real_replace(src, dst)
 
     monkeypatch.setattr("althedge_xl.files.os.replace", replace)
     assert main(["refresh", str(workbook)]) == 2
     assert _one_line(capsys) == (
-        f"althedge: cannot replace {workbook} (Permission denied; is it open in Excel?); nothing was changed"
+        f"althedge: cannot write {workbook}: the file is locked by another program, probably Excel"
+        " (Permission denied); nothing was changed"
     )
-    assert workbook.read_bytes() == before
-    assert backup_path(workbook).read_bytes() == before  # the backup is a true copy of the file
-    assert [p.name for p in workbook.parent.iterdir() if p.name.endswith(".tmp")] == []
+    _unchanged(workbook, before)  # the backup of the failed attempt is gone with it: the file is the original
 
 
 def test_refresh_when_the_backup_cannot_be_written(workbook, monkeypatch, capsys, fake_feeds):
     before = workbook.read_bytes()
-    backup = backup_path(workbook)
     real_replace = os.replace
 
     def replace(src, dst):
-        if Path(dst) == backup:
+        if backup_pattern(workbook).match(Path(dst).name):
             raise PermissionError(13, "Permission denied", str(src), None, str(dst))
         return real_replace(src, dst)
 
     monkeypatch.setattr("althedge_xl.files.os.replace", replace)
     assert main(["refresh", str(workbook)]) == 2
-    assert _one_line(capsys) == (f"althedge: cannot write the backup {backup} (Permission denied); nothing was changed")
+    assert _one_line(capsys) == f"althedge: cannot keep a backup of {workbook}: permission denied; nothing was changed"
     _unchanged(workbook, before)
 
 

@@ -36,7 +36,9 @@ from althedge_xl.cli import main
 from althedge_xl.headless.engine import compute
 from althedge_xl.workbook import prices_layout as px
 from althedge_xl.workbook.patch import sheet_part
-from althedge_xl.workbook.refresh import RefreshError, backup_path, prices_update, refresh_workbook
+from althedge_xl.workbook.backups import backups_of
+from althedge_xl.workbook.prices_update import prices_update
+from althedge_xl.workbook.refresh import RefreshError, refresh_workbook
 from althedge_xl.workbook.refresh_excel import ALERT_TITLE, refresh_and_tell, refresh_book, refresh_caller
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,8 +163,8 @@ def test_only_the_prices_part_changes(workbook):
         prices_part = sheet_part(archive, px.SHEET)
     assert sorted(before) == sorted(after)
     assert [name for name in before if before[name] != after[name]] == [prices_part]
-    assert backup_path(workbook).read_bytes() == original
-    assert update.refreshed_any
+    assert [backup.read_bytes() for backup in backups_of(workbook)] == [original]
+    assert update.refreshed_any and update.written and update.backup == backups_of(workbook)[0]
 
 
 def test_values_written_and_marked(workbook):
@@ -192,7 +194,8 @@ def test_failed_items_keep_last_good_values_marked_stale(workbook):
     after = openpyxl.load_workbook(workbook)[px.SHEET]
     cells = px.field_cells()
     assert after["B5"].value == before["B5"].value and after["E5"].value is True
-    assert after["F5"].value == "missing: HTTP 502 from api.binance.com"
+    # The sample price stays, and says what it is (it never came from a refresh).
+    assert after["F5"].value == "template sample value, never refreshed: HTTP 502 from api.binance.com"
     assert after[cells["BTC_MARK"]].value == before[cells["BTC_MARK"]].value
     assert after[cells["PERP_STALE"]].value is True
 
@@ -212,9 +215,9 @@ def test_crash_mid_write_leaves_the_original(workbook, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("althedge_xl.files.os.fsync", crash)
-    with pytest.raises(RefreshError, match=r"No space left on device.*nothing was changed"):
+    with pytest.raises(RefreshError, match=r"Mine\.xlsm: the disk is full \(no space left on device\); nothing was"):
         refresh_workbook(workbook, fetch=_fetch(_snapshot()))
-    assert workbook.read_bytes() == original
+    assert workbook.read_bytes() == original and backups_of(workbook) == []
     assert [p.name for p in workbook.parent.iterdir() if p.name.endswith(".tmp")] == []
 
 
@@ -225,11 +228,13 @@ def test_backup_is_written_atomically_with_the_originals_mode(workbook, monkeypa
     monkeypatch.setattr(shutil, "copy2", no_copy)
     original = workbook.read_bytes()
     workbook.chmod(0o640)
-    backup_path(workbook).write_bytes(b"an older backup")
-    backup_path(workbook).chmod(0o600)
+    older = workbook.with_name("Mine.backup-20250101-000000.xlsm")
+    older.write_bytes(b"an older backup")
     refresh_workbook(workbook, fetch=_fetch(_snapshot()))
-    assert backup_path(workbook).read_bytes() == original
-    assert stat.S_IMODE(backup_path(workbook).stat().st_mode) == 0o640
+    older_still, new = backups_of(workbook)
+    assert older_still == older and older.read_bytes() == b"an older backup"  # never overwritten
+    assert new.read_bytes() == original
+    assert stat.S_IMODE(new.stat().st_mode) == 0o640
     assert stat.S_IMODE(workbook.stat().st_mode) == 0o640
 
 
@@ -251,7 +256,7 @@ def test_read_only_workbook_is_refused_before_fetching(workbook, monkeypatch, ho
     with pytest.raises(RefreshError, match=r"Mine\.xlsm is read-only.*; nothing was changed$"):
         refresh_workbook(workbook, fetch=fetch)
     assert fetch.calls == []
-    assert workbook.read_bytes() == original and not backup_path(workbook).exists()
+    assert workbook.read_bytes() == original and backups_of(workbook) == []
     if how != "mode_bits":
         assert stat.S_IMODE(workbook.stat().st_mode) == mode
 
@@ -341,7 +346,7 @@ def test_cli_exit_codes(workbook, monkeypatch, capsys):
     assert "refreshed" in capsys.readouterr().out
     monkeypatch.setattr("althedge_xl.market.refresh_market_data", _fetch(_nothing()))
     assert main(["refresh", str(workbook)]) == 1
-    assert "nothing could be refreshed" in capsys.readouterr().err
+    assert "nothing could be fetched" in capsys.readouterr().err
 
 
 def test_report_refresh_leaves_the_users_file_alone(workbook, monkeypatch, capsys):
@@ -349,7 +354,7 @@ def test_report_refresh_leaves_the_users_file_alone(workbook, monkeypatch, capsy
     before, mtime = workbook.read_bytes(), workbook.stat().st_mtime_ns
     assert main(["report", str(workbook), "--refresh", "--format", "json"]) == 0
     assert workbook.read_bytes() == before and workbook.stat().st_mtime_ns == mtime
-    assert not backup_path(workbook).exists()
+    assert backups_of(workbook) == []
 
 
 def test_not_a_workbook(tmp_path, capsys):

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from althedge_xl.cli._common import Subcommands, UserError
+
+if TYPE_CHECKING:
+    from althedge_xl.workbook.prices_update import PricesUpdate
+
+#: Exit code of a refresh that could fetch nothing (the file is unchanged); 0 when written or up to date.
+NOTHING_FETCHED = 1
 
 
 def register(commands: Subcommands) -> None:
@@ -19,36 +27,64 @@ def register(commands: Subcommands) -> None:
         action="store_true",
         help="also the History sheet's last year of daily closes (History changes too)",
     )
+    add_timeout_argument(parser)
     parser.set_defaults(run=run)
 
 
+def add_timeout_argument(parser: argparse.ArgumentParser) -> None:
+    from althedge_xl.workbook.refresh import DEFAULT_TIMEOUT_S
+
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"the whole refresh ends within this many seconds, whatever the servers do (default {DEFAULT_TIMEOUT_S:g})",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    from althedge_xl.workbook.refresh import RefreshError, backup_path
+    from althedge_xl.files import exit_on_signals
+    from althedge_xl.workbook.refresh import RefreshError
 
     workbook = Path(args.workbook)
-    try:
-        refreshed = refresh_in_place(workbook, args.exchange, args.offline, args.history)
-    except RefreshError as exc:
-        raise UserError(str(exc)) from None
-    if not refreshed:
+    with exit_on_signals():
+        try:
+            update = refresh_in_place(workbook, args.exchange, args.offline, args.history, args.timeout)
+        except RefreshError as exc:
+            raise UserError(str(exc)) from None
+    if update.written:
+        backup = f" (previous file kept as {update.backup.name})" if update.backup is not None else ""
+        print(f"refreshed {workbook}{backup}")
+        return 0
+    if args.offline and not update.missing:
+        print(f"{workbook} is up to date with the cache; nothing was written")
+        return 0
+    if args.offline:
         print(
-            f"althedge: nothing could be refreshed; {workbook} keeps its last good values, marked stale",
+            f"althedge: the cache has no value for {', '.join(update.missing)}; {workbook} is unchanged",
             file=sys.stderr,
         )
-        return 1
-    print(f"refreshed {workbook} (previous file kept as {backup_path(workbook).name})")
-    return 0
+    else:
+        print(f"althedge: nothing could be fetched; {workbook} is unchanged (nothing was written)", file=sys.stderr)
+    return NOTHING_FETCHED
 
 
-def refresh_in_place(path: Path, exchange: str | None, offline: bool, history: bool = False) -> bool:
-    """Refresh ``path`` in place, print what happened on stderr; True when anything was refreshed."""
-    from althedge_xl.workbook.refresh import refresh_workbook
+def refresh_in_place(
+    path: Path, exchange: str | None, offline: bool, history: bool = False, timeout_s: float | None = None
+) -> PricesUpdate:
+    """Refresh ``path`` in place, print what happened on stderr; the :class:`PricesUpdate` (``written``…)."""
+    from althedge_xl.workbook.refresh import DEFAULT_TIMEOUT_S, refresh_workbook
+
+    timeout = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise UserError(f"--timeout must be a number of seconds above 0, got {timeout:g}")
 
     def progress(done: int, total: int, label: str) -> None:
         if sys.stderr.isatty():
             print(f"\r[{done}/{total}] {label[:60]:<60}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
-    update = refresh_workbook(path, exchange, offline, history=history, progress=progress)
+    update = refresh_workbook(path, exchange, offline, history=history, progress=progress, timeout_s=timeout)
     for message in update.messages:
         print(f"althedge: {message}", file=sys.stderr)
     if update.stale and update.refreshed_any:
@@ -58,4 +94,4 @@ def refresh_in_place(path: Path, exchange: str | None, offline: bool, history: b
             f"althedge: unknown symbols (marked on the Prices sheet): {', '.join(update.unknown_symbols)}",
             file=sys.stderr,
         )
-    return update.refreshed_any
+    return update

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from althedge_xl.cli._common import FORMATS, Subcommands, UserError, print_tables, read_bytes, workbook_argument
-from althedge_xl.cli.refresh import refresh_in_place
+from althedge_xl.cli.refresh import add_timeout_argument, refresh_in_place
+
+#: The temporary folders of ``report --refresh``: ``althedge-report-<pid>-<random>`` in the temporary directory.
+SCRATCH_PREFIX = "althedge-report-"
 
 
 def register(commands: Subcommands) -> None:
@@ -18,6 +22,7 @@ def register(commands: Subcommands) -> None:
     parser.add_argument("--exchange", help="ccxt exchange id for --refresh (default: the Prices sheet's, binance)")
     parser.add_argument("--offline", action="store_true", help="with --refresh: fill from the cache only")
     parser.add_argument("--history", action="store_true", help="with --refresh: also the History sheet's last year")
+    add_timeout_argument(parser)
     parser.add_argument("--prices", help="CSV of symbol,price to use instead of the Prices sheet's (file unchanged)")
     parser.add_argument("--out", help="folder for a computed copy as values (.xlsx) and the stress chart (.png)")
     parser.add_argument("--format", choices=FORMATS, default="table")
@@ -27,21 +32,28 @@ def register(commands: Subcommands) -> None:
 def run(args: argparse.Namespace) -> int:
     import tempfile
 
+    from althedge_xl.files import exit_on_signals, remove_stale_scratch_folders
     from althedge_xl.headless.report import run_report
-    from althedge_xl.workbook.package import WorkbookError
+    from althedge_xl.workbook.package import WorkbookError, check_readable
     from althedge_xl.workbook.refresh import RefreshError
 
     if (args.offline or args.exchange or args.history) and not args.refresh:
         raise UserError("--offline/--exchange/--history only apply with --refresh")
     workbook = workbook_argument(args.workbook)
-    with tempfile.TemporaryDirectory(prefix="althedge-report-") as scratch:
+    if args.refresh:  # the user's file is checked, and named, before its temporary copy is made
+        try:
+            check_readable(workbook)
+        except WorkbookError as exc:
+            raise UserError(str(exc)) from None
+        remove_stale_scratch_folders(SCRATCH_PREFIX)
+    with exit_on_signals(), tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
         if args.refresh:
             copy = Path(scratch) / workbook.name
             copy.write_bytes(read_bytes(workbook))
             try:
-                refresh_in_place(copy, args.exchange, args.offline, args.history)
+                refresh_in_place(copy, args.exchange, args.offline, args.history, args.timeout)
             except RefreshError as exc:
-                raise UserError(str(exc)) from None
+                raise UserError(str(exc).replace(str(copy), str(workbook))) from None
             workbook = copy
         try:
             tables = run_report(

@@ -1,11 +1,19 @@
-"""Refresh: market data into the Prices sheet, one code path for Excel and the command line.
+"""Refresh a workbook file: market data into its Prices (and History) sheet, without ever losing a file.
 
-:func:`prices_update` turns a :class:`~althedge_xl.market.MarketSnapshot` and the sheet's current
-values into the cells to write. A value that could not be fetched keeps the sheet's last good value
-(or the cache's) and is marked stale with the reason; nothing is ever blanked or zeroed.
-:func:`refresh_workbook` writes those cells into a workbook file (only the Prices part changes,
-atomically, the previous file kept as a backup); :mod:`althedge_xl.workbook.refresh_excel` writes them into
-the open workbook through xlwings.
+What is written is :func:`~althedge_xl.workbook.prices_update.prices_update`'s (the Excel button writes the
+same cells into the open workbook, :mod:`althedge_xl.workbook.refresh_excel`). Around it, for the file:
+
+* the file a symbolic link points to is refreshed, the link kept (a loop is named as one);
+* a workbook open in Excel (its lock file ``~$NAME.xlsm`` beside it) is refused: close it in Excel first;
+* refreshes of one workbook run one at a time (:func:`~althedge_xl.workbook.guard.refresh_lock`);
+* temporary files a killed refresh left are removed before anything is written;
+* nothing is written at all when nothing new was fetched (offline: when the cache holds nothing the file
+  lacks): the file keeps its bytes and its modification time;
+* otherwise the previous file is kept as a new dated backup (:mod:`~althedge_xl.workbook.backups`), never
+  one overwritten, at most :data:`~althedge_xl.workbook.backups.KEEP_BACKUPS` of them, and the new file
+  replaces the old atomically;
+* every failure is one line naming the user's file and the real cause (disk full, read-only disk,
+  permission, locked), and leaves the file as it was.
 """
 
 from __future__ import annotations
@@ -14,203 +22,34 @@ import io
 import os
 import stat
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from althedge_xl.files import is_link_loop, os_error_reason, remove_stale_temporaries, write_atomically
 from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook import prices_layout as px
-from althedge_xl.workbook.patch import CellValue
+from althedge_xl.workbook.backups import prune_backups, write_backup
+from althedge_xl.workbook.guard import LockTimeout, excel_owner_file, refresh_lock
+from althedge_xl.workbook.prices_update import (
+    Cells,
+    PricesUpdate,
+    history_cells,
+    prices_update,
+    spot_cells,
+    symbols_to_refresh,
+)
 
-Cells = dict[str, CellValue]
 PORTFOLIO_SHEET = "Portfolio"
 PORTFOLIO_ROWS = range(5, 25)
 #: Errors openpyxl raises for a package that is a zip with xl/workbook.xml but is damaged inside.
 DAMAGED_PACKAGE_ERRORS = (KeyError, ValueError, SyntaxError, zipfile.BadZipFile)
+#: The refresh's deadline when none is given: the whole refresh, every request and wait, ends by it.
+DEFAULT_TIMEOUT_S = 30.0
 
 
-@dataclass
-class PricesUpdate:
-    """The Prices cells to write, and what to tell the user.
-
-    ``refreshed`` and ``stale`` name the items (spot symbols, "BTC perpetual", "BTC dated future",
-    "Fear & Greed", "funding history") fetched now and those that keep their last good values;
-    unknown symbols are in ``unknown_symbols`` only.
-    """
-
-    cells: Cells
-    refreshed_any: bool
-    unknown_symbols: tuple[str, ...] = ()
-    messages: list[str] = field(default_factory=list)
-    refreshed: list[str] = field(default_factory=list)
-    stale: list[str] = field(default_factory=list)
-    exchange: str = ""
-
-    def summary(self, max_messages: int = 8) -> str:
-        """What was refreshed, what is stale and which symbols are unknown, a few lines for a message box."""
-        lines = []
-        if not self.refreshed_any:
-            lines.append("Nothing could be refreshed; the Prices sheet keeps its last good values, marked stale.")
-        if self.refreshed:
-            lines.append(f"Refreshed: {', '.join(self.refreshed)}.")
-        if self.stale:
-            lines.append(f"Stale (last good values kept): {', '.join(self.stale)}.")
-        if self.unknown_symbols:
-            venue = f" on {self.exchange}" if self.exchange else ""
-            lines.append(f"Unknown{venue} (marked on the Prices sheet): {', '.join(self.unknown_symbols)}.")
-        shown = self.messages[:max_messages]
-        if shown:
-            lines.append("")
-            lines.extend(shown)
-            if len(self.messages) > len(shown):
-                lines.append(f"… and {len(self.messages) - len(shown)} more.")
-        return "\n".join(lines)
-
-
-def spot_cells(row: int) -> dict[str, str]:
-    """Column letter of each field of the spot block's ``row``."""
-    return dict(
-        zip(("symbol", "price", "time", "source", "stale", "note"), (f"{c}{row}" for c in px.SPOT_COLUMNS), strict=True)
-    )
-
-
-def symbols_to_refresh(current: Mapping[str, CellValue], portfolio: Sequence[tuple[Any, Any]]) -> list[str]:
-    """The Prices block's symbols, then each Portfolio asset that has a quantity, without repeats."""
-    symbols: list[str] = []
-    for i in range(px.SPOT_ROWS):
-        symbol = current.get(f"A{px.SPOT_FIRST_ROW + i}")
-        if isinstance(symbol, str) and symbol.strip():
-            symbols.append(symbol.strip().upper())
-    for asset, quantity in portfolio:
-        if isinstance(asset, str) and asset.strip() and quantity not in (None, ""):
-            symbols.append(asset.strip().upper())
-    return list(dict.fromkeys(symbols))
-
-
-def _age_note(item: Any) -> str:
-    if item.error is None:
-        return ""
-    if item.age_seconds is None:
-        return f"missing: {item.error}"
-    return f"stale, {item.age_seconds / 3600:.1f} h old: {item.error}"
-
-
-def _spot_update(snapshot: Any, current: Mapping[str, CellValue], update: PricesUpdate) -> None:
-    rows: dict[str, int] = {}
-    free: list[int] = []
-    for i in range(px.SPOT_ROWS):
-        row = px.SPOT_FIRST_ROW + i
-        symbol = current.get(f"A{row}")
-        if isinstance(symbol, str) and symbol.strip():
-            rows.setdefault(symbol.strip().upper(), row)
-        else:
-            free.append(row)
-    unknown = set(snapshot.unknown_symbols)
-    for symbol, quote in snapshot.spot.items():
-        if symbol not in rows:
-            if not free:
-                update.messages.append(f"{symbol}: no free row on the Prices sheet; not written")
-                continue
-            rows[symbol] = free.pop(0)
-        if symbol not in unknown:
-            (update.refreshed if quote.fresh else update.stale).append(symbol)
-        cells = spot_cells(rows[symbol])
-        update.cells[cells["symbol"]] = symbol
-        if quote.value is not None:
-            update.cells |= {
-                cells["price"]: quote.value,
-                cells["time"]: quote.as_of or quote.time,
-                cells["source"]: quote.source,
-            }
-        else:
-            update.cells[cells["price"]] = current.get(cells["price"])
-        update.cells[cells["stale"]] = not quote.fresh
-        note = f"unknown on {snapshot.exchange}" if symbol in unknown else _age_note(quote)
-        update.cells[cells["note"]] = note or None
-
-
-def _field_update(
-    names_values: Mapping[str, CellValue],
-    stale_name: str,
-    item: Any,
-    current: Mapping[str, CellValue],
-    update: PricesUpdate,
-) -> None:
-    """Label/value fields: fetched values, or the sheet's last good ones; the stale flag either way."""
-    cells = px.field_cells()
-    for name, value in names_values.items():
-        update.cells[cells[name]] = value if value not in (None, "") else current.get(cells[name])
-    update.cells[cells[stale_name]] = not item.fresh
-
-
-def _dated_future_update(future: Any, current: Mapping[str, CellValue], update: PricesUpdate) -> None:
-    """The quarterly block: like the perpetual's, except that a future without a price keeps all of
-    the sheet's last good fields, its symbol too (a new contract's name beside the old one's price
-    would mislead)."""
-    fields: dict[str, CellValue] = {}
-    if not future.missing:
-        fields = {
-            "QUARTERLY_SYMBOL": future.symbol,
-            "QUARTERLY_PRICE": future.price,
-            "QUARTERLY_INDEX": future.index_price,
-            "QUARTERLY_DAYS": future.days_to_expiry,
-            "QUARTERLY_EXPIRY": future.expiry,
-            "QUARTERLY_TIME": future.as_of or future.time,
-            "QUARTERLY_SOURCE": future.source,
-        }
-    _field_update(fields, "QUARTERLY_STALE", future, current, update)
-    (update.refreshed if future.fresh else update.stale).append("BTC dated future")
-
-
-def prices_update(snapshot: Any, current: Mapping[str, CellValue]) -> PricesUpdate:
-    """The Prices cells to write for ``snapshot``, given the sheet's ``current`` values (cell → value)."""
-    update = PricesUpdate(
-        {}, snapshot.refreshed_any, tuple(snapshot.unknown_symbols), list(snapshot.messages), exchange=snapshot.exchange
-    )
-    _spot_update(snapshot, current, update)
-    perp = snapshot.perp
-    _field_update(
-        {
-            "PERP_SYMBOL": perp.symbol,
-            "BTC_MARK": perp.mark_price,
-            "BTC_INDEX": perp.index_price,
-            "FUNDING_RATE": perp.funding_rate,
-            "FUNDING_INTERVAL": perp.funding_interval_hours,
-            "NEXT_FUNDING": perp.next_funding_time,
-            "PERP_TIME": perp.as_of or perp.time,
-            "PERP_SOURCE": perp.source,
-        },
-        "PERP_STALE",
-        perp,
-        current,
-        update,
-    )
-    (update.refreshed if perp.fresh else update.stale).append("BTC perpetual")
-    future = getattr(snapshot, "dated_future", None)  # None until market fetches the dated future
-    if future is not None:
-        _dated_future_update(future, current, update)
-    fg = snapshot.fear_greed
-    _field_update(
-        {"FG_VALUE": fg.value, "FG_CLASS": fg.classification, "FG_DATE": fg.date, "FG_SOURCE": fg.source},
-        "FG_STALE",
-        fg,
-        current,
-        update,
-    )
-    (update.refreshed if fg.fresh else update.stale).append("Fear & Greed")
-    history = snapshot.funding_history
-    (update.refreshed if history.fresh else update.stale).append("funding history")
-    points = history.points[-px.HISTORY_ROWS :]
-    if points:
-        for i in range(px.HISTORY_ROWS):
-            time, rate = points[i] if i < len(points) else (None, None)
-            row = px.HISTORY_FIRST_ROW + i
-            update.cells[f"{px.HISTORY_TIME_COLUMN}{row}"] = time
-            update.cells[f"{px.HISTORY_RATE_COLUMN}{row}"] = rate
-    stamp = snapshot.created_at + (" (offline: from the cache)" if snapshot.offline else "")
-    update.cells[px.UPDATED_CELL] = stamp
-    return update
+class RefreshError(Exception):
+    """The workbook cannot be refreshed; the message says why, in one line."""
 
 
 def read_prices_sheet(path: Path, content: bytes | None = None) -> tuple[Cells, list[tuple[Any, Any]]]:
@@ -243,23 +82,38 @@ def read_prices_sheet(path: Path, content: bytes | None = None) -> tuple[Cells, 
     return current, portfolio
 
 
-class RefreshError(Exception):
-    """The workbook cannot be refreshed; the message says why, in one line."""
+def resolve_workbook(path: Path) -> Path:
+    """The file ``path`` names: itself, or the file its symbolic link(s) point to; :class:`RefreshError` if none.
 
-
-def backup_path(path: Path) -> Path:
-    """Where the previous file is kept: ``AltHedge.xlsm`` → ``AltHedge.backup.xlsm``."""
-    return path.with_name(f"{path.stem}.backup{path.suffix}")
+    >>> resolve_workbook(Path("/no/such/AltHedge.xlsm"))
+    Traceback (most recent call last):
+    ...
+    althedge_xl.workbook.refresh.RefreshError: /no/such/AltHedge.xlsm: no such file
+    """
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        if is_link_loop(exc):
+            raise RefreshError(f"{path}: a symbolic link loop (the link leads back to itself)") from None
+        if path.is_symlink():
+            raise RefreshError(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist") from None
+        if isinstance(exc, FileNotFoundError):
+            raise RefreshError(f"{path}: no such file") from None
+        raise RefreshError(f"{path}: {os_error_reason(exc) if isinstance(exc, OSError) else exc}") from None
+    return target
 
 
 def read_only_reason(path: Path) -> str | None:
     """Why the existing file ``path`` cannot be replaced, or None when it can.
 
-    Read-only means: the process may not write the file (``os.access``), no one has write
-    permission on it (its mode bits, which also stop a user running as root from replacing a file
-    someone marked read-only), or its folder cannot take the new file and the backup.
+    Read-only means: the file is on a read-only disk, the process may not write the file
+    (``os.access``), no one has write permission on it (its mode bits, which also stop a user running as
+    root from replacing a file someone marked read-only), or its folder cannot take the new file and the
+    backup.
     """
     folder = path.parent
+    if _on_read_only_disk(folder):
+        return f"{path} is on a read-only disk"
     if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:
         return f"{path} is read-only"
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -267,33 +121,18 @@ def read_only_reason(path: Path) -> str | None:
     return None
 
 
+def _on_read_only_disk(folder: Path) -> bool:
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is None:
+        return False
+    try:
+        return bool(statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1))
+    except OSError:
+        return False
+
+
 #: Options of :func:`althedge_xl.market.refresh_market_data` that the daily-closes fetch shares.
-_SHARED_FEED_OPTIONS = ("cache_dir", "client", "clock", "sleep", "retry", "timeout_s", "progress")
-
-
-def history_cells(closes: Any, update: PricesUpdate) -> Cells:
-    """The History sheet's recent block for ``closes`` (:class:`althedge_xl.market.DailyCloses`).
-
-    The dates and closes fill the block from its first row, oldest first, so it ends on the newest
-    close; rows left over (a shorter answer) are cleared rather than left out of date order. Closes
-    that could not be fetched keep the sheet's values and only the stale flag is set.
-    """
-    cells: Cells = {hx.STALE_CELL: not closes.fresh}
-    if closes.missing:
-        update.stale.append("History closes")
-        return cells
-    (update.refreshed if closes.fresh else update.stale).append("History closes")
-    dates, rows = closes.dates[-hx.RECENT_DAYS :], closes.closes[-hx.RECENT_DAYS :]
-    by_symbol = [closes.symbols.index(asset) if asset in closes.symbols else None for asset in hx.ASSETS]
-    for i in range(hx.RECENT_DAYS):
-        row = hx.FIRST_ROW + i
-        day = dates[i] if i < len(dates) else None
-        cells[f"{hx.RECENT_COLUMNS[0]}{row}"] = day
-        for column, index in zip(hx.RECENT_COLUMNS[1:], by_symbol, strict=True):
-            value = rows[i][index] if day is not None and index is not None else None
-            cells[f"{column}{row}"] = value
-    cells[hx.UPDATED_CELL] = f"{closes.time} from {closes.source}" + (" (stale)" if closes.stale else "")
-    return cells
+_SHARED_FEED_OPTIONS = ("cache_dir", "client", "clock", "sleep", "retry", "timeout_s", "deadline", "progress")
 
 
 def fetch_history(
@@ -315,69 +154,120 @@ def refresh_workbook(
     fetch: Callable[..., Any] | None = None,
     history: bool = False,
     fetch_closes: Callable[..., Any] | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
     **feed_options: Any,
 ) -> PricesUpdate:
     """Refresh the Prices sheet (and with ``history`` the History sheet's last year) of a workbook file.
 
-    Only those sheets' XML parts change; the new file is written beside the old and renamed over
-    it, and the previous file is kept as :func:`backup_path` (same bytes, same permissions). A
-    read-only workbook is refused before anything is fetched. ``fetch`` and ``fetch_closes`` are
-    the market package's :func:`~althedge_xl.market.refresh_market_data` and
-    :func:`~althedge_xl.market.fetch_daily_closes` unless a test passes others.
+    See the module's docstring for what protects the file. ``timeout_s`` is the refresh's deadline (every
+    request, retry and wait ends by it). ``fetch`` and ``fetch_closes`` are the market package's
+    :func:`~althedge_xl.market.refresh_market_data` and :func:`~althedge_xl.market.fetch_daily_closes`
+    unless a test passes others. The result's ``written`` says whether the file changed, ``backup`` where
+    the previous one is.
     """
+    from althedge_xl.market.deadline import Deadline
     from althedge_xl.workbook.package import WorkbookError, check_readable
-    from althedge_xl.workbook.patch import PackageError, patch_sheet
 
+    deadline = feed_options.pop("deadline", None) or Deadline(timeout_s)
+    target = resolve_workbook(path)
     try:
-        check_readable(path)
+        check_readable(target)
     except WorkbookError as exc:
-        raise RefreshError(str(exc)) from None
-    reason = read_only_reason(path)
+        raise RefreshError(str(exc).replace(str(target), str(path), 1)) from None
+    owner = excel_owner_file(path) or excel_owner_file(target)
+    if owner is not None:
+        raise RefreshError(
+            f"{path} is open in Excel (its lock file {owner.name} is beside it): close it in Excel first, or"
+            " press Refresh on its Prices sheet; nothing was changed"
+        )
+    reason = read_only_reason(target)
     if reason:
         raise RefreshError(f"{reason}; nothing was changed")
     try:
-        original = path.read_bytes()
+        with refresh_lock(target, wait_s=max(deadline.remaining(), 1.0)):
+            remove_stale_temporaries(target)
+            return _refresh_locked(
+                path, target, exchange, offline, fetch, history, fetch_closes, deadline, feed_options
+            )
+    except LockTimeout as exc:
+        raise RefreshError(f"{path}: {exc}; try again when it has finished. Nothing was changed") from None
+    except OSError as exc:  # the lock file's folder
+        raise RefreshError(f"cannot refresh {path}: {os_error_reason(exc)}; nothing was changed") from None
+
+
+def _refresh_locked(
+    path: Path,
+    target: Path,
+    exchange: str | None,
+    offline: bool,
+    fetch: Callable[..., Any] | None,
+    history: bool,
+    fetch_closes: Callable[..., Any] | None,
+    deadline: Any,
+    feed_options: dict[str, Any],
+) -> PricesUpdate:
+    from althedge_xl.workbook.package import WorkbookError
+    from althedge_xl.workbook.patch import PackageError, patch_sheet
+
+    try:
+        original = target.read_bytes()
     except OSError as exc:
-        raise RefreshError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise RefreshError(f"{path}: cannot be read ({os_error_reason(exc)})") from None
     current, portfolio = read_prices_sheet(path, original)
     venue = exchange or str(current.get(px.EXCHANGE_CELL) or "binance").strip().lower()
     if fetch is None:
         from althedge_xl.market import refresh_market_data
 
         fetch = refresh_market_data
+    options = {**feed_options, "deadline": deadline}
     try:
-        snapshot = fetch(symbols_to_refresh(current, portfolio), venue, offline, **feed_options)
+        snapshot = fetch(symbols_to_refresh(current, portfolio), venue, offline, **options)
     except ValueError as exc:
         raise RefreshError(str(exc)) from None
     update = prices_update(snapshot, current)
+    changes = _changes(update.cells, current)
     try:
         patched = patch_sheet(original, px.SHEET, update.cells)
         if history:
-            closes = fetch_history(venue, offline, feed_options, fetch_closes)
-            patched = patch_sheet(patched, hx.SHEET, history_cells(closes, update))
+            closes = fetch_history(venue, offline, options, fetch_closes)
+            history_update = history_cells(closes, update)
+            patched = patch_sheet(patched, hx.SHEET, history_update)
             update.refreshed_any = update.refreshed_any or closes.fresh
+            changes = changes or closes.fresh or (offline and not closes.missing)
             if closes.error:
                 update.messages.append(f"History closes: {closes.error}")
-    except PackageError as exc:
-        raise RefreshError(f"{path.name}: {exc}") from None
-    _replace_keeping_backup(path, original, patched)
+    except (PackageError, WorkbookError) as exc:
+        raise RefreshError(f"{path}: {exc}") from None
+    if update.refreshed_any or (offline and changes):
+        update.backup = _replace_keeping_backup(path, target, original, patched)
+        update.written = True
     return update
 
 
-def _replace_keeping_backup(path: Path, original: bytes, patched: bytes) -> None:
-    """Write ``original`` as the backup, then ``patched`` over ``path``, each atomically."""
-    from althedge_xl.files import write_atomically
+def _changes(cells: Cells, current: Mapping[str, Any]) -> bool:
+    """True when ``cells`` would change a value the sheet shows (stale flags and notes aside)."""
+    flags = {px.UPDATED_CELL, *(px.field_cells()[n] for n in ("PERP_STALE", "QUARTERLY_STALE", "FG_STALE"))}
+    for i in range(px.SPOT_ROWS):
+        row = spot_cells(px.SPOT_FIRST_ROW + i)
+        flags |= {row["stale"], row["note"]}
+    return any(value != current.get(ref) for ref, value in cells.items() if ref not in flags)
 
-    backup = backup_path(path)
+
+def _replace_keeping_backup(path: Path, target: Path, original: bytes, patched: bytes) -> Path:
+    """Keep ``original`` as a new dated backup, then write ``patched`` over ``target``; the backup's path.
+
+    When the workbook cannot be replaced the new backup is removed again (the file it copies is still
+    there, unchanged), so a failing refresh never adds to the backups nor pushes an older one out.
+    """
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        write_atomically(backup, original)
-        os.chmod(backup, mode)
+        mode = stat.S_IMODE(target.stat().st_mode)
+        backup = write_backup(target, original, mode)
     except OSError as exc:
-        raise RefreshError(f"cannot write the backup {backup} ({exc.strerror or exc}); nothing was changed") from None
+        raise RefreshError(f"cannot keep a backup of {path}: {os_error_reason(exc)}; nothing was changed") from None
     try:
-        write_atomically(path, patched)
+        write_atomically(target, patched)
     except OSError as exc:
-        raise RefreshError(
-            f"cannot replace {path} ({exc.strerror or exc}; is it open in Excel?); nothing was changed"
-        ) from None
+        backup.unlink(missing_ok=True)
+        raise RefreshError(f"cannot write {path}: {os_error_reason(exc)}; nothing was changed") from None
+    prune_backups(target)
+    return backup

@@ -1,7 +1,7 @@
 """The Refresh button: ``RunPython "import althedge_xl.workbook.refresh_excel as r; r.refresh_caller()"``.
 
 Reads the open workbook's Prices and Portfolio sheets through xlwings, fetches with the same code
-as ``althedge refresh`` (:func:`althedge_xl.workbook.refresh.prices_update`), writes only the Prices sheet's
+as ``althedge refresh`` (:func:`althedge_xl.workbook.prices_update.prices_update`) within the same deadline, writes only the Prices sheet's
 refresh cells, and lets Excel recalculate. It never raises (xlwings would show a Python traceback):
 when something is stale, unknown or could not be refreshed it says so in a message box.
 """
@@ -12,15 +12,13 @@ from typing import Any
 
 from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook import prices_layout as px
+from althedge_xl.workbook.prices_update import PricesUpdate, history_cells, prices_update, symbols_to_refresh
 from althedge_xl.workbook.refresh import (
+    DEFAULT_TIMEOUT_S,
     PORTFOLIO_ROWS,
     PORTFOLIO_SHEET,
-    PricesUpdate,
     RefreshError,
     fetch_history,
-    history_cells,
-    prices_update,
-    symbols_to_refresh,
 )
 
 #: Rectangles of the Prices sheet that refresh reads and writes, one COM call each.
@@ -50,8 +48,16 @@ def _read(sheet: Any) -> dict[str, Any]:
     return current
 
 
-def refresh_book(book: Any, fetch: Any = None, fetch_closes: Any = None, **feed_options: Any) -> PricesUpdate:
-    """Refresh the Prices sheet and the History sheet's last year of an open xlwings ``Book``."""
+def refresh_book(
+    book: Any, fetch: Any = None, fetch_closes: Any = None, timeout_s: float = DEFAULT_TIMEOUT_S, **feed_options: Any
+) -> PricesUpdate:
+    """Refresh the Prices sheet and the History sheet's last year of an open xlwings ``Book``.
+
+    Everything the button fetches ends within one deadline of ``timeout_s`` seconds, as on the command line.
+    """
+    from althedge_xl.market.deadline import Deadline
+
+    feed_options.setdefault("deadline", Deadline(timeout_s))
     present = {sheet.name for sheet in book.sheets}
     for name in (px.SHEET, PORTFOLIO_SHEET):
         if name not in present:
