@@ -35,8 +35,8 @@ from althedge_xl import market
 from althedge_xl.cli import main
 from althedge_xl.headless.engine import compute
 from althedge_xl.workbook import prices_layout as px
-from althedge_xl.workbook.patch import sheet_part
 from althedge_xl.workbook.backups import backups_of
+from althedge_xl.workbook.patch import sheet_part
 from althedge_xl.workbook.prices_update import prices_update
 from althedge_xl.workbook.refresh import RefreshError, refresh_workbook
 from althedge_xl.workbook.refresh_excel import ALERT_TITLE, refresh_and_tell, refresh_book, refresh_caller
