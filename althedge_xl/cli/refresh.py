@@ -32,7 +32,7 @@ def register(commands: Subcommands) -> None:
 
 
 def add_timeout_argument(parser: argparse.ArgumentParser) -> None:
-    from althedge_xl.workbook.refresh import DEFAULT_TIMEOUT_S
+    from althedge_xl.market.deadline import DEFAULT_DEADLINE_S as DEFAULT_TIMEOUT_S  # no extra's import
 
     parser.add_argument(
         "--timeout",

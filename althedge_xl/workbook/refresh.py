@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from althedge_xl.files import is_link_loop, os_error_reason, remove_stale_temporaries, write_atomically
+from althedge_xl.market.deadline import DEFAULT_DEADLINE_S
 from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook import prices_layout as px
 from althedge_xl.workbook.backups import prune_backups, write_backup
@@ -45,7 +46,7 @@ PORTFOLIO_ROWS = range(5, 25)
 #: Errors openpyxl raises for a package that is a zip with xl/workbook.xml but is damaged inside.
 DAMAGED_PACKAGE_ERRORS = (KeyError, ValueError, SyntaxError, zipfile.BadZipFile)
 #: The refresh's deadline when none is given: the whole refresh, every request and wait, ends by it.
-DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_TIMEOUT_S = DEFAULT_DEADLINE_S
 
 
 class RefreshError(Exception):
