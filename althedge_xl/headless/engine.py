@@ -4,6 +4,12 @@ Each AltHedge function is registered in the engine's function table under its Ex
 fed what xlwings would pass in Excel (every argument as a list of rows because the UDFs declare
 ``ndim=2``, blank cells as ``None``, error cells as their error text); its result comes back as
 Excel shows it (numbers, text, TRUE/FALSE, arrays fitted to the formula's range, error values).
+
+The engine never takes a value the file caches for a formula cell as an input, whoever wrote the
+file: the cells of an array formula's range other than its anchor hold only the last result
+(Excel writes it, LibreOffice writes ``#VALUE!`` there for functions it does not know), so they
+are dropped before the engine reads the sheets. A circular reference stops the computation with
+the cells it runs through (:mod:`althedge_xl.headless.cycles`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from althedge_xl.excel.errors import ExcelError, error_code_of
+from althedge_xl.headless.cycles import Formula, circular_references, formula_cells
 from althedge_xl.workbook.package import WorkbookError, check_readable
 
 #: Functions the engine resolves itself although they are not in its function table.
@@ -27,6 +34,17 @@ _ENGINE_SPECIALS = frozenset({"INDIRECT", "LAMBDA", "LET", "_XLFN.LAMBDA", "_XLF
 
 CellKey = tuple[str, str]
 """(sheet name as in the workbook, cell address like ``"B5"``)."""
+
+#: What an error value means when no AltHedge function gave a reason (Excel's own errors).
+GENERIC_REASONS = {
+    "#DIV/0!": "division by zero",
+    "#N/A": "no value available",
+    "#NAME?": "an unknown name or function",
+    "#NULL!": "ranges that do not intersect",
+    "#NUM!": "not a valid number",
+    "#REF!": "a reference to a cell that is not there",
+    "#VALUE!": "a value of the wrong type",
+}
 
 
 @dataclass
@@ -38,10 +56,29 @@ class ComputedWorkbook:
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)
     reasons: dict[CellKey, str] = field(default_factory=dict)
+    #: Each cell of an array formula's range (anchor excepted) -> the anchor holding the formula.
+    anchors: dict[CellKey, CellKey] = field(default_factory=dict)
 
     def value(self, sheet: str, address: str) -> Any:
-        """The computed value of one cell (None when blank)."""
+        """The computed value of one cell (None when blank; an error as its code, ``"#N/A"``)."""
         return self.cells.get((sheet, address.replace("$", "").upper()))
+
+    def error(self, sheet: str, address: str) -> ExcelError | None:
+        """The cell's error with its reason (the AltHedge function's, else Excel's meaning), or None."""
+        key = (sheet, address.replace("$", "").upper())
+        code = error_code_of(self.cells.get(key))
+        if code is None:
+            return None
+        for where in (key, self.anchors.get(key)):
+            text = self.reasons.get(where) if where else None
+            if text and error_code_of(text) == code and len(text) > len(code):
+                return ExcelError(code, text[len(code) :].strip())
+        return ExcelError(code, GENERIC_REASONS.get(code, ""))
+
+    def shown(self, sheet: str, address: str) -> Any:
+        """The cell as a report shows it: its value, or its :class:`ExcelError` with the reason."""
+        found = self.error(sheet, address)
+        return found if found is not None else self.value(sheet, address)
 
     def named(self, name: str) -> Any:
         """The value of a named cell, or a list of rows for a named range."""
@@ -53,6 +90,18 @@ class ComputedWorkbook:
             return self.value(sheet, ref)
         return [[self.value(sheet, a) for a in row] for row in _addresses(ref)]
 
+    def where(self, name: str) -> tuple[str, str]:
+        """(sheet, reference) a defined name points to."""
+        self.named(name)  # raises, naming the missing range
+        return self.names[name.upper()]
+
+    def named_shown(self, name: str) -> Any:
+        """:meth:`named`, with each error cell as its :class:`ExcelError` (see :meth:`shown`)."""
+        sheet, ref = self.where(name)
+        if ":" not in ref:
+            return self.shown(sheet, ref)
+        return [[self.shown(sheet, a) for a in row] for row in _addresses(ref)]
+
     def errors(self) -> Iterator[tuple[str, str, str]]:
         """(sheet, cell, error text) of every cell that computed to an Excel error."""
         from openpyxl.utils.cell import coordinate_to_tuple
@@ -61,9 +110,9 @@ class ComputedWorkbook:
         for (sheet, address), value in sorted(
             self.cells.items(), key=lambda item: (order.get(item[0][0], len(order)), coordinate_to_tuple(item[0][1]))
         ):
-            code = error_code_of(value)
-            if code is not None:
-                yield sheet, address, self.reasons.get((sheet, address), str(value))
+            found = self.error(sheet, address) if error_code_of(value) else None
+            if found is not None:
+                yield sheet, address, str(found)
 
 
 def _addresses(ref: str) -> list[list[str]]:
@@ -172,28 +221,21 @@ def register_functions() -> list[str]:
     return names
 
 
-def unknown_functions(book: Any) -> list[tuple[str, str, str]]:
+def unknown_functions(formulas: Sequence[Formula]) -> list[tuple[str, str, str]]:
     """(sheet, cell, function) for every call the engine would not know (it would give #NAME?).
 
-    ``book`` is an openpyxl workbook loaded with formulas (not ``data_only``).
+    ``formulas`` are a workbook's, from :func:`~althedge_xl.headless.cycles.formula_cells`.
     """
     from formulas.functions import get_functions
-    from openpyxl.formula import Tokenizer
-    from openpyxl.worksheet.formula import ArrayFormula
 
     known = set(get_functions()) | _ENGINE_SPECIALS
     found = []
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                text = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
-                if not (isinstance(text, str) and text.startswith("=")):
-                    continue
-                for token in Tokenizer(text).items:
-                    if token.type == "FUNC" and token.subtype == "OPEN":
-                        name = token.value[:-1].upper()
-                        if name not in known:
-                            found.append((sheet.title, cell.coordinate, name))
+    for formula in formulas:
+        for token in formula.tokens:
+            if token.type == "FUNC" and token.subtype == "OPEN":
+                name = token.value[:-1].upper()
+                if name not in known:
+                    found.append((formula.sheet, formula.coordinate, name))
     return found
 
 
@@ -213,10 +255,15 @@ def compute(
     os.environ.setdefault("TQDM_DISABLE", "1")
     register_functions()
     book = _open(source)
-    unknown = unknown_functions(book)
+    formulas_read = formula_cells(book)
+    unknown = unknown_functions(formulas_read)
     if unknown:
         sheet, cell, name = unknown[0]
         raise WorkbookError(f"{sheet}!{cell} uses the function {name}, which the formula engine does not know")
+    cycle = circular_references(book, formulas_read)
+    if cycle:
+        raise WorkbookError(f"{source.name}: a circular reference, the formula engine cannot compute it: {cycle}")
+    anchors = _drop_cached_array_values(book)
     import formulas
 
     _REASONS.clear()
@@ -238,17 +285,26 @@ def compute(
     finally:
         engine_log.setLevel(level)
     cells = _solution_cells(solution, book.sheetnames)
-    return ComputedWorkbook(source, cells, _defined_names(book), book.sheetnames, _failures_by_cell(book.sheetnames))
+    return ComputedWorkbook(
+        source, cells, _defined_names(book), book.sheetnames, _failures_by_cell(book.sheetnames), anchors
+    )
 
 
 def _model(model: Any, source: Path, book: Any, sheets: Sequence[str] | None) -> Any:
-    """The engine's model of the workbook: every sheet, or only ``sheets`` and their inputs."""
-    if not sheets:
-        return model.loads(str(source)).finish()
+    """The engine's model of ``book`` (read from ``source``): every sheet, or ``sheets`` and their inputs.
+
+    The engine is handed the workbook already read (its own reader's, with the cached values of
+    array formulas dropped), where it keeps the books it has read, so the file is read once.
+    """
+    import schedula as sh
+    from formulas.excel import BOOK
     from openpyxl.utils.cell import get_column_letter
 
-    model.basedir = str(source.parent)
-    model.add_book(source.name)
+    model.basedir = str(source.parent.resolve())
+    sh.get_nested_dicts(model.books, source.name.upper())[BOOK] = book
+    _, context = model.add_book(source.name)
+    if not sheets:
+        return model.pushes(*book.worksheets, context=context).finish()
     ranges = [
         f"'[{source.name}]{name.upper()}'!A1:{get_column_letter(book[name].max_column)}{book[name].max_row}"
         for name in sheets
@@ -258,12 +314,34 @@ def _model(model: Any, source: Path, book: Any, sheets: Sequence[str] | None) ->
 
 
 def _open(source: Path) -> Any:
-    import openpyxl
+    """The workbook read with formulas, by the engine's own reader (dates as serial numbers, as Excel)."""
+    from formulas.excel.xlreader import load_workbook
 
     try:
-        return openpyxl.load_workbook(source, keep_links=False)
+        return load_workbook(str(source))
     except Exception as exc:
         raise WorkbookError(f"{source}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+
+
+def _drop_cached_array_values(book: Any) -> dict[CellKey, CellKey]:
+    """Remove what the file caches in each array formula's range beyond its anchor; return those cells.
+
+    Excel writes the last result there, LibreOffice ``#VALUE!`` for a function it does not know;
+    either way it is not an input. Returns each such cell -> its anchor.
+    """
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    anchors: dict[CellKey, CellKey] = {}
+    for sheet in book.worksheets:
+        for anchor, ref in sheet.array_formulae.items():
+            anchor_at = coordinate_to_tuple(anchor)
+            for row in _addresses(ref):
+                for address in row:
+                    at = coordinate_to_tuple(address)
+                    if at != anchor_at:
+                        sheet._cells.pop(at, None)
+                        anchors[(sheet.title, address)] = (sheet.title, anchor)
+    return anchors
 
 
 def _solution_cells(solution: Any, sheetnames: list[str]) -> dict[CellKey, Any]:
