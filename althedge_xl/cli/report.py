@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from althedge_xl.cli._common import FORMATS, Subcommands, UserError, print_tables, read_bytes, workbook_argument
+from althedge_xl.cli._common import FORMATS, Subcommands, UserError, read_bytes, workbook_argument
 from althedge_xl.cli.refresh import add_timeout_argument, refresh_in_place
 
 #: The temporary folders of ``report --refresh``: ``althedge-report-<pid>-<random>`` in the temporary directory.
 SCRATCH_PREFIX = "althedge-report-"
+
+if TYPE_CHECKING:
+    from althedge_xl.headless.report import Report
 
 
 def register(commands: Subcommands) -> None:
@@ -56,10 +61,33 @@ def run(args: argparse.Namespace) -> int:
                 raise UserError(str(exc).replace(str(copy), str(workbook))) from None
             workbook = copy
         try:
-            tables = run_report(
-                workbook, Path(args.prices) if args.prices else None, Path(args.out) if args.out else None
+            report = run_report(
+                workbook,
+                Path(args.prices) if args.prices else None,
+                Path(args.out) if args.out else None,
+                warn=lambda line: print(f"althedge: {line}", file=sys.stderr),
             )
         except WorkbookError as exc:
             raise UserError(str(exc)) from None
-    print_tables(tables, args.format)
+    print_report(report, args.format)
+    for path in report.written:
+        print(f"althedge: wrote {path}", file=sys.stderr)
     return 0
+
+
+def print_report(report: Report, fmt: str) -> None:
+    """The report on stdout: tables, then the error cells and notes (as text, CSV blocks or JSON keys)."""
+    from althedge_xl.headless.render import render_plain, render_rich, to_csv, to_json
+
+    if fmt == "csv":
+        sys.stdout.write(to_csv(report.tables, report.csv_blocks()))
+        return
+    if fmt == "json":
+        sys.stdout.write(to_json(report.tables, report.extra_data()))
+        return
+    draw = render_rich if sys.stdout.isatty() else render_plain
+    tables = [*report.tables, *([report.errors_table()] if report.errors else [])]
+    sys.stdout.write("\n".join(draw(t) for t in tables))
+    for note in report.notes:
+        if not note.startswith("Stale"):  # the stale line is already under the Portfolio table
+            sys.stdout.write(f"\n{note}\n")
