@@ -149,11 +149,20 @@ def test_xlwings_conf(book):
 
 
 def test_self_check_covers_every_worked_example(book):
-    from althedge_xl.worked_examples import EXAMPLES
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    from althedge_xl.worked_examples import SELF_CHECK_EXAMPLES
 
     sheet = book["SelfCheck"]
-    formulas = [sheet[f"C{4 + i}"].value for i in range(len(EXAMPLES))]
-    assert all(re.match(rf"={e.function}\(", f) for e, f in zip(EXAMPLES, formulas, strict=True))
+    anchors = {ref.split(":")[-1]: a for a, ref in sheet.array_formulae.items()}
+    for i, example in enumerate(SELF_CHECK_EXAMPLES):
+        cell = sheet[f"C{4 + i}"]
+        text = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
+        if text is None:  # inside an array formula whose anchor is above
+            anchor = next(a for last, a in anchors.items() if int(last[1:]) >= 4 + i)
+            text = sheet[anchor].value.text
+        assert re.match(rf"={example.function}\(", text), example.label
+        assert sheet[f"B{4 + i}"].value.startswith(f"{example.function}(")
 
 
 def test_array_results_are_cached_as_excel_stores_them(built):
