@@ -14,10 +14,9 @@ the cells it runs through (:mod:`althedge_xl.headless.cycles`).
 
 from __future__ import annotations
 
-import collections
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,8 @@ import numpy as np
 
 from althedge_xl.excel.errors import ExcelError, error_code_of
 from althedge_xl.headless.cycles import Formula, circular_references, formula_cells
+from althedge_xl.headless.engine_table import complete_table, function_table
+from althedge_xl.headless.udf_bridge import REASONS, failures_by_cell, register_functions
 from althedge_xl.workbook.package import WorkbookError, check_readable
 
 #: Functions the engine resolves itself although they are not in its function table.
@@ -122,113 +123,23 @@ def _addresses(ref: str) -> list[list[str]]:
     return [[f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
 
 
-def _to_cells(arg: Any) -> Any:
-    """An engine argument as xlwings passes it with ``ndim=2``: a list of rows of plain values."""
-    import schedula as sh
-    from formulas.ranges import Ranges
-    from formulas.tokens.operand import XlError
-
-    if isinstance(arg, Ranges):
-        arg = arg.value
-    grid = np.asarray(arg, dtype=object)
-    if grid.ndim == 0:
-        grid = grid.reshape(1, 1)
-    elif grid.ndim == 1:
-        grid = grid.reshape(1, -1)
-
-    def plain(v: Any) -> Any:
-        if isinstance(v, np.ndarray) and v.ndim == 0:  # a negative literal inside {…}
-            v = v.item()
-        if v is sh.EMPTY:
-            return None
-        if isinstance(v, XlError):
-            return str(v)
-        if isinstance(v, np.generic):
-            return v.item()
-        return v
-
-    return [[plain(v) for v in row] for row in grid.tolist()]
-
-
-def _engine_value(value: Any) -> Any:
-    from formulas.tokens.operand import Error
-
-    if isinstance(value, ExcelError):
-        return Error.errors[value.code]
-    if value is None:
-        return 0.0  # Excel shows an empty function result as 0
-    return value
-
-
-def _fit(result: Any, shape: tuple[int, int]) -> Any:
-    """Place a result in the formula's range the way Excel does: top-left first, #N/A beyond."""
-    from formulas.functions import Array
-    from formulas.tokens.operand import Error
-
-    grid = np.empty((1, 1), dtype=object)
-    if isinstance(result, list):
-        rows = result if result and isinstance(result[0], list) else [result]
-        grid = np.empty((len(rows), len(rows[0])), dtype=object)
-        for i, row in enumerate(rows):
-            grid[i, :] = [_engine_value(v) for v in row]
-    else:
-        grid[0, 0] = _engine_value(result)
-    out = np.empty(shape, dtype=object)
-    if grid.shape == (1, 1):
-        out[:] = grid[0, 0]
-        return out.view(Array)
-    out[:] = Error.errors["#N/A"]
-    rows_n, cols_n = min(shape[0], grid.shape[0]), min(shape[1], grid.shape[1])
-    out[:rows_n, :cols_n] = grid[:rows_n, :cols_n]
-    return out.view(Array)
-
-
-def _engine_function(udf: Callable[..., Any]) -> dict[str, Any]:
-    import formulas
-    import schedula as sh
-    from formulas.errors import RangeValueError
-
-    def call(caller: Any, *args: Any) -> Any:
-        try:
-            cells = [_to_cells(a) for a in args]
-        except RangeValueError:
-            return sh.NONE  # an input not computed yet: the engine calls again later
-        first = caller.ranges[0]
-        shape = (int(first["r2"]) - int(first["r1"]) + 1, int(first["n2"]) - int(first["n1"]) + 1)
-        result = udf(*cells)
-        if isinstance(result, ExcelError):
-            _REASONS[_caller_key(first)] = str(result)
-        return _fit(result, shape)
-
-    call.__name__ = udf.__name__
-    return {"function": call, "extra_inputs": collections.OrderedDict([(formulas.CELL, None)])}
-
-
-def register_functions() -> list[str]:
-    """Register every AltHedge function in the engine (idempotent); returns their names."""
-    from formulas.functions import get_functions
-
-    from althedge_xl import udfs
-    from althedge_xl.excel.function import udf_functions, udf_spec
-
-    table = get_functions()
-    names = []
-    for function in udf_functions(udfs):
-        name = udf_spec(function).name
-        if name not in table:
-            table[name] = table[f"_XLUDF.{name}"] = _engine_function(function)
-        names.append(name)
-    return names
-
-
 def unknown_functions(formulas: Sequence[Formula]) -> list[tuple[str, str, str]]:
     """(sheet, cell, function) for every call the engine would not know (it would give #NAME?).
 
-    ``formulas`` are a workbook's, from :func:`~althedge_xl.headless.cycles.formula_cells`.
+    ``formulas`` are a workbook's, from :func:`~althedge_xl.headless.cycles.formula_cells`. The
+    engine's statistical functions are loaded (with scipy) only if the workbook calls a function
+    the table does not have yet.
     """
-    from formulas.functions import get_functions
+    found = _unknown(formulas)
+    if found:
+        ours = register_functions()
+        complete_table(keep={*ours, *(f"_XLUDF.{name}" for name in ours)})
+        found = _unknown(formulas)
+    return found
 
-    known = set(get_functions()) | _ENGINE_SPECIALS
+
+def _unknown(formulas: Sequence[Formula]) -> list[tuple[str, str, str]]:
+    known = set(function_table()) | _ENGINE_SPECIALS
     found = []
     for formula in formulas:
         for token in formula.tokens:
@@ -266,7 +177,7 @@ def compute(
     anchors = _drop_cached_array_values(book)
     import formulas
 
-    _REASONS.clear()
+    REASONS.clear()
     engine_log = logging.getLogger("formulas")
     level = engine_log.level
     # The VBA wrappers' macro names (definedName vbProcedure="1") are not references; the engine
@@ -286,7 +197,7 @@ def compute(
         engine_log.setLevel(level)
     cells = _solution_cells(solution, book.sheetnames)
     return ComputedWorkbook(
-        source, cells, _defined_names(book), book.sheetnames, _failures_by_cell(book.sheetnames), anchors
+        source, cells, _defined_names(book), book.sheetnames, failures_by_cell(book.sheetnames), anchors
     )
 
 
@@ -383,24 +294,3 @@ def _defined_names(book: Any) -> dict[str, tuple[str, str]]:
         except Exception:  # a name whose sheet was deleted (#REF!): left out, reported when needed
             continue
     return names
-
-
-#: The engine's function table is global, so the reasons AltHedge functions give for the error
-#: values they return are collected here during one :func:`compute`, by "SHEET!A1" of the formula.
-_REASONS: dict[str, str] = {}
-
-
-def _caller_key(bounds: Mapping[str, Any]) -> str:
-    from openpyxl.utils.cell import get_column_letter
-
-    return f"{str(bounds.get('sheet', '')).upper()}!{get_column_letter(int(bounds['n1']))}{int(bounds['r1'])}"
-
-
-def _failures_by_cell(sheetnames: list[str]) -> dict[CellKey, str]:
-    real = {name.upper(): name for name in sheetnames}
-    reasons = {}
-    for key, text in _REASONS.items():
-        sheet, _, address = key.rpartition("!")
-        if sheet in real:
-            reasons[(real[sheet], address)] = text
-    return reasons
