@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from althedge_xl.cli._common import FORMATS, Subcommands, UserError, read_bytes, workbook_argument
-from althedge_xl.cli.refresh import add_timeout_argument, refresh_in_place
+from althedge_xl.cli.refresh import NOTHING_FETCHED, add_timeout_argument, refresh_in_place
 
 #: The temporary folders of ``report --refresh``: ``althedge-report-<pid>-<random>`` in the temporary directory.
 SCRATCH_PREFIX = "althedge-report-"
@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if (args.offline or args.exchange or args.history) and not args.refresh:
         raise UserError("--offline/--exchange/--history only apply with --refresh")
     workbook = workbook_argument(args.workbook)
+    nothing_fetched = False
     if args.refresh:  # the user's file is checked, and named, before its temporary copy is made
         try:
             check_readable(workbook)
@@ -56,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
             copy = Path(scratch) / workbook.name
             copy.write_bytes(read_bytes(workbook))
             try:
-                refresh_in_place(copy, args.exchange, args.offline, args.history, args.timeout)
+                update = refresh_in_place(copy, args.exchange, args.offline, args.history, args.timeout)
+                nothing_fetched = not update.written and not (args.offline and not update.missing)
             except RefreshError as exc:
                 raise UserError(str(exc).replace(str(copy), str(workbook))) from None
             workbook = copy
@@ -72,6 +74,13 @@ def run(args: argparse.Namespace) -> int:
     print_report(report, args.format)
     for path in report.written:
         print(f"althedge: wrote {path}", file=sys.stderr)
+    # One rule with `althedge refresh`: exit 1 (NOTHING_FETCHED) when the refresh could fetch nothing
+    # (offline with every value in the cache is not that); the report is still printed, marked stale.
+    if nothing_fetched:
+        print(
+            "althedge: nothing could be fetched; the report shows the last good values, marked stale", file=sys.stderr
+        )
+        return NOTHING_FETCHED
     return 0
 
 
