@@ -181,7 +181,7 @@ def test_refresh_nothing_refreshed_is_exit_1(workbook, monkeypatch, capsys):
 
 def test_report_refresh_nothing_refreshed_is_exit_1_too(workbook, monkeypatch, capsys):
     # One rule for refresh and report --refresh; the report is still printed, marked stale.
-    monkeypatch.setattr("althedge_xl.feeds.refresh_market_data", _fetch(_nothing()))
+    monkeypatch.setattr("althedge_xl.market.refresh_market_data", _fetch(_nothing()))
     assert main(["report", str(workbook), "--refresh", "--format", "json"]) == 1
     captured = capsys.readouterr()
     assert "BTC perpetual" in json.loads(captured.out)["stale"]
