@@ -224,3 +224,15 @@ def test_out_lists_what_it_wrote(tmp_path, capsys):
     assert [line for line in captured.err.splitlines() if line.startswith("althedge: wrote ")] == [
         f"althedge: wrote {w}" for w in written
     ]
+
+
+def test_a_workbook_without_an_extension_is_reported(tmp_path, capsys):
+    # Its content decides (an Excel 2007+ package), not its name.
+    bare = tmp_path / "AltHedge"
+    bare.write_bytes(TEMPLATE.read_bytes())
+    data = _report_json(capsys, str(bare))
+    assert _values(_tables(data)["Hedge"])["Hedge notional, short BTC (USD)"] == 20_000
+    not_a_workbook = tmp_path / "notes"
+    not_a_workbook.write_text("symbol,price\n")
+    assert main(["report", str(not_a_workbook)]) == 2
+    assert "not an Excel workbook" in capsys.readouterr().err

@@ -225,11 +225,17 @@ def _model(model: Any, source: Path, book: Any, sheets: Sequence[str] | None) ->
 
 
 def _open(source: Path) -> Any:
-    """The workbook read with formulas, by the engine's own reader (dates as serial numbers, as Excel)."""
+    """The workbook read with formulas, by the engine's own reader (dates as serial numbers, as Excel).
+
+    Read from its bytes, so that its content decides, not its name: a workbook saved without the
+    ``.xlsx``/``.xlsm`` extension computes too (``check_readable`` has made sure it is one).
+    """
+    import io
+
     from formulas.excel.xlreader import load_workbook
 
     try:
-        return load_workbook(str(source))
+        return load_workbook(io.BytesIO(source.read_bytes()))
     except Exception as exc:
         raise WorkbookError(f"{source}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
 

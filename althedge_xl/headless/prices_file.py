@@ -9,6 +9,7 @@ on the Portfolio sheet uses, a symbol given twice (the last line wins), a file w
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,7 +142,7 @@ def _read_workbook(book_path: Path) -> _Workbook:
 
     first, last = px.SPOT_FIRST_ROW, px.SPOT_FIRST_ROW + px.SPOT_ROWS - 1
     try:
-        book = openpyxl.load_workbook(book_path, read_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(book_path.read_bytes()), read_only=True)
         try:
             if px.SHEET not in book.sheetnames:
                 raise WorkbookError(f"the sheet {px.SHEET} the report needs is missing from {book_path.name}")
