@@ -149,20 +149,21 @@ def test_xlwings_conf(book):
 
 
 def test_self_check_covers_every_worked_example(book):
+    from openpyxl.utils.cell import range_boundaries
     from openpyxl.worksheet.formula import ArrayFormula
 
     from althedge_xl.worked_examples import SELF_CHECK_EXAMPLES
 
     sheet = book["SelfCheck"]
-    anchors = {ref.split(":")[-1]: a for a, ref in sheet.array_formulae.items()}
+    arrays = {anchor: range_boundaries(ref) for anchor, ref in sheet.array_formulae.items()}
     for i, example in enumerate(SELF_CHECK_EXAMPLES):
-        cell = sheet[f"C{4 + i}"]
-        text = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
-        if text is None:  # inside an array formula whose anchor is above
-            anchor = next(a for last, a in anchors.items() if int(last[1:]) >= 4 + i)
-            text = sheet[anchor].value.text
+        row = 4 + i
+        # The formula of the cell, or of the array formula (column C) whose range holds the row.
+        anchor = next((a for a, (_, r1, _, r2) in arrays.items() if a.startswith("C") and r1 <= row <= r2), f"C{row}")
+        value = sheet[anchor].value
+        text = value.text if isinstance(value, ArrayFormula) else value
         assert re.match(rf"={example.function}\(", text), example.label
-        assert sheet[f"B{4 + i}"].value.startswith(f"{example.function}(")
+        assert sheet[f"B{row}"].value.startswith(f"{example.function}("), example.label
 
 
 def test_array_results_are_cached_as_excel_stores_them(built):
