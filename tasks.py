@@ -50,6 +50,10 @@ def ensure_venv(extra: str) -> None:
 def demo() -> None:
     ensure_venv("all")
     run(PYTHON, "-m", "althedge_xl.cli", "report")
+    command = BIN / ("althedge.exe" if os.name == "nt" else "althedge")
+    print(
+        f"\nThe althedge command is {command.relative_to(ROOT)} (not on your PATH): e.g. {command.relative_to(ROOT)} --help"
+    )
 
 
 def test() -> None:

@@ -25,20 +25,25 @@ ALT_SHOCK = -0.20
 
 @dataclass(frozen=True)
 class WorkedExample:
-    """One worked number: ``function(*args) == expected`` to the cent."""
+    """One worked number: ``function(*args) == expected`` to the cent.
+
+    ``self_check`` False keeps a variant (the long side, the other contract type) to the tests
+    alone: every SelfCheck row is a call in each recalculation, and the template's budget is 50.
+    """
 
     label: str
     function: str
     args: tuple[object, ...]
     expected: float | bool
     source: str
+    self_check: bool = True
 
 
 ARTICLE = "the method's worked example (DESIGN.md)"
 BINANCE = "Binance's published formula, worked in DESIGN.md"
 
 EXAMPLES: tuple[WorkedExample, ...] = (
-    WorkedExample("Hedge notional, 40% of 50,000", "HEDGE_NOTIONAL", (50_000, 0.40), 20_000.0, ARTICLE),
+    WorkedExample("Hedge notional, 40% of 50,000", "HEDGE_NOTIONAL", (50_000, 0.40), 20_000.0, ARTICLE, False),
     WorkedExample("Hedge notional over a range", "HEDGE_NOTIONAL", ([[30_000], [20_000]], 0.40), 20_000.0, ARTICLE),
     WorkedExample("Core-satellite, 50% of 30,000", "HEDGE_NOTIONAL", (30_000, 0.50), 15_000.0, ARTICLE),
     WorkedExample("Margin, 20,000 at 20x", "HEDGE_MARGIN", (20_000, 20), 1_000.0, ARTICLE),
@@ -50,11 +55,17 @@ EXAMPLES: tuple[WorkedExample, ...] = (
         ARTICLE,
     ),
     WorkedExample("Funding, 30 days short", "FUNDING_COST", (20_000, 0.0001, 30), -180.0, "issue 3's table"),
-    WorkedExample("Funding, 30 days long", "FUNDING_COST", (20_000, 0.0001, 30, 8, "long"), 180.0, "issue 3's table"),
+    WorkedExample(
+        "Funding, 30 days long", "FUNDING_COST", (20_000, 0.0001, 30, 8, "long"), 180.0, "issue 3's table", False
+    ),
     WorkedExample("Contracts, linear", "HEDGE_CONTRACTS", (20_000, 100_000), 0.2, "issue 3's table"),
-    WorkedExample("Contracts, inverse", "HEDGE_CONTRACTS", (20_000, 100_000, "inverse"), 200.0, "issue 3's table"),
+    WorkedExample(
+        "Contracts, inverse", "HEDGE_CONTRACTS", (20_000, 100_000, "inverse"), 200.0, "issue 3's table", False
+    ),
     WorkedExample("Liquidation, 20x short", "HEDGE_LIQ_PRICE", (100_000, 20), 104_581.67, BINANCE),
-    WorkedExample("Liquidation, 20x long", "HEDGE_LIQ_PRICE", (100_000, 20, 0.004, 0, "long"), 95_381.53, BINANCE),
+    WorkedExample(
+        "Liquidation, 20x long", "HEDGE_LIQ_PRICE", (100_000, 20, 0.004, 0, "long"), 95_381.53, BINANCE, False
+    ),
     WorkedExample(
         "Liquidation, inverse short",
         "HEDGE_LIQ_PRICE",
@@ -67,3 +78,6 @@ EXAMPLES: tuple[WorkedExample, ...] = (
     WorkedExample("Fear & Greed 90", "HEDGE_RATIO_FG", (90,), 0.05, "issue 3's table"),
     WorkedExample("Over-hedged at 120%", "HEDGE_OVERHEDGED", (60_000, 50_000), True, ARTICLE),
 )
+
+#: The examples the template's SelfCheck sheet recomputes.
+SELF_CHECK_EXAMPLES: tuple[WorkedExample, ...] = tuple(e for e in EXAMPLES if e.self_check)

@@ -6,6 +6,7 @@ here touches the network: refresh is handed the recorded values by a fake fetch.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -75,7 +76,7 @@ def test_usage_error_is_one_line(capsys):
 
 
 def test_os_error_names_the_file_and_the_reason(monkeypatch, capsys):
-    def denied(*args):
+    def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied", "/data/AltHedge.xlsm")
 
     monkeypatch.setattr("althedge_xl.headless.report.run_report", denied)
@@ -84,7 +85,7 @@ def test_os_error_names_the_file_and_the_reason(monkeypatch, capsys):
 
 
 def test_os_error_of_a_rename_names_its_destination(monkeypatch, capsys):
-    def denied(*args):
+    def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied", "/data/.AltHedge.xlsm.x1y2.tmp", None, "/data/AltHedge.xlsm")
 
     monkeypatch.setattr("althedge_xl.headless.report.run_report", denied)
@@ -93,7 +94,7 @@ def test_os_error_of_a_rename_names_its_destination(monkeypatch, capsys):
 
 
 def test_a_bug_is_one_line_asking_for_a_report(monkeypatch, capsys):
-    def bug(*args):
+    def bug(*args, **kwargs):
         raise TypeError("unsupported operand type(s) for +: 'int' and 'str'")
 
     monkeypatch.setattr("althedge_xl.headless.report.run_report", bug)
@@ -105,7 +106,7 @@ def test_a_bug_is_one_line_asking_for_a_report(monkeypatch, capsys):
 
 
 def test_a_bug_shows_its_traceback_when_asked(monkeypatch):
-    def bug(*args):
+    def bug(*args, **kwargs):
         raise TypeError("boom")
 
     monkeypatch.setattr("althedge_xl.headless.report.run_report", bug)
@@ -176,6 +177,15 @@ def test_refresh_nothing_refreshed_is_exit_1(workbook, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.splitlines()[-1] == f"althedge: nothing could be fetched; {workbook} is unchanged (nothing was written)"
     assert "Traceback" not in err
+
+
+def test_report_refresh_nothing_refreshed_is_exit_1_too(workbook, monkeypatch, capsys):
+    # One rule for refresh and report --refresh; the report is still printed, marked stale.
+    monkeypatch.setattr("althedge_xl.market.refresh_market_data", _fetch(_nothing()))
+    assert main(["report", str(workbook), "--refresh", "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert "BTC perpetual" in json.loads(captured.out)["stale"]
+    assert "nothing could be fetched" in captured.err.splitlines()[-1]
 
 
 def test_refresh_read_only_file(workbook, capsys, fake_feeds):

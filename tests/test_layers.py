@@ -17,12 +17,13 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "althedge_xl"
 
 #: Layer of each part of the package, lowest first. The package root (its version), the worked
-#: examples (data the builder and the tests share) and the atomic file write sit with core: every
-#: layer may use them and they import nothing of the package above them.
+#: examples (data the builder and the tests share), the atomic file write and where the shipped
+#: files are sit with core: every layer may use them and they import nothing of the package above them.
 LAYERS = {
     "althedge_xl": 0,
     "althedge_xl.worked_examples": 0,
     "althedge_xl.files": 0,
+    "althedge_xl.shipped": 0,
     "althedge_xl.core": 0,
     "althedge_xl.excel": 1,
     "althedge_xl.udfs": 2,

@@ -215,7 +215,7 @@ def test_template_shows_the_cached_values(template_csv: dict[str, list[list[str]
     assert row_of(hedge, "Initial margin (USD)")[1] == "1000"  # =HEDGE_MARGIN(NOTIONAL,LEVERAGE)
     check = template_csv["SelfCheck"]
     assert row_of(check, "15% correction, net")[2:4] == ["-14500", "-14500"]  # =SCENARIO_PNL(...)
-    assert row_of(check, "Hedge notional, 40% of 50,000")[2:4] == ["20000", "20000"]
+    assert row_of(check, "Hedge notional over a range")[2:4] == ["20000", "20000"]
     assert row_of(check, "Margin, 20,000 at 20x")[2:4] == ["1000", "1000"]
 
 

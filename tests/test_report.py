@@ -16,7 +16,7 @@ from althedge_xl.cli import main
 from althedge_xl.core import margin, scenario, sizing
 from althedge_xl.headless.engine import compute
 from althedge_xl.headless.report import stale_note
-from althedge_xl.worked_examples import EXAMPLES
+from althedge_xl.worked_examples import SELF_CHECK_EXAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "workbook" / "AltHedge.xlsm"
@@ -45,7 +45,7 @@ def test_template_reproduces_the_method(computed):
 
 
 def test_self_check_rows_each_pass(computed):
-    for i, example in enumerate(EXAMPLES):
+    for i, example in enumerate(SELF_CHECK_EXAMPLES):
         assert computed.value("SelfCheck", f"E{4 + i}") is True, example.label
 
 
@@ -95,7 +95,7 @@ def test_report_prints_the_method_and_leaves_the_file_alone(tmp_path, capsys):
 
 def test_report_json_and_csv(capsys):
     assert main(["report", str(TEMPLATE), "--format", "json"]) == 0
-    tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)}
+    tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)["tables"]}
     scenario_rows = tables["Scenario: BTC -15%, altcoins -20%"]["rows"]
     assert scenario_rows[-1] == ["Net change", 100_000, -0.145, 85_500, -14_500]
     assert main(["report", str(TEMPLATE), "--format", "csv"]) == 0
@@ -116,7 +116,7 @@ def test_prices_file_replaces_sample_prices_for_the_report_only(tmp_path, capsys
     edited = edited_template(tmp_path, {("Portfolio", "C6"): 10, ("Portfolio", "E6"): None})
     before = edited.read_bytes()
     assert main(["report", str(edited), "--prices", str(prices), "--format", "json"]) == 0
-    tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)}
+    tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)["tables"]}
     eth = next(r for r in tables["Portfolio"]["rows"] if r[0] == "ETH")
     assert eth[2] == 10 * 2000  # quantity × the price from the file
     assert edited.read_bytes() == before
@@ -128,7 +128,6 @@ def test_prices_file_replaces_sample_prices_for_the_report_only(tmp_path, capsys
         ("missing", "no such file"),
         ("not_a_workbook", "not an Excel workbook"),
         ("deleted_sheet", "the sheet Stress the report needs is missing"),
-        ("text_in_number", 'Hedge!B9 holds an error: #VALUE! leverage is text ("twenty"), not a number'),
         ("unknown_function", "Hedge!B18 uses the function NOSUCHFUNCTION, which the formula engine does not know"),
         ("deleted_name", "the named range NOTIONAL the report needs is missing"),
     ],
@@ -141,8 +140,6 @@ def test_broken_workbooks_give_one_clear_line(tmp_path, capsys, breakage, messag
         book = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
         if breakage == "deleted_sheet":
             del book["Stress"]
-        elif breakage == "text_in_number":
-            book["Hedge"]["B8"] = "twenty"
         elif breakage == "unknown_function":
             book["Hedge"]["B18"] = "=NOSUCHFUNCTION(1)"
         elif breakage == "deleted_name":
@@ -175,7 +172,7 @@ def test_prices_file_from_excel_csv_utf8_with_bom(tmp_path, capsys):
     prices.write_bytes("symbol,price\r\nETH,2000\r\n".encode("utf-8-sig"))
     edited = edited_template(tmp_path, {("Portfolio", "C6"): 10, ("Portfolio", "E6"): None})
     assert main(["report", str(edited), "--prices", str(prices), "--format", "json"]) == 0
-    tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)}
+    tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)["tables"]}
     assert next(r for r in tables["Portfolio"]["rows"] if r[0] == "ETH")[2] == 10 * 2000
 
 
@@ -191,8 +188,8 @@ def test_report_on_its_own_sheets_equals_the_full_computation(tmp_path):
     # The command line computes only the sheets its tables read (and what they depend on); the
     # tables must be those of the whole workbook computed.
     from althedge_xl.headless.render import to_csv
-    from althedge_xl.headless.report import REQUIRED_SHEETS, report_tables
+    from althedge_xl.headless.report import ERROR_SHEETS, report_tables
 
     full = report_tables(compute(TEMPLATE))
-    partial = report_tables(compute(TEMPLATE, sheets=(*REQUIRED_SHEETS, "SelfCheck")))
+    partial = report_tables(compute(TEMPLATE, sheets=ERROR_SHEETS))
     assert to_csv(partial) == to_csv(full)

@@ -164,10 +164,10 @@ def wrappers(source: str) -> dict[str, dict[str, Any]]:
 
 
 def register_calls(source: str) -> dict[str, tuple[str, str, list[str]]]:
-    """Each ``Register name, description, category, Array(help, ...)`` of the macro module."""
+    """Each ``SetFunctionHelp name, description, category, Array(help, ...)`` of the macro module."""
     joined = re.sub(r" _\r?\n\s*", " ", source)
     calls: dict[str, tuple[str, str, list[str]]] = {}
-    for arguments in re.findall(r"^\s*Register (.*)$", joined, re.M):
+    for arguments in re.findall(r"^\s*SetFunctionHelp (.*)$", joined, re.M):
         name, description, category, helps = split_arguments(arguments)
         docs = split_arguments(helps[len("Array(") : -1]) if helps.startswith("Array(") else []
         calls[vba_string_value(name)] = (

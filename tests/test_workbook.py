@@ -149,11 +149,21 @@ def test_xlwings_conf(book):
 
 
 def test_self_check_covers_every_worked_example(book):
-    from althedge_xl.worked_examples import EXAMPLES
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    from althedge_xl.worked_examples import SELF_CHECK_EXAMPLES
 
     sheet = book["SelfCheck"]
-    formulas = [sheet[f"C{4 + i}"].value for i in range(len(EXAMPLES))]
-    assert all(re.match(rf"={e.function}\(", f) for e, f in zip(EXAMPLES, formulas, strict=True))
+    arrays = {anchor: range_boundaries(ref) for anchor, ref in sheet.array_formulae.items()}
+    for i, example in enumerate(SELF_CHECK_EXAMPLES):
+        row = 4 + i
+        # The formula of the cell, or of the array formula (column C) whose range holds the row.
+        anchor = next((a for a, (_, r1, _, r2) in arrays.items() if a.startswith("C") and r1 <= row <= r2), f"C{row}")
+        value = sheet[anchor].value
+        text = value.text if isinstance(value, ArrayFormula) else value
+        assert re.match(rf"={example.function}\(", text), example.label
+        assert sheet[f"B{row}"].value.startswith(f"{example.function}("), example.label
 
 
 def test_array_results_are_cached_as_excel_stores_them(built):

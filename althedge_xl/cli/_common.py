@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from althedge_xl.headless.render import Table
 
 FORMATS = ("table", "csv", "json")
-#: The template, at its place in a checkout; ``report`` reads it when no workbook is named.
+#: The template, at its place in a checkout (where ``build-workbook`` writes it); an installed
+#: package ships a copy (:mod:`althedge_xl.shipped`), which ``report`` reads when no workbook is named.
 DEFAULT_WORKBOOK = Path("workbook") / "AltHedge.xlsm"
 
 
@@ -54,15 +55,15 @@ def read_bytes(path: Path) -> bytes:
 
 
 def workbook_argument(given: str | None) -> Path:
-    """The workbook named, or the template of this checkout."""
+    """The workbook named, or the template this installation ships (from any folder)."""
+    from althedge_xl.shipped import template_path
+
     if given:
         return Path(given)
-    if DEFAULT_WORKBOOK.exists():
-        return DEFAULT_WORKBOOK
-    checkout = Path(__file__).resolve().parents[2] / DEFAULT_WORKBOOK
-    if checkout.exists():
-        return checkout
-    raise UserError(f"no workbook named, and the template {DEFAULT_WORKBOOK} is not here; name a workbook")
+    template = template_path()
+    if template is None:
+        raise UserError("no workbook named, and this installation ships no template; name a workbook")
+    return template
 
 
 def os_error_line(exc: OSError) -> str:

@@ -8,6 +8,13 @@ from pathlib import Path
 
 from althedge_xl.cli._common import DEFAULT_WORKBOOK, Subcommands, UserError
 
+#: What a user without the market history reads (an installed package does not carry it).
+HOW_TO_GET_DATA = (
+    "build-workbook rebuilds the template from the project's market history (a folder with prices/, "
+    "funding/, sentiment/, margin/ and wire_samples/, beside a checkout as ../shared/data); "
+    "to start a workbook of your own, `althedge init` copies the template this installation ships"
+)
+
 
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("build-workbook", help="write the template workbook from code")
@@ -26,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         path = build_workbook(out, data)
     except MarketDataMissing as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(f"{exc}. {HOW_TO_GET_DATA}") from None
     except UnicodeDecodeError:
         raise UserError(f"a file of the market-history folder {data or default_data_dir()} is not UTF-8 text") from None
     except FileNotFoundError as exc:

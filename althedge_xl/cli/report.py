@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from althedge_xl.cli._common import FORMATS, Subcommands, UserError, print_tables, read_bytes, workbook_argument
-from althedge_xl.cli.refresh import add_timeout_argument, refresh_in_place
+from althedge_xl.cli._common import FORMATS, Subcommands, UserError, read_bytes, workbook_argument
+from althedge_xl.cli.refresh import NOTHING_FETCHED, add_timeout_argument, refresh_in_place
 
 #: The temporary folders of ``report --refresh``: ``althedge-report-<pid>-<random>`` in the temporary directory.
 SCRATCH_PREFIX = "althedge-report-"
+
+if TYPE_CHECKING:
+    from althedge_xl.headless.report import Report
 
 
 def register(commands: Subcommands) -> None:
@@ -40,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if (args.offline or args.exchange or args.history) and not args.refresh:
         raise UserError("--offline/--exchange/--history only apply with --refresh")
     workbook = workbook_argument(args.workbook)
+    nothing_fetched = False
     if args.refresh:  # the user's file is checked, and named, before its temporary copy is made
         try:
             check_readable(workbook)
@@ -51,15 +57,46 @@ def run(args: argparse.Namespace) -> int:
             copy = Path(scratch) / workbook.name
             copy.write_bytes(read_bytes(workbook))
             try:
-                refresh_in_place(copy, args.exchange, args.offline, args.history, args.timeout)
+                update = refresh_in_place(copy, args.exchange, args.offline, args.history, args.timeout)
+                nothing_fetched = not update.written and not (args.offline and not update.missing)
             except RefreshError as exc:
                 raise UserError(str(exc).replace(str(copy), str(workbook))) from None
             workbook = copy
         try:
-            tables = run_report(
-                workbook, Path(args.prices) if args.prices else None, Path(args.out) if args.out else None
+            report = run_report(
+                workbook,
+                Path(args.prices) if args.prices else None,
+                Path(args.out) if args.out else None,
+                warn=lambda line: print(f"althedge: {line}", file=sys.stderr),
             )
         except WorkbookError as exc:
             raise UserError(str(exc)) from None
-    print_tables(tables, args.format)
+    print_report(report, args.format)
+    for path in report.written:
+        print(f"althedge: wrote {path}", file=sys.stderr)
+    # One rule with `althedge refresh`: exit 1 (NOTHING_FETCHED) when the refresh could fetch nothing
+    # (offline with every value in the cache is not that); the report is still printed, marked stale.
+    if nothing_fetched:
+        print(
+            "althedge: nothing could be fetched; the report shows the last good values, marked stale", file=sys.stderr
+        )
+        return NOTHING_FETCHED
     return 0
+
+
+def print_report(report: Report, fmt: str) -> None:
+    """The report on stdout: tables, then the error cells and notes (as text, CSV blocks or JSON keys)."""
+    from althedge_xl.headless.render import render_plain, render_rich, to_csv, to_json
+
+    if fmt == "csv":
+        sys.stdout.write(to_csv(report.tables, report.csv_blocks()))
+        return
+    if fmt == "json":
+        sys.stdout.write(to_json(report.tables, report.extra_data()))
+        return
+    draw = render_rich if sys.stdout.isatty() else render_plain
+    tables = [*report.tables, *([report.errors_table()] if report.errors else [])]
+    sys.stdout.write("\n".join(draw(t) for t in tables))
+    for note in report.notes:
+        if not note.startswith("Stale"):  # the stale line is already under the Portfolio table
+            sys.stdout.write(f"\n{note}\n")

@@ -24,7 +24,7 @@ from typing import Final
 import numpy as np
 
 from althedge_xl.core._arrays import FloatArray
-from althedge_xl.core.conventions import parse_choice
+from althedge_xl.core.conventions import MAX_HEDGE_RATIO, parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 from althedge_xl.excel.errors import ErrorCellError, error_code_of
 
@@ -262,4 +262,61 @@ def texts(value: object, name: str) -> list[str]:
             out.append(str(int(cell)))
         else:
             out.append(str(cell))
+    return out
+
+
+#: The largest move or shock taken as meant, a fraction: +1,000 %. A price that rises elevenfold in a
+#: stress scenario is not a scenario; a move of 15 is almost surely 15 % typed as a whole number.
+MOVE_LIMIT: Final = 10.0
+
+
+def _check_moves(out: FloatArray, name: str) -> FloatArray:
+    """Refuse a move above :data:`MOVE_LIMIT` with a hint; NaN (blank) and lower moves pass."""
+    with np.errstate(invalid="ignore"):
+        slips = out > MOVE_LIMIT
+    if slips.any():
+        index = tuple(int(i) for i in np.argwhere(slips)[0])
+        value = float(out[index])
+        raise BadNumberError(
+            f"{name}{_where(index, out.ndim, out.size)} is {value:g}, a move of {value * 100:+,.0f}%: "
+            f"moves are fractions (above +{MOVE_LIMIT * 100:,.0f}% is refused); did you mean {value:g}%?"
+        )
+    return out
+
+
+def moves(value: object, name: str, default: object = REQUIRED) -> FloatArray:
+    """Price moves or shocks as fractions (-0.15 = a 15% fall), as :func:`numbers`.
+
+    A move above +1,000 % (:data:`MOVE_LIMIT`) is almost surely a percentage typed as a whole
+    number and is ``#NUM!`` with a hint:
+
+    >>> moves(-0.15, "btc_shock")
+    array(-0.15)
+    >>> moves(15, "btc_shock")
+    Traceback (most recent call last):
+    ...
+    althedge_xl.core.errors.BadNumberError: btc_shock is 15, a move of +1,500%: moves are fractions (above +1,000% is refused); did you mean 15%?
+    """
+    return _check_moves(numbers(value, name, default), name)
+
+
+def move_series(value: object, name: str) -> FloatArray:
+    """Moves per holding as :func:`series` (blank cells NaN), with the check of :func:`moves`."""
+    return _check_moves(series(value, name), name)
+
+
+def hedge_ratios(value: object, name: str) -> FloatArray:
+    """Hedge ratios as fractions from 0 to 300 %, as the hedge-ratio functions take them.
+
+    >>> hedge_ratios(40, "hedge_ratio")
+    Traceback (most recent call last):
+    ...
+    althedge_xl.core.errors.BadNumberError: hedge_ratio must be between 0% and 300%; did you mean 40%?
+    """
+    out = numbers(value, name)
+    bad = ~((out >= 0) & (out <= MAX_HEDGE_RATIO))
+    if bad.any():
+        first = float(out[tuple(int(i) for i in np.argwhere(bad)[0])])
+        hint = f"; did you mean {first:g}%?" if 0 <= first / 100 <= MAX_HEDGE_RATIO else ""
+        raise BadNumberError(f"{name} must be between 0% and {MAX_HEDGE_RATIO * 100:.0f}%{hint}")
     return out

@@ -4,14 +4,19 @@ Each AltHedge function is registered in the engine's function table under its Ex
 fed what xlwings would pass in Excel (every argument as a list of rows because the UDFs declare
 ``ndim=2``, blank cells as ``None``, error cells as their error text); its result comes back as
 Excel shows it (numbers, text, TRUE/FALSE, arrays fitted to the formula's range, error values).
+
+The engine never takes a value the file caches for a formula cell as an input, whoever wrote the
+file: the cells of an array formula's range other than its anchor hold only the last result
+(Excel writes it, LibreOffice writes ``#VALUE!`` there for functions it does not know), so they
+are dropped before the engine reads the sheets. A circular reference stops the computation with
+the cells it runs through (:mod:`althedge_xl.headless.cycles`).
 """
 
 from __future__ import annotations
 
-import collections
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +24,9 @@ from typing import Any
 import numpy as np
 
 from althedge_xl.excel.errors import ExcelError, error_code_of
+from althedge_xl.headless.cycles import Formula, circular_references, formula_cells
+from althedge_xl.headless.engine_table import complete_table, function_table
+from althedge_xl.headless.udf_bridge import REASONS, failures_by_cell, register_functions
 from althedge_xl.workbook.package import WorkbookError, check_readable
 
 #: Functions the engine resolves itself although they are not in its function table.
@@ -27,6 +35,17 @@ _ENGINE_SPECIALS = frozenset({"INDIRECT", "LAMBDA", "LET", "_XLFN.LAMBDA", "_XLF
 
 CellKey = tuple[str, str]
 """(sheet name as in the workbook, cell address like ``"B5"``)."""
+
+#: What an error value means when no AltHedge function gave a reason (Excel's own errors).
+GENERIC_REASONS = {
+    "#DIV/0!": "division by zero",
+    "#N/A": "no value available",
+    "#NAME?": "an unknown name or function",
+    "#NULL!": "ranges that do not intersect",
+    "#NUM!": "not a valid number",
+    "#REF!": "a reference to a cell that is not there",
+    "#VALUE!": "a value of the wrong type",
+}
 
 
 @dataclass
@@ -38,10 +57,29 @@ class ComputedWorkbook:
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
     sheets: list[str] = field(default_factory=list)
     reasons: dict[CellKey, str] = field(default_factory=dict)
+    #: Each cell of an array formula's range (anchor excepted) -> the anchor holding the formula.
+    anchors: dict[CellKey, CellKey] = field(default_factory=dict)
 
     def value(self, sheet: str, address: str) -> Any:
-        """The computed value of one cell (None when blank)."""
+        """The computed value of one cell (None when blank; an error as its code, ``"#N/A"``)."""
         return self.cells.get((sheet, address.replace("$", "").upper()))
+
+    def error(self, sheet: str, address: str) -> ExcelError | None:
+        """The cell's error with its reason (the AltHedge function's, else Excel's meaning), or None."""
+        key = (sheet, address.replace("$", "").upper())
+        code = error_code_of(self.cells.get(key))
+        if code is None:
+            return None
+        for where in (key, self.anchors.get(key)):
+            text = self.reasons.get(where) if where else None
+            if text and error_code_of(text) == code and len(text) > len(code):
+                return ExcelError(code, text[len(code) :].strip())
+        return ExcelError(code, GENERIC_REASONS.get(code, ""))
+
+    def shown(self, sheet: str, address: str) -> Any:
+        """The cell as a report shows it: its value, or its :class:`ExcelError` with the reason."""
+        found = self.error(sheet, address)
+        return found if found is not None else self.value(sheet, address)
 
     def named(self, name: str) -> Any:
         """The value of a named cell, or a list of rows for a named range."""
@@ -53,6 +91,18 @@ class ComputedWorkbook:
             return self.value(sheet, ref)
         return [[self.value(sheet, a) for a in row] for row in _addresses(ref)]
 
+    def where(self, name: str) -> tuple[str, str]:
+        """(sheet, reference) a defined name points to."""
+        self.named(name)  # raises, naming the missing range
+        return self.names[name.upper()]
+
+    def named_shown(self, name: str) -> Any:
+        """:meth:`named`, with each error cell as its :class:`ExcelError` (see :meth:`shown`)."""
+        sheet, ref = self.where(name)
+        if ":" not in ref:
+            return self.shown(sheet, ref)
+        return [[self.shown(sheet, a) for a in row] for row in _addresses(ref)]
+
     def errors(self) -> Iterator[tuple[str, str, str]]:
         """(sheet, cell, error text) of every cell that computed to an Excel error."""
         from openpyxl.utils.cell import coordinate_to_tuple
@@ -61,9 +111,9 @@ class ComputedWorkbook:
         for (sheet, address), value in sorted(
             self.cells.items(), key=lambda item: (order.get(item[0][0], len(order)), coordinate_to_tuple(item[0][1]))
         ):
-            code = error_code_of(value)
-            if code is not None:
-                yield sheet, address, self.reasons.get((sheet, address), str(value))
+            found = self.error(sheet, address) if error_code_of(value) else None
+            if found is not None:
+                yield sheet, address, str(found)
 
 
 def _addresses(ref: str) -> list[list[str]]:
@@ -73,127 +123,30 @@ def _addresses(ref: str) -> list[list[str]]:
     return [[f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
 
 
-def _to_cells(arg: Any) -> Any:
-    """An engine argument as xlwings passes it with ``ndim=2``: a list of rows of plain values."""
-    import schedula as sh
-    from formulas.ranges import Ranges
-    from formulas.tokens.operand import XlError
-
-    if isinstance(arg, Ranges):
-        arg = arg.value
-    grid = np.asarray(arg, dtype=object)
-    if grid.ndim == 0:
-        grid = grid.reshape(1, 1)
-    elif grid.ndim == 1:
-        grid = grid.reshape(1, -1)
-
-    def plain(v: Any) -> Any:
-        if isinstance(v, np.ndarray) and v.ndim == 0:  # a negative literal inside {…}
-            v = v.item()
-        if v is sh.EMPTY:
-            return None
-        if isinstance(v, XlError):
-            return str(v)
-        if isinstance(v, np.generic):
-            return v.item()
-        return v
-
-    return [[plain(v) for v in row] for row in grid.tolist()]
-
-
-def _engine_value(value: Any) -> Any:
-    from formulas.tokens.operand import Error
-
-    if isinstance(value, ExcelError):
-        return Error.errors[value.code]
-    if value is None:
-        return 0.0  # Excel shows an empty function result as 0
-    return value
-
-
-def _fit(result: Any, shape: tuple[int, int]) -> Any:
-    """Place a result in the formula's range the way Excel does: top-left first, #N/A beyond."""
-    from formulas.functions import Array
-    from formulas.tokens.operand import Error
-
-    grid = np.empty((1, 1), dtype=object)
-    if isinstance(result, list):
-        rows = result if result and isinstance(result[0], list) else [result]
-        grid = np.empty((len(rows), len(rows[0])), dtype=object)
-        for i, row in enumerate(rows):
-            grid[i, :] = [_engine_value(v) for v in row]
-    else:
-        grid[0, 0] = _engine_value(result)
-    out = np.empty(shape, dtype=object)
-    if grid.shape == (1, 1):
-        out[:] = grid[0, 0]
-        return out.view(Array)
-    out[:] = Error.errors["#N/A"]
-    rows_n, cols_n = min(shape[0], grid.shape[0]), min(shape[1], grid.shape[1])
-    out[:rows_n, :cols_n] = grid[:rows_n, :cols_n]
-    return out.view(Array)
-
-
-def _engine_function(udf: Callable[..., Any]) -> dict[str, Any]:
-    import formulas
-    import schedula as sh
-    from formulas.errors import RangeValueError
-
-    def call(caller: Any, *args: Any) -> Any:
-        try:
-            cells = [_to_cells(a) for a in args]
-        except RangeValueError:
-            return sh.NONE  # an input not computed yet: the engine calls again later
-        first = caller.ranges[0]
-        shape = (int(first["r2"]) - int(first["r1"]) + 1, int(first["n2"]) - int(first["n1"]) + 1)
-        result = udf(*cells)
-        if isinstance(result, ExcelError):
-            _REASONS[_caller_key(first)] = str(result)
-        return _fit(result, shape)
-
-    call.__name__ = udf.__name__
-    return {"function": call, "extra_inputs": collections.OrderedDict([(formulas.CELL, None)])}
-
-
-def register_functions() -> list[str]:
-    """Register every AltHedge function in the engine (idempotent); returns their names."""
-    from formulas.functions import get_functions
-
-    from althedge_xl import udfs
-    from althedge_xl.excel.function import udf_functions, udf_spec
-
-    table = get_functions()
-    names = []
-    for function in udf_functions(udfs):
-        name = udf_spec(function).name
-        if name not in table:
-            table[name] = table[f"_XLUDF.{name}"] = _engine_function(function)
-        names.append(name)
-    return names
-
-
-def unknown_functions(book: Any) -> list[tuple[str, str, str]]:
+def unknown_functions(formulas: Sequence[Formula]) -> list[tuple[str, str, str]]:
     """(sheet, cell, function) for every call the engine would not know (it would give #NAME?).
 
-    ``book`` is an openpyxl workbook loaded with formulas (not ``data_only``).
+    ``formulas`` are a workbook's, from :func:`~althedge_xl.headless.cycles.formula_cells`. The
+    engine's statistical functions are loaded (with scipy) only if the workbook calls a function
+    the table does not have yet.
     """
-    from formulas.functions import get_functions
-    from openpyxl.formula import Tokenizer
-    from openpyxl.worksheet.formula import ArrayFormula
+    found = _unknown(formulas)
+    if found:
+        ours = register_functions()
+        complete_table(keep={*ours, *(f"_XLUDF.{name}" for name in ours)})
+        found = _unknown(formulas)
+    return found
 
-    known = set(get_functions()) | _ENGINE_SPECIALS
+
+def _unknown(formulas: Sequence[Formula]) -> list[tuple[str, str, str]]:
+    known = set(function_table()) | _ENGINE_SPECIALS
     found = []
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                text = cell.value.text if isinstance(cell.value, ArrayFormula) else cell.value
-                if not (isinstance(text, str) and text.startswith("=")):
-                    continue
-                for token in Tokenizer(text).items:
-                    if token.type == "FUNC" and token.subtype == "OPEN":
-                        name = token.value[:-1].upper()
-                        if name not in known:
-                            found.append((sheet.title, cell.coordinate, name))
+    for formula in formulas:
+        for token in formula.tokens:
+            if token.type == "FUNC" and token.subtype == "OPEN":
+                name = token.value[:-1].upper()
+                if name not in known:
+                    found.append((formula.sheet, formula.coordinate, name))
     return found
 
 
@@ -213,13 +166,18 @@ def compute(
     os.environ.setdefault("TQDM_DISABLE", "1")
     register_functions()
     book = _open(source)
-    unknown = unknown_functions(book)
+    formulas_read = formula_cells(book)
+    unknown = unknown_functions(formulas_read)
     if unknown:
         sheet, cell, name = unknown[0]
         raise WorkbookError(f"{sheet}!{cell} uses the function {name}, which the formula engine does not know")
+    cycle = circular_references(book, formulas_read)
+    if cycle:
+        raise WorkbookError(f"{source.name}: a circular reference, the formula engine cannot compute it: {cycle}")
+    anchors = _drop_cached_array_values(book)
     import formulas
 
-    _REASONS.clear()
+    REASONS.clear()
     engine_log = logging.getLogger("formulas")
     level = engine_log.level
     # The VBA wrappers' macro names (definedName vbProcedure="1") are not references; the engine
@@ -238,17 +196,26 @@ def compute(
     finally:
         engine_log.setLevel(level)
     cells = _solution_cells(solution, book.sheetnames)
-    return ComputedWorkbook(source, cells, _defined_names(book), book.sheetnames, _failures_by_cell(book.sheetnames))
+    return ComputedWorkbook(
+        source, cells, _defined_names(book), book.sheetnames, failures_by_cell(book.sheetnames), anchors
+    )
 
 
 def _model(model: Any, source: Path, book: Any, sheets: Sequence[str] | None) -> Any:
-    """The engine's model of the workbook: every sheet, or only ``sheets`` and their inputs."""
-    if not sheets:
-        return model.loads(str(source)).finish()
+    """The engine's model of ``book`` (read from ``source``): every sheet, or ``sheets`` and their inputs.
+
+    The engine is handed the workbook already read (its own reader's, with the cached values of
+    array formulas dropped), where it keeps the books it has read, so the file is read once.
+    """
+    import schedula as sh
+    from formulas.excel import BOOK
     from openpyxl.utils.cell import get_column_letter
 
-    model.basedir = str(source.parent)
-    model.add_book(source.name)
+    model.basedir = str(source.parent.resolve())
+    sh.get_nested_dicts(model.books, source.name.upper())[BOOK] = book
+    _, context = model.add_book(source.name)
+    if not sheets:
+        return model.pushes(*book.worksheets, context=context).finish()
     ranges = [
         f"'[{source.name}]{name.upper()}'!A1:{get_column_letter(book[name].max_column)}{book[name].max_row}"
         for name in sheets
@@ -258,12 +225,40 @@ def _model(model: Any, source: Path, book: Any, sheets: Sequence[str] | None) ->
 
 
 def _open(source: Path) -> Any:
-    import openpyxl
+    """The workbook read with formulas, by the engine's own reader (dates as serial numbers, as Excel).
+
+    Read from its bytes, so that its content decides, not its name: a workbook saved without the
+    ``.xlsx``/``.xlsm`` extension computes too (``check_readable`` has made sure it is one).
+    """
+    import io
+
+    from formulas.excel.xlreader import load_workbook
 
     try:
-        return openpyxl.load_workbook(source, keep_links=False)
+        return load_workbook(io.BytesIO(source.read_bytes()))
     except Exception as exc:
         raise WorkbookError(f"{source}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+
+
+def _drop_cached_array_values(book: Any) -> dict[CellKey, CellKey]:
+    """Remove what the file caches in each array formula's range beyond its anchor; return those cells.
+
+    Excel writes the last result there, LibreOffice ``#VALUE!`` for a function it does not know;
+    either way it is not an input. Returns each such cell -> its anchor.
+    """
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    anchors: dict[CellKey, CellKey] = {}
+    for sheet in book.worksheets:
+        for anchor, ref in sheet.array_formulae.items():
+            anchor_at = coordinate_to_tuple(anchor)
+            for row in _addresses(ref):
+                for address in row:
+                    at = coordinate_to_tuple(address)
+                    if at != anchor_at:
+                        sheet._cells.pop(at, None)
+                        anchors[(sheet.title, address)] = (sheet.title, anchor)
+    return anchors
 
 
 def _solution_cells(solution: Any, sheetnames: list[str]) -> dict[CellKey, Any]:
@@ -305,24 +300,3 @@ def _defined_names(book: Any) -> dict[str, tuple[str, str]]:
         except Exception:  # a name whose sheet was deleted (#REF!): left out, reported when needed
             continue
     return names
-
-
-#: The engine's function table is global, so the reasons AltHedge functions give for the error
-#: values they return are collected here during one :func:`compute`, by "SHEET!A1" of the formula.
-_REASONS: dict[str, str] = {}
-
-
-def _caller_key(bounds: Mapping[str, Any]) -> str:
-    from openpyxl.utils.cell import get_column_letter
-
-    return f"{str(bounds.get('sheet', '')).upper()}!{get_column_letter(int(bounds['n1']))}{int(bounds['r1'])}"
-
-
-def _failures_by_cell(sheetnames: list[str]) -> dict[CellKey, str]:
-    real = {name.upper(): name for name in sheetnames}
-    reasons = {}
-    for key, text in _REASONS.items():
-        sheet, _, address = key.rpartition("!")
-        if sheet in real:
-            reasons[(real[sheet], address)] = text
-    return reasons

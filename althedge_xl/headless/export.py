@@ -18,7 +18,7 @@ def values_copy(book: ComputedWorkbook) -> bytes:
     import openpyxl
     from openpyxl.worksheet.formula import ArrayFormula
 
-    copy = openpyxl.load_workbook(book.path, keep_vba=False, keep_links=False)
+    copy = openpyxl.load_workbook(io.BytesIO(book.path.read_bytes()), keep_vba=False, keep_links=False)
     for sheet in copy.worksheets:
         for row in sheet.iter_rows():
             for cell in row:

@@ -1,7 +1,11 @@
-"""Tables as a person reads them: aligned, thousands separators, percentages.
+"""Tables as a person reads them (aligned, thousands separators, percentages) and as data.
 
-``render`` draws with ``rich`` on a terminal and as plain aligned text otherwise (pipes, files,
-CI logs); ``to_csv`` and ``to_json`` give the same tables to scripts.
+``render_plain`` and ``render_rich`` draw a table for a person (``rich`` on a terminal, plain
+aligned text for pipes, files and CI logs). ``to_csv`` and ``to_json`` give the same tables to
+programs as data: every number a number (rounded to 12 significant digits, which removes float
+noise such as ``-28000.000000000004`` and nothing else), booleans as booleans, an error cell as
+its code and reason (``{"error": "#NUM!", "reason": "..."}`` in JSON), with anything else the
+caller adds (the report adds its stale list, notes, data dates and error cells).
 """
 
 from __future__ import annotations
@@ -10,30 +14,45 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-Format = Literal["usd", "pct", "rate", "price", "num", "text", "int"]
-Cell = float | int | str | bool | None
+from althedge_xl.excel.errors import ExcelError
+
+Format = Literal["usd", "pct", "rate", "price", "num", "text", "int", "mark"]
+"""How a column shows: ``usd``/``price`` in USD, ``pct`` a fraction shown as %, ``rate`` a fraction
+per funding interval, ``num``/``int`` plain numbers, ``text``, ``mark`` a boolean shown as a pointer."""
+Cell = float | int | str | bool | ExcelError | None
+#: Significant digits kept in data output: float noise goes, every real digit stays.
+DATA_DIGITS = 12
 
 
 @dataclass(frozen=True)
 class Table:
-    """A titled table; ``formats`` gives each column's number format."""
+    """A titled table; ``formats`` gives each column's format, ``row_formats`` (when given) each row's.
+
+    ``row_formats`` is for label/value tables, whose values differ row by row: it then applies to
+    every column but the first (the label).
+    """
 
     title: str
     columns: Sequence[str]
     rows: Sequence[Sequence[Cell]]
     formats: Sequence[Format] = field(default_factory=tuple)
     note: str = ""
+    row_formats: Sequence[Format] = field(default_factory=tuple)
 
-    def format_of(self, column: int) -> Format:
+    def format_of(self, column: int, row: int | None = None) -> Format:
+        if row is not None and column > 0 and row < len(self.row_formats):
+            return self.row_formats[row]
         return self.formats[column] if column < len(self.formats) else "text"
 
 
 def format_cell(value: Cell, fmt: Format) -> str:
     """One value as text: ``usd`` 20,000.00; ``pct`` −15.00%; ``price`` 104,581.67; ``int`` 200.
+
+    An error shows as its code and reason; a ``mark`` column shows TRUE as ``<- in force``.
 
     >>> format_cell(-14500, "usd"), format_cell(-0.15, "pct"), format_cell(True, "usd")
     ('-14,500.00', '-15.00%', 'TRUE')
@@ -41,6 +60,8 @@ def format_cell(value: Cell, fmt: Format) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
+        if fmt == "mark":
+            return "<- in force" if value else ""
         return "TRUE" if value else "FALSE"
     if isinstance(value, str):
         return value
@@ -64,7 +85,7 @@ def _is_numeric(value: Cell) -> bool:
 
 
 def _text_rows(table: Table) -> list[list[str]]:
-    return [[format_cell(v, table.format_of(i)) for i, v in enumerate(row)] for row in table.rows]
+    return [[format_cell(v, table.format_of(i, r)) for i, v in enumerate(row)] for r, row in enumerate(table.rows)]
 
 
 def render_plain(table: Table) -> str:
@@ -102,19 +123,67 @@ def render_rich(table: Table) -> str:
     return buffer.getvalue()
 
 
-def to_csv(tables: Sequence[Table]) -> str:
-    """Every table as CSV, one block each, headed by a ``# title`` line; raw numbers."""
+def data_value(value: Any) -> Any:
+    """A value as data: numbers rounded to :data:`DATA_DIGITS` significant digits, an error as an object.
+
+    >>> data_value(-28000.000000000004), data_value(0.1 + 0.2), data_value(True), data_value(7)
+    (-28000.0, 0.3, True, 7)
+    >>> data_value(ExcelError("#NUM!", "leverage must be at least 1"))
+    {'error': '#NUM!', 'reason': 'leverage must be at least 1'}
+    """
+    if isinstance(value, ExcelError):
+        return {"error": value.code, "reason": value.reason}
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return {"error": "#NUM!", "reason": "not a finite number"}
+        return float(f"{value:.{DATA_DIGITS}g}")
+    if isinstance(value, Mapping):
+        return {k: data_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [data_value(v) for v in value]
+    return value
+
+
+def table_data(table: Table) -> dict[str, Any]:
+    """One table as data: title, columns, formats (by column, or by row for label/value tables), rows, note."""
+    data: dict[str, Any] = {"title": table.title, "columns": list(table.columns)}
+    data["formats"] = [table.format_of(i) for i in range(len(table.columns))]
+    if table.row_formats:
+        data["row_formats"] = list(table.row_formats)
+    data["rows"] = [[data_value(v) for v in row] for row in table.rows]
+    data["note"] = table.note
+    return data
+
+
+def _csv_value(value: Any) -> Any:
+    """A CSV field: '' for blank, TRUE/FALSE, the error code (its reason goes in the errors block)."""
+    if value is None:
+        return ""
+    if isinstance(value, ExcelError):
+        return value.code
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    cleaned = data_value(value)
+    return cleaned["error"] if isinstance(cleaned, dict) else cleaned
+
+
+def to_csv(tables: Sequence[Table], blocks: Sequence[Table] = ()) -> str:
+    """Every table as CSV, one block each headed by a ``# title`` line, then ``blocks`` (errors, notes...).
+
+    Numbers are raw (rounded as :func:`data_value`), booleans TRUE/FALSE, an error cell its code.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for table in tables:
+    for table in (*tables, *blocks):
         buffer.write(f"# {table.title}\n")
         writer.writerow(table.columns)
-        writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+        writer.writerows([_csv_value(v) for v in row] for row in table.rows)
         buffer.write("\n")
     return buffer.getvalue()
 
 
-def to_json(tables: Sequence[Table]) -> str:
-    """Every table as JSON: a list of ``{"title", "columns", "rows"}`` with raw numbers."""
-    payload = [{"title": t.title, "columns": list(t.columns), "rows": [list(r) for r in t.rows]} for t in tables]
-    return json.dumps(payload, indent=2) + "\n"
+def to_json(tables: Sequence[Table], extra: Mapping[str, Any] | None = None) -> str:
+    """Every table as JSON: ``{"tables": [{"title", "columns", "formats", "rows", "note"}...], **extra}``."""
+    payload: dict[str, Any] = {"tables": [table_data(t) for t in tables]}
+    payload.update({k: data_value(v) for k, v in (extra or {}).items()})
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

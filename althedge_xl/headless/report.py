@@ -1,11 +1,18 @@
-"""``althedge report``: the tables a user reads, from a workbook computed by the headless engine."""
+"""``althedge report``: the tables a user reads, from a workbook computed by the headless engine.
+
+A cell that computes to an error is shown in its table as that error with its reason, and the
+report goes on; what stops it is a workbook it cannot read (a missing sheet or name, a file that is
+not a workbook, a function the engine does not know, a circular reference).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from althedge_xl.excel.errors import ExcelError
 from althedge_xl.headless.engine import ComputedWorkbook
 from althedge_xl.headless.render import Cell, Format, Table, format_cell
 from althedge_xl.workbook import prices_layout as px
@@ -13,11 +20,67 @@ from althedge_xl.workbook.package import WorkbookError
 
 #: Sheets the report reads; a workbook missing one of them cannot be reported.
 REQUIRED_SHEETS = ("Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Prices")
+#: Sheets whose error cells the report lists (its own and the self-check); the ones it computes.
+ERROR_SHEETS = (*REQUIRED_SHEETS, "SelfCheck")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The report's tables and what a reader of them must know.
+
+    ``errors`` are (cell, error) of every error cell of the report's sheets; ``stale`` names the
+    prices kept from an earlier refresh; ``data_dates`` says when each piece of market data is from;
+    ``notes`` are one-line remarks (stale data, prices applied from ``--prices``); ``written`` the
+    files ``--out`` wrote.
+    """
+
+    workbook: str
+    tables: list[Table]
+    errors: list[tuple[str, ExcelError]] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    data_dates: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+    def errors_table(self) -> Table:
+        return Table("Cells with errors", ["Cell", "Error", "Reason"], [[c, e.code, e.reason] for c, e in self.errors])
+
+    def csv_blocks(self) -> list[Table]:
+        """What CSV output carries after the tables: error cells, stale data, data dates, notes, files written."""
+        dates: list[list[Cell]] = [
+            [key, value] for key, value in self.data_dates.items() if not isinstance(value, dict)
+        ]
+        dates += [[f"spot {k}", v] for k, v in self.data_dates.get("spot", {}).items()]
+        return [
+            self.errors_table(),
+            Table("Stale", ["Data"], [[s] for s in self.stale]),
+            Table("Data dates", ["Data", "Date (UTC)"], dates),
+            Table("Notes", ["Note"], [[n] for n in self.notes]),
+            Table("Written", ["File"], [[w] for w in self.written]),
+        ]
+
+    def extra_data(self) -> dict[str, Any]:
+        """What JSON output carries beside the tables."""
+        return {
+            "workbook": self.workbook,
+            "errors": [{"cell": c, "error": e.code, "reason": e.reason} for c, e in self.errors],
+            "stale": self.stale,
+            "data_dates": self.data_dates,
+            "notes": self.notes,
+            "written": self.written,
+        }
 
 
 def _label_value_table(title: str, rows: Sequence[tuple[str, Any, Format]], note: str = "") -> Table:
-    """A two-column table whose values each keep their own number format."""
-    return Table(title, ["Item", "Value"], [[label, format_cell(value, fmt)] for label, value, fmt in rows], note=note)
+    """A two-column table whose values each keep their own format (``row_formats``)."""
+    return Table(
+        title,
+        ["Item", "Value"],
+        [[label, value] for label, value, _ in rows],
+        ["text", "text"],
+        note=note,
+        row_formats=[fmt for _, _, fmt in rows],
+    )
 
 
 def check_sheets(book: ComputedWorkbook) -> None:
@@ -43,22 +106,37 @@ def check_names(book: ComputedWorkbook) -> None:
         book.named(name)  # raises, naming the missing range
 
 
-def check_errors(book: ComputedWorkbook) -> None:
-    """Raise for the first cell the report's sheets computed to an Excel error."""
-    for sheet, address, text in book.errors():
-        if sheet in REQUIRED_SHEETS or sheet == "SelfCheck":
-            raise WorkbookError(f"{sheet}!{address} holds an error: {text}")
+def error_cells(book: ComputedWorkbook) -> list[tuple[str, ExcelError]]:
+    """("Sheet!A1", error with its reason) of every error cell of the report's sheets, in sheet order."""
+    found = []
+    for sheet, address, _ in book.errors():
+        if sheet in ERROR_SHEETS:
+            error = book.error(sheet, address)
+            if error is not None:
+                found.append((f"{sheet}!{address}", error))
+    return found
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _signed_pct(value: Any) -> str:
+    """A move for a title or a header, ``-15%``; an error or text as it is."""
+    number = _number(value)
+    return f"{number * 100:+.0f}%" if number is not None else format_cell(value, "text")
 
 
 def portfolio_table(book: ComputedWorkbook) -> Table:
     names = ("ASSETS", "CLASSES", "VALUES", "CORRELATIONS", "BETAS", "HEDGED_VALUES")
-    columns = [[row[0] for row in book.named(name)] for name in names]
-    total = book.named("TOTAL_VALUE") or 0.0
+    columns = [[row[0] for row in book.named_shown(name)] for name in names]
+    total = _number(book.named("TOTAL_VALUE"))
     rows: list[list[Cell]] = []
     for asset, cls, value, corr, beta, hedged in zip(*columns, strict=True):
         if asset in (None, "") and value in (None, ""):
             continue
-        share = value / total if isinstance(value, (int, float)) and total else None
+        number = _number(value)
+        share = number / total if number is not None and total else None
         rows.append([asset, cls, value, share, corr, 1.0 if beta in (None, "") else beta, hedged not in (None, "")])
     for label, name in (
         ("Total", "TOTAL_VALUE"),
@@ -66,7 +144,7 @@ def portfolio_table(book: ComputedWorkbook) -> Table:
         ("Altcoins", "ALT_VALUE"),
         ("Satellite", "SATELLITE_VALUE"),
     ):
-        rows.append([label, "", book.named(name), None, None, None, None])
+        rows.append([label, "", book.named_shown(name), None, None, None, None])
     return Table(
         "Portfolio",
         ["Asset", "Class", "Value (USD)", "Share", "Stress corr.", "Beta", "In hedge"],
@@ -76,68 +154,72 @@ def portfolio_table(book: ComputedWorkbook) -> Table:
 
 
 def ratio_table(book: ComputedWorkbook) -> Table:
-    grid = [[book.value("HedgeRatio", f"{c}{r}") for c in "ABCDE"] for r in range(6, 10)]
+    grid = [[book.shown("HedgeRatio", f"{c}{r}") for c in "ABCDE"] for r in range(6, 10)]
     method = book.named("RATIO_METHOD")
     rows: list[list[Cell]] = [
-        [m, ratio, applies, notional, share, "<- in force" if m == method else ""]
-        for m, ratio, applies, notional, share in grid
+        [m, ratio, applies, notional, share, m == method] for m, ratio, applies, notional, share in grid
     ]
-    note = f"Fear & Greed index {book.named('FG_VALUE'):g} ({book.named('FG_CLASS')}); over-hedged: {book.named('OVERHEDGED')}"
+    fg = book.named_shown("FG_VALUE")
+    note = (
+        f"Fear & Greed index {format_cell(fg, 'num')} ({format_cell(book.named_shown('FG_CLASS'), 'text')}); "
+        f"over-hedged: {format_cell(book.named_shown('OVERHEDGED'), 'text')}"
+    )
     return Table(
         "Hedge ratio",
-        ["Method", "Ratio", "Applies to (USD)", "Notional (USD)", "Share of altcoins", ""],
+        ["Method", "Ratio", "Applies to (USD)", "Notional (USD)", "Share of altcoins", "In force"],
         rows,
-        ["text", "pct", "usd", "usd", "pct", "text"],
+        ["text", "pct", "usd", "usd", "pct", "mark"],
         note=note,
     )
 
 
 def hedge_table(book: ComputedWorkbook) -> Table:
     unit = book.value("Hedge", "C7")
+    named = book.named_shown
     rows: list[tuple[str, Any, Format]] = [
-        ("Hedge notional, short BTC (USD)", book.named("NOTIONAL"), "usd"),
-        ("Contract", book.named("CONTRACT_TYPE"), "text"),
-        ("Entry price (USD)", book.named("ENTRY_PRICE"), "price"),
-        (f"Size to sell ({unit})", book.named("CONTRACTS"), "num"),
-        ("Leverage", book.named("LEVERAGE"), "num"),
-        ("Initial margin (USD)", book.named("MARGIN"), "usd"),
-        ("Maintenance rate of the tier", book.named("TIER_MMR"), "pct"),
-        ("Maintenance amount of the tier (USDT)", book.named("TIER_AMOUNT"), "usd"),
-        ("Liquidation price (USD, Binance rule)", book.named("LIQ_PRICE"), "price"),
-        ("Mark price (USD)", book.named("MARK_PRICE"), "price"),
-        ("Margin buffer (BTC rise to liquidation)", book.named("BUFFER"), "pct"),
+        ("Hedge notional, short BTC (USD)", named("NOTIONAL"), "usd"),
+        ("Contract", named("CONTRACT_TYPE"), "text"),
+        ("Entry price (USD)", named("ENTRY_PRICE"), "price"),
+        (f"Size to sell ({format_cell(unit, 'text')})", named("CONTRACTS"), "num"),
+        ("Leverage", named("LEVERAGE"), "num"),
+        ("Initial margin (USD)", named("MARGIN"), "usd"),
+        ("Maintenance rate of the tier", named("TIER_MMR"), "pct"),
+        ("Maintenance amount of the tier (USDT)", named("TIER_AMOUNT"), "usd"),
+        ("Liquidation price (USD, Binance rule)", named("LIQ_PRICE"), "price"),
+        ("Mark price (USD)", named("MARK_PRICE"), "price"),
+        ("Margin buffer (BTC rise to liquidation)", named("BUFFER"), "pct"),
         ("Buffer below the warning level", _below(book.named("BUFFER"), book.named("BUFFER_WARNING")), "text"),
-        ("Round-trip taker fees (USD)", book.named("FEES"), "usd"),
-        ("Over-hedged (above 100%)", book.named("OVERHEDGED"), "text"),
+        ("Round-trip taker fees (USD)", named("FEES"), "usd"),
+        ("Over-hedged (above 100%)", named("OVERHEDGED"), "text"),
     ]
     return _label_value_table("Hedge", rows)
 
 
 def _below(value: Any, threshold: Any) -> bool | None:
-    if isinstance(value, (int, float)) and isinstance(threshold, (int, float)):
-        return value < threshold
+    if _number(value) is not None and _number(threshold) is not None:
+        return bool(value < threshold)
     return None
 
 
 def stress_tables(book: ComputedWorkbook) -> list[Table]:
-    table = book.named("STRESS_TABLE")
-    shock = book.named("STRESS_BTC_SHOCK")
-    alt = book.named("STRESS_ALT_SHOCK")
+    table = book.named_shown("STRESS_TABLE")
+    shock = book.named_shown("STRESS_BTC_SHOCK")
+    alt = book.named_shown("STRESS_ALT_SHOCK")
     scenario = Table(
-        f"Scenario: BTC {shock * 100:+.0f}%, altcoins {alt * 100:+.0f}%",
-        table[0],
+        f"Scenario: BTC {_signed_pct(shock)}, altcoins {_signed_pct(alt)}",
+        [format_cell(h, "text") for h in table[0]],
         table[1:],
         ["text", "usd", "pct", "usd", "usd"],
     )
-    moves = book.named("GRID_RELATIVE")[0]
-    headers = ["BTC move \\ alt vs BTC", *(f"{m * 100:+.0f}%" for m in moves)]
+    moves = book.named_shown("GRID_RELATIVE")[0]
+    headers = ["BTC move \\ alt vs BTC", *(_signed_pct(m) for m in moves)]
     out = [scenario]
     for title, name in (
         ("Stress grid, hedged P/L (USD)", "GRID_HEDGED"),
         ("Stress grid, unhedged P/L (USD)", "GRID_UNHEDGED"),
     ):
-        grid = book.named(name)
-        rows = [[f"{b * 100:+.0f}%", *row] for (b,), row in zip(book.named("GRID_BTC"), grid, strict=True)]
+        grid = book.named_shown(name)
+        rows = [[_signed_pct(b), *row] for (b,), row in zip(book.named_shown("GRID_BTC"), grid, strict=True)]
         usd: Format = "usd"
         formats: list[Format] = ["text", *(usd for _ in moves)]
         out.append(Table(title, headers, rows, formats))
@@ -145,26 +227,27 @@ def stress_tables(book: ComputedWorkbook) -> list[Table]:
 
 
 def funding_table(book: ComputedWorkbook) -> Table:
+    named = book.named_shown
     rows: list[tuple[str, Any, Format]] = [
-        ("Holding period (days)", book.named("HOLD_DAYS"), "num"),
-        ("Funding rate per interval", book.named("FUNDING_RATE"), "rate"),
-        ("Perpetual: funding cost (USD, + = you pay)", book.named("PERP_COST"), "usd"),
-        ("Funding over the real sample (USD)", book.named("HISTORY_COST"), "usd"),
-        ("Days in the sample", book.named("HISTORY_DAYS"), "num"),
-        ("Dated future", book.named("QUARTERLY_SYMBOL"), "text"),
-        ("Annualized basis", book.named("BASIS"), "pct"),
-        ("Dated future: carry cost (USD)", book.named("DATED_COST"), "usd"),
-        ("Cheaper hedge for the period", book.named("CHEAPER_HEDGE"), "text"),
+        ("Holding period (days)", named("HOLD_DAYS"), "num"),
+        ("Funding rate per interval", named("FUNDING_RATE"), "rate"),
+        ("Perpetual: funding cost (USD, + = you pay)", named("PERP_COST"), "usd"),
+        ("Funding over the real sample (USD)", named("HISTORY_COST"), "usd"),
+        ("Days in the sample", named("HISTORY_DAYS"), "num"),
+        ("Dated future", named("QUARTERLY_SYMBOL"), "text"),
+        ("Annualized basis", named("BASIS"), "pct"),
+        ("Dated future: carry cost (USD)", named("DATED_COST"), "usd"),
+        ("Cheaper hedge for the period", named("CHEAPER_HEDGE"), "text"),
     ]
     return _label_value_table(
         "Funding", rows, note="A short receives funding when the rate is positive (exchanges' rule)."
     )
 
 
-def stale_note(book: ComputedWorkbook) -> str:
-    """A line naming the stale prices, or '' when everything is fresh."""
+def stale_names(book: ComputedWorkbook) -> list[str]:
+    """The market data the workbook keeps from an earlier refresh (marked stale): symbols, then the rest."""
     stale = [
-        row[0]
+        str(row[0])
         for row, (flag,) in zip(book.named("PRICE_TABLE"), book.named("PRICE_STALE"), strict=True)
         if flag is True and row[0]
     ]
@@ -175,16 +258,38 @@ def stale_note(book: ComputedWorkbook) -> str:
     ):
         if book.named(name) is True:
             stale.append(label)
+    return stale
+
+
+def stale_note(book: ComputedWorkbook) -> str:
+    """A line naming the stale prices, or '' when everything is fresh."""
+    stale = stale_names(book)
     if not stale:
         return ""
-    return f"Stale (last good values, last refresh {book.named('PRICES_UPDATED')}): {', '.join(str(s) for s in stale)}"
+    return f"Stale (last good values, last refresh {book.named('PRICES_UPDATED')}): {', '.join(stale)}"
+
+
+def data_dates(book: ComputedWorkbook) -> dict[str, Any]:
+    """When each piece of market data is from: the last refresh, each spot price, perpetual, dated future, index."""
+    fields = px.field_cells()
+    spot = {}
+    for i in range(px.SPOT_ROWS):
+        symbol = book.value(px.SHEET, f"A{px.SPOT_FIRST_ROW + i}")
+        if symbol not in (None, ""):
+            spot[str(symbol)] = book.value(px.SHEET, f"C{px.SPOT_FIRST_ROW + i}")
+    return {
+        "prices_updated": book.value(px.SHEET, px.UPDATED_CELL),
+        "spot": spot,
+        "perpetual": book.value(px.SHEET, fields["PERP_TIME"]),
+        "dated_future": book.value(px.SHEET, fields["QUARTERLY_TIME"]),
+        "fear_greed": book.value(px.SHEET, fields["FG_DATE"]),
+    }
 
 
 def report_tables(book: ComputedWorkbook) -> list[Table]:
     """Portfolio, hedge ratio, hedge, the scenario table, the stress grids and funding, in that order."""
     check_sheets(book)
     check_names(book)
-    check_errors(book)
     portfolio = portfolio_table(book)
     stale = stale_note(book)
     if stale:
@@ -192,105 +297,43 @@ def report_tables(book: ComputedWorkbook) -> list[Table]:
     return [portfolio, ratio_table(book), hedge_table(book), *stress_tables(book), funding_table(book)]
 
 
-def price_overrides(book_path: Path, prices_file: Path) -> dict[tuple[str, str], Any]:
-    """Cells of the Prices sheet's spot block to replace with the prices in a ``symbol,price`` CSV.
+def build_report(book: ComputedWorkbook, notes: Sequence[str] = ()) -> Report:
+    """The tables and everything beside them (error cells, stale data, data dates, notes)."""
+    tables = report_tables(book)
+    errors = error_cells(book)
+    stale_line = stale_note(book)
+    all_notes = [*([stale_line] if stale_line else []), *notes]
+    if errors:
+        all_notes.append(f"{len(errors)} cell(s) hold an error; each is shown in its table and listed with its reason")
+    return Report(book.path.name, tables, errors, stale_names(book), data_dates(book), all_notes)
 
-    A symbol already in the block gets the new price (and is no longer stale); a new symbol takes
-    the first empty row. Prices must be positive numbers. The file is UTF-8, with or without the
-    byte-order mark Excel's "CSV UTF-8" writes; a header row ``symbol,...``, blank lines and lines
-    starting with ``#`` are skipped; errors name the file's own line numbers.
+
+def run_report(workbook: Path, prices: Path | None = None, out: Path | None = None, warn: Any = None) -> Report:
+    """Compute ``workbook`` (never modified) and return the report; write exports to ``out``.
+
+    ``warn`` (a callable taking one line) hears the ``--prices`` file's warnings.
     """
-    rows = _read_prices_csv(prices_file)
-    symbols = _spot_symbols(book_path)
-    first = px.SPOT_FIRST_ROW
-    cells: dict[tuple[str, str], Any] = {}
-    for number, row in rows:
-        if len(row) < 2:
-            raise WorkbookError(f"{prices_file} line {number}: expected symbol,price")
-        symbol, text = row[0].strip().upper(), row[1].strip()
-        try:
-            price = float(text)
-        except ValueError:
-            raise WorkbookError(
-                f'{prices_file} line {number}: the price of {symbol} is not a number ("{text}")'
-            ) from None
-        if not price > 0 or price == float("inf"):
-            raise WorkbookError(f"{prices_file} line {number}: the price of {symbol} must be a positive number")
-        if symbol in symbols:
-            index = symbols.index(symbol)
-        elif None in symbols:
-            index = symbols.index(None)
-            symbols[index] = symbol
-        else:
-            raise WorkbookError(f"the Prices sheet has no free row for {symbol}")
-        row_number = first + index
-        cells.update(
-            {
-                (px.SHEET, f"A{row_number}"): symbol,
-                (px.SHEET, f"B{row_number}"): price,
-                (px.SHEET, f"D{row_number}"): f"--prices {prices_file.name}",
-                (px.SHEET, f"E{row_number}"): False,
-            }
-        )
-    return cells
-
-
-def _read_prices_csv(prices_file: Path) -> list[tuple[int, list[str]]]:
-    """(line number in the file, fields) of each data row: not blank, not a comment, not the header."""
-    import csv
-
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        with open(prices_file, newline="", encoding="utf-8-sig") as stream:
-            reader = csv.reader(stream)
-            for row in reader:
-                if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-                    continue
-                if not rows and row[0].strip().lower() == "symbol":
-                    continue  # the header (only before the first data row)
-                rows.append((reader.line_num, row))
-    except UnicodeDecodeError:
-        raise WorkbookError(f"{prices_file}: not a UTF-8 text file") from None
-    except csv.Error as exc:
-        raise WorkbookError(f"{prices_file}: not a CSV file ({exc})") from None
-    except OSError as exc:
-        raise WorkbookError(f"{prices_file}: cannot read the prices file ({exc.strerror or exc})") from None
-    return rows
-
-
-def _spot_symbols(book_path: Path) -> list[Any]:
-    """The symbol column of the workbook's Prices spot block, one entry per row (None when empty)."""
-    import openpyxl
-
-    from althedge_xl.workbook.refresh import DAMAGED_PACKAGE_ERRORS
-
-    first, last = px.SPOT_FIRST_ROW, px.SPOT_FIRST_ROW + px.SPOT_ROWS - 1
-    try:
-        book = openpyxl.load_workbook(book_path, read_only=True)
-        try:
-            if px.SHEET not in book.sheetnames:
-                raise WorkbookError(f"the sheet {px.SHEET} the report needs is missing from {book_path.name}")
-            column = book[px.SHEET].iter_rows(min_row=first, max_row=last, max_col=1, values_only=True)
-            symbols = [row[0] for row in column]
-        finally:
-            book.close()
-    except DAMAGED_PACKAGE_ERRORS as exc:
-        raise WorkbookError(f"{book_path}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
-    return symbols + [None] * (px.SPOT_ROWS - len(symbols))
-
-
-def run_report(workbook: Path, prices: Path | None = None, out: Path | None = None) -> list[Table]:
-    """Compute ``workbook`` (never modified) and return the report's tables; write exports to ``out``."""
     from althedge_xl.headless.engine import compute
     from althedge_xl.workbook.package import check_readable
 
     check_readable(workbook)
-    overrides = price_overrides(workbook, prices) if prices else None
+    notes: list[str] = []
+    overrides = None
+    if prices is not None:
+        from althedge_xl.headless.prices_file import price_overrides
+
+        found = price_overrides(workbook, prices)
+        for line in found.warnings:
+            if warn is not None:
+                warn(line)
+        overrides = found.cells or None
+        if found.applied:
+            notes.append(f"Prices from {prices.name} (this report only): {', '.join(found.applied)}")
     # The tables need only their own sheets; a values copy (--out) needs every sheet computed.
-    book = compute(workbook, overrides, None if out is not None else (*REQUIRED_SHEETS, "SelfCheck"))
-    tables = report_tables(book)
+    book = compute(workbook, overrides, None if out is not None else ERROR_SHEETS)
+    report = build_report(book, notes)
     if out is not None:
         from althedge_xl.headless.export import write_exports
 
-        write_exports(book, out)
-    return tables
+        report.written.extend(str(p) for p in write_exports(book, out))
+    return report

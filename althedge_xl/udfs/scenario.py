@@ -22,18 +22,18 @@ from althedge_xl.udfs._cells import FRACTION, Cells, used_rows
 def SCENARIO_PNL(spot_values: Cells, spot_shocks: Cells, hedge_notional: Cells, btc_shock: Cells) -> Any:
     """Net P/L in USD of spot holdings and short hedge: Σ value × shock − notional × btc_shock.
 
-    The method's 15 % correction nets −14,500:
+    The method's 15 % correction nets −14,500. A shock above +1,000 % (15 for 15 %) is ``#NUM!``.
 
     >>> SCENARIO_PNL([[50000], [50000]], [[-0.15], [-0.2]], 20000, -0.15)
     -14500.0
     """
     values, shocks = used_rows(
-        coerce.amounts(spot_values, "spot_values"), "spot_values", coerce.series(spot_shocks, "spot_shocks")
+        coerce.amounts(spot_values, "spot_values"), "spot_values", coerce.move_series(spot_shocks, "spot_shocks")
     )
     if np.isnan(shocks).any():
         raise MissingValueError("spot_shocks is blank for a holding that has a value")
     return scenario.scenario_pnl(
-        values, shocks, coerce.numbers(hedge_notional, "hedge_notional"), coerce.numbers(btc_shock, "btc_shock")
+        values, shocks, coerce.numbers(hedge_notional, "hedge_notional"), coerce.moves(btc_shock, "btc_shock")
     )
 
 
@@ -62,11 +62,11 @@ def SCENARIO_TABLE(
     if names is not None and len(names) != raw_values.size:
         raise WrongTypeError(f"labels has {len(names)} cells but spot_values has {raw_values.size}")
     used = ~np.isnan(raw_values.ravel())
-    values, shocks = used_rows(raw_values, "spot_values", coerce.series(spot_shocks, "spot_shocks"))
+    values, shocks = used_rows(raw_values, "spot_values", coerce.move_series(spot_shocks, "spot_shocks"))
     if np.isnan(shocks).any():
         raise MissingValueError("spot_shocks is blank for a holding that has a value")
     body = scenario.scenario_table(
-        values, shocks, coerce.numbers(hedge_notional, "hedge_notional"), coerce.numbers(btc_shock, "btc_shock")
+        values, shocks, coerce.numbers(hedge_notional, "hedge_notional"), coerce.moves(btc_shock, "btc_shock")
     )
     if names is None:
         asset_names = [f"Holding {i + 1}" for i in range(len(values))]
@@ -105,8 +105,8 @@ def STRESS_GRID(
         coerce.numbers(btc_value, "btc_value"),
         coerce.numbers(alt_value, "alt_value"),
         coerce.numbers(hedge_notional, "hedge_notional"),
-        coerce.numbers(btc_shocks, "btc_shocks"),
-        coerce.numbers(alt_relative_moves, "alt_relative_moves"),
+        coerce.moves(btc_shocks, "btc_shocks"),
+        coerce.moves(alt_relative_moves, "alt_relative_moves"),
         coerce.flag(hedged, "hedged", True),
     )
     return np.atleast_2d(grid)

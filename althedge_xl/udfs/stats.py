@@ -96,7 +96,7 @@ def HEDGE_EFFECTIVENESS(alt_prices: Cells, btc_prices: Cells, hedge_ratio: Cells
     return stats.hedge_effectiveness(
         coerce.series(alt_prices, "alt_prices"),
         coerce.series(btc_prices, "btc_prices"),
-        coerce.numbers(hedge_ratio, "hedge_ratio"),
+        coerce.hedge_ratios(hedge_ratio, "hedge_ratio"),
     )
 
 

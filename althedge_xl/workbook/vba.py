@@ -95,6 +95,9 @@ MACRO_MODULE_NAME = "AltHedgeMacros"
 REFRESH_MACRO = "AltHedgeRefresh"
 #: The macro that registers descriptions, category and argument help (run on open).
 REGISTER_MACRO = "AltHedgeRegisterFunctions"
+#: The private procedure that sets one function's wizard help. Not ``Register``: that is also the
+#: name of an Excel 4 macro function that loads DLL code, which antivirus heuristics (olevba) flag.
+_HELP_PROCEDURE = "SetFunctionHelp"
 #: What the Refresh macro asks xlwings' ``RunPython`` to run.
 REFRESH_COMMAND = "import althedge_xl.workbook.refresh_excel as r; r.refresh_caller()"
 
@@ -267,6 +270,9 @@ _CP1252_STAND_INS = {
     "\u2260": "<>",
     "\u2248": "~",
     "\u2192": "->",
+    "\u0394": "d",  # Δ: ΔP/P reads dP/P, a change
+    "\u2206": "d",
+    "\u221a": "sqrt ",  # √: × √periods reads x sqrt periods
     "\u2190": "<-",
     "\u24c8": "S",
     "\u00a0": " ",
@@ -438,14 +444,14 @@ def macro_module(
             docs[0] = "Array(" + docs[0]
             docs[-1] = docs[-1] + ")"
         items = [_vba_string(spec.name), _vba_expression(spec.description), _vba_expression(spec.category)]
-        lines.extend(_continued("    Register", [*items, *(docs or ["Empty"])]))
+        lines.extend(_continued(f"    {_HELP_PROCEDURE}", [*items, *(docs or ["Empty"])]))
     lines += [
         "    ThisWorkbook.Saved = wasSaved",
         "    Err.Clear",
         "End Sub",
         "",
-        "Private Sub Register(ByVal udfName As String, ByVal udfDescription As String, ByVal udfCategory As String, _",
-        "                     ByVal argumentHelp As Variant)",
+        f"Private Sub {_HELP_PROCEDURE}(ByVal udfName As String, ByVal udfDescription As String, _",
+        "                        ByVal udfCategory As String, ByVal argumentHelp As Variant)",
         "    Dim target As String",
         '    target = "\'" & Replace(ThisWorkbook.Name, "\'", "\'\'") & "\'!" & udfName',
         "    On Error Resume Next",

@@ -1,6 +1,12 @@
-"""The SelfCheck sheet: the method's worked numbers recomputed, each with its expected value."""
+"""The SelfCheck sheet: the method's worked numbers recomputed, each with its expected value.
+
+Consecutive examples of one function that differ only in their first argument (the Fear & Greed
+bands) are one array formula with that argument as a column: one call for the rows, not one each.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from althedge_xl import worked_examples as wx
 from althedge_xl.workbook.writer import SheetWriter
@@ -15,26 +21,52 @@ def self_check(w: SheetWriter) -> None:
     w.text("A1", "Self-check: the method's worked numbers", "title")
     for col, header in enumerate(("Example", "Formula", "Result", "Expected", "Pass", "Source")):
         s.write_string(2, col, header, w.styles["header"])
-    for i, example in enumerate(wx.EXAMPLES):
-        r = 4 + i
-        formula = f"{example.function}({','.join(_excel_literal(a) for a in example.args)})"
-        w.text(f"A{r}", example.label)
-        w.text(f"B{r}", formula, "note")
-        if isinstance(example.expected, bool):
-            w.formula(f"C{r}", "=" + formula, "bool")
-            w.value(f"D{r}", example.expected, "bool")
-            w.formula(f"E{r}", f"=C{r}=D{r}", "bool")
+    examples = wx.SELF_CHECK_EXAMPLES
+    r = 4
+    for group in _groups(examples):
+        style = "bool" if isinstance(group[0].expected, bool) else "number"
+        if len(group) == 1:
+            w.formula(f"C{r}", "=" + _call(group[0]), style)
         else:
-            w.formula(f"C{r}", "=" + formula, "number")
-            w.value(f"D{r}", example.expected, "number")
-            w.formula(f"E{r}", f"=ROUND(C{r},2)=D{r}", "bool")
-        w.text(f"F{r}", example.source, "note")
-    last = 3 + len(wx.EXAMPLES)
+            column = [[e.args[0]] for e in group]
+            merged = wx.WorkedExample("", group[0].function, (column, *group[0].args[1:]), 0.0, "")
+            w.array(f"C{r}:C{r + len(group) - 1}", "=" + _call(merged), style)
+        for example in group:
+            w.text(f"A{r}", example.label)
+            w.text(f"B{r}", _call(example), "note")
+            w.value(f"D{r}", example.expected, style)
+            w.formula(f"E{r}", f"=C{r}=D{r}" if style == "bool" else f"=ROUND(C{r},2)=D{r}", "bool")
+            w.text(f"F{r}", example.source, "note")
+            r += 1
+    last = 3 + len(examples)
     w.text(f"A{last + 2}", "All pass", "label")
     w.formula(f"E{last + 2}", f"=AND(E4:E{last})", "bool", name="SELF_CHECK")
     s.conditional_format(
         f"E4:E{last + 2}", {"type": "cell", "criteria": "==", "value": "FALSE", "format": w.styles["danger"]}
     )
+
+
+def _call(example: wx.WorkedExample) -> str:
+    return f"{example.function}({','.join(_excel_literal(a) for a in example.args)})"
+
+
+def _groups(examples: Sequence[wx.WorkedExample]) -> list[list[wx.WorkedExample]]:
+    """Runs of consecutive examples of one function whose arguments differ only in a first, single number."""
+    groups: list[list[wx.WorkedExample]] = []
+    for example in examples:
+        previous = groups[-1][-1] if groups else None
+        if (
+            previous is not None
+            and previous.function == example.function
+            and previous.args[1:] == example.args[1:]
+            and all(
+                isinstance(e.args[0], (int, float)) and not isinstance(e.args[0], bool) for e in (previous, example)
+            )
+        ):
+            groups[-1].append(example)
+        else:
+            groups.append([example])
+    return groups
 
 
 def _excel_literal(value: object) -> str:

@@ -43,7 +43,8 @@ def start(w: SheetWriter, refresh_macro: str) -> None:
         "Errors in a cell start with the Excel error code and say what is wrong, e.g. #NUM! leverage must be at least 1.",
     )
     w.text("B25", f"AltHedge XL {__version__}. Instructions: README.md of the althedge-xl package.", "note")
+    # `althedge init` writes README.md beside the workbook it copies, so the relative link opens it.
     w.sheet.write_url(
-        "B26", "external:README.md", w.styles["link"], "Open README.md (beside the workbook in a checkout)"
+        "B26", "external:README.md", w.styles["link"], "Open README.md (althedge init puts it beside this workbook)"
     )
     w.sheet.insert_button("B28", {"macro": refresh_macro, "caption": "Refresh prices", "width": 160, "height": 30})
