@@ -17,9 +17,11 @@ Worked examples are the method's (DESIGN.md). In Python::
     20000.0
 """
 
+from althedge_xl.udfs.backtest import BACKTEST
 from althedge_xl.udfs.funding import BASIS_ANNUALIZED, DATED_HEDGE_COST, FUNDING_BREAKEVEN, FUNDING_COST
 from althedge_xl.udfs.margin import HEDGE_LIQ_PRICE, HEDGE_MAINT_TIER, HEDGE_MARGIN_BUFFER
 from althedge_xl.udfs.scenario import SCENARIO_PNL, SCENARIO_TABLE, STRESS_GRID
+from althedge_xl.udfs.signals import HEDGE_RATIO_VOL, HEDGE_SIGNALS
 from althedge_xl.udfs.sizing import HEDGE_CONTRACTS, HEDGE_MARGIN, HEDGE_NOTIONAL, HEDGE_OVERHEDGED, HEDGE_RATIO_FG
 from althedge_xl.udfs.stats import (
     HEDGE_BETA,
@@ -31,6 +33,7 @@ from althedge_xl.udfs.stats import (
 )
 
 __all__ = [
+    "BACKTEST",
     "BASIS_ANNUALIZED",
     "DATED_HEDGE_COST",
     "FUNDING_BREAKEVEN",
@@ -47,6 +50,8 @@ __all__ = [
     "HEDGE_NOTIONAL",
     "HEDGE_OVERHEDGED",
     "HEDGE_RATIO_FG",
+    "HEDGE_RATIO_VOL",
+    "HEDGE_SIGNALS",
     "REALIZED_VOL",
     "SCENARIO_PNL",
     "SCENARIO_REPLAY",

@@ -68,7 +68,7 @@ def _enough(n: int, window: int, name: str) -> None:
         raise MissingValueError(f"{name} has {n} rows; a {window}-day window needs at least {window + 1}")
 
 
-def trailing_vol(prices: npt.ArrayLike, window: int = 30, periods_per_year: float = 365) -> FloatArray:
+def trailing_vol(prices: npt.ArrayLike, window: float = 30, periods_per_year: float = 365) -> FloatArray:
     """Annualized realized volatility over the ``window`` log returns ending at each row.
 
     Parameters
@@ -112,7 +112,7 @@ def trailing_vol(prices: npt.ArrayLike, window: int = 30, periods_per_year: floa
 
 
 def trailing_outperformance(
-    alt_prices: npt.ArrayLike, btc_prices: npt.ArrayLike, window: int = 30, weights: npt.ArrayLike | None = None
+    alt_prices: npt.ArrayLike, btc_prices: npt.ArrayLike, window: float = 30, weights: npt.ArrayLike | None = None
 ) -> FloatArray:
     """Return of an altcoin basket minus BTC's over the ``window`` days ending at each row.
 
@@ -156,7 +156,7 @@ def trailing_outperformance(
     return out
 
 
-def trailing_funding(daily_rates: npt.ArrayLike, window: int = 30, periods_per_year: float = 365) -> FloatArray:
+def trailing_funding(daily_rates: npt.ArrayLike, window: float = 30, periods_per_year: float = 365) -> FloatArray:
     """What a short earned in funding over the ``window`` days ending at each row, annualized.
 
     Parameters
@@ -239,7 +239,7 @@ def hedge_signals(
     fear_greed: float,
     weights: npt.ArrayLike | None = None,
     thresholds: npt.ArrayLike | None = None,
-    window: int = 30,
+    window: float = 30,
 ) -> tuple[Signal, ...]:
     """The four scale-up / scale-down signals at the last row, each with its vote and reason.
 
