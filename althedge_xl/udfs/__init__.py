@@ -25,6 +25,7 @@ from althedge_xl.udfs.signals import HEDGE_RATIO_VOL, HEDGE_SIGNALS
 from althedge_xl.udfs.sizing import HEDGE_CONTRACTS, HEDGE_MARGIN, HEDGE_NOTIONAL, HEDGE_OVERHEDGED, HEDGE_RATIO_FG
 from althedge_xl.udfs.stats import (
     HEDGE_BETA,
+    HEDGE_BETA_TABLE,
     HEDGE_CORREL,
     HEDGE_EFFECTIVENESS,
     HEDGE_MINVAR_RATIO,
@@ -39,6 +40,7 @@ __all__ = [
     "FUNDING_BREAKEVEN",
     "FUNDING_COST",
     "HEDGE_BETA",
+    "HEDGE_BETA_TABLE",
     "HEDGE_CONTRACTS",
     "HEDGE_CORREL",
     "HEDGE_EFFECTIVENESS",

@@ -73,5 +73,5 @@ def BACKTEST(
         curves = [rule.path.equity.tolist() for rule in result.rules]
         return [["Date", *labels]] + [[day, *(c[i] for c in curves)] for i, day in enumerate(result.dates)]
     rows = metrics_table(result)
-    blank_nan = [[None if isinstance(v, float) and v != v else v for v in row] for row in rows]
+    blank_nan = [["" if isinstance(v, float) and v != v else v for v in row] for row in rows]
     return [["Rule", *METRICS], *blank_nan]

@@ -50,11 +50,11 @@ def HEDGE_SIGNALS(
     """Signals to scale the hedge up or down at the last close, and the suggested direction, in words.
 
     Five rows (altcoin rally, BTC volatility, funding, Fear & Greed, suggestion) of three columns:
-    the value, "scale up" / "hold" / "scale down", and why.
+    "scale up" / "hold" / "scale down", the value (the score of the votes on the last row), and why.
 
     >>> rows = HEDGE_SIGNALS([[100.0], [101.0]] * 20, [[10.0 + 5.0 * i / 39] for i in range(40)],
     ...                      1, [[0.0003]] * 40, 20)
-    >>> [row[1] for row in rows]
+    >>> [row[0] for row in rows]
     ['scale up', 'scale down', 'hold', 'scale up', 'scale up']
     """
     signals = hedge_signals(
@@ -68,4 +68,4 @@ def HEDGE_SIGNALS(
     )
     word = {1: "scale up", 0: "hold", -1: "scale down"}
     score, direction, why = suggestion(signals)
-    return [[s.value, word[s.vote], s.reason] for s in signals] + [[float(score), direction, why]]
+    return [[word[s.vote], s.value, s.reason] for s in signals] + [[direction, float(score), why]]

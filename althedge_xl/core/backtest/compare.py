@@ -204,6 +204,8 @@ def backtest(
     if alts.ndim == 1:
         alts = alts[:, None]
     n, k = alts.shape
+    if n < 2:
+        raise MissingValueError(f"btc_prices has {n} row{'s' if n != 1 else ''}; a backtest needs at least 2 days")
     day = _dates(dates, n)
     values = float_view(alt_values, "alt_values").ravel()
     if values.size != k:
