@@ -319,6 +319,8 @@ class TestBadInputs:
             backtest(["2024-01-01"], [100.0], [10.0], [1000.0])
         with pytest.raises(WrongTypeError):
             backtest(["2024-01-01", "2024-01-02"], ["a", "b"], [10.0, 11.0], [1000.0])
+        with pytest.raises(BadNumberError, match="worth nothing"):
+            backtest(["2024-01-01", "2024-01-02"], [100.0, 101.0], [10.0, 11.0], [0.0])
         with pytest.raises(MissingValueError, match="window"):
             trailing_vol([1.0, 2.0, 3.0], float("nan"))
         with pytest.raises(MissingValueError):

@@ -215,6 +215,8 @@ def backtest(
     held_btc = one_number(btc_value, "btc_value")
     if not (np.isfinite(values).all() and (values >= 0).all() and math.isfinite(held_btc) and held_btc >= 0):
         raise BadNumberError("alt_values and btc_value must be finite USD amounts, not negative")
+    if not values.sum() + held_btc > 0:
+        raise BadNumberError("the portfolio is worth nothing: give alt_values (or btc_value) above 0")
     rates = np.zeros(n) if funding is None else float_view(funding, "funding").ravel()
     check_same_rows(rates, "funding", btc, "btc_prices")
     if np.isinf(rates).any():

@@ -91,7 +91,10 @@ def _methods(w: SheetWriter) -> None:
     )  # fmt: skip
     for (row, name, ratio, notional, applies, how), method in zip(rows, RATIO_METHODS, strict=True):
         w.text(f"A{row}", method)
-        if isinstance(ratio, str):
+        if isinstance(ratio, str) and "*History!" in ratio:
+            # arithmetic on ranges: an array formula, or Excel would intersect each range with the row
+            w.array(f"B{row}:B{row}", ratio, "pct", name=name)
+        elif isinstance(ratio, str):
             w.formula(f"B{row}", ratio, "pct", name=name)
         else:
             w.input(f"B{row}", ratio, "pct", name=name, validation=ratio_rule)
