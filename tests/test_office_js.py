@@ -42,6 +42,24 @@ CALLS: dict[str, tuple[str, list[Any]]] = {
     "leverage_blank": ("HEDGE_MARGIN", [[[20_000]], [[""]]]),
     "leverage_error_cell": ("HEDGE_MARGIN", [[[20_000]], [[NA_CELL]]]),
     "replay_with_a_gap": ("SCENARIO_REPLAY", [[[1000]], [[10], [8], [9]], [[100], [""], [90]], [[500]], None]),
+    "backtest": (
+        "BACKTEST",
+        [
+            [["2024-01-01"], ["2024-01-02"], ["2024-01-03"]],
+            [[100], [90], [99]],
+            [[10], [8], [9]],
+            [[1000]],
+            None,
+            None,
+            None,
+            [["flat50"]],
+            [[0.5]],
+            [[0]],
+            None,
+            None,
+            None,
+        ],
+    ),
 }
 
 
@@ -143,3 +161,12 @@ def test_xlwings_server_project_serves_the_function_list():
     out = json.loads(done.stdout)
     assert sorted(f["id"] for f in out["meta"]["functions"]) == sorted(udfs.__all__)
     assert out["results"] == [{"value": [[1_000.0]]}]  # 20,000 at 20x
+
+
+def test_backtest_table_comes_back_whole(office_js):
+    # BACKTEST's worked example: BTC 100 → 90 → 99, one altcoin 1,000 → 800 → 900, a 50 % short of
+    # 5 BTC without fees gains 50 then loses 45: 1,000 - 200 + 50 + 100 - 45 = 905.
+    rows = office_js["backtest"]["value"]
+    assert rows[0][:2] == ["Rule", "Final equity"]
+    assert rows[1][0] == "Unhedged" and rows[1][1] == 900.0
+    assert rows[2][:2] == ["Flat 50%", 905.0]

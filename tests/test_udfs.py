@@ -60,6 +60,10 @@ VALID_CALLS = {
     "HEDGE_EFFECTIVENESS": (ETH, BTC, 0.4),
     "REALIZED_VOL": (BTC,),
     "SCENARIO_REPLAY": ([[30_000]], ETH, BTC, 20_000),
+    "HEDGE_RATIO_VOL": (0.55,),
+    "HEDGE_BETA_TABLE": ([[e[0], b[0]] for e, b in zip(ETH, BTC, strict=True)], BTC),
+    "HEDGE_SIGNALS": (BTC, ETH, 1, [[0.0003]] * len(BTC), 50, None, 10),
+    "BACKTEST": ([[f"2022-01-{d + 1:02d}"] for d in range(len(BTC))], BTC, ETH, 10_000, 0, None, None, "flat40"),
 }
 
 

@@ -26,6 +26,7 @@ INPUT_NAMES = (
     "RATIO_METHOD", "FLAT_RATIO", "SATELLITE_RATIO", "BETA_RATIO", "FG_TABLE", "CONTRACT_TYPE", "ENTRY_PRICE",
     "LEVERAGE", "BUFFER_WARNING", "FEE_RATE", "TIERS", "STRESS_BTC_SHOCK", "STRESS_ALT_SHOCK", "GRID_RELATIVE",
     "GRID_BTC", "HOLD_DAYS", "HEDGE_RULE", "COLLATERAL", "TIERS_BYBIT", "SPIKE_RISE", "HELD", "ORDER_BAND",
+    "VOL_TABLE", "SIGNAL_THRESHOLDS", "SIGNAL_WINDOW", "BACKTEST_BAND", "BACKTEST_SCHEDULE",
 )  # fmt: skip
 
 
@@ -115,7 +116,7 @@ def test_formula_cells_locked_and_sheets_protected(book):
 
 
 def test_number_formats(book):
-    assert "#,##0.00" in book["HedgeRatio"]["B11"].number_format  # NOTIONAL in USD
+    assert "#,##0.00" in book["HedgeRatio"]["B14"].number_format  # NOTIONAL in USD
     assert book["HedgeRatio"]["B6"].number_format.startswith("0.00%")  # a ratio as a percentage
     assert book["Hedge"]["B11"].number_format == "#,##0.0"  # a price to BTCUSDT's 0.1 tick
 
@@ -124,7 +125,7 @@ def test_conditional_formats_and_chart(book, built):
     def rules(sheet):
         return [(str(cf.sqref), rule.formula) for cf in book[sheet].conditional_formatting for rule in cf.rules]
 
-    assert any(ref == "B13" for ref, _ in rules("HedgeRatio"))  # over-hedged
+    assert any(ref == "B16" for ref, _ in rules("HedgeRatio"))  # over-hedged
     assert any(ref == "B12" and "BUFFER_WARNING" in f[0] for ref, f in rules("Hedge"))  # thin buffer
     assert any("E5" in f[0] for _, f in rules("Prices") if f)  # stale prices
     with zipfile.ZipFile(built) as archive:
@@ -137,7 +138,7 @@ def test_cached_values_show_the_method_without_recalculating(built):
     values = openpyxl.load_workbook(built, data_only=True)
     stress = values["Stress"]
     assert [stress[f"E{r}"].value for r in range(11, 16)] == [-7_500, -10_000, -17_500, 3_000, -14_500]
-    assert values["HedgeRatio"]["B11"].value == 20_000  # the method: 40 % of 50,000
+    assert values["HedgeRatio"]["B14"].value == 20_000  # the method: 40 % of 50,000
     assert values["Hedge"]["B9"].value == 1_000  # the method: 20,000 at 20×
     sheet, ref = next(iter(values.defined_names["SELF_CHECK"].destinations))
     assert values[sheet][ref].value is True

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         backup = f" (previous file kept as {update.backup.name})" if update.backup is not None else ""
         print(f"refreshed {workbook}{backup}")
         return 0
-    if args.offline and not update.missing:
+    if succeeded(update, args.offline):
         print(f"{workbook} is up to date with the cache; nothing was written")
         return 0
     if args.offline:
@@ -68,6 +68,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"althedge: nothing could be fetched; {workbook} is unchanged (nothing was written)", file=sys.stderr)
     return NOTHING_FETCHED
+
+
+def succeeded(update: PricesUpdate, offline: bool) -> bool:
+    """The one exit-code rule of ``refresh`` and ``report --refresh``: exit 0 when something new was
+    written, or, offline, when the cache had every value; otherwise :data:`NOTHING_FETCHED`."""
+    return bool(update.written) or (offline and not update.missing)
 
 
 def refresh_in_place(

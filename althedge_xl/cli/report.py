@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from althedge_xl.cli._common import FORMATS, Subcommands, UserError, read_bytes, workbook_argument
-from althedge_xl.cli.refresh import NOTHING_FETCHED, add_timeout_argument, refresh_in_place
+from althedge_xl.cli.refresh import NOTHING_FETCHED, add_timeout_argument, refresh_in_place, succeeded
 
 #: The temporary folders of ``report --refresh``: ``althedge-report-<pid>-<random>`` in the temporary directory.
 SCRATCH_PREFIX = "althedge-report-"
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             copy.write_bytes(read_bytes(workbook))
             try:
                 update = refresh_in_place(copy, args.exchange, args.offline, args.history, args.timeout)
-                nothing_fetched = not update.written and not (args.offline and not update.missing)
+                nothing_fetched = not succeeded(update, args.offline)
             except RefreshError as exc:
                 raise UserError(str(exc).replace(str(copy), str(workbook))) from None
             workbook = copy

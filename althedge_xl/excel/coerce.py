@@ -320,3 +320,46 @@ def hedge_ratios(value: object, name: str) -> FloatArray:
         hint = f"; did you mean {first:g}%?" if 0 <= first / 100 <= MAX_HEDGE_RATIO else ""
         raise BadNumberError(f"{name} must be between 0% and {MAX_HEDGE_RATIO * 100:.0f}%{hint}")
     return out
+
+
+#: Excel's day 0 in the 1900 date system as its serial numbers count (1900-03-01 and later).
+_EXCEL_EPOCH: Final = 693_594  # date(1899, 12, 30).toordinal()
+_FIRST_SERIAL, _LAST_SERIAL = 61, 2_958_465  # 1900-03-01 and 9999-12-31
+
+
+def days(value: object, name: str) -> list[str]:
+    """Dates as ``YYYY-MM-DD`` text: cells holding such text, or Excel date serials (45292 = 2024-01-01).
+
+    Blank cells and anything else are errors naming the cell: a backtest cannot skip a day silently.
+    """
+    import datetime as dt
+
+    grid = _grid(value, name)
+    out = []
+    for index, cell in enumerate(grid.reshape(-1)):
+        where = _where((index,), 1, grid.size)
+        if _is_blank(cell):
+            raise MissingValueError(f"{name}{where} is blank; give every row its date")
+        code = error_code_of(cell)
+        if code is not None:
+            raise ErrorCellError(code, f"{name}{where} is the error {code}")
+        if isinstance(cell, _NUMBER_TYPES) and not isinstance(cell, bool):
+            serial = _number(cell, name, where)
+            if not (serial.is_integer() and _FIRST_SERIAL <= serial <= _LAST_SERIAL):
+                raise WrongTypeError(f"{name}{where} is not an Excel date (a whole number 61 to 2958465): {cell!r}")
+            out.append(dt.date.fromordinal(_EXCEL_EPOCH + int(serial)).isoformat())
+            continue
+        text = str(cell).strip()[:10]
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise WrongTypeError(f"{name}{where} must be a date (YYYY-MM-DD or an Excel date), not {cell!r}") from None
+        out.append(text)
+    return out
+
+
+def optional_day(value: object, name: str) -> str | None:
+    """One date (see :func:`days`), or None when blank."""
+    if omitted(value):
+        return None
+    return days(_single_cell(value, name), name)[0]

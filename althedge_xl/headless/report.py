@@ -17,6 +17,7 @@ from althedge_xl.headless.engine import ComputedWorkbook
 from althedge_xl.headless.render import Cell, Format, Table, format_cell
 from althedge_xl.workbook import prices_layout as px
 from althedge_xl.workbook.package import WorkbookError
+from althedge_xl.workbook.sheets._common import RATIO_METHODS
 
 #: Sheets the report reads; a workbook missing one of them cannot be reported.
 REQUIRED_SHEETS = ("Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Prices")
@@ -155,7 +156,7 @@ def portfolio_table(book: ComputedWorkbook) -> Table:
 
 
 def ratio_table(book: ComputedWorkbook) -> Table:
-    grid = [[book.shown("HedgeRatio", f"{c}{r}") for c in "ABCDE"] for r in range(6, 10)]
+    grid = [[book.shown("HedgeRatio", f"{c}{r}") for c in "ABCDE"] for r in range(6, 6 + len(RATIO_METHODS))]
     method = book.named("RATIO_METHOD")
     rows: list[list[Cell]] = [
         [m, ratio, applies, notional, share, m == method] for m, ratio, applies, notional, share in grid

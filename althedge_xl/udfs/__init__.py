@@ -17,10 +17,12 @@ Worked examples are the method's (DESIGN.md). In Python::
     20000.0
 """
 
+from althedge_xl.udfs.backtest import BACKTEST
 from althedge_xl.udfs.funding import BASIS_ANNUALIZED, DATED_HEDGE_COST, FUNDING_BREAKEVEN, FUNDING_COST
 from althedge_xl.udfs.liquidation import HEDGE_LIQUIDATION, HEDGE_SPIKE_COLLATERAL, HEDGE_SPIKE_SURVIVED
 from althedge_xl.udfs.margin import HEDGE_LIQ_PRICE, HEDGE_MAINT_TIER, HEDGE_MARGIN_BUFFER
 from althedge_xl.udfs.scenario import SCENARIO_PNL, SCENARIO_TABLE, STRESS_GRID
+from althedge_xl.udfs.signals import HEDGE_RATIO_VOL, HEDGE_SIGNALS
 from althedge_xl.udfs.sizing import (
     HEDGE_CONTRACTS,
     HEDGE_MARGIN,
@@ -31,6 +33,7 @@ from althedge_xl.udfs.sizing import (
 )
 from althedge_xl.udfs.stats import (
     HEDGE_BETA,
+    HEDGE_BETA_TABLE,
     HEDGE_CORREL,
     HEDGE_EFFECTIVENESS,
     HEDGE_MINVAR_RATIO,
@@ -39,11 +42,13 @@ from althedge_xl.udfs.stats import (
 )
 
 __all__ = [
+    "BACKTEST",
     "BASIS_ANNUALIZED",
     "DATED_HEDGE_COST",
     "FUNDING_BREAKEVEN",
     "FUNDING_COST",
     "HEDGE_BETA",
+    "HEDGE_BETA_TABLE",
     "HEDGE_CONTRACTS",
     "HEDGE_CORREL",
     "HEDGE_EFFECTIVENESS",
@@ -57,6 +62,8 @@ __all__ = [
     "HEDGE_ORDER",
     "HEDGE_OVERHEDGED",
     "HEDGE_RATIO_FG",
+    "HEDGE_RATIO_VOL",
+    "HEDGE_SIGNALS",
     "HEDGE_SPIKE_COLLATERAL",
     "HEDGE_SPIKE_SURVIVED",
     "REALIZED_VOL",

@@ -68,6 +68,34 @@ def HEDGE_CORREL(alt_prices: Cells, btc_prices: Cells, method: Cells = "pearson"
 
 
 @excel_function(
+    alt_prices=f"Altcoin prices: a {_PRICES_HELP}; one result row per column",
+    btc_prices=f"BTC prices on the same rows: a {_PRICES_HELP}",
+    method='Optional: "ols" (default, every day) or "downside" (only days BTC falls past threshold)',
+    threshold="Optional, for downside: BTC return below which a day counts, e.g. -5% (default 0)",
+)
+def HEDGE_BETA_TABLE(alt_prices: Cells, btc_prices: Cells, method: Cells = "ols", threshold: Cells = None) -> Any:
+    """Beta and correlation of each altcoin column on BTC, one row per column: a table in one call.
+
+    Each column is aligned with BTC on its own, as HEDGE_BETA and HEDGE_CORREL do for one column.
+
+    >>> rows = HEDGE_BETA_TABLE([[100, 10], [110, 10.5], [99, 9.975], [108.9, 10.47375]], [[10], [10.5], [9.975], [10.47375]])
+    >>> [[round(x, 6) for x in row] for row in rows]
+    [[2.0, 1.0], [1.0, 1.0]]
+    """
+    alts = coerce.series(alt_prices, "alt_prices")
+    btc = coerce.series(btc_prices, "btc_prices")
+    key = coerce.choice(method, "method", ("ols", "downside"), "ols")
+    cut = coerce.optional_number(threshold, "threshold")
+    columns = alts.reshape(alts.shape[0], -1) if alts.ndim == 2 else alts.reshape(-1, 1)
+    beta = stats.betas(columns, btc, key, None, cut)
+    correl = [
+        stats.hedge_correl(columns[:, j], btc, "downside" if key == "downside" else "pearson", cut)
+        for j in range(columns.shape[1])
+    ]
+    return [[float(b), r] for b, r in zip(beta, correl, strict=True)]
+
+
+@excel_function(
     values_or_prices="USD value of the altcoin basket (or its prices), one row per day; several columns are added up",
     btc_prices=f"BTC prices (or futures prices) on the same rows: a {_PRICES_HELP}",
 )

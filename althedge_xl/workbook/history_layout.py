@@ -23,5 +23,6 @@ RECENT_LAST_ROW: Final = FIRST_ROW + RECENT_DAYS - 1
 UPDATED_CELL: Final = "B2"
 STALE_CELL: Final = "D2"
 
-#: The long block: date, one close per asset, the day's BTCUSDT funding (sum of its settlements).
-LONG_COLUMNS: Final = ("H", "I", "J", "K", "L", "M")
+#: The long block: date, one close per asset, the day's BTCUSDT funding (sum of its settlements),
+#: the day's Fear & Greed index.
+LONG_COLUMNS: Final = ("H", "I", "J", "K", "L", "M", "N")

@@ -77,12 +77,14 @@ class HistoryRow:
 
     ``funding`` is the sum of the day's 00:00, 08:00 and 16:00 UTC settlement rates (a fraction), the
     settlements that fall between the previous day's close (23:59:59.999 UTC, so the 00:00
-    settlement comes after it) and this day's.
+    settlement comes after it) and this day's. ``fear_greed`` is the day's Fear & Greed index (None
+    on the days alternative.me did not publish one).
     """
 
     date: str
     closes: tuple[float | None, ...]
     funding: float | None
+    fear_greed: float | None = None
 
 
 @dataclass(frozen=True)
@@ -170,11 +172,14 @@ def _history(root: Path, rates: list[tuple[str, float]]) -> tuple[HistoryRow, ..
         daily_funding[time[:10]] = daily_funding.get(time[:10], 0.0) + rate
     with open(root / "prices" / "daily_close_wide.csv", newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["date"] >= HISTORY_START]
+    with open(root / "sentiment" / "fear_greed_daily.csv", newline="") as f:
+        index = {r["date"]: float(r["value"]) for r in csv.DictReader(f)}
     return tuple(
         HistoryRow(
             r["date"],
             tuple(float(r[a]) if r[a] else None for a in hx.ASSETS),
             round(daily_funding[r["date"]], 8) if r["date"] in daily_funding else None,
+            index.get(r["date"]),
         )
         for r in rows
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 PORTFOLIO_FIRST, PORTFOLIO_LAST = 5, 24
 CLASSES = ("BTC", "core", "satellite")
-RATIO_METHODS = ("Flat", "Core-satellite", "Fear & Greed", "Beta-weighted")
+RATIO_METHODS = ("Flat", "Core-satellite", "Fear & Greed", "Beta-weighted", "Volatility", "Minimum variance")
 BOOL_LIST = {"validate": "list", "source": ["TRUE", "FALSE"]}
 #: The method's portfolio, split into symbols so that the sums are the method's:
 #: BTC 50,000; majors ETH + SOL 30,000 at 0.90; small caps 20,000 at 0.95.

@@ -1,16 +1,18 @@
-"""The History and Backtest sheets: measured beta and correlation, and replays of real crashes.
+"""The History and Backtest sheets: measured beta and correlation, crash replays, the rules backtested.
 
 History holds daily closes (Binance USDT closes; AVAX stands in for the small caps): the last year,
-which refresh keeps current, and every day since 2021 with the day's BTCUSDT funding. Backtest
-measures what the method guesses (beta on the last year; the stress beta and correlation on every
-stress day since 2021, beside the method's 0.90/0.95) and replays the portfolio, hedged and not,
-through real crashes.
+which refresh keeps current, and every day since 2021 with the day's BTCUSDT funding and Fear &
+Greed index. Backtest measures what the method guesses (beta on the last year; the stress beta and
+correlation on every stress day since 2021, beside the method's 0.90/0.95), replays the portfolio,
+hedged and not, through real crashes, and backtests every hedge rule on every day of History after
+fees and funding (one array formula for the table, one for the equity curves of its chart).
 """
 
 from __future__ import annotations
 
 from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook.samples import HistoryRow
+from althedge_xl.workbook.sheets.backtest_rules import rules
 from althedge_xl.workbook.writer import SheetWriter
 
 #: Crash windows replayed, inclusive UTC days: (label, first day, last day).
@@ -20,7 +22,7 @@ CRASHES = (
     ("FTX week, Nov 2022", "2022-11-07", "2022-11-14"),
 )
 STRESS_THRESHOLD = -0.05
-_DATE, _BTC, _ETH, _SOL, _AVAX, _FUNDING = hx.LONG_COLUMNS
+_DATE, _BTC, _ETH, _SOL, _AVAX, _FUNDING, _FG = hx.LONG_COLUMNS
 
 
 def history_rows(rows: tuple[HistoryRow, ...]) -> dict[str, int]:
@@ -34,7 +36,7 @@ def history(w: SheetWriter, rows: tuple[HistoryRow, ...]) -> None:
     s.set_column("A:A", 12)
     s.set_column("B:E", 13)
     s.set_column(f"{_DATE}:{_DATE}", 12)
-    s.set_column(f"{_BTC}:{_FUNDING}", 13)
+    s.set_column(f"{_BTC}:{_FG}", 13)
     s.set_row(0, 21)
     w.text("A1", "History: daily closes (USDT)", "title")
     w.text("A2", "Updated", "label")
@@ -42,10 +44,14 @@ def history(w: SheetWriter, rows: tuple[HistoryRow, ...]) -> None:
     w.text("C2", "Stale", "label")
     w.data(hx.STALE_CELL, True, "bool")
     w.text("A3", "The last year, refreshed by `althedge refresh --history` and the Refresh button.", "note")
-    w.text(f"{_DATE}3", "Every day since 2021 with the day's BTCUSDT funding (the three settlements summed).", "note")
+    w.text(
+        f"{_DATE}3",
+        "Every day since 2021 with the day's BTCUSDT funding (the three settlements summed) and Fear & Greed index.",
+        "note",
+    )
     for col, header in zip(hx.RECENT_COLUMNS, ("Date", *hx.ASSETS), strict=True):
         s.write_string(f"{col}{hx.HEADER_ROW}", header, w.styles["header"])
-    for col, header in zip(hx.LONG_COLUMNS, ("Date", *hx.ASSETS, "BTC funding (day)"), strict=True):
+    for col, header in zip(hx.LONG_COLUMNS, ("Date", *hx.ASSETS, "BTC funding (day)", "Fear & Greed"), strict=True):
         s.write_string(f"{col}{hx.HEADER_ROW}", header, w.styles["header"])
     for i, row in enumerate(rows[-hx.RECENT_DAYS :]):
         r = hx.FIRST_ROW + i
@@ -60,13 +66,16 @@ def history(w: SheetWriter, rows: tuple[HistoryRow, ...]) -> None:
                 w.value(f"{letter}{r}", close, "price")
         if row.funding is not None:
             w.value(f"{_FUNDING}{r}", row.funding, "rate")
+        if row.fear_greed is not None:
+            w.value(f"{_FG}{r}", row.fear_greed, "int")
 
 
 def _range(letter: str, first: int, last: int) -> str:
     return f"History!{letter}{first}:{letter}{last}"
 
 
-def backtest(w: SheetWriter, where: dict[str, int]) -> None:
+def backtest(w: SheetWriter, rows: tuple[HistoryRow, ...]) -> None:
+    where = history_rows(rows)
     s = w.sheet
     last_row = max(where.values())
     first, recent_last = hx.FIRST_ROW, hx.RECENT_LAST_ROW
@@ -77,11 +86,6 @@ def backtest(w: SheetWriter, where: dict[str, int]) -> None:
     btc = _range("B", first, recent_last)
     all_btc = _range(_BTC, hx.FIRST_ROW, last_row)
     majors = f"History!C{first}:D{recent_last}"
-    groups = (
-        ("Majors (ETH + SOL, equal weights)", ("C", "D"), (_ETH, _SOL), 0.90),
-        ("Small caps (AVAX)", ("E", "E"), (_AVAX, _AVAX), 0.95),
-        ("ETH", ("C", "C"), (_ETH, _ETH), None),
-    )
     w.text(
         "A2",
         f"Beta and correlation: the last {hx.RECENT_DAYS - 1} daily returns. Stress: every day in History when BTC fell more than 5%.",
@@ -90,37 +94,35 @@ def backtest(w: SheetWriter, where: dict[str, int]) -> None:
     headers = ("", "Beta (OLS)", "Correlation", "Stress beta", "Stress correlation", "The method's guess")
     for col, header in enumerate(headers):
         s.write_string(3, col, header, w.styles["header"])
-    for i, (label, (a1, a2), (b1, b2), guess) in enumerate(groups):
-        r = 5 + i
-        recent, everything = f"History!{a1}{first}:{a2}{recent_last}", f"History!{b1}{hx.FIRST_ROW}:{b2}{last_row}"
+    for r, label, guess in ((5, "ETH", 0.90), (6, "SOL", 0.90), (7, "Small caps (AVAX)", 0.95)):
         w.text(f"A{r}", label, "label")
-        w.formula(f"B{r}", f"=HEDGE_BETA({recent},{btc})", "ratio")
-        w.formula(f"C{r}", f"=HEDGE_CORREL({recent},{btc})", "ratio")
-        w.formula(f"D{r}", f'=HEDGE_BETA({everything},{all_btc},"downside","",{STRESS_THRESHOLD})', "ratio")
-        w.formula(f"E{r}", f'=HEDGE_CORREL({everything},{all_btc},"downside",{STRESS_THRESHOLD})', "ratio")
-        if guess is not None:
-            w.value(f"F{r}", guess, "ratio")
-    w.name_range("MEASURED_BETA_MAJORS", "B5")
-    w.name_range("MEASURED_BETA_SMALL", "B6")
-    w.text("A8", "Stress days in History (BTC below -5%)", "label")
+        w.value(f"F{r}", guess, "ratio")
+    recent = f"History!C{first}:E{recent_last}"
+    everything = f"History!{_ETH}{hx.FIRST_ROW}:{_AVAX}{last_row}"
+    w.array("B5:C7", f"=HEDGE_BETA_TABLE({recent},{btc})", "ratio")
+    w.array("D5:E7", f'=HEDGE_BETA_TABLE({everything},{all_btc},"downside",{STRESS_THRESHOLD})', "ratio")
+    w.text("A8", "Majors (ETH + SOL, equal weights)", "label")
+    w.formula("B8", "=(B5+B6)/2", "ratio", name="MEASURED_BETA_MAJORS")
+    w.formula("D8", "=(D5+D6)/2", "ratio")
+    w.value("F8", 0.90, "ratio")
+    w.text("C8", "a basket's beta is its weights' average of the betas", "note")
+    w.name_range("MEASURED_BETA_SMALL", "B7")
+    w.text("A9", "Stress days in History (BTC below -5%)", "label")
     w.formula(
-        "B8",
+        "B9",
         f"=SUMPRODUCT((History!{_BTC}{hx.FIRST_ROW + 1}:{_BTC}{last_row}/History!{_BTC}{hx.FIRST_ROW}:{_BTC}{last_row - 1}-1<{STRESS_THRESHOLD})*1)",
         "int",
         name="STRESS_DAYS",
     )
-    w.text("C8", "a correlation over stress days only is a rough estimate, biased towards 0", "note")
-    w.text("A9", "BTC realized volatility (annualized)", "label")
-    w.formula("B9", f"=REALIZED_VOL({btc})", "pct", name="BTC_VOL")
-    w.text("A10", "Minimum-variance ratio, majors as held", "label")
-    basket = (
-        f"C14/History!C{first}*History!C{first}:C{recent_last}+D14/History!D{first}*History!D{first}:D{recent_last}"
-    )
-    w.array("B10:B10", f"=HEDGE_MINVAR_RATIO({basket},{btc})", "pct", name="MINVAR_RATIO")
-    w.text("C10", "the ETH and SOL holdings' USD value, bought and held over the window", "note")
-    w.text("A11", "Hedge effectiveness at the ratio in force", "label")
-    w.formula("B11", f"=HEDGE_EFFECTIVENESS({majors},{btc},EFFECTIVE_RATIO)", "pct", name="EFFECTIVENESS")
-    w.text("C11", "share of the majors' daily variance the hedge removes", "note")
+    w.text("C9", "a correlation over stress days only is a rough estimate, biased towards 0", "note")
+    w.text("A10", "BTC realized volatility (annualized)", "label")
+    w.formula("B10", f"=REALIZED_VOL({btc})", "pct", name="BTC_VOL")
+    w.text("A11", "Minimum-variance ratio, altcoins as held", "label")
+    w.formula("B11", "=MINVAR_RATIO", "pct")
+    w.text("C11", "the ETH, SOL and small-cap holdings bought and held over the window (HedgeRatio)", "note")
+    w.text("A12", "Hedge effectiveness at the ratio in force", "label")
+    w.formula("B12", f"=HEDGE_EFFECTIVENESS({majors},{btc},EFFECTIVE_RATIO)", "pct", name="EFFECTIVENESS")
+    w.text("C12", "share of the majors' daily variance the hedge removes", "note")
     w.text(
         "A13",
         "Crash replays: the portfolio's BTC, ETH, SOL and small caps (as AVAX), hedged at the notional in force",
@@ -177,3 +179,4 @@ def backtest(w: SheetWriter, where: dict[str, int]) -> None:
     chart.set_y_axis({"num_format": "#,##0"})
     chart.set_size({"width": 640, "height": 320})
     s.insert_chart("H3", chart)
+    rules(w, rows)

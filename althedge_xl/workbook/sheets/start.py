@@ -24,7 +24,9 @@ def start(w: SheetWriter, refresh_macro: str) -> None:
         "B10",
         "1. Portfolio: type each holding's quantity (priced from Prices) or its USD value, class and stress correlation.",
     )
-    w.text("B11", "2. HedgeRatio: choose the method in force (flat %, core-satellite, Fear & Greed, beta-weighted).")
+    w.text(
+        "B11", "2. HedgeRatio: choose the method in force (six ways to set a ratio) and read the signals to scale it."
+    )
     w.text("B12", "3. Press Refresh for live prices. After `althedge refresh` on a saved workbook, press Ctrl+Alt+F9.")
     w.text("B14", "Colours", "heading")
     w.sheet.write_string("A15", "", w.styles.input("text"))
