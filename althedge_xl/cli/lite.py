@@ -8,8 +8,8 @@ PyPI, compiled ones such as numpy from Pyodide's own repository), and keeps file
 * ``main.py``: imports the function list, nothing copied by hand;
 * ``requirements.txt``: ``numpy`` (Pyodide's, unpinned as Lite asks), and with ``--pypi`` the
   released ``althedge-xl`` itself;
-* ``althedge_xl-VERSION.zip``: the function list's part of the package (core, excel, udfs), for
-  the upload route; Python imports pure-Python code from a zip put on ``sys.path``;
+* ``althedge_xl-VERSION.zip``: the function list's part of the package (the root's modules, core,
+  excel, udfs), for the upload route; Python imports pure-Python code from a zip put on ``sys.path``;
 * ``AltHedge-Lite.xlsx``: the template without VBA (see :func:`althedge_xl.workbook.build.lite_template`);
 * ``README.txt``: the steps.
 """
@@ -121,8 +121,8 @@ def write_bundle(out: Path, pypi: bool = False, workbook: bool = True) -> list[P
 
 
 def function_list_zip() -> bytes:
-    """The package's function list (root, core, excel, udfs) as a zip Python can import from."""
-    sources = [PACKAGE_ROOT / "__init__.py", PACKAGE_ROOT / "py.typed"]
+    """The package's function list (the root's modules, core, excel, udfs) as a zip Python can import from."""
+    sources = [*sorted(PACKAGE_ROOT.glob("*.py")), PACKAGE_ROOT / "py.typed"]
     for part in FUNCTION_LIST_PARTS:
         sources += sorted((PACKAGE_ROOT / part).rglob("*.py"))
     buffer = io.BytesIO()
