@@ -1,7 +1,7 @@
 """Market conventions and the one parser for every named choice.
 
-Values are the published ones DESIGN.md cites (Binance BTCUSDT, 2026). They change;
-the workbook keeps editable copies, and these are only the defaults.
+Values are the published ones DESIGN.md cites, each with its source and date. They change; the
+workbook keeps editable copies, and these are only the defaults.
 """
 
 from __future__ import annotations
@@ -9,38 +9,96 @@ from __future__ import annotations
 from typing import Final
 
 from althedge_xl.core.errors import WrongTypeError
+from althedge_xl.core.tiers import TierTable
 
 #: Hours between funding settlements of BTCUSDT (00:00, 08:00, 16:00 UTC).
 FUNDING_INTERVAL_HOURS: Final = 8.0
-#: Largest funding rate per interval accepted as input (5 %), above every major exchange's cap.
-MAX_FUNDING_RATE: Final = 0.05
+#: BTCUSDT's funding rate is clamped to ±0.3 % a settlement (every recorded settlement 2020–2025
+#: lies within it): a rate beyond it is no rate the exchange could charge, most often a per-cent
+#: value typed as a fraction.
+FUNDING_RATE_CLAMP: Final = 0.003
 
-#: BTCUSDT quantity step in BTC.
+#: BTCUSDT quantity step in BTC and minimum order notional in USDT (Binance USDⓈ-M).
 BTCUSDT_QUANTITY_STEP: Final = 0.001
-#: Face value of one Binance COIN-M BTCUSD inverse contract, in USD.
+BTCUSDT_MIN_NOTIONAL: Final = 100.0
+#: Face value of one Binance COIN-M BTCUSD inverse contract, in USD (other COIN-M symbols: 10 USD).
 INVERSE_CONTRACT_USD: Final = 100.0
+#: How order sizes round to the exchange's step; "down" never exceeds the chosen notional.
+ROUNDINGS: Final = ("down", "nearest", "up")
 
-#: BTCUSDT maintenance tiers: (upper notional bound in USDT, maintenance margin rate).
-#: Maintenance amounts are derived by :func:`althedge_xl.core.margin.maintenance_amounts`.
-BTCUSDT_TIERS: Final = (
-    (300_000.0, 0.004),
-    (800_000.0, 0.005),
-    (3_000_000.0, 0.0065),
-    (12_000_000.0, 0.01),
-    (70_000_000.0, 0.02),
-    (100_000_000.0, 0.025),
+_BINANCE_BRACKETS = "Binance GET /fapi/v1/leverageBracket"
+_RECORDED = "recorded 2024-10-24"
+
+#: Binance USDⓈ-M BTCUSDT leverage brackets: floor, cap (USDT), maintenance rate, maintenance
+#: amount "cum" (USDT), maximum leverage. The brackets Binance's account endpoint returned on
+#: 2024-10-24 (freqtrade's weekly snapshot, binance_leverage_tiers.json at commit 3d9514d).
+#: Binance changes them without notice and the endpoint needs an API key: a dated default.
+BINANCE_BTCUSDT: Final = TierTable(
+    floors=(0.0, 5e4, 6e5, 3e6, 1.2e7, 7e7, 1e8, 2.3e8, 4.8e8, 6e8, 8e8, 1.2e9),
+    caps=(5e4, 6e5, 3e6, 1.2e7, 7e7, 1e8, 2.3e8, 4.8e8, 6e8, 8e8, 1.2e9, 1.8e9),
+    rates=(0.004, 0.005, 0.0065, 0.01, 0.02, 0.025, 0.05, 0.1, 0.125, 0.15, 0.25, 0.5),
+    amounts=(
+        0.0, 50.0, 950.0, 11_450.0, 131_450.0, 481_450.0, 2_981_450.0, 14_481_450.0, 26_481_450.0,
+        41_481_450.0, 121_481_450.0, 421_481_450.0,
+    ),
+    max_leverage=(125.0, 100.0, 75.0, 50.0, 25.0, 20.0, 10.0, 5.0, 4.0, 3.0, 2.0, 1.0),
+    exchange="binance",
+    symbol="BTCUSDT",
+    source=_BINANCE_BRACKETS,
+    as_of=_RECORDED,
+)  # fmt: skip
+#: Binance USDⓈ-M ETHUSDT brackets, same response and date as :data:`BINANCE_BTCUSDT`.
+BINANCE_ETHUSDT: Final = TierTable(
+    floors=(0.0, 5e4, 6e5, 3e6, 1.2e7, 5e7, 6.5e7, 1.5e8, 3.2e8, 4e8, 5.3e8, 8e8),
+    caps=(5e4, 6e5, 3e6, 1.2e7, 5e7, 6.5e7, 1.5e8, 3.2e8, 4e8, 5.3e8, 8e8, 1.2e9),
+    rates=(0.004, 0.005, 0.0065, 0.01, 0.02, 0.025, 0.05, 0.1, 0.125, 0.15, 0.25, 0.5),
+    amounts=(
+        0.0, 50.0, 950.0, 11_450.0, 131_450.0, 381_450.0, 2_006_450.0, 9_506_450.0, 17_506_450.0,
+        27_506_450.0, 80_506_450.0, 280_506_450.0,
+    ),
+    max_leverage=(125.0, 100.0, 75.0, 50.0, 25.0, 20.0, 10.0, 5.0, 4.0, 3.0, 2.0, 1.0),
+    exchange="binance",
+    symbol="ETHUSDT",
+    source=_BINANCE_BRACKETS,
+    as_of=_RECORDED,
+)  # fmt: skip
+#: Binance COIN-M BTCUSD perpetual, first bracket only (notional in BTC): 0–50 BTC at 0.40 %,
+#: 125×, as the example of Binance's ``GET /dapi/v2/leverageBracket`` documentation prints it
+#: (no recorded response is available; larger positions need the full table).
+BINANCE_BTCUSD_INVERSE: Final = TierTable(
+    (0.0,), (50.0,), (0.004,), (0.0,), (125.0,), "binance", "BTCUSD", "Binance API documentation example", ""
 )
-#: First-tier maintenance margin rate and amount of BTCUSDT: the defaults of every margin function.
-DEFAULT_MMR: Final = BTCUSDT_TIERS[0][1]
+#: Bybit BTCUSDT, first risk limit only: up to 2,000,000 USDT at 0.50 %, 100× (DESIGN.md).
+#: ``althedge refresh`` fetches Bybit's full table from its public endpoint.
+BYBIT_BTCUSDT: Final = TierTable(
+    (0.0,), (2_000_000.0,), (0.005,), (0.0,), (100.0,), "bybit", "BTCUSDT", "Bybit's first risk limit", ""
+)
+#: Bybit BTCUSD inverse, first risk limit only (notional in BTC): up to 150 BTC at 0.50 %, 100×,
+#: as the example of Bybit's ``GET /v5/market/risk-limit`` documentation prints it.
+BYBIT_BTCUSD_INVERSE: Final = TierTable(
+    (0.0,), (150.0,), (0.005,), (0.0,), (100.0,), "bybit", "BTCUSD", "Bybit API documentation example", ""
+)
+#: The default table of each (exchange rule, contract).
+DEFAULT_TIERS: Final = {
+    ("binance", "linear"): BINANCE_BTCUSDT,
+    ("binance", "inverse"): BINANCE_BTCUSD_INVERSE,
+    ("bybit", "linear"): BYBIT_BTCUSDT,
+    ("bybit", "inverse"): BYBIT_BTCUSD_INVERSE,
+}
+#: First-tier maintenance margin rate and amount of BTCUSDT: the defaults of the one-tier functions.
+DEFAULT_MMR: Final = BINANCE_BTCUSDT.rates[0]
 DEFAULT_MAINT_AMOUNT: Final = 0.0
 
 #: Largest hedge ratio accepted (300 % of the hedged value); above 100 % is allowed but flagged.
 MAX_HEDGE_RATIO: Final = 3.0
-#: Largest leverage accepted (Binance's maximum for BTCUSDT).
+#: Largest leverage accepted by any function (Binance's highest bracket maximum); the tiered
+#: functions also refuse a leverage above the maximum of the position's bracket.
 MAX_LEVERAGE: Final = 125.0
 
 SIDES: Final = ("short", "long")
 CONTRACTS: Final = ("linear", "inverse")
+#: Exchange rules of the liquidation functions (which notional picks the tier and values margin).
+RULES: Final = ("binance", "bybit")
 
 
 def parse_choice(value: object, name: str, allowed: tuple[str, ...]) -> str:

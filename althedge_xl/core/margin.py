@@ -1,8 +1,14 @@
-"""Margin of the short hedge: initial margin, maintenance tiers, liquidation price, buffer.
+"""Margin of the short hedge: initial margin, liquidation price and buffer in one tier.
 
-Prices and notionals in USD(T); rates as fractions (0.4 % is 0.004). Liquidation prices follow
-Binance's published isolated-margin formulas (USDⓈ-M for linear, COIN-M for inverse contracts),
-one-way mode, with the isolated wallet balance equal to the initial margin.
+Prices in USD(T); rates as fractions (0.4 % is 0.004). One-way mode, isolated margin (or a single
+position in cross margin, with the cross wallet balance as collateral). Two exchange rules:
+
+* ``"binance"``: the maintenance margin is valued at the liquidation price,
+  MM = N(LP) · MMR − cum (Binance USDⓈ-M for linear contracts, COIN-M for inverse ones);
+* ``"bybit"``: it is valued at the entry price, MM = N(EP) · MMR − mmDeduction.
+
+The functions here take one tier's rate and amount; :mod:`althedge_xl.core.liquidation` looks the
+tier up in a table.
 """
 
 from __future__ import annotations
@@ -18,21 +24,22 @@ from althedge_xl.core._arrays import (
     finish,
     require,
     require_finite,
-    single,
 )
 from althedge_xl.core.conventions import (
-    BTCUSDT_TIERS,
     CONTRACTS,
     DEFAULT_MAINT_AMOUNT,
     DEFAULT_MMR,
+    INVERSE_CONTRACT_USD,
     MAX_LEVERAGE,
+    RULES,
     SIDES,
     parse_choice,
 )
-from althedge_xl.core.errors import MissingValueError, WrongTypeError
+from althedge_xl.core.errors import BadNumberError, MissingValueError
 
 
-def _check_leverage(leverage: FloatArray) -> None:
+def check_leverage(leverage: FloatArray) -> None:
+    """Refuse a leverage below 1, above 125 or not finite."""
     require_finite(leverage, "leverage")
     require(leverage >= 1, "leverage must be at least 1")
     require(leverage <= MAX_LEVERAGE, f"leverage must be at most {MAX_LEVERAGE:g}")
@@ -65,64 +72,54 @@ def initial_margin(notional: ArrayLike, leverage: ArrayLike) -> Result:
     amount, lev = broadcast(notional=amount, leverage=lev)
     require_finite(amount, "notional")
     require(amount >= 0, "notional must not be negative")
-    _check_leverage(lev)
+    check_leverage(lev)
     return finish(amount / lev)
 
 
-def maintenance_amounts(floors: ArrayLike, rates: ArrayLike) -> FloatArray:
-    """Maintenance amounts ("cum") of a tier table from its lower bounds and rates.
+def position_notional(size: FloatArray, price: FloatArray, contract: str) -> FloatArray:
+    """Notional in the margin currency: Q·P USDT (linear, Q in BTC), S/P BTC (inverse, S in USD)."""
+    return size * price if contract == "linear" else size / price
 
-    Binance's rule: cumₙ = floorₙ · (MMRₙ − MMRₙ₋₁) + cumₙ₋₁, with cum₁ = 0, rounded to
-    8 decimals (the exchange's precision) so that float noise does not show.
 
-    >>> maintenance_amounts([0, 300_000, 800_000], [0.004, 0.005, 0.0065]).tolist()
-    [0.0, 300.0, 1500.0]
+def price_in_tier(
+    entry_price: FloatArray,
+    size: FloatArray,
+    wallet: FloatArray,
+    mmr: FloatArray,
+    amount: FloatArray,
+    side: str,
+    contract: str,
+    rule: str,
+) -> FloatArray:
+    """Liquidation price in one tier, inputs already checked (NaN or ≤ 0 where there is none).
+
+    ``size`` is Q in BTC (linear) or S = contracts × face in USD (inverse); ``wallet`` is the
+    collateral in USDT (linear) or BTC (inverse). s = +1 for a long, −1 for a short.
+
+    Binance, linear: WB + s·Q·(LP − EP) = Q·LP·MMR − cum, so
+    short LP = (WB + cum + Q·EP) / (Q·(1 + MMR)), long LP = (Q·EP − WB − cum) / (Q·(1 − MMR)).
+    Binance, inverse: WB + s·S·(1/EP − 1/LP) = S·MMR/LP − cum, so
+    short LP = S·(1 − MMR) / (S/EP − WB − cum), long LP = S·(1 + MMR) / (S/EP + WB + cum).
+    Bybit values MM at entry: linear MM = Q·EP·MMR − d, LP = EP − s·(WB − MM)/Q;
+    inverse MM = S·MMR/EP − d, 1/LP = 1/EP + s·(WB − MM)/S.
     """
-    lower = as_float_array(floors, "floors")
-    mmr = as_float_array(rates, "rates")
-    steps = lower[1:] * np.diff(mmr)
-    return np.round(np.concatenate((np.zeros(1), np.cumsum(steps))), 8).astype(np.float64)
-
-
-def maintenance_tier(notional: ArrayLike, tiers: ArrayLike | None = None) -> tuple[float, float]:
-    """Maintenance margin rate and amount of the tier a position's notional falls in.
-
-    Parameters
-    ----------
-    notional : scalar
-        Position notional in USDT (non-negative).
-    tiers : array_like, optional
-        Rows ``(upper bound of the tier's notional, maintenance rate)``, bounds increasing.
-        Default: Binance's BTCUSDT tiers (up to 300k: 0.40 %, 800k: 0.50 %, 3M: 0.65 %,
-        12M: 1.00 %, 70M: 2.00 %, 100M: 2.50 %).
-
-    Returns
-    -------
-    (float, float)
-        The tier's maintenance margin rate (fraction) and maintenance amount (USDT), the amount
-        derived by :func:`maintenance_amounts`. A notional on a bound belongs to the lower tier.
-
-    Examples
-    --------
-    >>> maintenance_tier(500_000)
-    (0.005, 300.0)
-    """
-    amount = as_float_array(notional, "notional")
-    value = single(amount, "notional")
-    require_finite(amount, "notional")
-    require(value >= 0, "notional must not be negative")
-    table = as_float_array(BTCUSDT_TIERS if tiers is None else tiers, "tiers")
-    if table.ndim != 2 or table.shape[1] != 2 or table.shape[0] < 1:
-        raise WrongTypeError("tiers must have two columns (upper notional bound, rate)")
-    require_finite(table, "tiers")
-    caps, rates = table[:, 0], table[:, 1]
-    require(np.diff(caps) > 0, "tier bounds must increase")
-    require((rates > 0) & (rates < 1), "tier rates must be between 0 and 100%")
-    if value > caps[-1]:
-        raise MissingValueError(f"notional {value:,.2f} is above the last tier's bound {caps[-1]:,.0f}")
-    index = int(np.searchsorted(caps, value, side="left"))
-    floors = np.concatenate(([0.0], caps[:-1]))
-    return float(rates[index]), float(maintenance_amounts(floors, rates)[index])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if rule == "binance":
+            if contract == "linear":
+                if side == "short":
+                    return (wallet + amount + size * entry_price) / (size * (1 + mmr))
+                return (size * entry_price - wallet - amount) / (size * (1 - mmr))
+            if side == "short":
+                denominator = size / entry_price - wallet - amount
+                return np.where(denominator > 0, size * (1 - mmr) / denominator, np.nan)
+            return size * (1 + mmr) / (size / entry_price + wallet + amount)
+        sign = 1.0 if side == "long" else -1.0
+        if contract == "linear":
+            maintenance = size * entry_price * mmr - amount
+            return entry_price - sign * (wallet - maintenance) / size
+        maintenance = size * mmr / entry_price - amount
+        inverse_price = 1 / entry_price + sign * (wallet - maintenance) / size
+        return np.where(inverse_price > 0, 1 / inverse_price, np.nan)
 
 
 def liquidation_price(
@@ -133,87 +130,118 @@ def liquidation_price(
     side: str = "short",
     contract: str = "linear",
     quantity: ArrayLike | None = None,
+    collateral: ArrayLike | None = None,
+    rule: str = "binance",
+    contract_usd: ArrayLike = INVERSE_CONTRACT_USD,
 ) -> Result:
-    """Isolated-margin liquidation price by Binance's published formula.
+    """Isolated-margin liquidation price in one maintenance tier, by Binance's or Bybit's rule.
 
     Parameters
     ----------
     entry_price : array_like
         Entry price in USD (positive).
     leverage : array_like
-        Leverage, 1–125; the isolated wallet balance is the initial margin, WB = Q·EP / L.
+        Leverage, 1–125. Without ``collateral`` the wallet balance is the initial margin,
+        WB = Q·EP / L (linear) or S / EP / L BTC (inverse).
     mmr : array_like, optional
-        Maintenance margin rate as a fraction (default 0.004, BTCUSDT's first tier).
+        Maintenance margin rate as a fraction (default 0.004, BTCUSDT's first bracket).
     maint_amount : array_like, optional
-        Maintenance amount "cum" of the tier: USDT for linear, BTC for inverse (default 0).
+        The tier's maintenance amount (Binance "cum", Bybit "mmDeduction"): USDT for linear,
+        BTC for inverse (default 0).
     side : {"short", "long"}
     contract : {"linear", "inverse"}
-        Linear: USDⓈ-M (BTCUSDT). Inverse: COIN-M (BTCUSD), 100 USD contracts.
+        Linear: USDⓈ-M (BTCUSDT), sized in BTC. Inverse: coin-margined (BTCUSD), sized in contracts.
     quantity : array_like, optional
         Position size (BTC for linear, contracts for inverse). The price does not depend on it
-        when ``maint_amount`` is 0, so it is needed only otherwise.
+        when ``maint_amount`` is 0 and no collateral is given, so it is needed only otherwise.
+    collateral : array_like, optional
+        The position's wallet balance, including margin added (USDT for linear, BTC for
+        inverse; for a single position in cross margin, the cross wallet balance). Replaces
+        notional / leverage.
+    rule : {"binance", "bybit"}
+        Whose formula: Binance values maintenance at the liquidation price, Bybit at entry.
+    contract_usd : array_like, optional
+        USD face value of one inverse contract (default 100, BTCUSD; other symbols 10).
 
     Returns
     -------
     float or ndarray
-        Liquidation price in USD. An inverse short at 1× (its BTC margin covers its whole value)
-        cannot be liquidated and raises, as does a maintenance rate of 1/leverage or more (the
-        position would be liquidated at entry).
+        Liquidation price in USD. A position whose collateral does not cover its maintenance
+        margin at entry raises, as does one that cannot be liquidated at a positive price (an
+        inverse short whose BTC margin covers its whole value).
 
     Notes
     -----
-    Linear, from WB + s·Q·(LP − EP) = Q·LP·MMR − cum (s = +1 long, −1 short):
-    short LP = (WB + cum + Q·EP) / (Q·(1 + MMR)); long LP = (Q·EP − WB − cum) / (Q·(1 − MMR)).
-    Inverse, with S = contracts·100 USD and WB = S / EP / L in BTC:
-    short LP = S·(1 − MMR) / (S/EP − WB − cum); long LP = S·(1 + MMR) / (S/EP + WB + cum).
-    Bybit computes maintenance margin at the entry price instead, so its price differs slightly.
+    See :func:`price_in_tier` for the four formulas.
 
     Examples
     --------
-    A 20× short of BTCUSDT entered at 100,000 is liquidated near 104,581.67:
+    A 20× short of BTCUSDT entered at 100,000 is liquidated near 104,581.67 (DESIGN.md):
 
     >>> round(liquidation_price(100_000, 20), 2)
     104581.67
-    >>> round(liquidation_price(100_000, 20, side="long"), 2)
-    95381.53
+
+    Bybit's help-centre example: a long of 1 BTC at 20,000 with 50× and 0.5 % maintenance
+    liquidates at 20,000 − (400 − 100) = 19,700:
+
+    >>> round(liquidation_price(20_000, 50, 0.005, 0, "long", rule="bybit", quantity=1), 2)
+    19700.0
     """
     direction = parse_choice(side, "side", SIDES)
     kind = parse_choice(contract, "contract", CONTRACTS)
+    which = parse_choice(rule, "rule", RULES)
     ep = as_float_array(entry_price, "entry_price")
     lev = as_float_array(leverage, "leverage")
     rate = as_float_array(mmr, "mmr")
     cum = as_float_array(maint_amount, "maint_amount")
+    face = as_float_array(contract_usd, "contract_usd")
     if quantity is None:
-        if np.any(cum != 0):
-            raise MissingValueError("quantity is needed when maint_amount is not 0")
+        if np.any(cum != 0) or collateral is not None:
+            raise MissingValueError("quantity is needed when maint_amount is not 0 or collateral is given")
         qty = np.ones_like(ep)
     else:
         qty = as_float_array(quantity, "quantity")
-    ep, lev, rate, cum, qty = broadcast(entry_price=ep, leverage=lev, mmr=rate, maint_amount=cum, quantity=qty)
-    for values, name in ((ep, "entry_price"), (rate, "mmr"), (cum, "maint_amount"), (qty, "quantity")):
-        require_finite(values, name)
+    wb_given = None if collateral is None else as_float_array(collateral, "collateral")
+    arrays = {
+        "entry_price": ep,
+        "leverage": lev,
+        "mmr": rate,
+        "maint_amount": cum,
+        "quantity": qty,
+        "contract_usd": face,
+    }
+    if wb_given is not None:
+        arrays["collateral"] = wb_given
+    values = dict(zip(arrays, broadcast(**arrays), strict=True))
+    for name, array in values.items():
+        require_finite(array, name)
+    ep, lev, rate, cum, qty, face = (
+        values[k] for k in ("entry_price", "leverage", "mmr", "maint_amount", "quantity", "contract_usd")
+    )
     require(ep > 0, "entry_price must be greater than 0")
-    _check_leverage(lev)
+    check_leverage(lev)
     require((rate >= 0) & (rate < 1), "mmr must be from 0% to below 100%")
-    require(rate < 1 / lev, "mmr must be below 1/leverage: the margin would not cover the maintenance margin at entry")
     require(cum >= 0, "maint_amount must not be negative")
     require(qty > 0, "quantity must be greater than 0")
-    if kind == "linear":
-        wallet = qty * ep / lev
-        if direction == "short":
-            price = (wallet + cum + qty * ep) / (qty * (1 + rate))
-        else:
-            price = (qty * ep - wallet - cum) / (qty * (1 - rate))
+    require(face > 0, "contract_usd must be greater than 0")
+    size = qty if kind == "linear" else qty * face
+    notional = position_notional(size, ep, kind)
+    if wb_given is None:
+        wallet = notional / lev
+        require(
+            wallet > notional * rate - cum,
+            "mmr must be below 1/leverage: the margin would not cover the maintenance margin at entry",
+        )
     else:
-        face = qty * 100.0
-        wallet = face / ep / lev
-        if direction == "short":
-            denominator = face / ep - wallet - cum
-            require(denominator > 0, "the position cannot be liquidated: margin covers its whole value")
-            price = face * (1 - rate) / denominator
-        else:
-            price = face * (1 + rate) / (face / ep + wallet + cum)
-    require(price > 0, "the position cannot be liquidated at a positive price with this margin")
+        wallet = values["collateral"]
+        require(wallet > 0, "collateral must be greater than 0")
+        require(
+            wallet > notional * rate - cum,
+            "collateral must exceed the maintenance margin at entry: the position would be liquidated at once",
+        )
+    price = price_in_tier(ep, size, wallet, rate, cum, direction, kind, which)
+    if not np.all(np.isfinite(price) & (price > 0)):
+        raise BadNumberError("the position cannot be liquidated at a positive price: its margin covers its whole value")
     return finish(price)
 
 
@@ -225,6 +253,9 @@ def margin_buffer(
     maint_amount: ArrayLike = DEFAULT_MAINT_AMOUNT,
     contract: str = "linear",
     quantity: ArrayLike | None = None,
+    collateral: ArrayLike | None = None,
+    rule: str = "binance",
+    contract_usd: ArrayLike = INVERSE_CONTRACT_USD,
 ) -> Result:
     """How far BTC can rise from the mark price before the short hedge is liquidated.
 
@@ -247,7 +278,9 @@ def margin_buffer(
     require_finite(mark, "mark_price")
     require(mark > 0, "mark_price must be greater than 0")
     price = as_float_array(
-        liquidation_price(entry_price, leverage, mmr, maint_amount, "short", contract, quantity),
+        liquidation_price(
+            entry_price, leverage, mmr, maint_amount, "short", contract, quantity, collateral, rule, contract_usd
+        ),
         "liquidation price",
     )
     price, mark = broadcast(liquidation_price=price, mark_price=mark)

@@ -1,0 +1,123 @@
+"""Excel functions for liquidation with the exchange's tiers: the price, and the collateral a BTC spike needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from althedge_xl.core import liquidation
+from althedge_xl.core.conventions import CONTRACTS, INVERSE_CONTRACT_USD, RULES, SIDES
+from althedge_xl.excel import coerce
+from althedge_xl.excel.function import excel_function
+from althedge_xl.udfs._cells import FRACTION, Cells
+from althedge_xl.udfs.margin import LIQ_HELP
+
+_TIERS = LIQ_HELP["tiers"] + " (default the rule's: Binance BTCUSDT recorded 2024-10-24)"
+
+
+@excel_function(
+    entry_price="Entry price of the position in USD",
+    quantity="Position size: BTC (linear) or contracts (inverse)",
+    leverage="The position's leverage, 1 to the maximum of its tier",
+    collateral=LIQ_HELP["collateral"],
+    side='Optional: "short" (default, the hedge) or "long"',
+    contract=LIQ_HELP["contract"],
+    rule=LIQ_HELP["rule"],
+    tiers=_TIERS,
+    contract_usd=LIQ_HELP["contract_usd"],
+)
+def HEDGE_LIQUIDATION(
+    entry_price: Cells,
+    quantity: Cells,
+    leverage: Cells,
+    collateral: Cells = None,
+    side: Cells = "short",
+    contract: Cells = "linear",
+    rule: Cells = "binance",
+    tiers: Cells = None,
+    contract_usd: Cells = INVERSE_CONTRACT_USD,
+) -> Any:
+    """Liquidation price with the exchange's tiers, as one row: price, tier rate, tier amount, tier max leverage.
+
+    Binance: the tier at the liquidation price; Bybit: at entry. A short of 1 BTC at 60,000, 10×
+    (Binance bracket 2: 0.5 %, cum 50) liquidates at 65,721.39.
+
+    >>> [[round(v, 4) for v in HEDGE_LIQUIDATION(60000, 1, 10)[0]]]
+    [[65721.393, 0.005, 50.0, 100.0]]
+    """
+    found = liquidation.position_liquidation(
+        coerce.numbers(entry_price, "entry_price"),
+        coerce.numbers(quantity, "quantity"),
+        coerce.numbers(leverage, "leverage"),
+        coerce.optional_numbers(collateral, "collateral"),
+        coerce.choice(side, "side", SIDES, "short"),
+        coerce.choice(contract, "contract", CONTRACTS, "linear"),
+        coerce.choice(rule, "rule", RULES, "binance"),
+        coerce.table(tiers, "tiers", 5),
+        coerce.numbers(contract_usd, "contract_usd", INVERSE_CONTRACT_USD),
+    )
+    return [list(found)]
+
+
+@excel_function(
+    notional="USD notional of the short at entry",
+    entry_price="Entry price of the short in USD",
+    rise=f"BTC rise from entry to survive, {FRACTION}: 40% = 0.4; a cell or a range",
+    contract=LIQ_HELP["contract"],
+    rule=LIQ_HELP["rule"],
+    tiers=_TIERS,
+)
+def HEDGE_SPIKE_COLLATERAL(
+    notional: Cells,
+    entry_price: Cells,
+    rise: Cells,
+    contract: Cells = "linear",
+    rule: Cells = "binance",
+    tiers: Cells = None,
+) -> Any:
+    """Collateral (USDT linear, BTC inverse) a short needs to survive a BTC rise of X % from entry.
+
+    Binance linear: Q·LP·(1 + MMR) − cum − Q·EP with LP = EP·(1 + X), tier at LP. A 20,000 USDT
+    short from 100,000 needs 8,112 to survive +40 %.
+
+    >>> round(HEDGE_SPIKE_COLLATERAL(20000, 100000, 0.4), 6)
+    8112.0
+    """
+    return liquidation.collateral_for_rise(
+        coerce.numbers(notional, "notional"),
+        coerce.numbers(entry_price, "entry_price"),
+        coerce.numbers(rise, "rise"),
+        coerce.choice(contract, "contract", CONTRACTS, "linear"),
+        coerce.choice(rule, "rule", RULES, "binance"),
+        coerce.table(tiers, "tiers", 5),
+    )
+
+
+@excel_function(
+    collateral="The short's collateral: USDT for linear contracts, BTC for inverse ones",
+    notional="USD notional of the short at entry",
+    entry_price="Entry price of the short in USD",
+    contract=LIQ_HELP["contract"],
+    rule=LIQ_HELP["rule"],
+    tiers=_TIERS,
+)
+def HEDGE_SPIKE_SURVIVED(
+    collateral: Cells,
+    notional: Cells,
+    entry_price: Cells,
+    contract: Cells = "linear",
+    rule: Cells = "binance",
+    tiers: Cells = None,
+) -> Any:
+    """The BTC rise from entry (a fraction) that a short with this collateral survives: LP / entry − 1.
+
+    >>> round(HEDGE_SPIKE_SURVIVED(8112, 20000, 100000), 6)
+    0.4
+    """
+    return liquidation.rise_survived(
+        coerce.numbers(collateral, "collateral"),
+        coerce.numbers(notional, "notional"),
+        coerce.numbers(entry_price, "entry_price"),
+        coerce.choice(contract, "contract", CONTRACTS, "linear"),
+        coerce.choice(rule, "rule", RULES, "binance"),
+        coerce.table(tiers, "tiers", 5),
+    )

@@ -1,0 +1,135 @@
+"""Tier tables (althedge_xl.core.tiers): the recorded Binance brackets, validation, and Bybit's risk limits via ccxt.
+
+The Binance brackets are compared with Binance's response recorded on 2024-10-24
+(``../shared/data/margin/``, read in place); the Bybit body is the example of Bybit's API
+documentation (``tests/fixtures/margin/README.md``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from althedge_xl.core.conventions import BINANCE_BTCUSDT, BINANCE_ETHUSDT
+from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
+from althedge_xl.core.tiers import rule_amounts, tier_table, tiers_from_ccxt
+
+FIXTURES = Path(__file__).parent / "fixtures" / "margin"
+
+
+def recorded_brackets(data_dir, symbol):
+    with open(data_dir / "margin" / "binance_usdm_leverage_brackets_2024-10-24.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["symbol"] == symbol]
+    keys = ("notional_floor", "notional_cap", "maint_margin_ratio", "cum", "initial_leverage")
+    return [[float(r[k]) for k in keys] for r in rows]
+
+
+class TestShippedTables:
+    @pytest.mark.parametrize(("table", "symbol"), [(BINANCE_BTCUSDT, "BTCUSDT"), (BINANCE_ETHUSDT, "ETHUSDT")])
+    def test_equal_the_recorded_response(self, data_dir, table, symbol):
+        assert table.rows() == recorded_brackets(data_dir, symbol)
+        assert table.as_of == "recorded 2024-10-24" and table.exchange == "binance"
+
+    @pytest.mark.parametrize("symbol", ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
+    def test_cum_rule_holds_on_every_recorded_row(self, data_dir, symbol):
+        # Binance's rule cumₙ = floorₙ·(MMRₙ − MMRₙ₋₁) + cumₙ₋₁, checked on every row of the response.
+        rows = np.array(recorded_brackets(data_dir, symbol))
+        np.testing.assert_allclose(rule_amounts(rows[:, 0], rows[:, 2]), rows[:, 3], rtol=0, atol=1e-6)
+        tier_table(rows)  # and the validator accepts the recorded table as it is
+
+    def test_the_old_unsourced_table_differs(self):
+        # The table the product shipped before (first bracket up to 300,000) is not Binance's.
+        assert BINANCE_BTCUSDT.caps[0] == 50_000 and BINANCE_BTCUSDT.rates[:2] == (0.004, 0.005)
+
+    @pytest.mark.parametrize(("notional", "index"), [(0, 0), (50_000, 0), (50_000.01, 1), (600_000, 1), (1e6, 2)])
+    def test_floor_below_notional_at_most_cap(self, notional, index):
+        assert BINANCE_BTCUSDT.index(notional) == index
+
+    def test_above_the_last_tier(self):
+        with pytest.raises(MissingValueError, match="above the last tier of Binance BTCUSDT"):
+            BINANCE_BTCUSDT.index(2e9)
+
+
+GOOD = [[0, 50_000, 0.004, 0, 125], [50_000, 600_000, 0.005, 50, 100], [600_000, 3e6, 0.0065, 950, 75]]
+
+
+class TestValidation:
+    def test_trailing_rows_of_zeros_are_unused_rows(self):
+        # A sheet's blank rows arrive as zeros through IF, as Excel passes them.
+        assert tier_table([*GOOD, [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]).rows() == tier_table(GOOD).rows()
+
+    @pytest.mark.parametrize(
+        ("edit", "match"),
+        [
+            ((1, 0, 60_000), "starts at 60,000 but row 1 ends at 50,000: tiers must not leave gaps or overlap"),
+            ((1, 0, 40_000), "starts at 40,000 but row 1 ends at 50,000"),  # an overlap
+            ((0, 0, 10), "must start at a notional of 0"),
+            ((1, 1, 50_000), "the cap 50,000 must be above the floor"),
+            ((2, 2, 0.0045), "must not fall"),
+            ((2, 4, 110), "must not rise"),
+            ((1, 3, 40), "the maintenance amount is 40.00 but the exchanges' rule"),
+            ((1, 2, 1.5), "from 0% to below 100%"),
+            ((0, 4, 500), "from 1 to 200"),
+            ((0, 3, -1), "must not be negative"),
+        ],
+    )
+    def test_bad_tables(self, edit, match):
+        rows = [list(r) for r in GOOD]
+        row, col, value = edit
+        rows[row][col] = value
+        with pytest.raises(BadNumberError, match=match):
+            tier_table(rows)
+
+    def test_shape(self):
+        with pytest.raises(WrongTypeError, match="five columns"):
+            tier_table([[300_000, 0.004]])
+        with pytest.raises(MissingValueError, match="no tier"):
+            tier_table([[0, 0, 0, 0, 0]])
+
+    def test_amount_rule_optional(self):
+        rows = [list(r) for r in GOOD]
+        rows[1][3] = 40
+        assert tier_table(rows, "bybit", check_amounts=False).amounts[1] == 40
+
+
+class TestBybitRiskLimitsThroughCcxt:
+    def test_documented_body_through_ccxts_own_parser(self):
+        # Bybit's documented body (per-cent rates), parsed by ccxt exactly as fetch_market_leverage_tiers does.
+        import ccxt
+
+        body = json.loads((FIXTURES / "bybit_v5_market_risk_limit_inverse_docs_example.json").read_text())
+        parsed = ccxt.bybit().parse_market_leverage_tiers(body["result"]["list"], None)
+        table = tiers_from_ccxt(parsed, symbol="BTCUSD", as_of="docs")
+        # The documented tier: up to 150 BTC, 0.5 %, 100×, mmDeduction "" (none).
+        assert table.rows() == [[0.0, 150.0, 0.005, 0.0, 100.0]]
+        assert table.exchange == "bybit"
+
+    def test_fractions_deductions_and_order(self):
+        # The live API's form: fractions, mmDeduction per tier, tiers in any order.
+        def tier(low, high, mmr, im, lev, deduction):
+            info = {"riskLimitValue": str(high), "maintenanceMargin": str(mmr), "initialMargin": str(im),
+                    "maxLeverage": str(lev), "mmDeduction": deduction}  # fmt: skip
+            return {"minNotional": low, "maxNotional": high, "maintenanceMarginRate": mmr, "maxLeverage": lev,
+                    "info": info}  # fmt: skip
+
+        tiers = [tier(2e6, 4e6, 0.01, 0.02, 50, "10000"), tier(0, 2e6, 0.005, 0.01, 100, "")]
+        # 10,000 = 2,000,000 × (1 % − 0.5 %): Bybit's deduction keeps MM continuous.
+        assert tiers_from_ccxt(tiers).rows() == [[0, 2e6, 0.005, 0, 100], [2e6, 4e6, 0.01, 10_000, 50]]
+
+    def test_inconsistent_units_are_refused(self):
+        info = {"initialMargin": "0.2", "maxLeverage": "100"}
+        tier = {"minNotional": 0, "maxNotional": 1, "maintenanceMarginRate": 0.005, "maxLeverage": 100, "info": info}
+        with pytest.raises(BadNumberError, match="neither 1 nor 100%"):
+            tiers_from_ccxt([tier])
+
+    def test_empty_and_text(self):
+        with pytest.raises(MissingValueError, match="no tiers"):
+            tiers_from_ccxt([])
+        with pytest.raises(WrongTypeError, match="maxNotional"):
+            tiers_from_ccxt(
+                [{"minNotional": 0, "maxNotional": "lots", "maintenanceMarginRate": 0.005, "maxLeverage": 1}]
+            )
