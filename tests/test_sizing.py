@@ -48,31 +48,63 @@ class TestHedgeNotional:
 
 class TestHedgeContracts:
     @pytest.mark.parametrize(
-        ("notional", "price", "contract", "step", "expected"),
+        ("notional", "price", "contract", "step", "rounding", "expected"),
         [
-            (20_000, 100_000, "linear", None, 0.2),  # issue 3: 20,000 at 100,000 → 0.2 BTC
-            (20_000, 100_000, "inverse", None, 200),  # issue 3: 200 contracts of 100 USD
-            (12_345, 67_890, "linear", None, 0.182),  # 12,345/67,890 = 0.18184 BTC → nearest 0.001
-            (1_200_000, 100_000, "linear", 5, 10.0),  # CME 5 BTC: 12 BTC → nearest multiple of 5
-            (30_000, 100_000, "linear", 0.1, 0.3),  # CME Micro 0.1 BTC
-            (20_050, 100_000, "inverse", None, 201),  # 200.5 contracts, half away from zero
-            (20_049, 100_000, "inverse", None, 200),
+            (20_000, 100_000, "linear", None, "down", 0.2),  # issue 3: 20,000 at 100,000 → 0.2 BTC
+            (20_000, 100_000, "inverse", None, "down", 200),  # issue 3: 200 contracts of 100 USD
+            (12_345, 67_890, "linear", None, "down", 0.181),  # 12,345/67,890 = 0.18184 BTC → down to 0.181
+            (12_345, 67_890, "linear", None, "nearest", 0.182),
+            (12_345, 67_890, "linear", None, "up", 0.182),
+            (30_000, 100_000, "linear", 0.1, "down", 0.3),  # CME Micro 0.1 BTC: 0.3/0.1 is 3 steps, not 2.9999
+            (1_200_000, 100_000, "linear", 5, "down", 10.0),  # CME 5 BTC: 12 BTC → 2 contracts of 5
+            (1_200_000, 100_000, "linear", 5, "nearest", 10.0),
+            (1_300_000, 100_000, "linear", 5, "nearest", 15.0),  # 13 BTC: 2.6 steps → 3
+            (20_050, 100_000, "inverse", None, "nearest", 201),  # 200.5 contracts, half away from zero
+            (20_050, 100_000, "inverse", None, "down", 200),
+            (20_050, 100_000, "inverse", 10, "down", 2_005),  # 10 USD contracts (COIN-M altcoins)
+            (0, 100_000, "linear", None, "down", 0.0),  # no hedge, no order
         ],
     )
-    def test_rounding_rule(self, notional, price, contract, step, expected):
-        assert hedge_contracts(notional, price, contract, step) == pytest.approx(expected, abs=1e-12)
+    def test_rounding_rule(self, notional, price, contract, step, rounding, expected):
+        assert hedge_contracts(notional, price, contract, step, rounding) == pytest.approx(expected, abs=1e-12)
 
-    def test_result_is_an_exact_multiple_of_the_step(self):
-        qty = hedge_contracts(np.linspace(1_000, 50_000, 97), 97_123.4)
-        assert np.all(np.abs(qty * 1000 - np.round(qty * 1000)) < 1e-9)
+    def test_down_never_exceeds_the_notional(self):
+        notionals = np.linspace(1_000, 50_000, 97)
+        qty = hedge_contracts(notionals, 97_123.4)
+        assert np.all(qty * 97_123.4 <= notionals + 1e-9)
+        assert np.all(np.abs(qty * 1000 - np.round(qty * 1000)) < 1e-9)  # exact multiples of the step
+
+    def test_regression_tiny_step_rounded_to_whole_btc(self):
+        # Fuzzer: HEDGE_CONTRACTS(20000, 100000, "linear", 1e-13) returned 0 (any step ≤ 1e-12 printed
+        # with 0 decimals); 20,000 / 100,000 is 0.2 BTC in any step that divides it.
+        assert hedge_contracts(20_000, 100_000, "linear", 1e-13) == pytest.approx(0.2, abs=1e-13)
+
+    @pytest.mark.parametrize(
+        ("args", "match"),
+        [
+            ((50, 100_000), "less than the exchange's minimum of one step"),  # 0.0005 BTC
+            ((150, 100_000, "linear", 0.001, "down", 200), "below the exchange's minimum of 200 USD"),
+            ((99, 100_000, "linear", 0.001, "down", 0), "one step"),
+            ((99, 100_000, "inverse"), "one contract"),
+        ],
+    )
+    def test_below_the_exchange_minimum(self, args, match):
+        with pytest.raises(BadNumberError, match=match):
+            hedge_contracts(*args)
+
+    def test_the_minimum_itself_is_accepted(self):
+        # BTCUSDT: 100 USDT minimum; 0.001 BTC at 100,000 is exactly 100.
+        assert hedge_contracts(100, 100_000) == 0.001
 
     @pytest.mark.parametrize("contract", ["Linear", " INVERSE "])
     def test_contract_words_ignore_case(self, contract):
         hedge_contracts(20_000, 100_000, contract)
 
-    def test_unknown_contract_lists_choices(self):
+    def test_unknown_words_list_choices(self):
         with pytest.raises(WrongTypeError, match='"linear", "inverse"'):
             hedge_contracts(20_000, 100_000, "quanto")
+        with pytest.raises(WrongTypeError, match='"down", "nearest", "up"'):
+            hedge_contracts(20_000, 100_000, "linear", None, "sideways")
 
     @pytest.mark.parametrize(
         ("args", "name"), [((20_000, 0), "price"), ((-1, 1e5), "notional"), ((1, 1e5, "linear", 0), "step")]

@@ -5,6 +5,8 @@ Money is in the quote currency (USD/USDT); ratios are fractions (40 % is 0.40).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -18,13 +20,15 @@ from althedge_xl.core._arrays import (
     require_finite,
 )
 from althedge_xl.core.conventions import (
+    BTCUSDT_MIN_NOTIONAL,
     BTCUSDT_QUANTITY_STEP,
     CONTRACTS,
     INVERSE_CONTRACT_USD,
     MAX_HEDGE_RATIO,
+    ROUNDINGS,
     parse_choice,
 )
-from althedge_xl.core.errors import WrongTypeError
+from althedge_xl.core.errors import BadNumberError, WrongTypeError
 
 #: The method's Fear & Greed table as (index, hedge ratio) band edges: ≤20 → 50–75 %,
 #: 40–60 → 20–30 %, ≥80 → 0–10 %. Between edges the ratio is linear in the index.
@@ -123,13 +127,15 @@ def hedge_contracts(
     price: ArrayLike,
     contract: str = "linear",
     step: ArrayLike | None = None,
+    rounding: str = "down",
+    min_notional: ArrayLike | None = None,
 ) -> Result:
-    """Size of the short position that hedges ``notional`` USD at BTC ``price``.
+    """Size of the short position that hedges ``notional`` USD at BTC ``price``, as the exchange accepts it.
 
     Parameters
     ----------
     notional : array_like
-        USD notional to hedge (non-negative).
+        USD notional to hedge (non-negative; 0 means no hedge and gives 0).
     price : array_like
         BTC futures price in USD (positive).
     contract : {"linear", "inverse"}
@@ -137,19 +143,24 @@ def hedge_contracts(
         ``"inverse"``: coin-margined, sized in USD-face contracts (Binance COIN-M BTCUSD).
     step : array_like, optional
         Linear: quantity step in BTC (default 0.001, BTCUSDT). Inverse: USD face value of one
-        contract (default 100).
+        contract (default 100, BTCUSD; other COIN-M symbols 10).
+    rounding : {"down", "nearest", "up"}, optional
+        How the size rounds to the step (default ``"down"``: the hedge never exceeds the
+        notional chosen; over-hedging is the method's named danger).
+    min_notional : array_like, optional
+        Smallest order notional the exchange accepts, USD (default 100 for linear, Binance
+        BTCUSDT's; inverse: one contract).
 
     Returns
     -------
     float or ndarray
         Linear: BTC quantity, a multiple of ``step``. Inverse: whole number of contracts.
+        A non-zero size below the exchange's minimum raises, naming the minimum.
 
     Notes
     -----
-    Linear: q = step · round(N / (P · step)). Inverse: n = round(N / face).
-    Rounding is to the **nearest** step, halves away from zero, so the hedge is as close as the
-    exchange allows to the target; the order must still meet the exchange's minimum notional
-    (100 USDT for BTCUSDT).
+    Linear: q = step · R(N / (P · step)). Inverse: n = R(N / face). R rounds down, to the
+    nearest (halves away from zero) or up, forgiving float noise of 1e-9 of a step.
 
     Examples
     --------
@@ -157,36 +168,87 @@ def hedge_contracts(
     0.2
     >>> hedge_contracts(20_000, 100_000, "inverse")
     200.0
+    >>> hedge_contracts(12_345, 67_890), hedge_contracts(12_345, 67_890, rounding="nearest")
+    (0.181, 0.182)
     """
     kind = parse_choice(contract, "contract", CONTRACTS)
+    how = parse_choice(rounding, "rounding", ROUNDINGS)
     default_step = BTCUSDT_QUANTITY_STEP if kind == "linear" else INVERSE_CONTRACT_USD
     size = as_float_array(default_step if step is None else step, "step")
     amount = as_float_array(notional, "notional")
     px = as_float_array(price, "price")
-    amount, px, size = broadcast(notional=amount, price=px, step=size)
-    for values, name in ((amount, "notional"), (px, "price"), (size, "step")):
+    floor_default = BTCUSDT_MIN_NOTIONAL if kind == "linear" else 0.0
+    least = as_float_array(floor_default if min_notional is None else min_notional, "min_notional")
+    amount, px, size, least = broadcast(notional=amount, price=px, step=size, min_notional=least)
+    for values, name in ((amount, "notional"), (px, "price"), (size, "step"), (least, "min_notional")):
         require_finite(values, name)
     require(amount >= 0, "notional must not be negative")
     require(px > 0, "price must be greater than 0")
     require(size > 0, "step must be greater than 0")
+    require(least >= 0, "min_notional must not be negative")
     if kind == "linear":
-        steps = _round_half_away(amount / (px * size))
-        decimals = _step_decimals(size)
-        return finish(np.round(steps * size, decimals))
-    return finish(_round_half_away(amount / size))
+        quantity = np.round(round_to_step(amount / px, size, how), step_decimals(size))
+        order_notional = quantity * px
+    else:
+        quantity = round_to_step(amount / size, np.ones_like(size), how)
+        order_notional = quantity * size
+    _check_minimum(amount, quantity, order_notional, least, size, kind)
+    return finish(quantity)
 
 
-def _round_half_away(x: FloatArray) -> FloatArray:
-    """Round to the nearest integer, halves away from zero, forgiving float noise of 1e-9."""
-    return np.sign(x) * np.floor(np.abs(x) + 0.5 + 1e-9)
+def _check_minimum(
+    wanted: FloatArray,
+    quantity: FloatArray,
+    order_notional: FloatArray,
+    least: FloatArray,
+    step: FloatArray,
+    contract: str,
+) -> None:
+    """Refuse a hedge the exchange would not fill: less than one step (one contract) or below the minimum notional."""
+    small = (wanted > 0) & ((quantity == 0) | (order_notional < least - 1e-9))
+    if not np.any(small):
+        return
+    first = int(np.flatnonzero(small.ravel())[0])
+    asked, made = float(wanted.ravel()[first]), float(order_notional.ravel()[first])
+    unit = float(step.ravel()[first])
+    if made == 0:
+        one = f"one contract ({unit:,.0f} USD)" if contract == "inverse" else f"one step ({unit:g} BTC)"
+        raise BadNumberError(f"a hedge of {asked:,.2f} USD is less than the exchange's minimum of {one}")
+    raise BadNumberError(
+        f"a hedge of {asked:,.2f} USD makes an order of {made:,.2f} USD, below the exchange's minimum of "
+        f"{float(least.ravel()[first]):,.0f} USD (Binance BTCUSDT: 100 USDT)"
+    )
 
 
-def _step_decimals(step: FloatArray) -> int:
-    """Decimal places needed to print every step exactly (0.001 → 3), at most 12."""
-    for decimals in range(13):
-        if np.allclose(np.round(step, decimals), step, rtol=0, atol=1e-12):
-            return decimals
-    return 12
+def round_to_step(units: FloatArray, step: FloatArray, rounding: str) -> FloatArray:
+    """``units`` rounded to a multiple of ``step``: down, to the nearest (halves away from zero) or up.
+
+    Float noise of 1e-9 of a step is forgiven, so 0.3 / 0.1 rounds down to 3 steps, not 2.
+
+    >>> round_to_step(np.array([0.18184, -0.0025]), np.array(0.001), "down").round(6).tolist()
+    [0.181, -0.003]
+    """
+    steps = units / step
+    if rounding == "down":
+        counted = np.floor(steps + 1e-9)
+    elif rounding == "up":
+        counted = np.ceil(steps - 1e-9)
+    else:
+        counted = np.sign(steps) * np.floor(np.abs(steps) + 0.5 + 1e-9)
+    return counted * step
+
+
+def step_decimals(step: FloatArray) -> int:
+    """Decimal places that print every step exactly (0.001 → 3, 1e-13 → 13), at most 15.
+
+    >>> step_decimals(np.array([0.001, 5.0])), step_decimals(np.array(1e-13))
+    (3, 13)
+    """
+    places = 0
+    for value in np.ravel(step):
+        exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+        places = max(places, -int(exponent) if isinstance(exponent, int) else 0)
+    return min(places, 15)
 
 
 def hedge_ratio_fear_greed(fear_greed: ArrayLike, table: ArrayLike | None = None) -> Result:

@@ -1,4 +1,4 @@
-"""Excel functions that size the hedge: notional, margin, contracts, the Fear & Greed ratio, the over-hedge flag."""
+"""Excel functions that size the hedge: notional, margin, contracts, the order to place, the Fear & Greed ratio, the over-hedge flag."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from althedge_xl.core import margin, sizing
-from althedge_xl.core.conventions import (
-    CONTRACTS,
-)
+from althedge_xl.core import margin, orders, sizing
+from althedge_xl.core.conventions import CONTRACTS, ROUNDINGS
 from althedge_xl.excel import coerce
 from althedge_xl.excel.function import excel_function
 from althedge_xl.udfs._cells import FRACTION, Cells, used_rows
@@ -48,17 +46,36 @@ def HEDGE_MARGIN(notional: Cells, leverage: Cells) -> Any:
     return margin.initial_margin(coerce.numbers(notional, "notional"), coerce.numbers(leverage, "leverage"))
 
 
+_ROUNDING_HELP = 'Optional: "down" (default: never more than the notional), "nearest" or "up"'
+_STEP_HELP = (
+    "Optional: linear: BTC quantity step (default 0.001; CME 5, Micro 0.1); inverse: USD a contract (default 100)"
+)
+_MIN_HELP = (
+    "Optional: smallest order notional the exchange accepts, USD (default 100 linear, BTCUSDT's; inverse one contract)"
+)
+
+
 @excel_function(
     notional="USD notional to hedge",
     price="BTC futures price in USD",
-    contract='Optional: "linear" (default, USDT-margined, in BTC) or "inverse" (coin-margined, 100 USD contracts)',
-    step="Optional: linear: BTC quantity step (default 0.001; CME 5, Micro 0.1); inverse: USD a contract (default 100)",
+    contract='Optional: "linear" (default, USDT-margined, in BTC) or "inverse" (coin-margined, in contracts)',
+    step=_STEP_HELP,
+    rounding=_ROUNDING_HELP,
+    min_notional=_MIN_HELP,
 )
-def HEDGE_CONTRACTS(notional: Cells, price: Cells, contract: Cells = "linear", step: Cells = None) -> Any:
-    """Size of the short: BTC rounded to the quantity step (linear) or a count of contracts (inverse).
+def HEDGE_CONTRACTS(
+    notional: Cells,
+    price: Cells,
+    contract: Cells = "linear",
+    step: Cells = None,
+    rounding: Cells = "down",
+    min_notional: Cells = None,
+) -> Any:
+    """Size of the short as the exchange accepts it: BTC in quantity steps (linear) or contracts (inverse).
 
-    Rounded to the nearest step, halves away from zero. 20,000 at 100,000 → 0.2 BTC, or 200
-    inverse contracts of 100 USD.
+    Rounded down by default, so the hedge never exceeds the notional; below the exchange's
+    minimum (BTCUSDT 100 USDT; inverse one contract) it is #NUM!. 20,000 at 100,000 → 0.2 BTC,
+    or 200 inverse contracts of 100 USD.
 
     >>> HEDGE_CONTRACTS(20000, 100000), HEDGE_CONTRACTS(20000, 100000, "inverse")
     (0.2, 200.0)
@@ -68,7 +85,52 @@ def HEDGE_CONTRACTS(notional: Cells, price: Cells, contract: Cells = "linear", s
         coerce.numbers(price, "price"),
         coerce.choice(contract, "contract", CONTRACTS, "linear"),
         coerce.optional_numbers(step, "step"),
+        coerce.choice(rounding, "rounding", ROUNDINGS, "down"),
+        coerce.optional_numbers(min_notional, "min_notional"),
     )
+
+
+@excel_function(
+    target_notional="USD notional of the short you want (0 closes it)",
+    held="The short you hold now: BTC (linear) or contracts (inverse); 0 for none",
+    price="BTC price in USD the order would fill at",
+    contract='Optional: "linear" (default) or "inverse"',
+    step=_STEP_HELP,
+    band=f"Optional: no order while the short is within this share of the target, {FRACTION} (default 10%)",
+    fee_rate="Optional: taker fee rate on the order's notional (default 0.05%)",
+    rounding='Optional: how the short after the order rounds: "down" (default, never above target), "nearest", "up"',
+    min_notional=_MIN_HELP,
+)
+def HEDGE_ORDER(
+    target_notional: Cells,
+    held: Cells,
+    price: Cells,
+    contract: Cells = "linear",
+    step: Cells = None,
+    band: Cells = orders.DEFAULT_BAND,
+    fee_rate: Cells = orders.DEFAULT_FEE_RATE,
+    rounding: Cells = "down",
+    min_notional: Cells = None,
+) -> Any:
+    """The order to place now, as one row: side (sell, buy or none), quantity, notional USD, fee USD, reason.
+
+    Target 20,000 at 100,000 holding 0.15 BTC: sell 0.05 BTC, 5,000 USD, fee 2.50.
+
+    >>> HEDGE_ORDER(20000, 0.15, 100000)[0][:4]
+    ['sell', 0.05, 5000.0, 2.5]
+    """
+    order = orders.order_to_target(
+        coerce.number(target_notional, "target_notional"),
+        coerce.number(held, "held"),
+        coerce.number(price, "price"),
+        coerce.choice(contract, "contract", CONTRACTS, "linear"),
+        coerce.optional_number(step, "step"),
+        coerce.number(band, "band", orders.DEFAULT_BAND),
+        coerce.number(fee_rate, "fee_rate", orders.DEFAULT_FEE_RATE),
+        coerce.choice(rounding, "rounding", ROUNDINGS, "down"),
+        coerce.optional_number(min_notional, "min_notional"),
+    )
+    return [order.row()]
 
 
 @excel_function(
