@@ -48,6 +48,40 @@ class TestFundingCost:
         with pytest.raises(MissingValueError, match="days"):
             funding_cost(20_000, 0.0001)
 
+    def test_a_series_of_one_rate_is_a_series(self):
+        assert funding_cost(20_000, [0.0001]) == pytest.approx(-2.0)  # one settlement: 20,000 × 0.01 %
+
+    def test_each_settlement_at_its_mark(self, data_dir):
+        # The real settlements of 2020-03-13, each valued at a mark price: a short of q = 20,000 / 5,000
+        # = 4 BTC pays q · Σ Mₜ·|rₜ| (the rates are negative). Marks chosen here, computed by hand.
+        rates = [-0.00016073, -0.003, -0.00065378]
+        marks = [5_000.0, 4_500.0, 5_200.0]
+        expected = 4 * (5_000 * 0.00016073 + 4_500 * 0.003 + 5_200 * 0.00065378)
+        assert funding_cost(20_000, rates, mark_prices=marks) == pytest.approx(expected)
+        # The notional valued at another entry price: q = 20,000 / 4,000 = 5 BTC.
+        assert funding_cost(20_000, rates, mark_prices=marks, entry_price=4_000) == pytest.approx(expected * 5 / 4)
+
+    def test_marks_must_match_the_rates(self):
+        with pytest.raises(WrongTypeError, match="one price per rate"):
+            funding_cost(20_000, [0.0001, 0.0001], mark_prices=[100_000])
+        with pytest.raises(BadNumberError, match="mark_prices"):
+            funding_cost(20_000, [0.0001, 0.0001], mark_prices=[100_000, 0])
+        with pytest.raises(WrongTypeError, match="not with days"):
+            funding_cost(20_000, 0.0001, 30, mark_prices=[100_000])
+
+    @pytest.mark.parametrize("rate", [0.01, -0.0031, 0.05])
+    def test_rates_the_exchange_could_not_charge(self, rate):
+        # BTCUSDT's rate is clamped to ±0.3 % a period; 0.01 typed for 0.01 % would charge 100 times too much.
+        with pytest.raises(BadNumberError, match=r"beyond BTCUSDT's clamp of ±0.3%.*did you mean"):
+            funding_cost(20_000, rate, 30)
+
+    def test_the_clamp_itself_is_a_rate(self, data_dir):
+        # Every recorded settlement 2020–2025 lies within ±0.3 % (the data README), the extremes included.
+        with open(data_dir / "funding" / "binance_usdm_btcusdt_funding_8h.csv") as f:
+            rates = [float(r["funding_rate"]) for r in csv.DictReader(f)]
+        assert max(map(abs, rates)) == 0.003
+        funding_cost(20_000, rates)
+
     @pytest.mark.parametrize(
         ("args", "match"),
         [

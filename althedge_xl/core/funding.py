@@ -22,11 +22,11 @@ from althedge_xl.core._arrays import (
 )
 from althedge_xl.core.conventions import (
     FUNDING_INTERVAL_HOURS,
-    MAX_FUNDING_RATE,
+    FUNDING_RATE_CLAMP,
     SIDES,
     parse_choice,
 )
-from althedge_xl.core.errors import MissingValueError, WrongTypeError
+from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 
 DAYS_PER_YEAR = 365.0
 HOURS_PER_DAY = 24.0
@@ -37,9 +37,24 @@ def _side_sign(side: str) -> float:
     return 1.0 if parse_choice(side, "side", SIDES) == "long" else -1.0
 
 
-def _check_rates(rates: FloatArray) -> None:
-    require_finite(rates, "funding_rate")
-    require(np.abs(rates) <= MAX_FUNDING_RATE, "funding_rate must be within ±5% per interval")
+def check_rates(rates: FloatArray, name: str = "funding_rate") -> None:
+    """Refuse a rate the exchange could not charge: beyond BTCUSDT's clamp of ±0.3 % a settlement.
+
+    Such a rate is most often a per-cent value typed as a fraction, so the message suggests it.
+
+    >>> check_rates(np.array([0.0001, 0.01]))
+    Traceback (most recent call last):
+    ...
+    althedge_xl.core.errors.BadNumberError: funding_rate 0.01 is 1% a settlement, beyond BTCUSDT's clamp of ±0.3%: rates are fractions, did you mean 0.01% (0.0001)?
+    """
+    require_finite(rates, name)
+    beyond = np.abs(rates) > FUNDING_RATE_CLAMP + 1e-12
+    if np.any(beyond):
+        rate = float(rates[beyond].flat[0])
+        raise BadNumberError(
+            f"{name} {rate:g} is {rate * 100:g}% a settlement, beyond BTCUSDT's clamp of "
+            f"±{FUNDING_RATE_CLAMP * 100:g}%: rates are fractions, did you mean {rate:g}% ({rate / 100:g})?"
+        )
 
 
 def _check_interval(hours: FloatArray) -> None:
@@ -53,6 +68,8 @@ def funding_cost(
     days: ArrayLike | None = None,
     interval_hours: ArrayLike = FUNDING_INTERVAL_HOURS,
     side: str = "short",
+    mark_prices: ArrayLike | None = None,
+    entry_price: ArrayLike | None = None,
 ) -> Result:
     """Funding a perpetual futures position pays over a holding period.
 
@@ -61,14 +78,21 @@ def funding_cost(
     notional : array_like
         Position notional in USD (mark price × size), non-negative.
     funding_rate : array_like
-        With ``days``: one rate per interval as a fraction, applied at every settlement.
-        Without ``days``: one rate per funding settlement (e.g. real history), all summed.
+        A single value with ``days``: one rate per interval as a fraction, applied at every
+        settlement. A sequence without ``days``: one rate per funding settlement (e.g. real
+        history), even a sequence of one. Within BTCUSDT's clamp of ±0.3 % a settlement.
     days : array_like, optional
         Holding period in days; required with a single rate, not allowed with a series.
     interval_hours : array_like, optional
         Hours between settlements (default 8: BTCUSDT settles at 00:00, 08:00, 16:00 UTC).
     side : {"short", "long"}, optional
         The position's side (default "short", the hedge).
+    mark_prices : array_like, optional
+        With a series of rates: the mark (or index) price at each settlement, one per rate. Each
+        settlement then charges size × mark × rate, the size being ``notional / entry_price``
+        BTC, as the exchanges do.
+    entry_price : array_like, optional
+        The price at which ``notional`` was valued (default the first mark price).
 
     Returns
     -------
@@ -76,7 +100,8 @@ def funding_cost(
         Cost in USD, positive when the user pays, negative when the position receives funding.
         With one rate: s·N·r·(days·24 / interval_hours), the expected number of settlements in
         the period (fractional for a period that is not a whole number of intervals). With a
-        series: s·N·Σ rₜ. s = +1 for a long, −1 for a short.
+        series: s·N·Σ rₜ, or s·q·Σ Mₜ·rₜ with marks (q = N / entry price). s = +1 for a long,
+        −1 for a short.
 
     Examples
     --------
@@ -87,19 +112,37 @@ def funding_cost(
     -180.0
     >>> round(funding_cost(20_000, 0.0001, 30, side="long"), 10)
     180.0
+
+    Valued at the mark: 0.2 BTC (20,000 at 100,000) short through settlements at 100,000 and
+    110,000, both at +0.01 %, receives 0.2 · (100,000 + 110,000) · 0.0001 = 4.20:
+
+    >>> round(funding_cost(20_000, [0.0001, 0.0001], mark_prices=[100_000, 110_000]), 10)
+    -4.2
     """
     sign = _side_sign(side)
     amount = as_float_array(notional, "notional")
     require_finite(amount, "notional")
     require(amount >= 0, "notional must not be negative")
     rates = as_float_array(funding_rate, "funding_rate")
-    _check_rates(rates)
+    check_rates(rates)
     if days is None:
-        if rates.size > 1:
-            return finish(sign * amount * float(rates.sum()))
-        raise MissingValueError("days is needed with a single funding_rate")
+        if rates.ndim == 0:
+            raise MissingValueError("days is needed with a single funding_rate")
+        flat = rates.ravel()
+        if mark_prices is None:
+            return finish(sign * amount * float(flat.sum()))
+        marks = as_float_array(mark_prices, "mark_prices").ravel()
+        if marks.size != flat.size:
+            raise WrongTypeError(f"mark_prices must hold one price per rate: {flat.size} rates, {marks.size} prices")
+        require_finite(marks, "mark_prices")
+        require(marks > 0, "mark_prices must be greater than 0")
+        entry = marks[0] if entry_price is None else single(as_float_array(entry_price, "entry_price"), "entry_price")
+        require(bool(np.isfinite(entry) and entry > 0), "entry_price must be greater than 0")
+        return finish(sign * amount / entry * float(np.sum(marks * flat)))
     if rates.size > 1:
         raise WrongTypeError("days applies to a single funding_rate; a range of rates is one rate per settlement")
+    if mark_prices is not None:
+        raise WrongTypeError("mark_prices go with a range of rates, one per settlement, not with days")
     period = as_float_array(days, "days")
     hours = as_float_array(interval_hours, "interval_hours")
     amount, rates, period, hours = broadcast(notional=amount, funding_rate=rates, days=period, interval_hours=hours)
@@ -221,5 +264,5 @@ def cumulative_funding(notional: ArrayLike, funding_rates: ArrayLike, side: str 
     amount = single(as_float_array(notional, "notional"), "notional")
     require(amount >= 0, "notional must not be negative")
     rates = as_float_array(funding_rates, "funding_rate").ravel()
-    _check_rates(rates)
+    check_rates(rates)
     return _side_sign(side) * amount * np.cumsum(rates)

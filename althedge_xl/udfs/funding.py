@@ -23,6 +23,8 @@ from althedge_xl.udfs._cells import Cells
     days="Holding period in days, with a single rate (leave blank with a range of rates)",
     interval_hours="Optional: hours between funding settlements (default 8; some symbols use 4 or 1)",
     side='Optional: "short" (default, the hedge) or "long"',
+    mark_prices="Optional, with a range of rates: the mark (or index) price at each settlement, same size",
+    entry_price="Optional, with mark_prices: the price notional was valued at (default the first mark price)",
 )
 def FUNDING_COST(
     notional: Cells,
@@ -30,30 +32,46 @@ def FUNDING_COST(
     days: Cells = None,
     interval_hours: Cells = FUNDING_INTERVAL_HOURS,
     side: Cells = "short",
+    mark_prices: Cells = None,
+    entry_price: Cells = None,
 ) -> Any:
     """Funding the position pays in USD, positive when you pay; a short receives positive rates.
 
-    Exchanges' rule: a positive rate means longs pay shorts. A 20,000 short for 30 days at
-    +0.01 % per 8 h receives 180 (cost −180); the same long pays 180.
+    Exchanges' rule: a positive rate means longs pay shorts; each settlement is size × mark ×
+    rate. A 20,000 short for 30 days at +0.01 % per 8 h receives 180 (cost −180).
 
     >>> round(FUNDING_COST(20000, 0.0001, 30), 6), round(FUNDING_COST(20000, 0.0001, 30, 8, "long"), 6)
     (-180.0, 180.0)
     """
     rates = coerce.series(funding_rate, "funding_rate")
+    marks = None if coerce.omitted(mark_prices) else coerce.series(mark_prices, "mark_prices")
     if rates.size > 1:
         if not coerce.omitted(days):
             raise WrongTypeError("days must be blank when funding_rate is a range (one rate per settlement)")
-        rates = rates[~np.isnan(rates)]
-        if rates.size == 0:
+        used = ~np.isnan(rates)
+        if not used.any():
             raise MissingValueError("funding_rate has no rates (every cell is blank)")
+        if marks is not None:
+            if marks.size != rates.size:
+                raise WrongTypeError(
+                    f"mark_prices must be the size of funding_rate: {rates.size} rates, {marks.size} prices"
+                )
+            if np.isnan(marks[used]).any():
+                raise MissingValueError("mark_prices has a blank where funding_rate has a rate")
+            marks = marks[used]
+        rates = rates[used]  # a range of rates stays a series, even with one rate left
     elif np.isnan(rates).any():
         raise MissingValueError("funding_rate is blank")
+    else:
+        rates = rates.reshape(())
     return funding.funding_cost(
         coerce.numbers(notional, "notional"),
-        rates if rates.size > 1 else rates.reshape(()),
+        rates,
         coerce.optional_numbers(days, "days"),
         coerce.numbers(interval_hours, "interval_hours", FUNDING_INTERVAL_HOURS),
         coerce.choice(side, "side", SIDES, "short"),
+        marks,
+        coerce.optional_number(entry_price, "entry_price"),
     )
 
 
