@@ -44,6 +44,10 @@ VALID_CALLS = {
     "HEDGE_LIQ_PRICE": (100_000, 20),
     "HEDGE_MARGIN_BUFFER": (100_000, 101_000, 20),
     "HEDGE_MAINT_TIER": (20_000,),
+    "HEDGE_LIQUIDATION": (100_000, 0.2, 20),
+    "HEDGE_SPIKE_COLLATERAL": (20_000, 100_000, 0.4),
+    "HEDGE_SPIKE_SURVIVED": (8_112, 20_000, 100_000),
+    "HEDGE_ORDER": (20_000, 0.15, 100_000),
     "HEDGE_RATIO_FG": (50,),
     "BASIS_ANNUALIZED": (101_500, 100_000, 90),
     "DATED_HEDGE_COST": (20_000, 101_500, 100_000, 90),
@@ -149,6 +153,16 @@ class TestErrors:
             (lambda: udfs.HEDGE_NOTIONAL([[None]], 0.4), "#N/A", "#N/A alt_values is blank"),
             (lambda: udfs.HEDGE_MARGIN(10**400, 20), "#NUM!", "#NUM! notional is too large a number"),
             (lambda: udfs.HEDGE_OVERHEDGED(-1, 50_000), "#NUM!", "#NUM! hedge_notional must not be negative"),
+            (
+                lambda: udfs.HEDGE_LIQUIDATION(100_000, 10, 125),
+                "#NUM!",
+                "#NUM! Binance allows at most 75× for a 1,000,000 USDT position",
+            ),
+            (lambda: udfs.HEDGE_LIQUIDATION(100_000, 0.2, 20, 0), "#NUM!", "#NUM! collateral must be greater than 0"),
+            (lambda: udfs.HEDGE_SPIKE_COLLATERAL(20_000, 100_000, 0), "#NUM!", "#NUM! rise must be greater than 0"),
+            (lambda: udfs.HEDGE_SPIKE_COLLATERAL(20_000, 100_000, 0.4, "linear", "kraken"), "#VALUE!", None),
+            (lambda: udfs.HEDGE_CONTRACTS(50, 100_000), "#NUM!", None),  # below BTCUSDT's 100 USDT minimum
+            (lambda: udfs.FUNDING_COST(20_000, 0.01, 30), "#NUM!", None),  # 0.01 typed for 0.01 %
         ],
     )
     def test_error_values(self, call, code, text):
@@ -165,11 +179,36 @@ class TestErrors:
         blank = [[None]]
         assert udfs.FUNDING_COST(20_000, 0.0001, 30, blank, blank) == pytest.approx(-180)
         assert udfs.FUNDING_COST(20_000, [[0.0001], [0.0002]], blank) == pytest.approx(-20_000 * 0.0003)
-        assert udfs.HEDGE_MAINT_TIER(20_000, blank) == [[0.004, 0.0]]
+        assert udfs.HEDGE_MAINT_TIER(20_000, blank) == [[0.004, 0.0, 125.0]]
         assert udfs.HEDGE_RATIO_FG(50, blank) == pytest.approx(0.25)
         assert udfs.HEDGE_NOTIONAL(50_000, 0.4, blank) == 20_000
         assert udfs.SCENARIO_TABLE([[50_000]], [[-0.1]], 0, 0, blank)[1][0] == "Holding 1"
         assert udfs.HEDGE_CONTRACTS(20_000, 100_000, blank, blank) == 0.2
+
+    def test_regression_one_rate_left_in_a_range(self):
+        # Fuzzer: a range holding one rate and a blank gave "#N/A days is needed with a single
+        # funding_rate"; it is a series of one settlement: 20,000 × 0.01 %, received by the short.
+        assert udfs.FUNDING_COST([[20000]], [[0.0001], [None]]) == pytest.approx(-2.0)
+
+    def test_regression_tiny_step(self):
+        # Fuzzer: the one silent wrong number of 172,830 hostile calls (0 instead of 0.2).
+        assert udfs.HEDGE_CONTRACTS(20000, 100000, "linear", 1e-13) == pytest.approx(0.2)
+
+    def test_funding_at_the_mark_from_ranges(self):
+        # 0.2 BTC (20,000 at the first mark 100,000) short, +0.01 % at marks 100,000 and 110,000 (blank row skipped).
+        rates, marks = [[0.0001], [None], [0.0001]], [[100_000], [None], [110_000]]
+        assert udfs.FUNDING_COST(20_000, rates, None, 8, "short", marks) == pytest.approx(-0.2 * 210_000 * 0.0001)
+
+    def test_tier_rows_from_a_sheet(self):
+        # A sheet's table: blank rows at the end; 60,000 is in bracket 2 (0.5 %, 50, 100×).
+        rows = [[0, 50_000, 0.004, 0, 125], [50_000, 600_000, 0.005, 50, 100], [None] * 5]
+        assert udfs.HEDGE_MAINT_TIER(60_000, rows) == [[0.005, 50.0, 100.0]]
+        found = udfs.HEDGE_LIQUIDATION(60_000, 1, 10, None, "short", "linear", "binance", rows)
+        assert found[0][0] == pytest.approx(66_050 / 1.005)
+
+    def test_order_row(self):
+        assert udfs.HEDGE_ORDER(20_000, 0.19, 100_000)[0][0] == "none"
+        assert udfs.HEDGE_ORDER(20_000, 0.15, 100_000)[0][:4] == ["sell", 0.05, 5_000.0, 2.5]
 
     def test_a_range_of_blank_rows_is_an_empty_portfolio(self):
         # Like Excel's SUM: the template's unused satellite rows hedge nothing rather than fail.

@@ -18,9 +18,17 @@ Worked examples are the method's (DESIGN.md). In Python::
 """
 
 from althedge_xl.udfs.funding import BASIS_ANNUALIZED, DATED_HEDGE_COST, FUNDING_BREAKEVEN, FUNDING_COST
+from althedge_xl.udfs.liquidation import HEDGE_LIQUIDATION, HEDGE_SPIKE_COLLATERAL, HEDGE_SPIKE_SURVIVED
 from althedge_xl.udfs.margin import HEDGE_LIQ_PRICE, HEDGE_MAINT_TIER, HEDGE_MARGIN_BUFFER
 from althedge_xl.udfs.scenario import SCENARIO_PNL, SCENARIO_TABLE, STRESS_GRID
-from althedge_xl.udfs.sizing import HEDGE_CONTRACTS, HEDGE_MARGIN, HEDGE_NOTIONAL, HEDGE_OVERHEDGED, HEDGE_RATIO_FG
+from althedge_xl.udfs.sizing import (
+    HEDGE_CONTRACTS,
+    HEDGE_MARGIN,
+    HEDGE_NOTIONAL,
+    HEDGE_ORDER,
+    HEDGE_OVERHEDGED,
+    HEDGE_RATIO_FG,
+)
 from althedge_xl.udfs.stats import (
     HEDGE_BETA,
     HEDGE_CORREL,
@@ -39,14 +47,18 @@ __all__ = [
     "HEDGE_CONTRACTS",
     "HEDGE_CORREL",
     "HEDGE_EFFECTIVENESS",
+    "HEDGE_LIQUIDATION",
     "HEDGE_LIQ_PRICE",
     "HEDGE_MAINT_TIER",
     "HEDGE_MARGIN",
     "HEDGE_MARGIN_BUFFER",
     "HEDGE_MINVAR_RATIO",
     "HEDGE_NOTIONAL",
+    "HEDGE_ORDER",
     "HEDGE_OVERHEDGED",
     "HEDGE_RATIO_FG",
+    "HEDGE_SPIKE_COLLATERAL",
+    "HEDGE_SPIKE_SURVIVED",
     "REALIZED_VOL",
     "SCENARIO_PNL",
     "SCENARIO_REPLAY",
