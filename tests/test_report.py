@@ -53,7 +53,7 @@ def test_liquidation_at_the_sample_mark_by_hand(computed):
     # Binance USDⓈ-M short, tier 1 (MMR 0.4 %, cum 0): LP = (WB + Q·EP) / (Q·(1 + MMR)), WB = Q·EP/L.
     ep, q, lev = computed.named("ENTRY_PRICE"), computed.named("CONTRACTS"), 20
     assert computed.named("LIQ_PRICE") == pytest.approx((q * ep / lev + q * ep) / (q * 1.004), abs=0.005)
-    assert q == pytest.approx(round(20_000 / ep, 3))  # 0.001 BTC steps
+    assert q == pytest.approx(int(20_000 / ep * 1_000) / 1_000)  # 0.001 BTC steps, rounded down
 
 
 def test_every_formula_cell_evaluates_without_error(computed):

@@ -37,13 +37,14 @@ def test_quantity_without_a_price_is_explained(tmp_path):
 
 
 def test_liquidation_recomputed_in_the_tier_it_falls_in(tmp_path):
-    # Altcoins of 103,571.43 hedged at 280 %: a 290,000 USD short (tier 1 at entry) whose notional at
-    # the liquidation price passes 300,000, so Binance's rule recomputes it with tier 2 (0.5 %, 300).
-    computed = compute(edited_template(tmp_path, {("HedgeRatio", "B6"): 2.8, ("Portfolio", "E6"): 71_571.43}))
+    # Altcoins of 50,000 hedged at 96 %: a short of 0.450 BTC (47,970 USDT at the template's 106,599.9,
+    # bracket 1 of Binance's 2024-10-24 brackets) whose notional at the liquidation price passes
+    # 50,000, so Binance's rule recomputes it with bracket 2 (0.50 %, cum 50).
+    computed = compute(edited_template(tmp_path, {("HedgeRatio", "B6"): 0.96}))
     qty, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
     first = margin.liquidation_price(ep, 20, 0.004, 0, "short", "linear", qty)
-    assert qty * first > 300_000 and qty * ep <= 300_000
-    assert computed.named("LIQ_TIER_MMR") == 0.005
-    # By hand, Binance USDⓈ-M short with tier 2: LP = (WB + cum + Q·EP) / (Q·(1 + MMR)), WB = Q·EP/L.
-    expected = (qty * ep / 20 + 300 + qty * ep) / (qty * 1.005)
+    assert qty * first > 50_000 and qty * ep <= 50_000
+    assert computed.named("TIER_MMR") == 0.005 and computed.named("TIER_AMOUNT") == 50
+    # By hand, Binance USDⓈ-M short with bracket 2: LP = (WB + cum + Q·EP) / (Q·(1 + MMR)), WB = Q·EP/L.
+    expected = (qty * ep / 20 + 50 + qty * ep) / (qty * 1.005)
     assert computed.named("LIQ_PRICE") == pytest.approx(expected, abs=0.005)

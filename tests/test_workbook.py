@@ -25,7 +25,7 @@ EXCEL_FUNCTIONS = {
 INPUT_NAMES = (
     "RATIO_METHOD", "FLAT_RATIO", "SATELLITE_RATIO", "BETA_RATIO", "FG_TABLE", "CONTRACT_TYPE", "ENTRY_PRICE",
     "LEVERAGE", "BUFFER_WARNING", "FEE_RATE", "TIERS", "STRESS_BTC_SHOCK", "STRESS_ALT_SHOCK", "GRID_RELATIVE",
-    "GRID_BTC", "HOLD_DAYS",
+    "GRID_BTC", "HOLD_DAYS", "HEDGE_RULE", "COLLATERAL", "TIERS_BYBIT", "SPIKE_RISE", "HELD", "ORDER_BAND",
 )  # fmt: skip
 
 
@@ -65,7 +65,7 @@ def test_formulas_use_only_excel_and_althedge_functions(book):
     for _, _, formula in _cells(book, "formula"):
         used |= {t.value[:-1].upper() for t in Tokenizer(formula).items if t.type == "FUNC" and t.subtype == "OPEN"}
     assert used - UDF_NAMES <= EXCEL_FUNCTIONS, used - UDF_NAMES - EXCEL_FUNCTIONS
-    assert {"HEDGE_NOTIONAL", "HEDGE_MARGIN", "SCENARIO_TABLE", "FUNDING_COST", "HEDGE_LIQ_PRICE"} <= used
+    assert {"HEDGE_NOTIONAL", "HEDGE_MARGIN", "SCENARIO_TABLE", "FUNDING_COST", "HEDGE_LIQUIDATION"} <= used
 
 
 def _udf_calls(formula):

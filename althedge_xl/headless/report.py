@@ -97,7 +97,8 @@ REQUIRED_NAMES = (
     "BUFFER_WARNING", "FEES", "STRESS_TABLE", "STRESS_BTC_SHOCK", "STRESS_ALT_SHOCK", "GRID_RELATIVE", "GRID_BTC",
     "GRID_HEDGED", "GRID_UNHEDGED", "HOLD_DAYS", "FUNDING_RATE", "PERP_COST", "HISTORY_COST", "HISTORY_DAYS",
     "QUARTERLY_SYMBOL", "BASIS", "DATED_COST", "CHEAPER_HEDGE", "PRICE_TABLE", "PRICE_STALE", "PERP_STALE",
-    "QUARTERLY_STALE", "FG_STALE", "PRICES_UPDATED",
+    "QUARTERLY_STALE", "FG_STALE", "PRICES_UPDATED", "HEDGE_RULE", "TIER_MAX_LEVERAGE", "POSTED", "SPIKE_RISE",
+    "SPIKE_COLLATERAL", "SPIKE_LEVERAGE", "SPIKE_TOP_UP", "HELD", "ORDER_BAND", "ORDER",
 )  # fmt: skip
 
 
@@ -183,16 +184,32 @@ def hedge_table(book: ComputedWorkbook) -> Table:
         (f"Size to sell ({format_cell(unit, 'text')})", named("CONTRACTS"), "num"),
         ("Leverage", named("LEVERAGE"), "num"),
         ("Initial margin (USD)", named("MARGIN"), "usd"),
+        ("Exchange rule", named("HEDGE_RULE"), "text"),
         ("Maintenance rate of the tier", named("TIER_MMR"), "pct"),
-        ("Maintenance amount of the tier (USDT)", named("TIER_AMOUNT"), "usd"),
-        ("Liquidation price (USD, Binance rule)", named("LIQ_PRICE"), "price"),
+        ("Maintenance amount of the tier", named("TIER_AMOUNT"), "usd"),
+        ("Maximum leverage of the tier", named("TIER_MAX_LEVERAGE"), "num"),
+        (f"Liquidation price (USD, {book.named('HEDGE_RULE')} rule)", named("LIQ_PRICE"), "price"),
         ("Mark price (USD)", named("MARK_PRICE"), "price"),
         ("Margin buffer (BTC rise to liquidation)", named("BUFFER"), "pct"),
         ("Buffer below the warning level", _below(book.named("BUFFER"), book.named("BUFFER_WARNING")), "text"),
         ("Round-trip taker fees (USD)", named("FEES"), "usd"),
         ("Over-hedged (above 100%)", named("OVERHEDGED"), "text"),
+        ("BTC spike to survive, from entry", named("SPIKE_RISE"), "pct"),
+        ("Collateral needed for it", named("SPIKE_COLLATERAL"), "num"),
+        ("Its effective leverage", named("SPIKE_LEVERAGE"), "num"),
+        ("Collateral posted", named("POSTED"), "num"),
+        ("Add to survive the spike", named("SPIKE_TOP_UP"), "num"),
+        ("Short held now", named("HELD"), "num"),
     ]
-    return _label_value_table("Hedge", rows)
+    side, quantity, notional, fee, reason = book.named("ORDER")[0]
+    rows += [
+        ("Order now: side", side, "text"),
+        ("Order now: quantity", quantity, "num"),
+        ("Order now: notional (USD)", notional, "usd"),
+        ("Order now: fee (USD)", fee, "usd"),
+        ("Order now: why", reason, "text"),
+    ]
+    return _label_value_table("Hedge", rows, note=f"No-trade band: {book.named('ORDER_BAND') * 100:g}% of the target.")
 
 
 def _below(value: Any, threshold: Any) -> bool | None:

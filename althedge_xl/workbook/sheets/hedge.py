@@ -1,89 +1,113 @@
-"""The Hedge sheet: notional, contracts, margin, liquidation price and the tier table."""
+"""The Hedge sheet: size, margin, liquidation by the exchange's rule, the spike the collateral survives,
+the order to place now, and the exchanges' tier tables (editable, dated)."""
 
 from __future__ import annotations
 
 from althedge_xl import worked_examples as wx
-from althedge_xl.core.conventions import BTCUSDT_TIERS
-from althedge_xl.workbook.sheets._common import (
-    between,
-)
+from althedge_xl.core.conventions import BINANCE_BTCUSDT, BYBIT_BTCUSDT, RULES
+from althedge_xl.core.tiers import TierTable
+from althedge_xl.workbook.sheets._common import between
 from althedge_xl.workbook.writer import SheetWriter
+
+#: Where the tier tables sit: columns H–L, each with room for 30 tiers (the same shape, so that one
+#: IF can pick either in every engine).
+TIER_COLUMNS = "HIJKL"
+TIER_ROWS = 30
+BINANCE_FIRST_ROW = 4
+BYBIT_FIRST_ROW = BINANCE_FIRST_ROW + TIER_ROWS + 5
+#: Notional of the position held (the rounded size), in USD, and its collateral by default.
+POSITION_USD = 'CONTRACTS*IF(CONTRACT_TYPE="linear",ENTRY_PRICE,100)'
+DEFAULT_COLLATERAL = f'{POSITION_USD}/LEVERAGE/IF(CONTRACT_TYPE="linear",1,ENTRY_PRICE)'
+#: The tiers of the rule in force (the linear tables; inverse contracts take the rule's default).
+TIERS_IN_FORCE = 'IF(CONTRACT_TYPE="inverse","",IF(HEDGE_RULE="bybit",TIERS_BYBIT,TIERS))'
+NO_POSITION = '"no position"'
 
 
 def hedge(w: SheetWriter) -> None:
     s = w.sheet
-    s.set_column("A:A", 38)
-    s.set_column("B:C", 16)
-    s.set_column("D:D", 56)
-    s.set_column("E:G", 18)
+    s.set_column("A:A", 44)
+    s.set_column("B:E", 16)
+    s.set_column("F:F", 60)
+    s.set_column("H:L", 16)
     s.set_row(0, 21)
-    s.set_row(2, 30)
     w.text("A1", "Hedge", "title")
-    rows = (
-        ("Hedge notional, short BTC (USD)", "formula", "=NOTIONAL", "usd", None),
-        ("BTC mark price (USD)", "formula", "=BTC_MARK", "price", "MARK_PRICE"),
+    _position(w)
+    _liquidation(w)
+    _fees(w)
+    _spike(w)
+    _order(w)
+    _tier_table(w, BINANCE_BTCUSDT, BINANCE_FIRST_ROW, "TIERS")
+    end = BINANCE_FIRST_ROW + TIER_ROWS
+    w.text(
+        f"H{end + 1}",
+        "Binance's bracket endpoint needs an API key: this is its response of 2024-10-24. Edit it if Binance changed them.",
+        "note",
     )
-    for i, (label, _, formula, kind, name) in enumerate(rows):
-        w.text(f"A{3 + i}", label, "label")
-        w.formula(f"B{3 + i}", formula, kind, name=name)
+    w.text(f"H{end + 2}", "Amount (cum): floor x (rate - previous rate) + previous amount, Binance's rule.", "note")
+    _tier_table(w, BYBIT_BTCUSDT, BYBIT_FIRST_ROW, "TIERS_BYBIT")
+    w.text(
+        f"H{BYBIT_FIRST_ROW + TIER_ROWS + 1}",
+        "Bybit's first risk limit only until you add rows (its risk-limit page): amount = mmDeduction.",
+        "note",
+    )
+
+
+def _position(w: SheetWriter) -> None:
+    w.text("A3", "Hedge notional, short BTC (USD)", "label")
+    w.formula("B3", "=NOTIONAL", "usd")
+    w.text("A4", "BTC mark price (USD)", "label")
+    w.formula("B4", "=BTC_MARK", "price", name="MARK_PRICE")
     w.text("A5", "Contract", "label")
     w.input(
         "B5", "linear", "text", name="CONTRACT_TYPE", validation={"validate": "list", "source": ["linear", "inverse"]}
     )
-    w.text("C5", "linear: USDT-margined BTCUSDT; inverse: COIN-M BTCUSD, 100 USD contracts", "note")
+    w.text("C5", "linear: USDT-margined BTCUSDT; inverse: coin-margined BTCUSD, 100 USD contracts", "note")
     w.text("A6", "Entry price (USD)", "label")
     w.input("B6", "=BTC_MARK", "price", name="ENTRY_PRICE", validation=between(0.1, 1e9, "A price above 0."))
     w.text("C6", "your fill price; the template starts at the mark price", "note")
     w.text("A7", "Size to sell", "label")
     w.formula("B7", "=HEDGE_CONTRACTS(NOTIONAL,ENTRY_PRICE,CONTRACT_TYPE)", "qty", name="CONTRACTS")
-    w.formula("C7", '=IF(CONTRACT_TYPE="linear","BTC (step 0.001)","contracts of 100 USD")', "text")
+    w.formula(
+        "C7",
+        '=IF(CONTRACT_TYPE="linear","BTC (step 0.001, rounded down)","contracts of 100 USD (rounded down)")',
+        "text",
+    )
     w.text("A8", "Leverage", "label")
     w.input("B8", wx.LEVERAGE, "number", name="LEVERAGE", validation=between(1, 125, "Leverage from 1 to 125."))
+    w.text("C8", "at most the maximum of the position's tier (table on the right)", "note")
     w.text("A9", "Initial margin (USD)", "label")
     w.formula("B9", "=HEDGE_MARGIN(NOTIONAL,LEVERAGE)", "usd", name="MARGIN")
-    w.text("A10", "Maintenance tier at entry: rate, amount", "label")
-    w.array("B10:C10", "=HEDGE_MAINT_TIER(NOTIONAL,TIERS)", column_styles=("rate", "usd"))
-    w.name_range("TIER_MMR", "B10")
-    w.name_range("TIER_AMOUNT", "C10")
-    # Binance's rule: if the notional at the liquidation price falls in another tier, recompute with
-    # that tier. Row 15 is the first pass at the entry tier; row 14 the tier at that price; row 11
-    # the liquidation price with it. Inverse contracts use the rate only (their amount is in BTC).
-    no_position = '"no position"'
-    amount = 'IF(CONTRACT_TYPE="linear",{},0)'
-    w.text("A15", "Liquidation price at the entry tier (USD)", "label")
-    w.formula(
-        "B15",
-        f'=IF(CONTRACTS=0,{no_position},HEDGE_LIQ_PRICE(ENTRY_PRICE,LEVERAGE,TIER_MMR,{amount.format("TIER_AMOUNT")},"short",CONTRACT_TYPE,CONTRACTS))',
-        "price",
-        name="LIQ_PRICE_ENTRY_TIER",
-    )
-    w.text("A14", "Tier at the liquidation price: rate, amount", "label")
+
+
+def _liquidation(w: SheetWriter) -> None:
+    w.text("A10", "Exchange rule", "label")
+    w.input("B10", "binance", "text", name="HEDGE_RULE", validation={"validate": "list", "source": list(RULES)})
+    w.text("C10", "binance: maintenance at the liquidation price; bybit: at entry (its risk limits)", "note")
+    w.text("A11", "Liquidation price (USD); tier: rate, amount, max leverage", "label")
     w.array(
-        "B14:C14",
-        '=HEDGE_MAINT_TIER(IF(CONTRACTS=0,NOTIONAL,CONTRACTS*IF(CONTRACT_TYPE="linear",LIQ_PRICE_ENTRY_TIER,100)),TIERS)',
-        column_styles=("rate", "usd"),
+        "B11:E11",
+        f"=IF(CONTRACTS=0,{NO_POSITION},HEDGE_LIQUIDATION(ENTRY_PRICE,CONTRACTS,LEVERAGE,COLLATERAL,"
+        f'"short",CONTRACT_TYPE,HEDGE_RULE,{TIERS_IN_FORCE}))',
+        column_styles=("price", "rate", "usd", "number"),
     )
-    w.name_range("LIQ_TIER_MMR", "B14")
-    w.name_range("LIQ_TIER_AMOUNT", "C14")
-    w.text("A11", "Liquidation price (USD), Binance rule", "label")
-    w.formula(
-        "B11",
-        f'=IF(CONTRACTS=0,{no_position},HEDGE_LIQ_PRICE(ENTRY_PRICE,LEVERAGE,LIQ_TIER_MMR,{amount.format("LIQ_TIER_AMOUNT")},"short",CONTRACT_TYPE,CONTRACTS))',
-        "price",
-        name="LIQ_PRICE",
-    )
+    w.name_range("LIQ_PRICE", "B11")
+    w.name_range("TIER_MMR", "C11")
+    w.name_range("TIER_AMOUNT", "D11")
+    w.name_range("TIER_MAX_LEVERAGE", "E11")
+    w.text("F11", "tier at the liquidation price (binance) or at entry (bybit)", "note")
     w.text("A12", "Margin buffer: BTC rise to liquidation", "label")
-    w.formula(
-        "B12",
-        f"=IF(CONTRACTS=0,{no_position},HEDGE_MARGIN_BUFFER(ENTRY_PRICE,BTC_MARK,LEVERAGE,LIQ_TIER_MMR,{amount.format('LIQ_TIER_AMOUNT')},CONTRACT_TYPE,CONTRACTS))",
-        "pct",
-        name="BUFFER",
-    )
+    w.formula("B12", "=IF(COUNT(LIQ_PRICE)=1,LIQ_PRICE/BTC_MARK-1,LIQ_PRICE)", "pct", name="BUFFER")
     w.text("A13", "Warn when the buffer is below", "label")
     w.input("B13", 0.10, "pct", name="BUFFER_WARNING", validation=between(0, 1, "A threshold from 0% to 100%."))
-    s.conditional_format(
+    w.sheet.conditional_format(
         "B12", {"type": "formula", "criteria": "=AND(ISNUMBER(B12),B12<BUFFER_WARNING)", "format": w.styles["warning"]}
     )
+    w.text("A14", "Collateral posted (blank: the initial margin)", "label")
+    w.input("B14", None, "number", name="COLLATERAL", validation=between(0, 1e12, "A collateral above 0."))
+    w.text("C14", "wallet balance with margin added: USDT for linear, BTC for inverse", "note")
+
+
+def _fees(w: SheetWriter) -> None:
     w.text("A16", "Trading fees", "heading")
     w.text("A17", "Taker fee rate", "label")
     w.input("B17", 0.0005, "rate", name="FEE_RATE", validation=between(0, 0.01, "A fee rate from 0% to 1%."))
@@ -94,17 +118,88 @@ def hedge(w: SheetWriter) -> None:
     w.formula("B19", "=NOTIONAL*FEE_RATE", "usd")
     w.text("A20", "Round trip (USD)", "label")
     w.formula("B20", "=B18+B19", "usd", name="FEES")
-    w.text("E2", "BTCUSDT maintenance tiers (editable)", "heading")
-    for col, header in zip(
-        "EFG", ("Notional up to (USDT)", "Maintenance rate", "Maintenance amount (USDT)"), strict=True
-    ):
-        s.write_string(f"{col}3", header, w.styles["header"])
-    tiers = BTCUSDT_TIERS
-    for i, (bound, rate) in enumerate(tiers):
-        r = 4 + i
-        w.input(f"E{r}", bound, "int", validation=between(0, 1e12, "A notional bound above 0."))
-        w.input(f"F{r}", rate, "rate", validation=between(0, 1, "A rate from 0% to 100%."))
-        w.formula(f"G{r}", "=0" if i == 0 else f"=E{r - 1}*(F{r}-F{r - 1})+G{r - 1}", "int")
-    w.name_range("TIERS", f"E4:F{3 + len(tiers)}")
-    w.text("E11", "Amount: cum(n) = floor(n) x (rate(n) - rate(n-1)) + cum(n-1)", "note")
-    w.text("E12", "(Binance's rule)", "note")
+
+
+def _spike(w: SheetWriter) -> None:
+    w.text("A22", "Survive a BTC spike", "heading")
+    w.text("A23", "BTC spike to survive, from the entry price", "label")
+    w.input("B23", 0.40, "pct", name="SPIKE_RISE", validation=between(0.001, 10, "A rise from 0.1% to 1000%."))
+    w.text("A24", "Collateral needed (USDT linear, BTC inverse)", "label")
+    w.formula(
+        "B24",
+        f"=IF(CONTRACTS=0,{NO_POSITION},HEDGE_SPIKE_COLLATERAL({POSITION_USD},ENTRY_PRICE,SPIKE_RISE,"
+        f"CONTRACT_TYPE,HEDGE_RULE,{TIERS_IN_FORCE}))",
+        "number",
+        name="SPIKE_COLLATERAL",
+    )
+    w.text("A25", "Its effective leverage", "label")
+    w.formula(
+        "B25",
+        f'=IF(COUNT(SPIKE_COLLATERAL)=1,{POSITION_USD}/IF(CONTRACT_TYPE="linear",1,ENTRY_PRICE)/SPIKE_COLLATERAL,"")',
+        "ratio",
+        name="SPIKE_LEVERAGE",
+    )
+    w.text("C25", "an exchange opens nothing above its tier's maximum leverage", "note")
+    w.text("A26", "Collateral posted", "label")
+    w.formula(
+        "B26", f"=IF(COUNT(COLLATERAL)=1,COLLATERAL,IF(CONTRACTS=0,0,{DEFAULT_COLLATERAL}))", "number", name="POSTED"
+    )
+    w.sheet.conditional_format(
+        "B26",
+        {
+            "type": "formula",
+            "criteria": "=AND(COUNT(SPIKE_COLLATERAL)=1,B26<SPIKE_COLLATERAL)",
+            "format": w.styles["danger"],
+        },
+    )
+    w.text("A27", "Add to survive the spike", "label")
+    w.formula(
+        "B27",
+        "=IF(COUNT(SPIKE_COLLATERAL)=1,IF(SPIKE_COLLATERAL>POSTED,SPIKE_COLLATERAL-POSTED,0),0)",
+        "number",
+        name="SPIKE_TOP_UP",
+    )
+
+
+def _order(w: SheetWriter) -> None:
+    w.text("A29", "The order to place now", "heading")
+    w.text("A30", "Short held now (BTC linear, contracts inverse)", "label")
+    w.input("B30", 0, "qty", name="HELD", validation=between(0, 1e9, "A size of 0 or more."))
+    w.text("A31", "No-trade band (share of the target)", "label")
+    w.input("B31", 0.10, "pct", name="ORDER_BAND", validation=between(0, 1, "A band from 0% to 100%."))
+    w.text("C31", "no order while the short is this close to the target: small drifts do not burn fees", "note")
+    for col, header in zip("BCDEF", ("Side", "Quantity", "Notional (USD)", "Fee (USD)", "Why"), strict=True):
+        w.sheet.write_string(f"{col}32", header, w.styles["header"])
+    w.text("A33", "Order at the mark price", "label")
+    w.array(
+        "B33:F33",
+        '=HEDGE_ORDER(NOTIONAL,HELD,BTC_MARK,CONTRACT_TYPE,"",ORDER_BAND,FEE_RATE)',
+        column_styles=("text", "qty", "usd", "usd", "text"),
+        name="ORDER",
+    )
+
+
+def _tier_table(w: SheetWriter, table: TierTable, first_row: int, name: str) -> None:
+    unit = "USDT"
+    w.text(
+        f"H{first_row - 2}",
+        f"{table.exchange.capitalize()} {table.symbol} tiers (editable): {table.source} {table.as_of}".strip(),
+        "heading",
+    )
+    headers = (f"Floor ({unit})", f"Cap ({unit})", "Maintenance rate", f"Maintenance amount ({unit})", "Max leverage")
+    header_row = first_row - 1
+    for col, header in zip(TIER_COLUMNS, headers, strict=True):
+        w.sheet.write_string(f"{col}{header_row}", header, w.styles["header"])
+    styles = ("int", "int", "rate", "number", "number")
+    checks = (
+        between(0, 1e12, "A notional of 0 or more."),
+        between(0, 1e12, "A notional above 0."),
+        between(0, 0.9999, "A rate from 0% to below 100%."),
+        between(0, 1e12, "An amount of 0 or more."),
+        between(1, 200, "A leverage from 1 to 200."),
+    )
+    data = table.rows()
+    for i in range(TIER_ROWS):
+        for col, style, check, n in zip(TIER_COLUMNS, styles, checks, range(5), strict=True):
+            w.input(f"{col}{first_row + i}", data[i][n] if i < len(data) else None, style, validation=check)
+    w.name_range(name, f"{TIER_COLUMNS[0]}{first_row}:{TIER_COLUMNS[-1]}{first_row + TIER_ROWS - 1}")

@@ -1,0 +1,81 @@
+"""The Hedge sheet computed by the engine: the exchange rule, collateral, the spike block and the order to place.
+
+Every expected number is the exchange's formula worked by hand in the test from the sheet's own
+inputs (entry price, size), so a change of the template's sample prices does not break them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import TEMPLATE, edited_template
+
+from althedge_xl.headless.engine import compute
+
+
+@pytest.fixture(scope="module")
+def template():
+    return compute(TEMPLATE)
+
+
+def test_default_is_binance_with_the_recorded_brackets(template):
+    qty, ep = template.named("CONTRACTS"), template.named("ENTRY_PRICE")
+    assert template.named("HEDGE_RULE") == "binance"
+    assert qty == int(20_000 / ep * 1000) / 1000  # rounded down to 0.001 BTC: never above the 20,000 chosen
+    # Bracket 1 (0–50,000: 0.40 %, cum 0, 125×); LP = (WB + Q·EP) / (Q·1.004), WB = Q·EP/20.
+    assert template.named("LIQ_PRICE") == pytest.approx((qty * ep / 20 + qty * ep) / (qty * 1.004), abs=0.005)
+    assert (template.named("TIER_MMR"), template.named("TIER_AMOUNT"), template.named("TIER_MAX_LEVERAGE")) == (
+        0.004,
+        0,
+        125,
+    )
+
+
+def test_spike_block(template):
+    qty, ep = template.named("CONTRACTS"), template.named("ENTRY_PRICE")
+    assert template.named("SPIKE_RISE") == 0.40
+    # +40 %: LP = 1.4·EP; Q·LP is below 50,000, bracket 1: WB = Q·LP·1.004 − Q·EP.
+    needed = qty * 1.4 * ep * 1.004 - qty * ep
+    assert template.named("SPIKE_COLLATERAL") == pytest.approx(needed)
+    assert template.named("SPIKE_LEVERAGE") == pytest.approx(qty * ep / needed)
+    posted = qty * ep / 20  # the initial margin, no collateral entered
+    assert template.named("POSTED") == pytest.approx(posted)
+    assert template.named("SPIKE_TOP_UP") == pytest.approx(needed - posted)
+
+
+def test_order_from_nothing(template):
+    side, quantity, notional, fee, reason = template.named("ORDER")[0]
+    mark = template.named("MARK_PRICE")
+    expected = int(20_000 / mark * 1000) / 1000  # the whole target, rounded down
+    assert (side, quantity) == ("sell", pytest.approx(expected))
+    assert notional == pytest.approx(expected * mark) and fee == pytest.approx(expected * mark * 0.0005)
+    assert reason.startswith("sell ")
+
+
+def test_bybit_rule_with_collateral_and_an_order_inside_the_band(tmp_path):
+    edits = {("Hedge", "B10"): "bybit", ("Hedge", "B14"): 3_000, ("Hedge", "B30"): 0.18}
+    computed = compute(edited_template(tmp_path, edits))
+    qty, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
+    # Bybit, maintenance at entry with its first risk limit (0.5 %): LP = EP + (WB − Q·EP·0.005) / Q.
+    assert computed.named("LIQ_PRICE") == pytest.approx(ep + (3_000 - qty * ep * 0.005) / qty, abs=0.005)
+    assert computed.named("TIER_MMR") == 0.005 and computed.named("POSTED") == 3_000
+    # 0.18 BTC held against a target of 20,000 at the mark: within 10 %, so no order.
+    mark = computed.named("MARK_PRICE")
+    assert abs(20_000 - 0.18 * mark) <= 0.10 * 20_000
+    assert computed.named("ORDER")[0][0] == "none"
+
+
+def test_inverse_contracts(tmp_path):
+    computed = compute(edited_template(tmp_path, {("Hedge", "B5"): "inverse"}))
+    contracts, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
+    assert contracts == 200  # 20,000 USD in contracts of 100 USD
+    s = contracts * 100
+    wb = s / ep / 20
+    # Binance COIN-M short, first bracket (0.40 %): LP = S·(1 − MMR) / (S/EP − WB).
+    assert computed.named("LIQ_PRICE") == pytest.approx(s * 0.996 / (s / ep - wb), abs=0.005)
+
+
+def test_leverage_above_the_brackets_maximum_is_named(tmp_path):
+    # 60,000 USDT (120 % of 50,000) is in bracket 2, where Binance allows at most 100×.
+    computed = compute(edited_template(tmp_path, {("HedgeRatio", "B6"): 1.2, ("Hedge", "B8"): 125}))
+    assert computed.named("LIQ_PRICE") == "#NUM!"
+    assert computed.reasons[("Hedge", "B11")].startswith("#NUM! Binance allows at most 100× for a ")
