@@ -62,6 +62,7 @@ def _check_interval(hours: FloatArray) -> None:
     require((hours > 0) & (hours <= HOURS_PER_DAY), "interval_hours must be more than 0 and at most 24")
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def funding_cost(
     notional: ArrayLike,
     funding_rate: ArrayLike,
@@ -153,6 +154,7 @@ def funding_cost(
     return finish(sign * amount * rates * settlements)
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def basis_annualized(futures_price: ArrayLike, spot_price: ArrayLike, days_to_expiry: ArrayLike) -> Result:
     """Annualized basis of a dated future: ``(F / S − 1) · 365 / days``.
 
@@ -187,6 +189,7 @@ def basis_annualized(futures_price: ArrayLike, spot_price: ArrayLike, days_to_ex
     return finish((future / spot - 1.0) * DAYS_PER_YEAR / days)
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def dated_hedge_cost(
     notional: ArrayLike,
     futures_price: ArrayLike,
@@ -226,6 +229,7 @@ def dated_hedge_cost(
     return finish(-amount * basis * period / DAYS_PER_YEAR)
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def funding_breakeven(
     futures_price: ArrayLike,
     spot_price: ArrayLike,
@@ -255,6 +259,7 @@ def funding_breakeven(
     return finish(basis * hours / (HOURS_PER_DAY * DAYS_PER_YEAR))
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def cumulative_funding(notional: ArrayLike, funding_rates: ArrayLike, side: str = "short") -> FloatArray:
     """Running funding cost over a series of settlements: s·N·cumsum(rₜ), USD (positive = paid).
 

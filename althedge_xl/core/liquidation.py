@@ -74,6 +74,7 @@ def _check_tier_leverage(table: TierTable, notional: float, leverage: float, con
         )
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def position_liquidation(
     entry_price: ArrayLike,
     quantity: ArrayLike,
@@ -207,6 +208,7 @@ def _price(
     return price if np.isfinite(price) and price > 0 else None
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def collateral_for_rise(
     notional: ArrayLike,
     entry_price: ArrayLike,
@@ -280,6 +282,7 @@ def collateral_for_rise(
     return _map(needed, amount, ep, up)
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def rise_survived(
     collateral: ArrayLike,
     notional: ArrayLike,

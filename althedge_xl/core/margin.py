@@ -45,6 +45,7 @@ def check_leverage(leverage: FloatArray) -> None:
     require(leverage <= MAX_LEVERAGE, f"leverage must be at most {MAX_LEVERAGE:g}")
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def initial_margin(notional: ArrayLike, leverage: ArrayLike) -> Result:
     """Initial margin of a futures position: ``notional / leverage``.
 
@@ -122,6 +123,7 @@ def price_in_tier(
         return np.where(inverse_price > 0, 1 / inverse_price, np.nan)
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def liquidation_price(
     entry_price: ArrayLike,
     leverage: ArrayLike,
@@ -245,6 +247,7 @@ def liquidation_price(
     return finish(price)
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def margin_buffer(
     entry_price: ArrayLike,
     mark_price: ArrayLike,

@@ -58,6 +58,7 @@ def _value(value: ArrayLike, name: str, low: float, high: float = np.inf) -> flo
     return number
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def order_to_target(
     target_notional: ArrayLike,
     held: ArrayLike,

@@ -122,6 +122,7 @@ def is_overhedged(hedge_notional: ArrayLike, alt_values: ArrayLike) -> bool | ND
     return bool(flags) if flags.ndim == 0 else flags
 
 
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
 def hedge_contracts(
     notional: ArrayLike,
     price: ArrayLike,
