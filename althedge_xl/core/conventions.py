@@ -69,7 +69,8 @@ BINANCE_BTCUSD_INVERSE: Final = TierTable(
     (0.0,), (50.0,), (0.004,), (0.0,), (125.0,), "binance", "BTCUSD", "Binance API documentation example", ""
 )
 #: Bybit BTCUSDT, first risk limit only: up to 2,000,000 USDT at 0.50 %, 100× (DESIGN.md).
-#: ``althedge refresh`` fetches Bybit's full table from its public endpoint.
+#: Bybit publishes the full table on its public endpoint ``GET /v5/market/risk-limit``;
+#: :func:`althedge_xl.core.tiers.tiers_from_ccxt` turns ccxt's answer into a table.
 BYBIT_BTCUSDT: Final = TierTable(
     (0.0,), (2_000_000.0,), (0.005,), (0.0,), (100.0,), "bybit", "BTCUSDT", "Bybit's first risk limit", ""
 )
