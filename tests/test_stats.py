@@ -34,8 +34,12 @@ from althedge_xl.core.stats import (
     hedge_beta,
     hedge_correl,
     hedge_effectiveness,
+    hedge_variance,
     minvar_ratio,
     realized_vol,
+    regression,
+    replay,
+    returns,
     scenario_replay,
     simple_returns,
 )
@@ -834,6 +838,7 @@ def test_never_crashes_replay(
 
 def test_docstring_examples() -> None:
     # the narrated examples in the docstrings are worked by hand there; run them as doctests
-    result = doctest.testmod(stats, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
+    for module in (returns, regression, hedge_variance, replay):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted > 0, module.__name__
+        assert result.failed == 0, module.__name__
