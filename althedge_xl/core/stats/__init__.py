@@ -8,6 +8,7 @@ job, re-exported here:
 - :mod:`~althedge_xl.core.stats.regression`: beta (OLS, EWMA, downside) and correlation;
 - :mod:`~althedge_xl.core.stats.hedge_variance`: minimum-variance ratio and effectiveness;
 - :mod:`~althedge_xl.core.stats.replay`: a fixed hedge along a real price window;
+- :mod:`~althedge_xl.core.stats.signals`: trailing volatility, altcoin outperformance, funding regime.
 
 Every function takes prices (or values) in rows, oldest first: a ``(n,)`` array is one
 series, a ``(n, k)`` array is ``k`` series side by side (one column per asset). Prices are in
