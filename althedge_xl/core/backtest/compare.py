@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -125,6 +125,7 @@ def backtest(
     start: str | None = None,
     end: str | None = None,
     settings: RuleSettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BacktestResult:
     """Replay hedge rules day by day on daily closes, with taker fees and every funding settlement.
 
@@ -159,6 +160,8 @@ def backtest(
         windows full, every coin listed) and the last row.
     settings : RuleSettings, optional
         Windows and tables of the rules.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each rule (for a progress bar).
 
     Returns
     -------
@@ -263,11 +266,13 @@ def backtest(
         else:
             per_1000 = math.nan
         results.append(RuleResult(key, rule_label(key), ratio, path, stats, trades, hedged, per_1000))
+        if progress is not None:
+            progress(len(results), len(keys))
     missing = tuple(d for d, x in zip(day[first + 1 : last + 1], period_rates[1:], strict=True) if math.isnan(x))
     return BacktestResult(tuple(day[span]), tuple(results), missing if funding is not None else ())
 
 
-def metrics_table(result: BacktestResult) -> list[list[object]]:
+def metrics_table(result: BacktestResult) -> list[list[str | float]]:
     """One row per rule: its name, then the :data:`METRICS` (numbers, the drawdown's dates as text).
 
     >>> r = backtest(["2024-01-01", "2024-01-02", "2024-01-03"], [100.0, 90.0, 99.0],
@@ -275,7 +280,7 @@ def metrics_table(result: BacktestResult) -> list[list[object]]:
     >>> metrics_table(r)[1][:2]
     ['Flat 50%', 905.0]
     """
-    rows: list[list[object]] = []
+    rows: list[list[str | float]] = []
     for rule in result.rules:
         m = rule.metrics
         rows.append(
