@@ -28,7 +28,7 @@ def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
 
 def test_json_has_one_row_per_rule_and_every_metric(capsys, data_dir):
     assert main([*ARGS, "--format", "json", "--data", str(data_dir)]) == 0
-    (table,) = json.loads(capsys.readouterr().out)
+    (table,) = json.loads(capsys.readouterr().out)["tables"]
     assert table["columns"] == ["Rule", *METRICS]
     assert [row[0] for row in table["rows"]] == [
         "Unhedged",
