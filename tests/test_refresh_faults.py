@@ -336,12 +336,16 @@ def test_killed_at_random_points_of_the_write_the_workbook_is_old_or_new(tmp_pat
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Path:
-    """A 1 MB tmpfs (root on Linux); skipped with the reason where it cannot be mounted."""
+    """A small tmpfs, 1 MB more than twice the template (root on Linux); skipped with the reason where
+    it cannot be mounted."""
     mount = tmp_path / "small"
     mount.mkdir()
     if not sys.platform.startswith("linux") or shutil.which("mount") is None:
         pytest.skip("a size-limited tmpfs needs Linux and mount")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={2 * TEMPLATE.stat().st_size + 2**20}", "tmpfs", str(mount)],
+        capture_output=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a size-limited tmpfs here: {done.stderr.decode().strip() or done.returncode}")
     yield mount
