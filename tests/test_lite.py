@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import venv
@@ -66,8 +67,15 @@ def numpy_and_xlwings(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python
 
 
+def fresh_env() -> dict[str, str]:
+    """This process's environment less PYTHONPATH, which would import the checkout in the fresh one."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
 def probe(python: Path, folder: Path) -> dict:
-    done = subprocess.run([str(python), "-c", PROBE], cwd=folder, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(python), "-c", PROBE], cwd=folder, env=fresh_env(), capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -103,7 +111,7 @@ def test_pypi_route_installs_numpy_only_and_computes(numpy_and_xlwings, built_wh
         str(built_wheel.parent),
         *requirements,
     ]  # numpy is there already: nothing else may be needed
-    done = subprocess.run(install, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(install, env=fresh_env(), capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     out = probe(numpy_and_xlwings, tmp_path)
     assert "site-packages" in out["package"]
