@@ -96,7 +96,7 @@ def test_libreoffice_edit_computes_in_the_report(saved_by_libreoffice, kind, cap
     # What LibreOffice wrote: the new ratio, and #VALUE! cached where it could not compute.
     saved = openpyxl.load_workbook(path, data_only=True)
     assert saved["HedgeRatio"]["B6"].value == NEW_RATIO
-    assert saved["Hedge"]["C10"].value == "#VALUE!"  # a cell of the HEDGE_MAINT_TIER array formula
+    assert saved["Hedge"]["C11"].value == "#VALUE!"  # a cell of the HEDGE_LIQUIDATION array formula
     assert main(["report", str(path), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     tables = {t["title"]: t for t in data["tables"]}
