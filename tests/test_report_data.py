@@ -103,7 +103,7 @@ def test_inverse_at_1x_shows_its_error_and_the_report_goes_on(tmp_path, capsys):
     book = edited_template(tmp_path, {("Hedge", "B5"): "inverse", ("Hedge", "B8"): 1})
     data = _report_json(capsys, str(book))
     hedge = _values(_tables(data)["Hedge"])
-    liq = hedge["Liquidation price (USD, Binance rule)"]
+    liq = hedge["Liquidation price (USD, binance rule)"]
     assert liq["error"] == "#NUM!" and "liquidated" in liq["reason"]
     assert hedge["Hedge notional, short BTC (USD)"] == 20_000  # the rest is computed
     assert hedge["Initial margin (USD)"] == 20_000  # 20,000 at 1x
@@ -148,7 +148,7 @@ def test_json_numbers_booleans_and_no_float_noise(capsys):
     assert hedge["Initial margin (USD)"] == 1_000  # 20,000 at 20×
     assert hedge["Maintenance rate of the tier"] == 0.004  # Binance BTCUSDT first bracket
     assert hedge["Over-hedged (above 100%)"] is False
-    assert tables["Hedge"]["row_formats"][6] == "pct"
+    assert tables["Hedge"]["row_formats"][7] == "pct"  # the maintenance rate
     portfolio = tables["Portfolio"]["rows"]
     assert [r[-1] for r in portfolio[:4]] == [False, True, True, True]  # BTC is not hedged, the altcoins are
     in_force = [r[-1] for r in tables["Hedge ratio"]["rows"]]
@@ -203,7 +203,7 @@ def test_prices_warnings_unknown_duplicate_and_btc(tmp_path, capsys):
     # Altcoins: ETH 10 × 2,100 + the template's SOL 12,000 and small caps 20,000 = 53,000; 40 % of it
     # is 21,200 USD, 0.212 BTC at 100,000 (0.001 BTC steps).
     assert hedge["Hedge notional, short BTC (USD)"] == 53_000 * 0.4
-    assert hedge["Size to sell (BTC (step 0.001))"] == 0.212
+    assert hedge["Size to sell (BTC (step 0.001, rounded down))"] == 0.212
     note = next(n for n in data["notes"] if n.startswith("Prices from prices.csv"))
     assert "BTC 100,000 (also the hedge's mark and entry price)" in note and "ETH 2,100" in note
 
