@@ -186,12 +186,15 @@ def child_phases(book: str) -> None:
         return f"engine: compile sheet {worksheet.title}", cells
 
     timed(headless, "register_functions", "function table, register_functions (imports udfs)")
-    timed(headless, "_open", "read the workbook (the engine's reader, once)")
+    timed(headless, "read_for_engine", "read the workbook (the engine's reader, once, without charts)")
     timed(headless, "formula_cells", "formula scan (tokenize every formula)")
     timed(headless, "unknown_functions", "unknown functions (loads the engine's statistics)")
     timed(headless, "circular_references", "circular references check")
     timed(ExcelModel, "add_book", "engine: add_book (the workbook already read)")
+    timed(headless, "take_value_sheets", "take the sheets holding only values")
     timed(ExcelModel, "push", push_label)
+    timed(ExcelModel, "from_ranges", "engine: from_ranges (compile the report's cells)")
+    timed(headless, "range_inputs", "value sheets' ranges as inputs")
     timed(ExcelModel, "finish", "engine: finish()")
     timed(ExcelModel, "calculate", "engine: calculate()")
     timed(headless, "_solution_cells", "collect cells (headless._solution_cells)")

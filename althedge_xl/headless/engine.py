@@ -26,7 +26,9 @@ import numpy as np
 from althedge_xl.excel.errors import ExcelError, error_code_of
 from althedge_xl.headless.cycles import Formula, circular_references, formula_cells
 from althedge_xl.headless.engine_table import complete_table, function_table
+from althedge_xl.headless.reading import addresses, drop_cached_array_values, read_for_engine
 from althedge_xl.headless.udf_bridge import REASONS, failures_by_cell, register_functions
+from althedge_xl.headless.value_sheets import NotPlain, ValueSheets, range_inputs, take_value_sheets
 from althedge_xl.workbook.package import WorkbookError, check_readable
 
 #: Functions the engine resolves itself although they are not in its function table.
@@ -89,7 +91,7 @@ class ComputedWorkbook:
             raise WorkbookError(f"the named range {name} the report needs is missing from {self.path.name}") from None
         if ":" not in ref:
             return self.value(sheet, ref)
-        return [[self.value(sheet, a) for a in row] for row in _addresses(ref)]
+        return [[self.value(sheet, a) for a in row] for row in addresses(ref)]
 
     def where(self, name: str) -> tuple[str, str]:
         """(sheet, reference) a defined name points to."""
@@ -101,7 +103,7 @@ class ComputedWorkbook:
         sheet, ref = self.where(name)
         if ":" not in ref:
             return self.shown(sheet, ref)
-        return [[self.shown(sheet, a) for a in row] for row in _addresses(ref)]
+        return [[self.shown(sheet, a) for a in row] for row in addresses(ref)]
 
     def errors(self) -> Iterator[tuple[str, str, str]]:
         """(sheet, cell, error text) of every cell that computed to an Excel error."""
@@ -114,13 +116,6 @@ class ComputedWorkbook:
             found = self.error(sheet, address) if error_code_of(value) else None
             if found is not None:
                 yield sheet, address, str(found)
-
-
-def _addresses(ref: str) -> list[list[str]]:
-    from openpyxl.utils.cell import get_column_letter, range_boundaries
-
-    min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
-    return [[f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
 
 
 def unknown_functions(formulas: Sequence[Formula]) -> list[tuple[str, str, str]]:
@@ -165,7 +160,7 @@ def compute(
     check_readable(source)
     os.environ.setdefault("TQDM_DISABLE", "1")
     register_functions()
-    book = _open(source)
+    book = read_for_engine(source)
     formulas_read = formula_cells(book)
     unknown = unknown_functions(formulas_read)
     if unknown:
@@ -174,9 +169,9 @@ def compute(
     cycle = circular_references(book, formulas_read)
     if cycle:
         raise WorkbookError(f"{source.name}: a circular reference, the formula engine cannot compute it: {cycle}")
-    anchors = _drop_cached_array_values(book)
-    import formulas
-
+    anchors = drop_cached_array_values(book)
+    taken = take_value_sheets(book, overrides)
+    inputs = {f"'[{source.name}]{sheet.upper()}'!{cell}": value for (sheet, cell), value in (overrides or {}).items()}
     REASONS.clear()
     engine_log = logging.getLogger("formulas")
     level = engine_log.level
@@ -184,11 +179,7 @@ def compute(
     # warns about each one.
     engine_log.setLevel(logging.ERROR)
     try:
-        model = _model(formulas.ExcelModel(), source, book, sheets)
-        inputs = {
-            f"'[{source.name}]{sheet.upper()}'!{cell}": value for (sheet, cell), value in (overrides or {}).items()
-        }
-        solution = model.calculate(inputs=inputs) if inputs else model.calculate()
+        solution = _calculate(source, book, sheets, taken, inputs)
     except Exception as exc:  # the engine's own failures, reported as one line
         raise WorkbookError(
             f"{source.name}: the formula engine could not compute it ({type(exc).__name__}: {exc})"
@@ -196,69 +187,85 @@ def compute(
     finally:
         engine_log.setLevel(level)
     cells = _solution_cells(solution, book.sheetnames)
+    cells.update(taken.cells())
     return ComputedWorkbook(
         source, cells, _defined_names(book), book.sheetnames, failures_by_cell(book.sheetnames), anchors
     )
 
 
-def _model(model: Any, source: Path, book: Any, sheets: Sequence[str] | None) -> Any:
+def _calculate(
+    source: Path, book: Any, sheets: Sequence[str] | None, taken: ValueSheets, overrides: dict[str, Any]
+) -> Any:
+    """The engine's solution for ``book``, the sheets ``taken`` from it given as whole ranges.
+
+    ``overrides`` are the engine's inputs for cells the user's values replace, every sheet's.
+    Should the engine refer to a taken sheet in a way :func:`range_inputs` cannot build, the cells
+    go back and the engine reads them one by one, as it would anyway.
+    """
+    import formulas
+
+    model = _model(formulas.ExcelModel(), source, book, sheets, set(taken.titles.values()))
+    try:
+        on_taken = {f"'[{source.name}]{upper}'!" for upper in taken.values}
+        inputs = {key: value for key, value in overrides.items() if not key.startswith(tuple(on_taken))}
+        inputs.update(range_inputs(model.dsp.data_nodes, taken))
+    except NotPlain:
+        taken.restore(book)
+        model = _model(formulas.ExcelModel(), source, book, sheets, set())
+        inputs = overrides
+    return model.calculate(inputs=inputs) if inputs else model.calculate()
+
+
+def _model(model: Any, source: Path, book: Any, sheets: Sequence[str] | None, taken: set[str]) -> Any:
     """The engine's model of ``book`` (read from ``source``): every sheet, or ``sheets`` and their inputs.
 
     The engine is handed the workbook already read (its own reader's, with the cached values of
-    array formulas dropped), where it keeps the books it has read, so the file is read once.
+    array formulas dropped), where it keeps the books it has read, so the file is read once. The
+    ``taken`` sheets (emptied, see :mod:`~althedge_xl.headless.value_sheets`) are not pushed.
     """
     import schedula as sh
     from formulas.excel import BOOK
-    from openpyxl.utils.cell import get_column_letter
 
     model.basedir = str(source.parent.resolve())
     sh.get_nested_dicts(model.books, source.name.upper())[BOOK] = book
     _, context = model.add_book(source.name)
     if not sheets:
-        return model.pushes(*book.worksheets, context=context).finish()
+        return model.pushes(*(ws for ws in book.worksheets if ws.title not in taken), context=context).finish()
     ranges = [
-        f"'[{source.name}]{name.upper()}'!A1:{get_column_letter(book[name].max_column)}{book[name].max_row}"
+        f"'[{source.name}]{name.upper()}'!{run}"
         for name in sheets
-        if name in book.sheetnames
+        if name in book.sheetnames and name not in taken
+        for run in _runs_of_cells(book[name])
     ]
     return model.from_ranges(*ranges).finish(complete=False)
 
 
-def _open(source: Path) -> Any:
-    """The workbook read with formulas, by the engine's own reader (dates as serial numbers, as Excel).
+def _runs_of_cells(sheet: Any) -> list[str]:
+    """The cells ``sheet`` holds as ranges of neighbours in a row (``["A1:C1", "B3"]``).
 
-    Read from its bytes, so that its content decides, not its name: a workbook saved without the
-    ``.xlsx``/``.xlsm`` extension computes too (``check_readable`` has made sure it is one).
+    Handing the engine its whole used rectangle instead would make it create and compile a blank
+    cell at every empty position there; a blank a formula refers to, it adds by itself.
     """
-    import io
 
-    from formulas.excel.xlreader import load_workbook
+    runs: list[str] = []
+    start = previous = None
+    for row, column in sorted(sheet._cells):
+        if previous is not None and start is not None and (row, column) == (previous[0], previous[1] + 1):
+            previous = (row, column)
+            continue
+        if start is not None and previous is not None:
+            runs.append(_run(start, previous))
+        start = previous = (row, column)
+    if start is not None and previous is not None:
+        runs.append(_run(start, previous))
+    return runs
 
-    try:
-        return load_workbook(io.BytesIO(source.read_bytes()))
-    except Exception as exc:
-        raise WorkbookError(f"{source}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
 
+def _run(start: tuple[int, int], end: tuple[int, int]) -> str:
+    from openpyxl.utils.cell import get_column_letter
 
-def _drop_cached_array_values(book: Any) -> dict[CellKey, CellKey]:
-    """Remove what the file caches in each array formula's range beyond its anchor; return those cells.
-
-    Excel writes the last result there, LibreOffice ``#VALUE!`` for a function it does not know;
-    either way it is not an input. Returns each such cell -> its anchor.
-    """
-    from openpyxl.utils.cell import coordinate_to_tuple
-
-    anchors: dict[CellKey, CellKey] = {}
-    for sheet in book.worksheets:
-        for anchor, ref in sheet.array_formulae.items():
-            anchor_at = coordinate_to_tuple(anchor)
-            for row in _addresses(ref):
-                for address in row:
-                    at = coordinate_to_tuple(address)
-                    if at != anchor_at:
-                        sheet._cells.pop(at, None)
-                        anchors[(sheet.title, address)] = (sheet.title, anchor)
-    return anchors
+    first = f"{get_column_letter(start[1])}{start[0]}"
+    return first if start == end else f"{first}:{get_column_letter(end[1])}{end[0]}"
 
 
 def _solution_cells(solution: Any, sheetnames: list[str]) -> dict[CellKey, Any]:
