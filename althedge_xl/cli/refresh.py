@@ -27,6 +27,11 @@ def register(commands: Subcommands) -> None:
         action="store_true",
         help="also the History sheet's last year of daily closes (History changes too)",
     )
+    parser.add_argument(
+        "--tiers",
+        action="store_true",
+        help="also the Hedge sheet's Bybit tier table, from Bybit's public risk limits of BTCUSDT (replaces your edits there)",
+    )
     add_timeout_argument(parser)
     parser.set_defaults(run=run)
 
@@ -50,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     workbook = Path(args.workbook)
     with exit_on_signals():
         try:
-            update = refresh_in_place(workbook, args.exchange, args.offline, args.history, args.timeout)
+            update = refresh_in_place(
+                workbook, args.exchange, args.offline, args.history, args.timeout, tiers=args.tiers
+            )
         except RefreshError as exc:
             raise UserError(str(exc)) from None
     if update.written:
@@ -77,7 +84,13 @@ def succeeded(update: PricesUpdate, offline: bool) -> bool:
 
 
 def refresh_in_place(
-    path: Path, exchange: str | None, offline: bool, history: bool = False, timeout_s: float | None = None
+    path: Path,
+    exchange: str | None,
+    offline: bool,
+    history: bool = False,
+    timeout_s: float | None = None,
+    *,
+    tiers: bool = False,
 ) -> PricesUpdate:
     """Refresh ``path`` in place, print what happened on stderr; the :class:`PricesUpdate` (``written``…)."""
     from althedge_xl.workbook.refresh import DEFAULT_TIMEOUT_S, refresh_workbook
@@ -90,7 +103,9 @@ def refresh_in_place(
         if sys.stderr.isatty():
             print(f"\r[{done}/{total}] {label[:60]:<60}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
-    update = refresh_workbook(path, exchange, offline, history=history, progress=progress, timeout_s=timeout)
+    update = refresh_workbook(
+        path, exchange, offline, history=history, progress=progress, timeout_s=timeout, tiers=tiers
+    )
     for message in update.messages:
         print(f"althedge: {message}", file=sys.stderr)
     if update.stale and update.refreshed_any:

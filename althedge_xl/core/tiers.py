@@ -13,6 +13,7 @@ inverse (coin-margined) ones. A position belongs to the tier with ``floor < noti
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -196,7 +197,8 @@ def tiers_from_ccxt(
     tiers : sequence of mappings
         ccxt's leverage tiers: ``minNotional``, ``maxNotional``, ``maintenanceMarginRate``,
         ``maxLeverage`` and the exchange's raw tier in ``info``, from which the maintenance amount
-        is read (Bybit ``mmDeduction``, Binance ``cum``; blank or absent means 0).
+        is read (Bybit ``mmDeduction``, Binance ``cum``). Blank or absent, it is the amount
+        :func:`rule_amounts` gives (0 in the first tier): Bybit's documentation prints it blank.
     exchange, symbol, as_of : str
         Stored with the table (``as_of``: the date the table was fetched).
 
@@ -227,7 +229,7 @@ def tiers_from_ccxt(
         leverage = _number(tier, "maxLeverage", n)
         scale = _rate_scale(raw, leverage, n)
         key = "mmDeduction" if "mmDeduction" in raw else "cum"
-        amount = 0.0 if raw.get(key) in ("", None) else _number(raw, key, n)
+        amount = math.nan if raw.get(key) in ("", None) else _number(raw, key, n)
         rows.append(
             [
                 _number(tier, "minNotional", n),
@@ -237,6 +239,10 @@ def tiers_from_ccxt(
                 leverage,
             ]
         )
+    by_rule = rule_amounts([row[0] for row in rows], [row[2] for row in rows])
+    for row, amount in zip(rows, by_rule, strict=True):
+        if math.isnan(row[3]):
+            row[3] = float(amount)
     return tier_table(
         rows, exchange, symbol, f"{exchange.capitalize()} risk limits via ccxt", as_of, check_amounts=False
     )

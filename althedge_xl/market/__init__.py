@@ -16,6 +16,8 @@ Modules (each imports only those above it, and nothing of the workbook, headless
 ``spot``, ``perpetual``, ``dated``, ``fear_greed``
                one series family each: fetch, validate, fall back to the cache
 ``snapshot``   the entry points :func:`refresh_market_data` and :func:`fetch_daily_closes`
+``risk_limits``
+               Bybit's public risk limits (maintenance tiers) of BTCUSDT, fresh or cached
 =============  ==================================================================================
 
 Units and conventions

@@ -24,7 +24,7 @@ import stat
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from althedge_xl.files import is_link_loop, os_error_reason, remove_stale_temporaries, write_atomically
 from althedge_xl.market.deadline import DEFAULT_DEADLINE_S
@@ -40,6 +40,8 @@ from althedge_xl.workbook.prices_update import (
     spot_cells,
     symbols_to_refresh,
 )
+from althedge_xl.workbook.tiers_update import SHEET as TIERS_SHEET
+from althedge_xl.workbook.tiers_update import tier_cells
 
 PORTFOLIO_SHEET = "Portfolio"
 PORTFOLIO_ROWS = range(5, 25)
@@ -156,15 +158,18 @@ def refresh_workbook(
     history: bool = False,
     fetch_closes: Callable[..., Any] | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    tiers: bool = False,
+    fetch_tiers: Callable[..., Any] | None = None,
     **feed_options: Any,
 ) -> PricesUpdate:
-    """Refresh the Prices sheet (and with ``history`` the History sheet's last year) of a workbook file.
+    """Refresh the Prices sheet (with ``history`` the History sheet's last year, with ``tiers`` the Hedge
+    sheet's Bybit tier table) of a workbook file.
 
     See the module's docstring for what protects the file. ``timeout_s`` is the refresh's deadline (every
-    request, retry and wait ends by it). ``fetch`` and ``fetch_closes`` are the market package's
-    :func:`~althedge_xl.market.refresh_market_data` and :func:`~althedge_xl.market.fetch_daily_closes`
-    unless a test passes others. The result's ``written`` says whether the file changed, ``backup`` where
-    the previous one is.
+    request, retry and wait ends by it). ``fetch``, ``fetch_closes`` and ``fetch_tiers`` are the market
+    package's :func:`~althedge_xl.market.refresh_market_data`, :func:`~althedge_xl.market.fetch_daily_closes`
+    and :func:`~althedge_xl.market.risk_limits.fetch_risk_limits` unless a test passes others. The result's
+    ``written`` says whether the file changed, ``backup`` where the previous one is.
     """
     from althedge_xl.market.deadline import Deadline
     from althedge_xl.workbook.package import WorkbookError, check_readable
@@ -187,9 +192,8 @@ def refresh_workbook(
     try:
         with refresh_lock(target, wait_s=max(deadline.remaining(), 1.0)):
             remove_stale_temporaries(target)
-            return _refresh_locked(
-                path, target, exchange, offline, fetch, history, fetch_closes, deadline, feed_options
-            )
+            extras = _Extras(history, fetch_closes, tiers, fetch_tiers)
+            return _refresh_locked(path, target, exchange, offline, fetch, extras, deadline, feed_options)
     except LockTimeout as exc:
         raise RefreshError(f"{path}: {exc}; try again when it has finished. Nothing was changed") from None
     except OSError as exc:  # the lock file's folder
@@ -202,8 +206,7 @@ def _refresh_locked(
     exchange: str | None,
     offline: bool,
     fetch: Callable[..., Any] | None,
-    history: bool,
-    fetch_closes: Callable[..., Any] | None,
+    extras: _Extras,
     deadline: Any,
     feed_options: dict[str, Any],
 ) -> PricesUpdate:
@@ -229,20 +232,59 @@ def _refresh_locked(
     changes = _changes(update.cells, current)
     try:
         patched = patch_sheet(original, px.SHEET, update.cells)
-        if history:
-            closes = fetch_history(venue, offline, options, fetch_closes)
+        if extras.history:
+            closes = fetch_history(venue, offline, options, extras.fetch_closes)
             history_update = history_cells(closes, update)
             patched = patch_sheet(patched, hx.SHEET, history_update)
             update.refreshed_any = update.refreshed_any or closes.fresh
             changes = changes or closes.fresh or (offline and not closes.missing)
             if closes.error:
                 update.messages.append(f"History closes: {closes.error}")
+        if extras.tiers:
+            limits = fetch_bybit_tiers(offline, options, extras.fetch_tiers)
+            tier_update = tier_cells(limits)
+            if tier_update:
+                patched = patch_sheet(patched, TIERS_SHEET, tier_update)
+            _count(update, "Bybit tiers", limits)
+            changes = changes or limits.fresh or (offline and not limits.missing)
     except (PackageError, WorkbookError) as exc:
         raise RefreshError(f"{path}: {exc}") from None
     if update.refreshed_any or (offline and changes):
         update.backup = _replace_keeping_backup(path, target, original, patched)
         update.written = True
     return update
+
+
+class _Extras(NamedTuple):
+    """The sheets a refresh fills besides Prices, and the fetches that stand in for the market's in tests."""
+
+    history: bool
+    fetch_closes: Callable[..., Any] | None
+    tiers: bool
+    fetch_tiers: Callable[..., Any] | None
+
+
+def fetch_bybit_tiers(offline: bool, feed_options: Mapping[str, Any], fetch: Callable[..., Any] | None) -> Any:
+    """Bybit's risk limits of BTCUSDT, fresh or cached (``fetch`` replaces the feed in tests)."""
+    if fetch is None:
+        from althedge_xl.market.risk_limits import fetch_risk_limits
+
+        fetch = fetch_risk_limits
+    options = {k: v for k, v in feed_options.items() if k in _SHARED_FEED_OPTIONS}
+    return fetch("bybit", offline, **options)
+
+
+def _count(update: PricesUpdate, label: str, item: Any) -> None:
+    """Add ``item`` (fresh, stale or missing) to what the update tells the user."""
+    if item.fresh:
+        update.refreshed.append(label)
+        update.refreshed_any = True
+    elif item.stale:
+        update.stale.append(label)
+    else:
+        update.missing.append(label)
+    if item.error:
+        update.messages.append(f"{label}: {'stale, ' if item.stale else ''}{item.error}")
 
 
 def _changes(cells: Cells, current: Mapping[str, Any]) -> bool:

@@ -47,7 +47,7 @@ def hedge(w: SheetWriter) -> None:
     _tier_table(w, BYBIT_BTCUSDT, BYBIT_FIRST_ROW, "TIERS_BYBIT")
     w.text(
         f"H{BYBIT_FIRST_ROW + TIER_ROWS + 1}",
-        "Bybit's first risk limit only until you add rows (its risk-limit page): amount = mmDeduction.",
+        "Bybit's first risk limit only: althedge refresh --tiers writes all of them, or add rows. Amount = mmDeduction.",
         "note",
     )
 
