@@ -6,9 +6,9 @@ when ``pyproject.toml`` changes), then runs the job.
 
 * ``demo``: the main job, the template workbook computed without Excel (``althedge report``); installs
   the package with every extra (``.[all]``).
-* ``test``: everything CI checks: ruff, mypy, and the whole pytest suite (installs ``.[dev]``, every
-  extra and the test tools). Tests that open files in LibreOffice need it installed; on
-  Debian/Ubuntu as root this installs it (apt-get). The Pyodide check needs Node.js (installed the
+* ``test``: everything CI checks: ruff, mypy, and the whole pytest suite, one worker per core
+  (pytest-xdist; installs ``.[dev]``, every extra and the test tools). Tests that open files in
+  LibreOffice need it installed; on Debian/Ubuntu as root this installs it (apt-get). The Pyodide check needs Node.js (installed the
   same way) and the pyodide npm package (``.cache/pyodide``).
 """
 
@@ -63,7 +63,8 @@ def test() -> None:
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "althedge_xl")
-    run(PYTHON, "-m", "pytest", "-q")
+    # one worker per core; the tests that share a wheel build or LibreOffice stay together (tests/conftest.py)
+    run(PYTHON, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadgroup")
 
 
 def main() -> None:

@@ -47,3 +47,16 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     (path,) = out.glob("althedge_xl-*-py3-none-any.whl")
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``), keep together what must not run twice at once.
+
+    The tests of the built wheel share one build of this checkout (building writes into it), and the
+    LibreOffice tests share one office installation; each group runs in one worker.
+    """
+    for item in items:
+        if "built_wheel" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("wheel"))
+        elif item.path.name.startswith("test_libreoffice"):
+            item.add_marker(pytest.mark.xdist_group("libreoffice"))
