@@ -29,6 +29,7 @@ import xlwings
 
 from althedge_xl.excel.function import UdfSpec
 from althedge_xl.workbook import vba
+from althedge_xl.workbook.vba import text as vba_text
 
 # olevba's pyparsing grammar uses names pyparsing deprecates; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -180,7 +181,7 @@ def register_calls(source: str) -> dict[str, tuple[str, str, list[str]]]:
 
 def cp1252(text: str) -> str:
     """What the description looks like in the VBA code page (the module's stand-ins)."""
-    return vba._cp1252_text(text)
+    return vba_text._cp1252_text(text)
 
 
 # ---------------------------------------------------------------------------------------------
