@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from althedge_xl.headless import engine, value_sheets
-from althedge_xl.headless.reading import without_drawings
+from althedge_xl.headless.reading import engine_package
 from althedge_xl.headless.report import ERROR_SHEETS
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "AltHedge.xlsm"
@@ -59,7 +59,7 @@ def test_same_cells_as_the_engine_reading_every_cell(monkeypatch, sheets, overri
 
 
 def test_the_template_sheets_without_formulas_are_taken():
-    book = engine.read_for_engine(TEMPLATE)
+    book = engine.read_for_engine(TEMPLATE).book
     taken = value_sheets.take_value_sheets(book)
     assert sorted(taken.titles.values()) == sorted(VALUE_SHEETS)
     assert not book["History"]._cells and book["Hedge"]._cells
@@ -84,7 +84,7 @@ def test_a_reference_it_cannot_build_falls_back_to_every_cell(monkeypatch):
 
 
 def test_a_sheet_with_a_formula_is_not_taken():
-    book = engine.read_for_engine(TEMPLATE)
+    book = engine.read_for_engine(TEMPLATE).book
     book["History"]["P2"] = "=1+1"
     taken = value_sheets.take_value_sheets(book)
     assert "HISTORY" not in taken.values and book["History"]._cells
@@ -93,7 +93,7 @@ def test_a_sheet_with_a_formula_is_not_taken():
 def test_drawings_are_left_out_and_nothing_else():
     package = TEMPLATE.read_bytes()
     before = zipfile.ZipFile(io.BytesIO(package))
-    after = zipfile.ZipFile(io.BytesIO(without_drawings(package)))
+    after = zipfile.ZipFile(io.BytesIO(engine_package(package)))
     assert before.namelist() == after.namelist()
     relationship = re.compile(rb"<Relationship\b[^>]*/>")
     dropped = []

@@ -79,6 +79,17 @@ def circular_references(book: Any, formulas: Sequence[Formula]) -> str:
     return ""
 
 
+def referenced_sheets(book: Any, formulas: Sequence[Formula]) -> set[str]:
+    """The sheets ``formulas`` (``book``'s, from :func:`formula_cells`) refer to, directly or through names."""
+    names = _name_destinations(book)
+    found: set[str] = set()
+    for formula in formulas:
+        for token in formula.tokens:
+            if token.type == "OPERAND" and token.subtype == "RANGE":
+                found.update(sheet for sheet, _ in _resolve(token.value, formula.sheet, names))
+    return found
+
+
 def _owners(book: Any, formulas: Sequence[Node]) -> dict[str, dict[tuple[int, int], Node]]:
     """Per sheet, each cell whose value a formula gives -> that formula's node (array ranges included)."""
     from openpyxl.utils.cell import range_boundaries

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from althedge_xl.excel.errors import ExcelError, error_code_of
-from althedge_xl.headless.cycles import Formula, circular_references, formula_cells
+from althedge_xl.headless.cycles import Formula, circular_references, formula_cells, referenced_sheets
 from althedge_xl.headless.engine_table import complete_table, function_table
 from althedge_xl.headless.reading import addresses, drop_cached_array_values, read_for_engine
 from althedge_xl.headless.udf_bridge import REASONS, failures_by_cell, register_functions
@@ -160,8 +160,7 @@ def compute(
     check_readable(source)
     os.environ.setdefault("TQDM_DISABLE", "1")
     register_functions()
-    book = read_for_engine(source)
-    formulas_read = formula_cells(book)
+    book, formulas_read = _read(source, sheets)
     unknown = unknown_functions(formulas_read)
     if unknown:
         sheet, cell, name = unknown[0]
@@ -191,6 +190,20 @@ def compute(
     return ComputedWorkbook(
         source, cells, _defined_names(book), book.sheetnames, failures_by_cell(book.sheetnames), anchors
     )
+
+
+def _read(source: Path, sheets: Sequence[str] | None) -> tuple[Any, list[Formula]]:
+    """The workbook read for ``sheets`` (all by default) and its formulas.
+
+    Sheets the scan found unreachable are read empty; should a formula still refer to one of them
+    (the scan reads text, the check here reads the parsed references), every sheet is read after all.
+    """
+    read = read_for_engine(source, sheets)
+    found = formula_cells(read.book)
+    if read.emptied and referenced_sheets(read.book, found) & read.emptied:
+        read = read_for_engine(source)
+        found = formula_cells(read.book)
+    return read.book, found
 
 
 def _calculate(

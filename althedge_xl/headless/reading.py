@@ -9,9 +9,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
+from althedge_xl.headless.sheet_reach import reachable_sheets
 from althedge_xl.workbook.package import WorkbookError
 
 CellKey = tuple[str, str]
@@ -20,36 +24,65 @@ CellKey = tuple[str, str]
 #: A worksheet's relationship to its drawing (charts and pictures); comments' VML drawings are kept.
 _DRAWING_RELATIONSHIP = re.compile(rb'<Relationship\b[^>]*\bType="[^"]*/relationships/drawing"[^>]*/>')
 _SHEET_RELATIONSHIPS = re.compile(r"^xl/worksheets/_rels/[^/]+\.rels$")
+#: A sheet's hyperlinks: openpyxl makes a cell of each one's anchor, which an emptied sheet should not have.
+_HYPERLINKS = re.compile(rb"<(?:\w+:)?hyperlinks\b.*?</(?:\w+:)?hyperlinks\s*>", re.S)
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(?:/>|>.*?</(?:\w+:)?sheetData\s*>)", re.S)
 
 
-def read_for_engine(source: Path) -> Any:
+def read_for_engine(source: Path, sheets: Sequence[str] | None = None) -> ReadBook:
     """``source`` read with formulas by the engine's own reader (dates as serial numbers, as Excel).
 
     Charts and pictures are left out: the engine computes cells, and reading a chart that caches a
     few thousand points (the Backtest sheet's equity curves) takes longer than reading every cell.
+    With ``sheets``, the sheets their formulas cannot reach (:mod:`~althedge_xl.headless.sheet_reach`)
+    are read empty; the result says which.
     """
     from formulas.excel.xlreader import load_workbook
 
     try:
-        return load_workbook(io.BytesIO(without_drawings(source.read_bytes())))
+        package = source.read_bytes()
+        reached = reachable_sheets(package, sheets) if sheets else None
+        book = load_workbook(io.BytesIO(engine_package(package, reached)))
     except Exception as exc:
         raise WorkbookError(f"{source}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+    return ReadBook(book, set() if reached is None else set(book.sheetnames) - reached)
 
 
-def without_drawings(package: bytes) -> bytes:
-    """A copy of a workbook ``package`` (its bytes) whose worksheets no longer refer to their drawings."""
+@dataclass
+class ReadBook:
+    """The workbook as read (openpyxl's, by the engine's reader), and the sheets read empty."""
+
+    book: Any
+    emptied: set[str]
+
+
+def engine_package(package: bytes, reached: set[str] | None = None) -> bytes:
+    """A copy of a workbook ``package`` (its bytes) whose worksheets no longer refer to their drawings.
+
+    With ``reached`` (sheet names), every other sheet's cells are left out too.
+    """
     found = zipfile.ZipFile(io.BytesIO(package))
     names = [info.filename for info in found.infolist()]
-    if not any(_SHEET_RELATIONSHIPS.match(name) for name in names):
-        return package
+    emptied = set() if reached is None else _sheet_parts(found, reached)
     copy = io.BytesIO()
     with zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as out:
         for name in names:
             data = found.read(name)
             if _SHEET_RELATIONSHIPS.match(name):
                 data = _DRAWING_RELATIONSHIP.sub(b"", data)
+            elif name in emptied:
+                data = _HYPERLINKS.sub(b"", _SHEET_DATA.sub(b"<sheetData/>", data, count=1))
             out.writestr(name, data)
     return copy.getvalue()
+
+
+def _sheet_parts(package: zipfile.ZipFile, reached: set[str]) -> set[str]:
+    """The package parts of the sheets not in ``reached``."""
+    from althedge_xl.workbook.patch import sheet_part
+
+    book = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    sheets = [e.get("name", "") for e in book.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"]
+    return {sheet_part(package, name) for name in sheets if name not in reached}
 
 
 def drop_cached_array_values(book: Any) -> dict[CellKey, CellKey]:

@@ -16,10 +16,19 @@ from pathlib import Path
 import xlsxwriter
 
 from althedge_xl import udfs
-from althedge_xl.workbook import sheets, vba
+from althedge_xl.workbook import vba
 from althedge_xl.workbook.arrays import inline_array_text
 from althedge_xl.workbook.samples import Samples
 from althedge_xl.workbook.sheets import backtest
+from althedge_xl.workbook.sheets.funding import funding
+from althedge_xl.workbook.sheets.hedge import hedge
+from althedge_xl.workbook.sheets.hedge_ratio import hedge_ratio
+from althedge_xl.workbook.sheets.portfolio import portfolio
+from althedge_xl.workbook.sheets.prices import prices
+from althedge_xl.workbook.sheets.self_check import self_check
+from althedge_xl.workbook.sheets.start import start
+from althedge_xl.workbook.sheets.stress import stress
+from althedge_xl.workbook.sheets.xlwings_conf import xlwings_conf
 from althedge_xl.workbook.styles import Styles
 from althedge_xl.workbook.writer import Cached, SheetWriter
 
@@ -45,17 +54,17 @@ def _write(target: Path | io.BytesIO, samples: Samples, cached: Cached, with_vba
     styles = Styles(book)
     history_rows = backtest.history_rows(samples.history)
     writers: dict[str, Callable[[SheetWriter], None]] = {
-        "Start": lambda w: sheets.start(w, vba.REFRESH_MACRO),
-        "Portfolio": sheets.portfolio,
-        "HedgeRatio": lambda w: sheets.hedge_ratio(w, max(history_rows.values())),
-        "Hedge": sheets.hedge,
-        "Stress": sheets.stress,
-        "Funding": sheets.funding,
-        "Prices": lambda w: sheets.prices(w, samples, vba.REFRESH_MACRO),
+        "Start": lambda w: start(w, vba.REFRESH_MACRO),
+        "Portfolio": portfolio,
+        "HedgeRatio": lambda w: hedge_ratio(w, max(history_rows.values())),
+        "Hedge": hedge,
+        "Stress": stress,
+        "Funding": funding,
+        "Prices": lambda w: prices(w, samples, vba.REFRESH_MACRO),
         "Backtest": lambda w: backtest.backtest(w, samples.history),
         "History": lambda w: backtest.history(w, samples.history),
-        "SelfCheck": sheets.self_check,
-        "xlwings.conf": sheets.xlwings_conf,
+        "SelfCheck": self_check,
+        "xlwings.conf": xlwings_conf,
     }
     for name in SHEET_ORDER:
         sheet = book.add_worksheet(name)

@@ -40,8 +40,6 @@ from althedge_xl.workbook.prices_update import (
     spot_cells,
     symbols_to_refresh,
 )
-from althedge_xl.workbook.tiers_update import SHEET as TIERS_SHEET
-from althedge_xl.workbook.tiers_update import tier_cells
 
 PORTFOLIO_SHEET = "Portfolio"
 PORTFOLIO_ROWS = range(5, 25)
@@ -241,6 +239,9 @@ def _refresh_locked(
             if closes.error:
                 update.messages.append(f"History closes: {closes.error}")
         if extras.tiers:
+            from althedge_xl.workbook.tiers_update import SHEET as TIERS_SHEET
+            from althedge_xl.workbook.tiers_update import tier_cells
+
             limits = fetch_bybit_tiers(offline, options, extras.fetch_tiers)
             tier_update = tier_cells(limits)
             if tier_update:
