@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,20 @@ def edited_template(folder: Path, edits: dict[tuple[str, str], object]) -> Path:
     path = folder / "Edited.xlsm"
     book.save(path)
     return path
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    """A copy of the template the test may change (``Mine.xlsm`` in the test's own folder)."""
+    path = tmp_path / "Mine.xlsm"
+    shutil.copy2(TEMPLATE, path)
+    return path
+
+
+def package_parts(path: Path) -> dict[str, bytes]:
+    """Every part of a workbook package by its name in the zip."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
 
 
 @pytest.fixture(scope="session")

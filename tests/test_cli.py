@@ -32,13 +32,6 @@ def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 @pytest.fixture
-def workbook(tmp_path: Path) -> Path:
-    path = tmp_path / "Mine.xlsm"
-    shutil.copy2(TEMPLATE, path)
-    return path
-
-
-@pytest.fixture
 def fake_feeds(monkeypatch: pytest.MonkeyPatch):
     fetch = _fetch(_snapshot())
     monkeypatch.setattr("althedge_xl.market.refresh_market_data", fetch)

@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import responses
+from conftest import package_parts
 from test_feeds import (  # the recorded-response replay of the feed tests
     FNG_DOC,
     PREMIUM_BTC,
@@ -142,23 +143,11 @@ def _fetch(snapshot: market.MarketSnapshot):
     return fetch
 
 
-@pytest.fixture
-def workbook(tmp_path: Path) -> Path:
-    path = tmp_path / "Mine.xlsm"
-    shutil.copy2(TEMPLATE, path)
-    return path
-
-
-def _parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
 def test_only_the_prices_part_changes(workbook):
-    before = _parts(workbook)
+    before = package_parts(workbook)
     original = workbook.read_bytes()
     update = refresh_workbook(workbook, fetch=_fetch(_snapshot()))
-    after = _parts(workbook)
+    after = package_parts(workbook)
     with zipfile.ZipFile(workbook) as archive:
         prices_part = sheet_part(archive, px.SHEET)
     assert sorted(before) == sorted(after)
@@ -551,9 +540,9 @@ def _fetch_closes(closes: market.DailyCloses):
 
 
 def test_history_refresh_changes_only_prices_and_history(workbook):
-    before = _parts(workbook)
+    before = package_parts(workbook)
     refresh_workbook(workbook, fetch=_fetch(_snapshot()), history=True, fetch_closes=_fetch_closes(_daily_closes()))
-    after = _parts(workbook)
+    after = package_parts(workbook)
     with zipfile.ZipFile(workbook) as archive:
         expected = {sheet_part(archive, px.SHEET), sheet_part(archive, "History")}
     assert {name for name in before if before[name] != after[name]} == expected

@@ -51,13 +51,6 @@ ROOT = Path(__file__).resolve().parents[1]
 BTC_LAST = float(TICKER_24HR["lastPrice"])  # the recorded 24 h ticker's last price
 
 
-@pytest.fixture
-def workbook(tmp_path: Path) -> Path:
-    path = tmp_path / "Mine.xlsm"
-    shutil.copy2(TEMPLATE, path)
-    return path
-
-
 @pytest.fixture(scope="module")
 def cache_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache filled at T_PREMIUM through the real ccxt client by the local server's recorded answers."""

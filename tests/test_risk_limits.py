@@ -7,7 +7,6 @@ adapted documentation example, see that folder's README).
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import openpyxl
 import pytest
 import responses
+from conftest import package_parts
 
 from althedge_xl.cli import main
 from althedge_xl.headless.engine import compute
@@ -119,27 +119,15 @@ def _nothing_else(symbols, exchange, offline, **options):
     return refresh_market_data(symbols, exchange, True, options["cache_dir"])
 
 
-@pytest.fixture
-def workbook(tmp_path: Path) -> Path:
-    path = tmp_path / "Mine.xlsm"
-    shutil.copy2(TEMPLATE, path)
-    return path
-
-
-def _parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
 def test_refresh_writes_the_table_and_the_sheet_computes_with_it(workbook, tmp_path):
-    before = _parts(workbook)
+    before = package_parts(workbook)
     limits = _fetch(bybit, tmp_path / "cache")
     update = refresh_workbook(
         workbook, offline=True, fetch=_nothing_else, cache_dir=tmp_path / "cache", tiers=True,
         fetch_tiers=lambda exchange, offline, **options: limits,
     )  # fmt: skip
     assert update.written and "Bybit tiers" in update.refreshed
-    after = _parts(workbook)
+    after = package_parts(workbook)
     with zipfile.ZipFile(workbook) as archive:
         changed = {sheet_part(archive, "Hedge"), sheet_part(archive, px.SHEET)}
     assert {name for name in before if before[name] != after[name]} <= changed
@@ -158,11 +146,11 @@ def test_refresh_writes_the_table_and_the_sheet_computes_with_it(workbook, tmp_p
 
 
 def test_a_missing_table_leaves_the_sheet_as_it_was(workbook, tmp_path):
-    before = _parts(workbook)
+    before = package_parts(workbook)
     update = refresh_workbook(workbook, offline=True, fetch=_nothing_else, cache_dir=tmp_path, tiers=True)
     with zipfile.ZipFile(workbook) as archive:
         hedge = sheet_part(archive, "Hedge")
-    assert _parts(workbook)[hedge] == before[hedge]
+    assert package_parts(workbook)[hedge] == before[hedge]
     assert "Bybit tiers" in update.missing and "Bybit tiers" not in update.refreshed
     assert any("Bybit tiers: offline mode: cache only" in m for m in update.messages)
 
