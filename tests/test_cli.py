@@ -286,6 +286,22 @@ def test_build_into_an_unwritable_folder(tmp_path, monkeypatch, capsys):
     assert list(folder.iterdir()) == []
 
 
+def test_build_onto_a_full_disk_names_the_workbook_not_the_temporary_file(tmp_path, monkeypatch, capsys):
+    import errno
+
+    out = tmp_path / "AltHedge.xlsm"
+    monkeypatch.setattr("althedge_xl.headless.template.template_bytes", lambda data_dir=None: b"bytes")
+
+    def full(source, destination):
+        raise OSError(errno.ENOSPC, "No space left on device", str(source))
+
+    monkeypatch.setattr("althedge_xl.files.os.replace", full)
+    assert main(["build-workbook", "--out", str(out)]) == 2
+    line = _one_line(capsys)
+    assert line == f"althedge: cannot write {out}: the disk is full (no space left on device); nothing was changed"
+    assert list(tmp_path.iterdir()) == []  # the temporary file is gone
+
+
 def test_build_with_a_data_folder_without_the_data(tmp_path, capsys):
     data = tmp_path / "data"
     data.mkdir()

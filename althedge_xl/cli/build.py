@@ -24,6 +24,7 @@ def register(commands: Subcommands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from althedge_xl.files import os_error_reason
     from althedge_xl.headless.template import build_workbook
     from althedge_xl.workbook.samples import MarketDataMissing, default_data_dir
 
@@ -43,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
                 f"{exc.filename}: no such file; is {root} the market-history folder (prices/, funding/, "
                 "sentiment/, wire_samples/)?"
             ) from None
-        raise
+        raise UserError(f"cannot write {out}: {os_error_reason(exc)}; nothing was changed") from None
+    except OSError as exc:  # the write itself: disk full, a folder that is not really one (/proc)
+        raise UserError(f"cannot write {out}: {os_error_reason(exc)}; nothing was changed") from None
     print(f"wrote {path}")
     return 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 EXTRA_OF_MODULE = {
     "ccxt": "market",
     "platformdirs": "market",
+    "requests": "market",  # the refresh's transport (ccxt needs it too)
     "xlsxwriter": "workbook",
     "pyopenvba": "workbook",
     "openpyxl": "workbook",
