@@ -63,8 +63,7 @@ def test() -> None:
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "mypy", "althedge_xl")
-    # one worker per core; the tests that share a wheel build or LibreOffice stay together (tests/conftest.py)
-    run(PYTHON, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadgroup")
+    run(PYTHON, "-m", "pytest", "-q", "-n", "auto")  # one worker per core
 
 
 def main() -> None:

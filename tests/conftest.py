@@ -55,24 +55,19 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import subprocess
     import sys
 
+    # Built from a copy of the project's files: a build writes into its source tree (build/, *.egg-info),
+    # and test workers running side by side must not build in the same one.
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "LICENSE", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    (source / "workbook").mkdir()
+    shutil.copy2(TEMPLATE, source / "workbook" / TEMPLATE.name)
+    shutil.copytree(ROOT / "althedge_xl", source / "althedge_xl", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("dist")
-    build = [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)]
+    build = [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(source)]
     done = subprocess.run(build, capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0 and "No module named build" in done.stderr:
         pytest.skip("the build frontend is not installed (it comes with the dev extra)")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     (path,) = out.glob("althedge_xl-*-py3-none-any.whl")
     return path
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``--dist loadgroup``), keep together what must not run twice at once.
-
-    The tests of the built wheel share one build of this checkout (building writes into it), and the
-    LibreOffice tests share one office installation; each group runs in one worker.
-    """
-    for item in items:
-        if "built_wheel" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("wheel"))
-        elif item.path.name.startswith("test_libreoffice"):
-            item.add_marker(pytest.mark.xdist_group("libreoffice"))

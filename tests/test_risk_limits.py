@@ -142,7 +142,7 @@ def test_refresh_writes_the_table_and_the_sheet_computes_with_it(workbook, tmp_p
     )  # the style is kept
     computed = compute(workbook)
     assert computed.named("TIERS_BYBIT")[:3] == EXPECTED
-    assert computed.errors is not None and not [e for e in computed.errors() if e[0] == "Hedge"]
+    assert not [e for e in computed.errors() if e[0] == "Hedge"]
 
 
 def test_a_missing_table_leaves_the_sheet_as_it_was(workbook, tmp_path):
@@ -165,3 +165,15 @@ def test_cli_offline_from_the_cache_marks_the_table_stale(workbook, tmp_path, mo
     heading = openpyxl.load_workbook(workbook)["Hedge"][HEADING_CELL].value
     assert heading.startswith("Bybit BTCUSDT tiers (editable): Bybit risk limits via ccxt 2022-12-26 (stale:")
     assert "Bybit tiers: stale, offline mode: cache only" in captured.err
+
+
+def test_offline_again_with_the_same_cached_table_writes_nothing(workbook, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    _fetch(bybit, cache)
+    monkeypatch.setenv("ALTHEDGE_CACHE_DIR", str(cache))
+    assert main(["refresh", str(workbook), "--offline", "--tiers"]) == 0
+    once = workbook.read_bytes()
+    backups = sorted(p.name for p in workbook.parent.glob("Mine.backup-*"))
+    main(["refresh", str(workbook), "--offline", "--tiers"])
+    assert workbook.read_bytes() == once
+    assert sorted(p.name for p in workbook.parent.glob("Mine.backup-*")) == backups

@@ -119,6 +119,10 @@ class TestBybitRiskLimitsThroughCcxt:
         tiers = [tier(2e6, 4e6, 0.01, 0.02, 50, "10000"), tier(0, 2e6, 0.005, 0.01, 100, "")]
         # 10,000 = 2,000,000 × (1 % − 0.5 %): Bybit's deduction keeps MM continuous.
         assert tiers_from_ccxt(tiers).rows() == [[0, 2e6, 0.005, 0, 100], [2e6, 4e6, 0.01, 10_000, 50]]
+        # A blank deduction above a given one continues from it: 4,000,000 × (1.5 % − 1 %) + 10,001 = 30,001.
+        mixed = [tier(0, 2e6, 0.005, 0.01, 100, ""), tier(2e6, 4e6, 0.01, 0.02, 50, "10001"),
+                 tier(4e6, 6e6, 0.015, 0.025, 40, "")]  # fmt: skip
+        assert [row[3] for row in tiers_from_ccxt(mixed).rows()] == [0, 10_001, 30_001]
 
     def test_inconsistent_units_are_refused(self):
         info = {"initialMargin": "0.2", "maxLeverage": "100"}

@@ -197,8 +197,9 @@ def tiers_from_ccxt(
     tiers : sequence of mappings
         ccxt's leverage tiers: ``minNotional``, ``maxNotional``, ``maintenanceMarginRate``,
         ``maxLeverage`` and the exchange's raw tier in ``info``, from which the maintenance amount
-        is read (Bybit ``mmDeduction``, Binance ``cum``). Blank or absent, it is the amount
-        :func:`rule_amounts` gives (0 in the first tier): Bybit's documentation prints it blank.
+        is read (Bybit ``mmDeduction``, Binance ``cum``). Blank or absent, it is the rule's amount
+        (:func:`rule_amounts`) continued from the tier below, given or derived; 0 in the first tier.
+        Bybit's documentation prints it blank.
     exchange, symbol, as_of : str
         Stored with the table (``as_of``: the date the table was fetched).
 
@@ -239,10 +240,9 @@ def tiers_from_ccxt(
                 leverage,
             ]
         )
-    by_rule = rule_amounts([row[0] for row in rows], [row[2] for row in rows])
-    for row, amount in zip(rows, by_rule, strict=True):
-        if math.isnan(row[3]):
-            row[3] = float(amount)
+    for n, row in enumerate(rows):
+        if math.isnan(row[3]):  # the rule, from the tier below as given or derived
+            row[3] = 0.0 if n == 0 else round(row[0] * (row[2] - rows[n - 1][2]) + rows[n - 1][3], 8)
     return tier_table(
         rows, exchange, symbol, f"{exchange.capitalize()} risk limits via ccxt", as_of, check_amounts=False
     )

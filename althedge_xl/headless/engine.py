@@ -200,7 +200,8 @@ def _read(source: Path, sheets: Sequence[str] | None) -> tuple[Any, list[Formula
     """
     read = read_for_engine(source, sheets)
     found = formula_cells(read.book)
-    if read.emptied and referenced_sheets(read.book, found) & read.emptied:
+    emptied = {sheet.upper() for sheet in read.emptied}
+    if emptied and {sheet.upper() for sheet in referenced_sheets(read.book, found)} & emptied:
         read = read_for_engine(source)
         found = formula_cells(read.book)
     return read.book, found

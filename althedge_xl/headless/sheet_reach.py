@@ -21,7 +21,9 @@ from io import BytesIO
 from xml.etree import ElementTree
 
 _FORMULA = re.compile(r"<(?:\w+:)?f\b[^>]*>(.*?)</(?:\w+:)?f>", re.S)
-_WORD = re.compile(r"[A-Za-z_\\][A-Za-z0-9_.]*")
+#: A word that may be a defined name: a letter (any script), ``_`` or ``\\`` first, then letters,
+#: digits, ``_``, ``.``, ``?`` or ``\\`` (Excel's rule for names).
+_WORD = re.compile(r"(?:[^\W\d]|\\)[\w.?\\]*")
 #: What the scan cannot follow: a text reference, a range of sheets, a table or another workbook.
 _UNFOLLOWABLE = re.compile(r"INDIRECT\s*\(|[\w.']+:[\w.']+!|\[", re.I)
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

@@ -22,7 +22,7 @@ import io
 import os
 import stat
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -81,6 +81,26 @@ def read_prices_sheet(path: Path, content: bytes | None = None) -> tuple[Cells, 
     except DAMAGED_PACKAGE_ERRORS as exc:
         raise RefreshError(f"{path}: cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
     return current, portfolio
+
+
+def sheet_values(content: bytes, sheet: str, refs: Iterable[str]) -> Cells:
+    """The values the cells ``refs`` of ``sheet`` hold in the package ``content`` (blank ones left out)."""
+    import openpyxl
+
+    wanted = set(refs)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        found: Cells = {}
+        if sheet in book.sheetnames:
+            for row in book[sheet].iter_rows():
+                for cell in row:
+                    ref = getattr(cell, "coordinate", None)
+                    if ref in wanted and cell.value is not None:
+                        found[ref] = cell.value
+        book.close()
+    except DAMAGED_PACKAGE_ERRORS as exc:
+        raise RefreshError(f"cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+    return found
 
 
 def resolve_workbook(path: Path) -> Path:
@@ -244,10 +264,11 @@ def _refresh_locked(
 
             limits = fetch_bybit_tiers(offline, options, extras.fetch_tiers)
             tier_update = tier_cells(limits)
-            if tier_update:
+            shown = sheet_values(original, TIERS_SHEET, tier_update)
+            if any(shown.get(ref) != value for ref, value in tier_update.items()):
                 patched = patch_sheet(patched, TIERS_SHEET, tier_update)
+                changes = True
             _count(update, "Bybit tiers", limits)
-            changes = changes or limits.fresh or (offline and not limits.missing)
     except (PackageError, WorkbookError) as exc:
         raise RefreshError(f"{path}: {exc}") from None
     if update.refreshed_any or (offline and changes):
