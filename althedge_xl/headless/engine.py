@@ -239,6 +239,7 @@ def _model(model: Any, source: Path, book: Any, sheets: Sequence[str] | None, ta
     """
     import schedula as sh
     from formulas.excel import BOOK
+    from openpyxl.utils.cell import get_column_letter
 
     model.basedir = str(source.parent.resolve())
     sh.get_nested_dicts(model.books, source.name.upper())[BOOK] = book
@@ -246,40 +247,11 @@ def _model(model: Any, source: Path, book: Any, sheets: Sequence[str] | None, ta
     if not sheets:
         return model.pushes(*(ws for ws in book.worksheets if ws.title not in taken), context=context).finish()
     ranges = [
-        f"'[{source.name}]{name.upper()}'!{run}"
+        f"'[{source.name}]{name.upper()}'!A1:{get_column_letter(book[name].max_column)}{book[name].max_row}"
         for name in sheets
         if name in book.sheetnames and name not in taken
-        for run in _runs_of_cells(book[name])
     ]
     return model.from_ranges(*ranges).finish(complete=False)
-
-
-def _runs_of_cells(sheet: Any) -> list[str]:
-    """The cells ``sheet`` holds as ranges of neighbours in a row (``["A1:C1", "B3"]``).
-
-    Handing the engine its whole used rectangle instead would make it create and compile a blank
-    cell at every empty position there; a blank a formula refers to, it adds by itself.
-    """
-
-    runs: list[str] = []
-    start = previous = None
-    for row, column in sorted(sheet._cells):
-        if previous is not None and start is not None and (row, column) == (previous[0], previous[1] + 1):
-            previous = (row, column)
-            continue
-        if start is not None and previous is not None:
-            runs.append(_run(start, previous))
-        start = previous = (row, column)
-    if start is not None and previous is not None:
-        runs.append(_run(start, previous))
-    return runs
-
-
-def _run(start: tuple[int, int], end: tuple[int, int]) -> str:
-    from openpyxl.utils.cell import get_column_letter
-
-    first = f"{get_column_letter(start[1])}{start[0]}"
-    return first if start == end else f"{first}:{get_column_letter(end[1])}{end[0]}"
 
 
 def _solution_cells(solution: Any, sheetnames: list[str]) -> dict[CellKey, Any]:
