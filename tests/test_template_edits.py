@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import edited_template
 
@@ -48,3 +49,20 @@ def test_liquidation_recomputed_in_the_tier_it_falls_in(tmp_path):
     # By hand, Binance USDⓈ-M short with bracket 2: LP = (WB + cum + Q·EP) / (Q·(1 + MMR)), WB = Q·EP/L.
     expected = (qty * ep / 20 + 50 + qty * ep) / (qty * 1.005)
     assert computed.named("LIQ_PRICE") == pytest.approx(expected, abs=0.005)
+
+
+@pytest.mark.parametrize("sheets", [None, ("Portfolio",)], ids=["every sheet", "Portfolio and what it reaches"])
+def test_whole_row_and_column_references(tmp_path, sheets):
+    # A user counts a whole row and a whole column of the Prices sheet; openpyxl counts the same cells.
+    book = edited_template(
+        tmp_path, {("Portfolio", "Z1"): "=COUNTA(Prices!3:3)", ("Portfolio", "Z2"): "=COUNTA(Prices!B:B)"}
+    )
+    prices = openpyxl.load_workbook(book, read_only=True)["Prices"]
+    rows = list(prices.iter_rows(values_only=True))
+    row_3 = sum(value is not None for value in rows[2])
+    column_b = sum(row[1] is not None for row in rows if len(row) > 1)
+    computed = compute(book, None, sheets)
+    assert (computed.value("Portfolio", "Z1"), computed.value("Portfolio", "Z2")) == (row_3, column_b)
+    assert all(
+        address[0].isalpha() and int(address.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) >= 1 for _, address in computed.cells
+    )

@@ -267,7 +267,7 @@ def _solution_cells(solution: Any, sheetnames: list[str]) -> dict[CellKey, Any]:
             continue
         bounds = value.ranges[0]
         sheet = real.get(str(bounds.get("sheet", "")).upper())
-        if sheet is None:
+        if sheet is None or _whole_rows_or_columns(bounds):
             continue
         grid = np.asarray(value.value, dtype=object)
         for i in range(grid.shape[0]):
@@ -282,6 +282,14 @@ def _solution_cells(solution: Any, sheetnames: list[str]) -> dict[CellKey, Any]:
                 address = f"{get_column_letter(int(bounds['n1']) + j)}{int(bounds['r1']) + i}"
                 cells[(sheet, address)] = v
     return cells
+
+
+def _whole_rows_or_columns(bounds: Mapping[str, Any]) -> bool:
+    """Whether the engine's ``bounds`` of a range are whole rows (``3:3``) or columns (``B:B``).
+
+    The engine numbers their open side from 0; their cells are each collected from their own node.
+    """
+    return int(bounds.get("n1", 1)) == 0 or int(bounds.get("r1", 1)) == 0
 
 
 def _defined_names(book: Any) -> dict[str, tuple[str, str]]:
