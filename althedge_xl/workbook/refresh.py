@@ -66,11 +66,7 @@ def read_prices_sheet(path: Path, content: bytes | None = None) -> tuple[Cells, 
         )
         if px.SHEET not in book.sheetnames:
             raise RefreshError(f"{path.name} has no {px.SHEET} sheet to refresh")
-        current: Cells = {}
-        for row in book[px.SHEET].iter_rows():
-            for cell in row:
-                if getattr(cell, "coordinate", None) and cell.value is not None:
-                    current[cell.coordinate] = cell.value
+        current = _filled_cells(book[px.SHEET])
         portfolio: list[tuple[Any, Any]] = []
         if PORTFOLIO_SHEET in book.sheetnames:
             rows = book[PORTFOLIO_SHEET].iter_rows(
@@ -90,17 +86,21 @@ def sheet_values(content: bytes, sheet: str, refs: Iterable[str]) -> Cells:
     wanted = set(refs)
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        found: Cells = {}
-        if sheet in book.sheetnames:
-            for row in book[sheet].iter_rows():
-                for cell in row:
-                    ref = getattr(cell, "coordinate", None)
-                    if ref in wanted and cell.value is not None:
-                        found[ref] = cell.value
+        found = _filled_cells(book[sheet]) if sheet in book.sheetnames else {}
         book.close()
     except DAMAGED_PACKAGE_ERRORS as exc:
         raise RefreshError(f"cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
-    return found
+    return {ref: value for ref, value in found.items() if ref in wanted}
+
+
+def _filled_cells(sheet: Any) -> Cells:
+    """Each cell of a read-only ``sheet`` that holds a value (address -> value)."""
+    return {
+        cell.coordinate: cell.value
+        for row in sheet.iter_rows()
+        for cell in row
+        if getattr(cell, "coordinate", None) and cell.value is not None
+    }
 
 
 def resolve_workbook(path: Path) -> Path:
