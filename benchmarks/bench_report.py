@@ -154,6 +154,7 @@ def child_phases(book: str) -> None:
     import althedge_xl.headless.engine as headless
     import althedge_xl.headless.report as report
     import althedge_xl.workbook.refresh  # noqa: F401  (cli's report command imports it)
+    from althedge_xl.cli.entry import short_lived_collector
 
     lap("import althedge_xl (cli, report, headless, refresh)")
 
@@ -208,7 +209,8 @@ def child_phases(book: str) -> None:
     with open(os.devnull, "w") as sink:
         sys.stdout = sink
         try:
-            code = cli.main(["report", book])
+            with short_lived_collector():  # as the althedge process runs it (althedge_xl.cli.entry)
+                code = cli.main(["report", book])
         finally:
             sys.stdout = real_stdout
     main_total = time.perf_counter() - main_start

@@ -1,7 +1,5 @@
 """``python -m althedge_xl.cli``: the same as the ``althedge`` command."""
 
-import sys
+from althedge_xl.cli.entry import console_main
 
-from althedge_xl.cli import main
-
-sys.exit(main())
+console_main()
