@@ -1169,6 +1169,28 @@ class TestModule:
         env = {**os.environ, "PYTHONPATH": str(PROJECT)}
         assert subprocess.run([sys.executable, "-c", code], env=env, cwd=PROJECT, check=False).returncode == 0
 
+    def test_one_module_does_not_load_the_feeds(self) -> None:
+        # The command line reads market.deadline for every subcommand's options; the feeds load on use.
+        code = (
+            "import sys, althedge_xl.market.deadline, althedge_xl.cli; althedge_xl.cli.build_parser()\n"
+            "print(sorted(m for m in sys.modules if m.startswith('althedge_xl.market.')))"
+        )
+        env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+        done = subprocess.run([sys.executable, "-c", code], env=env, cwd=PROJECT, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["['althedge_xl.market.deadline']"]
+
+    def test_public_names_are_their_modules_objects(self) -> None:
+        import importlib
+
+        for name in market.__all__:
+            module = importlib.import_module(f"althedge_xl.market.{market._WHERE[name]}")
+            assert getattr(market, name) is getattr(module, name), name
+        assert sorted(market._WHERE) == sorted(market.__all__)
+        assert set(market.__all__) <= set(dir(market))
+        with pytest.raises(AttributeError, match="has no attribute 'fetch_everything'"):
+            market.fetch_everything  # noqa: B018
+
     def test_make_exchange_is_public_rate_limited_and_key_less(self) -> None:
         client = market.make_exchange("bybit", timeout_s=7.5)
         assert client.id == "bybit" and client.enableRateLimit is True and client.timeout == 7500

@@ -85,37 +85,102 @@ symbol fails or is not listed, the whole cached table is served stale, the reaso
 
 from __future__ import annotations
 
-from althedge_xl.market.cache import CACHE_ENV_VAR, resolve_cache_dir
-from althedge_xl.market.deadline import DEFAULT_DEADLINE_S, Deadline
-from althedge_xl.market.errors import CacheError, FeedError, HttpStatusError, MalformedResponseError
-from althedge_xl.market.exchange import DEFAULT_EXCHANGE, make_exchange
-from althedge_xl.market.fear_greed import FNG_URL, parse_fear_greed
-from althedge_xl.market.http import DEFAULT_TIMEOUT_S, HttpGet, RetryPolicy, parse_retry_after
-from althedge_xl.market.records import (
-    PAR_SOURCE,
-    DailyCloses,
-    DatedFutureQuote,
-    FearGreed,
-    FearGreedPoint,
-    FundingHistory,
-    FundingPoint,
-    MarketSnapshot,
-    PerpQuote,
-    Quote,
-)
-from althedge_xl.market.session import OFFLINE_REASON, ProgressCallback
-from althedge_xl.market.snapshot import (
-    DEFAULT_CLOSES_DAYS,
-    DEFAULT_DATED_MIN_DAYS,
-    DEFAULT_HISTORY_DAYS,
-    DEFAULT_PERP,
-    DEFAULT_QUOTE,
-    MAX_CLOSES_DAYS,
-    fetch_daily_closes,
-    normalize_symbols,
-    refresh_market_data,
-)
-from althedge_xl.market.transport import BASE_URL_ENV_VAR, deadline_http_get
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from althedge_xl.market.cache import CACHE_ENV_VAR, resolve_cache_dir
+    from althedge_xl.market.deadline import DEFAULT_DEADLINE_S, Deadline
+    from althedge_xl.market.errors import CacheError, FeedError, HttpStatusError, MalformedResponseError
+    from althedge_xl.market.exchange import DEFAULT_EXCHANGE, make_exchange
+    from althedge_xl.market.fear_greed import FNG_URL, parse_fear_greed
+    from althedge_xl.market.http import DEFAULT_TIMEOUT_S, HttpGet, RetryPolicy, parse_retry_after
+    from althedge_xl.market.records import (
+        PAR_SOURCE,
+        DailyCloses,
+        DatedFutureQuote,
+        FearGreed,
+        FearGreedPoint,
+        FundingHistory,
+        FundingPoint,
+        MarketSnapshot,
+        PerpQuote,
+        Quote,
+    )
+    from althedge_xl.market.session import OFFLINE_REASON, ProgressCallback
+    from althedge_xl.market.snapshot import (
+        DEFAULT_CLOSES_DAYS,
+        DEFAULT_DATED_MIN_DAYS,
+        DEFAULT_HISTORY_DAYS,
+        DEFAULT_PERP,
+        DEFAULT_QUOTE,
+        MAX_CLOSES_DAYS,
+        fetch_daily_closes,
+        normalize_symbols,
+        refresh_market_data,
+    )
+    from althedge_xl.market.transport import BASE_URL_ENV_VAR, deadline_http_get
+
+#: Each public name -> the module of this package it comes from. A name is imported when first
+#: used (PEP 562), so that importing one module of the package (the command line reads
+#: ``deadline`` for its ``--timeout`` default) does not load every feed.
+_WHERE = {
+    "CACHE_ENV_VAR": "cache",
+    "resolve_cache_dir": "cache",
+    "DEFAULT_DEADLINE_S": "deadline",
+    "Deadline": "deadline",
+    "CacheError": "errors",
+    "FeedError": "errors",
+    "HttpStatusError": "errors",
+    "MalformedResponseError": "errors",
+    "DEFAULT_EXCHANGE": "exchange",
+    "make_exchange": "exchange",
+    "FNG_URL": "fear_greed",
+    "parse_fear_greed": "fear_greed",
+    "DEFAULT_TIMEOUT_S": "http",
+    "HttpGet": "http",
+    "RetryPolicy": "http",
+    "parse_retry_after": "http",
+    "DailyCloses": "records",
+    "DatedFutureQuote": "records",
+    "FearGreed": "records",
+    "FearGreedPoint": "records",
+    "FundingHistory": "records",
+    "FundingPoint": "records",
+    "MarketSnapshot": "records",
+    "PAR_SOURCE": "records",
+    "PerpQuote": "records",
+    "Quote": "records",
+    "OFFLINE_REASON": "session",
+    "ProgressCallback": "session",
+    "DEFAULT_CLOSES_DAYS": "snapshot",
+    "DEFAULT_DATED_MIN_DAYS": "snapshot",
+    "DEFAULT_HISTORY_DAYS": "snapshot",
+    "DEFAULT_PERP": "snapshot",
+    "DEFAULT_QUOTE": "snapshot",
+    "MAX_CLOSES_DAYS": "snapshot",
+    "fetch_daily_closes": "snapshot",
+    "normalize_symbols": "snapshot",
+    "refresh_market_data": "snapshot",
+    "BASE_URL_ENV_VAR": "transport",
+    "deadline_http_get": "transport",
+}
+
+
+def __getattr__(name: str) -> object:
+    """``althedge_xl.market.NAME``: the public name, imported from its module on first use."""
+    try:
+        module = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})
+
 
 __all__ = [
     "BASE_URL_ENV_VAR",
