@@ -12,7 +12,7 @@ from conftest import TEMPLATE, edited_template
 from openpyxl.formula import Tokenizer
 from openpyxl.worksheet.formula import ArrayFormula
 
-from althedge_xl.headless import engine, sheet_reach
+from althedge_xl.headless import engine, reading, sheet_reach
 from althedge_xl.headless.report import ERROR_SHEETS
 
 
@@ -78,3 +78,20 @@ def test_unreached_sheets_are_read_empty():
     read = engine.read_for_engine(TEMPLATE, ERROR_SHEETS)
     assert read.emptied == {"Start", "Backtest", "xlwings.conf"}
     assert not read.book["Backtest"]._cells and read.book["History"]._cells
+
+
+def test_names_no_computed_formula_can_use_are_not_compiled(monkeypatch):
+    read = engine.read_for_engine(TEMPLATE, ERROR_SHEETS)
+    given = openpyxl.load_workbook(TEMPLATE).defined_names
+    macros = {name for name, d in given.items() if d.vbProcedure}
+    on_backtest = {
+        name for name, d in given.items() if not d.vbProcedure and {s for s, _ in d.destinations} == {"Backtest"}
+    }
+    assert len(macros) >= 21 and on_backtest  # one macro name per function wrapper (and its wizard entry)
+    reading.drop_names_out_of_reach(read.book, read.emptied)
+    assert set(read.book.defined_names) == set(given) - macros - on_backtest
+
+    computed = engine.compute(TEMPLATE, None, ERROR_SHEETS)
+    monkeypatch.setattr(engine, "drop_names_out_of_reach", lambda book, emptied: None)
+    with_every_name = engine.compute(TEMPLATE, None, ERROR_SHEETS)
+    assert computed.cells == with_every_name.cells and computed.names == with_every_name.names

@@ -26,7 +26,12 @@ import numpy as np
 from althedge_xl.excel.errors import ExcelError, error_code_of
 from althedge_xl.headless.cycles import Formula, circular_references, formula_cells, referenced_sheets
 from althedge_xl.headless.engine_table import complete_table, function_table
-from althedge_xl.headless.reading import addresses, drop_cached_array_values, read_for_engine
+from althedge_xl.headless.reading import (
+    addresses,
+    drop_cached_array_values,
+    drop_names_out_of_reach,
+    read_for_engine,
+)
 from althedge_xl.headless.udf_bridge import REASONS, failures_by_cell, register_functions
 from althedge_xl.headless.value_sheets import NotPlain, ValueSheets, range_inputs, take_value_sheets
 from althedge_xl.workbook.package import WorkbookError, check_readable
@@ -110,10 +115,11 @@ class ComputedWorkbook:
         from openpyxl.utils.cell import coordinate_to_tuple
 
         order = {name: i for i, name in enumerate(self.sheets)}
-        for (sheet, address), value in sorted(
-            self.cells.items(), key=lambda item: (order.get(item[0][0], len(order)), coordinate_to_tuple(item[0][1]))
+        failed = [key for key, value in self.cells.items() if error_code_of(value)]
+        for sheet, address in sorted(
+            failed, key=lambda key: (order.get(key[0], len(order)), coordinate_to_tuple(key[1]))
         ):
-            found = self.error(sheet, address) if error_code_of(value) else None
+            found = self.error(sheet, address)
             if found is not None:
                 yield sheet, address, str(found)
 
@@ -160,7 +166,7 @@ def compute(
     check_readable(source)
     os.environ.setdefault("TQDM_DISABLE", "1")
     register_functions()
-    book, formulas_read = _read(source, sheets)
+    book, formulas_read, emptied = _read(source, sheets)
     unknown = unknown_functions(formulas_read)
     if unknown:
         sheet, cell, name = unknown[0]
@@ -169,13 +175,15 @@ def compute(
     if cycle:
         raise WorkbookError(f"{source.name}: a circular reference, the formula engine cannot compute it: {cycle}")
     anchors = drop_cached_array_values(book)
+    names = _defined_names(book)
+    drop_names_out_of_reach(book, emptied)
     taken = take_value_sheets(book, overrides)
     inputs = {f"'[{source.name}]{sheet.upper()}'!{cell}": value for (sheet, cell), value in (overrides or {}).items()}
     REASONS.clear()
     engine_log = logging.getLogger("formulas")
     level = engine_log.level
-    # The VBA wrappers' macro names (definedName vbProcedure="1") are not references; the engine
-    # warns about each one.
+    # The engine logs what it cannot resolve (a missing reference, say); the report shows those
+    # cells as errors with their reasons instead.
     engine_log.setLevel(logging.ERROR)
     try:
         solution = _calculate(source, book, sheets, taken, inputs)
@@ -187,13 +195,11 @@ def compute(
         engine_log.setLevel(level)
     cells = _solution_cells(solution, book.sheetnames)
     cells.update(taken.cells())
-    return ComputedWorkbook(
-        source, cells, _defined_names(book), book.sheetnames, failures_by_cell(book.sheetnames), anchors
-    )
+    return ComputedWorkbook(source, cells, names, book.sheetnames, failures_by_cell(book.sheetnames), anchors)
 
 
-def _read(source: Path, sheets: Sequence[str] | None) -> tuple[Any, list[Formula]]:
-    """The workbook read for ``sheets`` (all by default) and its formulas.
+def _read(source: Path, sheets: Sequence[str] | None) -> tuple[Any, list[Formula], set[str]]:
+    """The workbook read for ``sheets`` (all by default), its formulas and the sheets read empty.
 
     Sheets the scan found unreachable are read empty; should a formula still refer to one of them
     (the scan reads text, the check here reads the parsed references), every sheet is read after all.
@@ -204,7 +210,7 @@ def _read(source: Path, sheets: Sequence[str] | None) -> tuple[Any, list[Formula
     if emptied and {sheet.upper() for sheet in referenced_sheets(read.book, found)} & emptied:
         read = read_for_engine(source)
         found = formula_cells(read.book)
-    return read.book, found
+    return read.book, found, read.emptied
 
 
 def _calculate(

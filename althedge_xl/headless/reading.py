@@ -112,3 +112,23 @@ def addresses(ref: str) -> list[list[str]]:
 
     min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
     return [[f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)] for r in range(min_row, max_row + 1)]
+
+
+def drop_names_out_of_reach(book: Any, emptied: set[str]) -> None:
+    """Remove the defined names of ``book`` that no computed formula can use; the engine compiles each name it gets.
+
+    Those are the VBA macro names (``vbProcedure``: each function wrapper's, a procedure rather than
+    cells) and the names whose every cell is on a sheet read empty (``emptied``, see
+    :func:`read_for_engine`): a formula that used one would have made its sheet reachable.
+    """
+    for name, definition in list(book.defined_names.items()):
+        if definition.vbProcedure or (emptied and _all_on(definition, emptied)):
+            del book.defined_names[name]
+
+
+def _all_on(definition: Any, sheets: set[str]) -> bool:
+    try:
+        found = [sheet for sheet, _ in definition.destinations]
+    except Exception:  # a name that is no reference (a constant, a #REF!): kept, the engine says what it is
+        return False
+    return bool(found) and all(sheet in sheets for sheet in found)
