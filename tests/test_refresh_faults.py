@@ -116,6 +116,19 @@ def test_offline_from_the_cache_writes_stale_values_and_keeps_the_last_refresh(w
     assert [b.read_bytes() for b in backups_of(workbook)] == [original]
 
 
+def test_offline_with_an_empty_cache_writes_nothing_and_says_so(workbook, tmp_path, capsys, monkeypatch):
+    # Regression: the perpetual's symbol, spelt as the feed does (BTC/USDT:USDT), replaced the sheet's
+    # BTCUSDT although nothing was cached: the file was rewritten, a backup made, and "refreshed" said.
+    before, mtime = workbook.read_bytes(), workbook.stat().st_mtime_ns
+    monkeypatch.setenv("ALTHEDGE_CACHE_DIR", str(tmp_path / "empty-cache"))
+    assert main(["refresh", str(workbook), "--offline"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "the cache has no value for BTC, ETH, SOL" in captured.err and f"{workbook} is unchanged" in captured.err
+    assert workbook.read_bytes() == before and workbook.stat().st_mtime_ns == mtime
+    assert backups_of(workbook) == [] and leftovers(workbook.parent) == []
+
+
 def _from_a_full_cache() -> market.MarketSnapshot:
     """What an offline refresh gives with every item cached: each the recorded value, stale, an hour old."""
     snapshot = _snapshot()

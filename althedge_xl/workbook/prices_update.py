@@ -226,8 +226,11 @@ def prices_update(snapshot: Any, current: Mapping[str, CellValue]) -> PricesUpda
     )
     _spot_update(snapshot, current, update)
     perp = snapshot.perp
-    _field_update(
-        {
+    # A perpetual with no value keeps the sheet's fields, its symbol too: the feed's spelling of the
+    # symbol (BTC/USDT:USDT) beside the sheet's last good price would be a change without news.
+    perp_fields: dict[str, CellValue] = {}
+    if not perp.missing:
+        perp_fields = {
             "PERP_SYMBOL": perp.symbol,
             "BTC_MARK": perp.mark_price,
             "BTC_INDEX": perp.index_price,
@@ -236,12 +239,8 @@ def prices_update(snapshot: Any, current: Mapping[str, CellValue]) -> PricesUpda
             "NEXT_FUNDING": perp.next_funding_time,
             "PERP_TIME": perp.as_of or perp.time,
             "PERP_SOURCE": perp.source,
-        },
-        "PERP_STALE",
-        perp,
-        current,
-        update,
-    )
+        }
+    _field_update(perp_fields, "PERP_STALE", perp, current, update)
     (update.refreshed if perp.fresh else update.stale).append("BTC perpetual")
     future = getattr(snapshot, "dated_future", None)  # None until market fetches the dated future
     if future is not None:
