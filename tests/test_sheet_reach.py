@@ -95,3 +95,23 @@ def test_names_no_computed_formula_can_use_are_not_compiled(monkeypatch):
     monkeypatch.setattr(engine, "drop_names_out_of_reach", lambda book, emptied: None)
     with_every_name = engine.compute(TEMPLATE, None, ERROR_SHEETS)
     assert computed.cells == with_every_name.cells and computed.names == with_every_name.names
+
+
+@pytest.mark.parametrize(
+    ("part", "emptied"),
+    [
+        (
+            b'<worksheet><cols/><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+            b'<hyperlinks><hyperlink ref="A1"/></hyperlinks><mergeCells/></worksheet>',
+            b"<worksheet><cols/><sheetData/><mergeCells/></worksheet>",
+        ),
+        (
+            b"<x:worksheet><x:sheetData ><x:row/></x:sheetData ></x:worksheet>",
+            b"<x:worksheet><sheetData/></x:worksheet>",
+        ),
+        (b"<worksheet><sheetData/></worksheet>", b"<worksheet><sheetData/></worksheet>"),
+        (b"<worksheet><sheetData><row>", b"<worksheet><sheetData><row>"),  # cut short: left for the reader to refuse
+    ],
+)
+def test_a_sheet_read_empty_loses_its_cells_and_hyperlinks_only(part, emptied):
+    assert reading._without_cells(part) == emptied

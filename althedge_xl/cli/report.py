@@ -40,7 +40,6 @@ def run(args: argparse.Namespace) -> int:
     from althedge_xl.files import exit_on_signals, remove_stale_scratch_folders
     from althedge_xl.headless.report import run_report
     from althedge_xl.workbook.package import WorkbookError, check_readable
-    from althedge_xl.workbook.refresh import RefreshError
 
     if (args.offline or args.exchange or args.history) and not args.refresh:
         raise UserError("--offline/--exchange/--history only apply with --refresh")
@@ -54,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
         remove_stale_scratch_folders(SCRATCH_PREFIX)
     with exit_on_signals(), tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
         if args.refresh:
+            from althedge_xl.workbook.refresh import RefreshError  # the refresh's modules, only for one
+
             copy = Path(scratch) / workbook.name
             copy.write_bytes(read_bytes(workbook))
             try:

@@ -26,7 +26,8 @@ _DRAWING_RELATIONSHIP = re.compile(rb'<Relationship\b[^>]*\bType="[^"]*/relation
 _SHEET_RELATIONSHIPS = re.compile(r"^xl/worksheets/_rels/[^/]+\.rels$")
 #: A sheet's hyperlinks: openpyxl makes a cell of each one's anchor, which an emptied sheet should not have.
 _HYPERLINKS = re.compile(rb"<(?:\w+:)?hyperlinks\b.*?</(?:\w+:)?hyperlinks\s*>", re.S)
-_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(?:/>|>.*?</(?:\w+:)?sheetData\s*>)", re.S)
+#: A sheet's cells begin: ``<sheetData>`` (or ``<x:sheetData>``, or an empty ``<sheetData/>``).
+_SHEET_DATA = re.compile(rb"<(?P<prefix>(?:\w+:)?)sheetData\b[^>]*?(?P<empty>/?)>")
 
 
 def read_for_engine(source: Path, sheets: Sequence[str] | None = None) -> ReadBook:
@@ -71,9 +72,22 @@ def engine_package(package: bytes, reached: set[str] | None = None) -> bytes:
             if _SHEET_RELATIONSHIPS.match(name):
                 data = _DRAWING_RELATIONSHIP.sub(b"", data)
             elif name in emptied:
-                data = _HYPERLINKS.sub(b"", _SHEET_DATA.sub(b"<sheetData/>", data, count=1))
+                data = _without_cells(data)
             out.writestr(name, data)
     return copy.getvalue()
+
+
+def _without_cells(sheet: bytes) -> bytes:
+    """A worksheet part with an empty ``<sheetData/>`` and no hyperlinks (its end found by ``find``, not a regex)."""
+    start = _SHEET_DATA.search(sheet)
+    if start is not None:
+        end = start.end()
+        if not start["empty"]:
+            close = sheet.find(b"</" + start["prefix"] + b"sheetData", end)
+            end = sheet.find(b">", close) + 1 if close >= 0 else 0
+        if end:
+            sheet = sheet[: start.start()] + b"<sheetData/>" + sheet[end:]
+    return _HYPERLINKS.sub(b"", sheet)
 
 
 def _sheet_parts(package: zipfile.ZipFile, reached: set[str]) -> set[str]:
