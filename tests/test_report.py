@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -91,6 +93,18 @@ def test_report_prints_the_method_and_leaves_the_file_alone(tmp_path, capsys):
     assert "-14,500.00" in out and "3,000.00" in out and "20,000.00" in out
     assert out.index("Portfolio") < out.index("Hedge ratio") < out.index("Scenario") < out.index("Funding")
     assert copy.read_bytes() == before and copy.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.parametrize("tqdm_disable", ["", "0"])
+def test_the_engines_progress_bar_never_reaches_stderr(tmp_path, tqdm_disable):
+    # Regression: the engine's tqdm bar filled stderr when TQDM_DISABLE was set but empty (tqdm reads
+    # it once, at import, and an empty value means "show the bar").
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TQDM_DISABLE": tqdm_disable}
+    done = subprocess.run(
+        [sys.executable, "-m", "althedge_xl.cli", "report", str(TEMPLATE)], env=env, cwd=tmp_path, capture_output=True
+    )
+    assert done.returncode == 0 and done.stderr == b""
+    assert b"-14,500.00" in done.stdout
 
 
 def test_report_json_and_csv(capsys):

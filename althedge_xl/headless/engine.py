@@ -14,6 +14,8 @@ the cells it runs through (:mod:`althedge_xl.headless.cycles`).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -164,7 +166,7 @@ def compute(
     """
     source = Path(path)
     check_readable(source)
-    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ["TQDM_DISABLE"] = "1"  # read by tqdm when the engine first imports it (see _engine_quiet)
     register_functions()
     book, formulas_read, emptied = _read(source, sheets)
     unknown = unknown_functions(formulas_read)
@@ -180,22 +182,35 @@ def compute(
     taken = take_value_sheets(book, overrides)
     inputs = {f"'[{source.name}]{sheet.upper()}'!{cell}": value for (sheet, cell), value in (overrides or {}).items()}
     REASONS.clear()
-    engine_log = logging.getLogger("formulas")
-    level = engine_log.level
-    # The engine logs what it cannot resolve (a missing reference, say); the report shows those
-    # cells as errors with their reasons instead.
-    engine_log.setLevel(logging.ERROR)
     try:
-        solution = _calculate(source, book, sheets, taken, inputs)
+        with _engine_quiet():
+            solution = _calculate(source, book, sheets, taken, inputs)
     except Exception as exc:  # the engine's own failures, reported as one line
         raise WorkbookError(
             f"{source.name}: the formula engine could not compute it ({type(exc).__name__}: {exc})"
         ) from None
-    finally:
-        engine_log.setLevel(level)
     cells = _solution_cells(solution, book.sheetnames)
     cells.update(taken.cells())
     return ComputedWorkbook(source, cells, names, book.sheetnames, failures_by_cell(book.sheetnames), anchors)
+
+
+@contextlib.contextmanager
+def _engine_quiet() -> Iterator[None]:
+    """While the engine works: its log only for errors, and what it writes on stderr kept out of sight.
+
+    The engine logs what it cannot resolve (a missing reference, say), which the report shows as
+    error cells with their reasons, and draws a tqdm progress bar on stderr while it builds the
+    model. ``TQDM_DISABLE`` makes that bar cost nothing, but tqdm reads it only when first imported
+    (and takes an empty value for "no"), so the bar is also kept off the command's stderr here.
+    """
+    engine_log = logging.getLogger("formulas")
+    level = engine_log.level
+    engine_log.setLevel(logging.ERROR)
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        engine_log.setLevel(level)
 
 
 def _read(source: Path, sheets: Sequence[str] | None) -> tuple[Any, list[Formula], set[str]]:
