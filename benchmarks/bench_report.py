@@ -160,10 +160,9 @@ def child_phases(book: str) -> None:
     import althedge_xl.cli.report as cli_report
     import althedge_xl.headless.engine as headless
     import althedge_xl.headless.report as report
-    import althedge_xl.workbook.refresh  # noqa: F401  (cli's report command imports it)
     from althedge_xl.cli.entry import short_lived_collector
 
-    lap("import althedge_xl (cli, report, headless, refresh)")
+    lap("import althedge_xl (cli, report, headless)")
 
     import formulas
     from formulas.excel import ExcelModel
