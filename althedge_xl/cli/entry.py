@@ -7,9 +7,10 @@ interpreter's collector as it is.
 Why. ``althedge report`` has the formula engine build a model of the workbook: on the template
 some 300,000 small objects, nearly all of them alive until the command ends. CPython's cyclic
 collector runs a young collection every 700 allocations (net of frees), and its older generations
-walk every live object again and again; on the template that was about 0.28 s of a 1.2 s report,
-spent finding some 60,000 objects of garbage. The interpreter's last collection at exit then walks
-everything once more (about 0.15 s), only for the operating system to free it all. So the process
+walk every live object again and again, to find little garbage (some 60,000 objects on the
+template); the interpreter's last collection at exit then walks everything once more, only for
+the operating system to free it all. On the template the report took 1.07 s with the default
+collector and 0.80 s with this setting (``benchmarks/bench_report.py``, 2 cores). So the process
 
 * collects the young generation every :data:`YOUNG_COLLECTION_EVERY` allocations: the template's
   report never gets there, and a large workbook's uncollected garbage stays bounded by it;
@@ -18,7 +19,7 @@ everything once more (about 0.15 s), only for the operating system to free it al
 
 Nothing the command writes depends on a collection: files are closed by their ``with`` blocks
 and replaced atomically before :func:`~althedge_xl.cli.main` returns, and temporary folders are
-removed by their own context managers. ``benchmarks/bench_report.py`` measures the difference.
+removed by their own context managers.
 """
 
 from __future__ import annotations
