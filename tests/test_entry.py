@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import runpy
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
@@ -66,6 +67,14 @@ def test_real_subcommands_keep_their_exit_codes(collector, capsys, tmp_path):
     with pytest.raises(SystemExit) as missing:
         entry.console_main(["report", str(tmp_path / "missing.xlsm")])
     assert missing.value.code == 2 and capsys.readouterr().err.startswith("althedge: ")
+
+
+def test_python_dash_m_runs_the_althedge_process(monkeypatch):
+    ran = []
+    monkeypatch.setattr(entry, "console_main", lambda argv=None: ran.append(argv))
+    monkeypatch.delitem(sys.modules, "althedge_xl.cli.__main__", raising=False)
+    runpy.run_module("althedge_xl.cli", run_name="__main__")
+    assert ran == [None]  # the command line's own arguments
 
 
 def test_python_dash_m_is_the_same_process(tmp_path):

@@ -1089,7 +1089,7 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(delay)
         # A client that timed out has gone by now: its broken pipe is the expected end, not an error
         # for the server's thread to print into whichever test runs next.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -1179,6 +1179,10 @@ class TestModule:
         done = subprocess.run([sys.executable, "-c", code], env=env, cwd=PROJECT, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == ["['althedge_xl.market.deadline']"]
+        # a module of the package is still an attribute of it, imported on first use too
+        code = "import althedge_xl.market as m; print(m.snapshot.DEFAULT_PERP)"
+        done = subprocess.run([sys.executable, "-c", code], env=env, cwd=PROJECT, capture_output=True, text=True)
+        assert (done.returncode, done.stdout.strip()) == (0, "BTC/USDT:USDT"), done.stderr
 
     def test_public_names_are_their_modules_objects(self) -> None:
         import importlib

@@ -107,6 +107,22 @@ def test_the_engines_progress_bar_never_reaches_stderr(tmp_path, tqdm_disable):
     assert b"-14,500.00" in done.stdout
 
 
+@pytest.mark.parametrize("tqdm_first", [False, True])
+def test_compute_leaves_the_environment_and_stderr_alone(tmp_path, tqdm_first):
+    # In a program of its own: TQDM_DISABLE is set only while tqdm is first imported, and a tqdm
+    # imported before (bar on) still writes nothing while the engine works.
+    code = (
+        f"import os{', tqdm' if tqdm_first else ''}\n"
+        "from althedge_xl.headless.engine import compute\n"
+        f"compute({str(TEMPLATE)!r}, None, ['Portfolio', 'Hedge'])\n"
+        "print(repr(os.environ.get('TQDM_DISABLE')))"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "TQDM_DISABLE"}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "None", "")
+
+
 def test_report_json_and_csv(capsys):
     assert main(["report", str(TEMPLATE), "--format", "json"]) == 0
     tables = {t["title"]: t for t in json.loads(capsys.readouterr().out)["tables"]}

@@ -111,6 +111,10 @@ def test_names_no_computed_formula_can_use_are_not_compiled(monkeypatch):
         ),
         (b"<worksheet><sheetData/></worksheet>", b"<worksheet><sheetData/></worksheet>"),
         (b"<worksheet><sheetData><row>", b"<worksheet><sheetData><row>"),  # cut short: left for the reader to refuse
+        (
+            b"<worksheet><sheetData><sheetDataX></sheetDataX></sheetData\n></worksheet>",  # a longer name is not its end
+            b"<worksheet><sheetData/></worksheet>",
+        ),
     ],
 )
 def test_a_sheet_read_empty_loses_its_cells_and_hyperlinks_only(part, emptied):

@@ -18,6 +18,7 @@ import contextlib
 import io
 import logging
 import os
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,7 +167,7 @@ def compute(
     """
     source = Path(path)
     check_readable(source)
-    os.environ["TQDM_DISABLE"] = "1"  # read by tqdm when the engine first imports it (see _engine_quiet)
+    bar_off = _import_tqdm_without_bar()
     register_functions()
     book, formulas_read, emptied = _read(source, sheets)
     unknown = unknown_functions(formulas_read)
@@ -183,7 +184,7 @@ def compute(
     inputs = {f"'[{source.name}]{sheet.upper()}'!{cell}": value for (sheet, cell), value in (overrides or {}).items()}
     REASONS.clear()
     try:
-        with _engine_quiet():
+        with _engine_quiet(bar_off):
             solution = _calculate(source, book, sheets, taken, inputs)
     except Exception as exc:  # the engine's own failures, reported as one line
         raise WorkbookError(
@@ -194,20 +195,42 @@ def compute(
     return ComputedWorkbook(source, cells, names, book.sheetnames, failures_by_cell(book.sheetnames), anchors)
 
 
+def _import_tqdm_without_bar() -> bool:
+    """Import tqdm, the engine's progress bar, with its bar off; False when it was imported before.
+
+    tqdm reads ``TQDM_DISABLE`` once, when it is imported (and takes an empty value for "show the
+    bar"); the variable is set for that import only, then given back as it was.
+    """
+    if "tqdm" in sys.modules:
+        return False
+    before = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"
+    try:
+        import tqdm  # noqa: F401
+    finally:
+        if before is None:
+            del os.environ["TQDM_DISABLE"]
+        else:
+            os.environ["TQDM_DISABLE"] = before
+    return True
+
+
 @contextlib.contextmanager
-def _engine_quiet() -> Iterator[None]:
-    """While the engine works: its log only for errors, and what it writes on stderr kept out of sight.
+def _engine_quiet(bar_off: bool) -> Iterator[None]:
+    """While the engine works: its log only for errors, and its progress bar off the command's stderr.
 
     The engine logs what it cannot resolve (a missing reference, say), which the report shows as
-    error cells with their reasons, and draws a tqdm progress bar on stderr while it builds the
-    model. ``TQDM_DISABLE`` makes that bar cost nothing, but tqdm reads it only when first imported
-    (and takes an empty value for "no"), so the bar is also kept off the command's stderr here.
+    error cells with their reasons, and draws a tqdm bar on stderr while it builds the model. Unless
+    tqdm was imported with the bar off (``bar_off``, :func:`_import_tqdm_without_bar`), what is
+    written on stderr meanwhile is dropped (``sys.stderr`` is the process's: one computation at a
+    time, as the reasons of :data:`REASONS` already require).
     """
     engine_log = logging.getLogger("formulas")
     level = engine_log.level
     engine_log.setLevel(logging.ERROR)
+    hide = contextlib.nullcontext() if bar_off else contextlib.redirect_stderr(io.StringIO())
     try:
-        with contextlib.redirect_stderr(io.StringIO()):
+        with hide:
             yield
     finally:
         engine_log.setLevel(level)

@@ -83,11 +83,23 @@ def _without_cells(sheet: bytes) -> bytes:
     if start is not None:
         end = start.end()
         if not start["empty"]:
-            close = sheet.find(b"</" + start["prefix"] + b"sheetData", end)
-            end = sheet.find(b">", close) + 1 if close >= 0 else 0
+            end = _closing_tag_end(sheet, b"</" + start["prefix"] + b"sheetData", end)
         if end:
             sheet = sheet[: start.start()] + b"<sheetData/>" + sheet[end:]
     return _HYPERLINKS.sub(b"", sheet)
+
+
+def _closing_tag_end(xml: bytes, tag: bytes, start: int) -> int:
+    """Where the first ``tag`` (``</sheetData``) from ``start`` ends, just past its ``>``; 0 if none."""
+    at = xml.find(tag, start)
+    while at >= 0:
+        after = at + len(tag)
+        while after < len(xml) and xml[after] in b" \t\r\n":
+            after += 1
+        if xml[after : after + 1] == b">":
+            return after + 1
+        at = xml.find(tag, after)
+    return 0
 
 
 def _sheet_parts(package: zipfile.ZipFile, reached: set[str]) -> set[str]:

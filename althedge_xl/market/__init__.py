@@ -167,19 +167,24 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """``althedge_xl.market.NAME``: the public name, imported from its module on first use."""
-    try:
-        module = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name stays an error
 
+    def __getattr__(name: str) -> object:
+        """``althedge_xl.market.NAME``: a public name, or a module of the package, imported on first use."""
+        module = _WHERE.get(name)
+        if module is None:
+            try:
+                return importlib.import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.{name}":
+                    raise
+                raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        globals()[name] = value
+        return value
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_WHERE})
 
 
 __all__ = [
