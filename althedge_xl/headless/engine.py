@@ -122,9 +122,7 @@ class ComputedWorkbook:
         for sheet, address in sorted(
             failed, key=lambda key: (order.get(key[0], len(order)), coordinate_to_tuple(key[1]))
         ):
-            found = self.error(sheet, address)
-            if found is not None:
-                yield sheet, address, str(found)
+            yield sheet, address, str(self.error(sheet, address))
 
 
 def unknown_functions(formulas: Sequence[Formula]) -> list[tuple[str, str, str]]:
