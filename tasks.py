@@ -1,8 +1,8 @@
 """Set up and run AltHedge XL on a fresh machine: ``python tasks.py demo`` or ``python tasks.py test``.
 
 Works the same on Linux, macOS and Windows (``py tasks.py test`` there) with Python 3.10+:
-creates ``.venv`` beside this file, installs the package from ``pyproject.toml`` into it (again only
-when ``pyproject.toml`` changes), then runs the job.
+creates ``.venv`` beside this file, installs the package from ``pyproject.toml`` into it at the versions of
+``constraints.txt`` (again only when either file changes), then runs the job.
 
 * ``demo``: the main job, the template workbook computed without Excel (``althedge report``); installs
   the package with every extra (``.[all]``).
@@ -33,17 +33,21 @@ def run(*command: str | Path) -> None:
 
 
 def ensure_venv(extra: str) -> None:
-    """Create .venv and install the package with ``extra``, unless already done for this pyproject."""
+    """Create .venv and install the package with ``extra`` at the versions of constraints.txt, unless already
+    done for this pyproject.toml and constraints.txt."""
     if sys.version_info < (3, 10):  # noqa: UP036 (tasks.py runs before the project's Python is known)
         sys.exit(f"AltHedge XL needs Python 3.10 or newer; this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extra.encode()).hexdigest()
+    constraints = ROOT / "constraints.txt"  # the versions that shape the template's bytes
+    digest = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + constraints.read_bytes() + extra.encode()
+    ).hexdigest()
     stamp = VENV / f".installed-{extra or 'base'}"
     if stamp.exists() and stamp.read_text() == digest:
         return
     run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extra}]" if extra else ".")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-c", constraints, "-e", f".[{extra}]" if extra else ".")
     stamp.write_text(digest)
 
 

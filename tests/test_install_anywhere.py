@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TEMPLATE
+from package_diff import describe
 
 TIMEOUT = 900  # seconds: building the wheel and the template on a busy machine
 
@@ -101,4 +102,5 @@ def test_build_workbook_with_the_market_data(installed, elsewhere, data_dir):
         [str(bin_dir / "althedge"), "build-workbook", "--data", str(data_dir), "--out", "Built.xlsm"], elsewhere, env
     )
     assert done.returncode == 0, done.stderr
-    assert (elsewhere / "Built.xlsm").read_bytes() == TEMPLATE.read_bytes()  # the committed template is a build
+    built = elsewhere / "Built.xlsm"
+    assert built.read_bytes() == TEMPLATE.read_bytes(), describe(TEMPLATE, built, "the committed template is a build")

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from openpyxl.formula import Tokenizer
 from openpyxl.worksheet.formula import ArrayFormula
+from package_diff import describe
 
 from althedge_xl import udfs
 from althedge_xl.headless.template import build_workbook
@@ -45,11 +46,10 @@ def test_sheets_in_order(book):
 
 
 def test_rebuild_equals_committed_workbook(built):
-    # The committed template must be what the builder writes today: worksheets, VBA, everything.
-    with zipfile.ZipFile(COMMITTED) as committed, zipfile.ZipFile(built) as fresh:
-        assert sorted(committed.namelist()) == sorted(fresh.namelist())
-        differing = [n for n in fresh.namelist() if committed.read(n) != fresh.read(n)]
-    assert differing == [], f"rebuild with `althedge build-workbook`: {differing} differ"
+    # The committed template must be what the builder writes today, byte for byte: worksheets, VBA, everything.
+    assert built.read_bytes() == COMMITTED.read_bytes(), describe(
+        COMMITTED, built, "rebuild with `althedge build-workbook --out workbook/AltHedge.xlsm`"
+    )
 
 
 def _cells(book, kind):

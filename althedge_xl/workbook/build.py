@@ -18,6 +18,7 @@ import xlsxwriter
 from althedge_xl import udfs
 from althedge_xl.workbook import vba
 from althedge_xl.workbook.arrays import inline_array_text
+from althedge_xl.workbook.cached_values import cached_values
 from althedge_xl.workbook.samples import Samples
 from althedge_xl.workbook.sheets import backtest
 from althedge_xl.workbook.sheets.funding import funding
@@ -53,6 +54,7 @@ def _write(target: Path | io.BytesIO, samples: Samples, cached: Cached, with_vba
     book.set_calc_mode("auto")
     styles = Styles(book)
     history_rows = backtest.history_rows(samples.history)
+    cached = cached_values(cached)  # the same bytes on every CPU: see althedge_xl.workbook.cached_values
     writers: dict[str, Callable[[SheetWriter], None]] = {
         "Start": lambda w: start(w, vba.REFRESH_MACRO),
         "Portfolio": portfolio,

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core._sums import row_dots
 from althedge_xl.core.backtest.engine import SCHEDULES, Path, rebalance_days, simulate
 from althedge_xl.core.backtest.metrics import EquityMetrics, equity_metrics
 from althedge_xl.core.backtest.rules import Market, RuleSettings, parse_rules, ratio_path, rule_label
@@ -252,7 +253,7 @@ def backtest(
         raise MissingValueError(f"alt_prices column {bad + 1} has a blank inside the period")
     quantities = values / alts[first]
     market = Market(btc, alts, quantities, fg)
-    alt_value = alts[span] @ quantities
+    alt_value = row_dots(alts[span], quantities)
     spot = alt_value + held_btc / btc[first] * btc[span]
     allowed = rebalance_days(day[span], when)
     period_rates = rates[span]

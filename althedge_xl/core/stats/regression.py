@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core._sums import column_dots, exact_dot, exact_mean
 from althedge_xl.core.conventions import parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError
 from althedge_xl.core.stats._inputs import (
@@ -67,36 +68,37 @@ def beta_aligned(r_alt: FloatArray, r_btc: FloatArray, w: FloatArray | None, btc
     """Slope of (weighted) least squares with intercept of each column of ``r_alt`` on ``r_btc``.
 
     ``beta_j = sum w (x - xbar_w)(y_j - ybar_w) / sum w (x - xbar_w)^2`` with weighted means;
-    ``w = None`` is ordinary least squares, i.e. ``cov(y_j, x) / var(x)``.
+    ``w = None`` is ordinary least squares, i.e. ``cov(y_j, x) / var(x)``. Every sum is exactly
+    rounded (:mod:`althedge_xl.core._sums`), so the beta has the same bits on every CPU.
     """
     # The second centring pass makes sum(w * xc) zero to rounding, so
     # sum w xc (y - ybar_w) = sum w xc y and the (T, k) panel need not be centred: one
-    # matrix-vector product does all columns.
+    # product per column does all columns.
     if w is None:
-        xc = r_btc - r_btc.mean()
-        xc -= xc.mean()
+        xc = r_btc - exact_mean(r_btc)
+        xc -= exact_mean(xc)
         wxc = xc
     else:
-        sw = w.sum()
-        xc = r_btc - (w @ r_btc) / sw
-        xc -= (w @ xc) / sw
+        sw = math.fsum(w.tolist())
+        xc = r_btc - exact_dot(w, r_btc) / sw
+        xc -= exact_dot(w, xc) / sw
         wxc = w * xc
-    sxx = float(wxc @ xc)
+    sxx = exact_dot(wxc, xc)
     if is_constant(xc, r_btc) or not sxx > 0.0:
         raise BadNumberError(f"{btc_label} returns have zero variance over the periods used; beta is undefined")
-    beta: FloatArray = (wxc @ r_alt) / sxx
+    beta: FloatArray = column_dots(wxc, r_alt) / sxx
     return beta
 
 
 def _correl_aligned(r_alt: FloatArray, r_btc: FloatArray, alt_label: str) -> float:
-    """Pearson correlation of two clean return series."""
-    xc = r_btc - r_btc.mean()
-    yc = r_alt - r_alt.mean()
+    """Pearson correlation of two clean return series (exactly rounded sums, as :func:`beta_aligned`)."""
+    xc = r_btc - exact_mean(r_btc)
+    yc = r_alt - exact_mean(r_alt)
     if is_constant(xc, r_btc):
         raise BadNumberError("btc_prices returns have zero variance over the periods used; correlation is undefined")
     if is_constant(yc, r_alt):
         raise BadNumberError(f"{alt_label} returns have zero variance over the periods used; correlation is undefined")
-    rho = float(xc @ yc) / math.sqrt(float(xc @ xc) * float(yc @ yc))
+    rho = exact_dot(xc, yc) / math.sqrt(exact_dot(xc, xc) * exact_dot(yc, yc))
     return min(1.0, max(-1.0, rho))
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core._sums import row_dots
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 from althedge_xl.core.stats._inputs import (
     check_same_rows,
@@ -160,7 +161,7 @@ def scenario_replay(
         )
     btc_present = complete_rows(btc_ok, n)
     with np.errstate(all="ignore"):
-        unhedged = (prices / prices[0] - 1.0) @ vals
+        unhedged = row_dots(prices / prices[0] - 1.0, vals)
         hedge = -notional * (btc / btc[0] - 1.0)
         qty = notional / btc[0]
         has_rate = ~np.isnan(rates) & (rates != 0.0)

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core._sums import row_dots
 from althedge_xl.core.errors import BadNumberError, MissingValueError
 from althedge_xl.core.stats._inputs import (
     BoolArray,
@@ -112,7 +113,7 @@ def paired_returns(
         f"{MIN_RETURNS} returns",
     )
     with np.errstate(all="ignore"):
-        r_alt = returns_aligned(alt[keep]) @ w
+        r_alt = row_dots(returns_aligned(alt[keep]), w)
         r_btc = returns_aligned(btc[keep])
     finite_or_raise(r_alt, f"a return of {alt_name}")
     finite_or_raise(r_btc, "a return of btc_prices")

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core._sums import row_dots
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 from althedge_xl.core.stats._inputs import basket_weights, check_same_rows, checked_prices, float_view, one_number
 
@@ -152,7 +153,7 @@ def trailing_outperformance(
     _enough(n, w, "btc_prices")
     out = np.full(n, np.nan)
     with np.errstate(all="ignore"):
-        out[w:] = (alt[w:] / alt[:-w]) @ share - btc[w:] / btc[:-w]
+        out[w:] = row_dots(alt[w:] / alt[:-w], share) - btc[w:] / btc[:-w]
     return out
 
 
