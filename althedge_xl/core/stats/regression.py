@@ -263,9 +263,9 @@ def betas(
     -----
     Same formulas as :func:`hedge_beta`, in matrix form: with ``X`` the centred BTC returns
     (``T``,) and ``Y`` the asset returns (``T``, ``k``), ``beta = X @ Y / X @ X`` (``Y`` need
-    not be centred, as ``X`` sums to zero).
-    Columns that share a blank pattern are computed together, so a panel without blanks is
-    a single matrix product.
+    not be centred, as ``X`` sums to zero), each sum exactly rounded so that the betas have the
+    same bits on every CPU. Columns that share a blank pattern are computed together, so a panel
+    without blanks is one pass.
 
     Examples
     --------
