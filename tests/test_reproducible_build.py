@@ -25,6 +25,7 @@ from package_diff import describe, differences
 
 from althedge_xl.core._sums import column_dots, exact_dot, exact_mean, row_dots
 from althedge_xl.core.stats.regression import beta_aligned
+from althedge_xl.udfs import HEDGE_BETA_TABLE, HEDGE_CORREL, HEDGE_MINVAR_RATIO
 from althedge_xl.workbook.cached_values import CACHED_DIGITS, cached_number, cached_values
 
 #: OpenBLAS's kernel for the oldest x86-64 CPUs (SSE3, no fused multiply-add): every x86-64 CPU runs it.
@@ -135,6 +136,16 @@ def test_row_dots_add_the_columns_left_to_right_each_step_rounded_once():
         expected.append(total)
     assert row_dots(panel, weights).tolist() == expected
     assert row_dots(np.empty((4, 0)), np.empty(0)).tolist() == [0.0] * 4
+
+
+def test_a_sum_beyond_the_float_range_is_inf_or_nan_not_an_exception():
+    # math.fsum raises OverflowError ("intermediate overflow") and ValueError ("-inf + inf"); these answer as numpy's
+    assert exact_dot(np.array([1e308, 1e308]), np.ones(2)) == float("inf")
+    assert np.isnan(exact_dot(np.array([np.inf, -np.inf]), np.ones(2)))
+    assert column_dots(np.array([1e308, 1e308]), np.ones((2, 2))).tolist() == [float("inf")] * 2
+    prices = [[1e-154], [1e154], [1e-154], [1e154], [1e-154]]  # returns of 1e308
+    for answer in (HEDGE_CORREL(prices, prices), HEDGE_MINVAR_RATIO(prices, prices), HEDGE_BETA_TABLE(prices, prices)):
+        assert "unexpected" not in str(answer)
 
 
 def _twelve_digits(value: float) -> float:

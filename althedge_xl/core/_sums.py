@@ -21,20 +21,34 @@ import numpy as np
 
 from althedge_xl.core._arrays import FloatArray
 
-__all__ = ["column_dots", "exact_dot", "exact_mean", "row_dots"]
+__all__ = ["column_dots", "exact_dot", "exact_mean", "exact_sum", "row_dots"]
 
 #: Products turned into Python floats at a time by :func:`column_dots`: bounds its extra memory.
 _BLOCK_TERMS: Final[int] = 1 << 16
 
 
+def _fsum(terms: list[float]) -> float:
+    """:func:`math.fsum`, or where it raises (a sum beyond the float range, ``inf - inf``) the plain
+    left-to-right sum, which is then ``inf`` or ``NaN`` as numpy's would be: callers check for those."""
+    try:
+        return math.fsum(terms)
+    except (OverflowError, ValueError):
+        return sum(terms, 0.0)
+
+
+def exact_sum(values: FloatArray) -> float:
+    """The exactly rounded sum of a 1-D array."""
+    return _fsum(values.tolist())
+
+
 def exact_mean(values: FloatArray) -> float:
     """The mean of a 1-D array, ``fsum(values) / n``: exactly rounded sum, then one division."""
-    return math.fsum(values.tolist()) / values.size
+    return _fsum(values.tolist()) / values.size
 
 
 def exact_dot(x: FloatArray, y: FloatArray) -> float:
     """``sum(x_t * y_t)`` of two 1-D arrays of one length: rounded products, exactly rounded sum."""
-    return math.fsum((x * y).tolist())
+    return _fsum((x * y).tolist())
 
 
 def column_dots(x: FloatArray, panel: FloatArray) -> FloatArray:
@@ -48,7 +62,7 @@ def column_dots(x: FloatArray, panel: FloatArray) -> FloatArray:
     step = max(1, _BLOCK_TERMS // max(rows, 1))
     for start in range(0, cols, step):
         block = (x[:, None] * panel[:, start : start + step]).T.tolist()
-        out[start : start + step] = [math.fsum(column) for column in block]
+        out[start : start + step] = [_fsum(column) for column in block]
     return out
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from althedge_xl.core._arrays import FloatArray
-from althedge_xl.core._sums import column_dots, exact_dot, exact_mean
+from althedge_xl.core._sums import column_dots, exact_dot, exact_mean, exact_sum
 from althedge_xl.core.conventions import parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError
 from althedge_xl.core.stats._inputs import (
@@ -79,7 +79,7 @@ def beta_aligned(r_alt: FloatArray, r_btc: FloatArray, w: FloatArray | None, btc
         xc -= exact_mean(xc)
         wxc = xc
     else:
-        sw = math.fsum(w.tolist())
+        sw = exact_sum(w)
         xc = r_btc - exact_dot(w, r_btc) / sw
         xc -= exact_dot(w, xc) / sw
         wxc = w * xc
