@@ -18,8 +18,9 @@ modified: a list comes back as it is, an array as a plain view of the same data.
 
 from __future__ import annotations
 
+import itertools
 import math
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -63,28 +64,30 @@ def finite_number(cell: int | float | np.integer | np.floating, name: str, at: s
     return number
 
 
-def _is_number(cell: object) -> bool:
-    return isinstance(cell, NUMBER_TYPES) and not isinstance(cell, (bool, np.bool_))
+def _all_finite(cells: list[object]) -> bool:
+    """True when every number among ``cells`` is a finite float: one vectorized test for Excel's floats."""
+    kinds = set(map(type, cells))
+    if float in kinds:
+        floats = np.array([c for c in cells if type(c) is float] if len(kinds) > 1 else cells, dtype=np.float64)
+        if not np.isfinite(floats).all():
+            return False
+    others = tuple(k for k in kinds if k is not float and issubclass(k, NUMBER_TYPES) and not issubclass(k, bool))
+    for cell in (c for c in cells if isinstance(c, others)) if others else ():
+        try:
+            if not math.isfinite(float(cell)):
+                return False
+        except OverflowError:
+            return False
+    return True
 
 
-def _check_cell(cell: object, name: str, index: tuple[int, ...], ndim: int, size: int) -> None:
-    if type(cell) is float:  # Excel's numbers: the fast, common case
-        if math.isfinite(cell):
-            return
-    elif not _is_number(cell):
-        return
-    finite_number(cell, name, where(index, ndim, size))  # type: ignore[arg-type]
-
-
-def _check_array(array: np.ndarray, name: str) -> None:
-    if array.dtype.kind == "f":
-        bad = ~np.isfinite(array)
-        if bad.any():
-            index = tuple(int(i) for i in np.argwhere(bad)[0])
-            finite_number(array[index], name, where(index, array.ndim, array.size))
-    elif array.dtype == object:
-        for index, cell in np.ndenumerate(array):
-            _check_cell(cell, name, index, array.ndim, array.size)
+def _name_the_bad_cell(rows: list[object] | tuple[object, ...], name: str, ndim: int) -> None:
+    """Raise ``#NUM!`` for the first number of ``rows`` that is not finite, naming where it sits."""
+    size = sum(len(row) if isinstance(row, (list, tuple)) else 1 for row in rows) if ndim == 2 else len(rows)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row if ndim == 2 and isinstance(row, (list, tuple)) else [row]):
+            if isinstance(cell, NUMBER_TYPES) and not isinstance(cell, (bool, np.bool_)):
+                finite_number(cell, name, where((i, j) if ndim == 2 else (i,), ndim, size))
 
 
 def plain_argument(value: object, name: str) -> object:
@@ -104,25 +107,35 @@ def plain_argument(value: object, name: str) -> object:
     althedge_xl.core.errors.BadNumberError: alt_values (row 2, column 1) must be a finite number, not NaN (a blank cell is None)
     """
     if isinstance(value, np.ndarray):
-        array = np.asarray(value)
+        array = np.asarray(value)  # a np.matrix or another subclass as a plain array (a view)
         if array.ndim > 2:
             raise WrongTypeError(f"{name} must be a cell or a range, not a {array.ndim}-D array")
-        _check_array(array, name)
+        if array.dtype.kind == "f":
+            finite = bool(np.isfinite(array).all())
+        else:
+            finite = array.dtype.kind != "O" or _all_finite(array.ravel().tolist())
+        if not finite:
+            _name_the_bad_cell(array.tolist() if array.ndim else [array.item()], name, max(array.ndim, 1))
         return array
     if not isinstance(value, (list, tuple)):
-        _check_cell(value, name, (), 0, 1)
+        if isinstance(value, NUMBER_TYPES) and not isinstance(value, (bool, np.bool_)):
+            finite_number(value, name)
         return value
-    if not any(isinstance(row, (list, tuple, np.ndarray)) for row in value):
-        for i, cell in enumerate(value):
-            _check_cell(cell, name, (i,), 1, len(value))
+    row_kinds = set(map(type, value))
+    if not any(issubclass(k, (list, tuple, np.ndarray)) for k in row_kinds):  # one row or column, 1-D
+        if not _all_finite(list(value)):
+            _name_the_bad_cell(value, name, 1)
         return value
-    if any(isinstance(row, np.ndarray) for row in value):  # rows of arrays: as lists, the input kept
-        value = [_plain_row(row, name) if isinstance(row, np.ndarray) else row for row in value]
-    size = sum(len(row) if isinstance(row, (list, tuple)) else 1 for row in value)
-    for i, row in enumerate(value):
-        for j, cell in enumerate(row if isinstance(row, (list, tuple)) else [row]):
-            _check_cell(cell, name, (i, j), 2, size)
-    return value
+    rows: Any = value
+    if any(issubclass(k, np.ndarray) for k in row_kinds):  # rows of arrays: as lists, the input kept
+        rows = [_plain_row(row, name) if isinstance(row, np.ndarray) else row for row in value]
+    if all(issubclass(k, (list, tuple)) for k in row_kinds):  # a range: rows of cells, the common case
+        cells = list(itertools.chain.from_iterable(rows))
+    else:  # rows mixed with single cells: the coercion refuses that; the numbers are checked all the same
+        cells = list(itertools.chain.from_iterable(r if isinstance(r, (list, tuple)) else (r,) for r in rows))
+    if not _all_finite(cells):
+        _name_the_bad_cell(rows, name, 2)
+    return rows
 
 
 def _plain_row(row: np.ndarray, name: str) -> object:
