@@ -17,7 +17,9 @@ import warnings
 
 import numpy as np
 import pytest
-from test_udfs import ALL_UDFS, VALID_CALLS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_udfs import ALL_UDFS, RANGE, VALID_CALLS
 
 from althedge_xl import udfs
 from althedge_xl.excel.errors import ExcelError
@@ -100,6 +102,19 @@ class TestKeywordCalls:
         assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params)
         shown = pydoc.render_doc(function, renderer=pydoc.plaintext)
         assert f"{name}({', '.join(str(p) for p in params)})" in shown
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_by_name_or_by_position_the_same_answer(data):
+    # Hostile cells of every kind (blanks, errors, text, NaN, huge integers, ragged ranges): the
+    # arguments from a drawn position on are passed by name, in a drawn order.
+    for name, function in ALL_UDFS.items():
+        names = [p.name for p in _params(name)]
+        args = data.draw(st.lists(RANGE, min_size=len(names), max_size=len(names)), label=name)
+        split = data.draw(st.integers(0, len(names)), label="first by name")
+        by_name = data.draw(st.permutations(list(zip(names[split:], args[split:], strict=True))), label="order")
+        assert function(*args[:split], **dict(by_name)) == function(*args), name
 
 
 class TestNotANumber:

@@ -174,7 +174,7 @@ ERROR_POLICY = _error_policy()
 def bind_arguments(
     signature: inspect.Signature, function: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The arguments of a call by parameter name, as Python binds them, with errors a cell can show.
+    """The arguments of a call by parameter name in the signature's order, with errors a cell can show.
 
     >>> sig = inspect.signature(lambda notional, leverage, side="short": None)
     >>> bind_arguments(sig, "F", (20000,), {"leverage": 20})
@@ -197,7 +197,7 @@ def bind_arguments(
     for name, parameter in signature.parameters.items():
         if name not in arguments and parameter.default is inspect.Parameter.empty:
             raise MissingValueError(f"{name} is missing: {function} needs it")
-    return arguments
+    return {name: arguments[name] for name in names if name in arguments}  # in the signature's order
 
 
 def floating_point_error(exc: FloatingPointError | OverflowError) -> ExcelError:
@@ -217,14 +217,13 @@ def excel_function(**arg_docs: str) -> Callable[[F], F]:
         description = (body.__doc__ or "").strip().split("\n", 1)[0].strip()
         if not description:
             raise TypeError(f"{body.__name__}: the docstring's first line is the wizard description")
-        params = list(inspect.signature(body).parameters)
+        signature = inspect.signature(body)
+        params = list(signature.parameters)
         if set(params) != set(arg_docs):
             raise TypeError(f"{body.__name__}: help must name exactly the arguments {params}")
         for text in (description, *arg_docs.values()):
             if len(text) > MAX_HELP_LENGTH:
                 raise ValueError(f"{body.__name__}: help longer than {MAX_HELP_LENGTH} characters: {text!r}")
-
-        signature = inspect.signature(body)
 
         @functools.wraps(body)
         def udf(*args: Any, **kwargs: Any) -> Any:
