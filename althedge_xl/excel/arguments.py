@@ -13,7 +13,8 @@ not, through :func:`plain_argument` first:
 
 What a blank, a word or a number means for each kind of argument is decided afterwards, in
 :mod:`althedge_xl.excel.coerce`; both use :func:`finite_number` for a number cell. Nothing is
-modified: a list comes back as it is, an array as a plain view of the same data.
+modified: a list comes back as it is (rows that are arrays in a new list, as lists), an array as a
+plain view of the same data.
 """
 
 from __future__ import annotations
