@@ -60,6 +60,10 @@ CALLS: dict[str, tuple[str, list[Any]]] = {
             None,
         ],
     ),
+    "backtest_rules_error_cell": (
+        "BACKTEST",
+        [[["2024-01-01"], ["2024-01-02"]], [[100], [90]], [[10], [8]], [[1000]], None, None, None, [[NA_CELL]]],
+    ),
 }
 
 
@@ -133,6 +137,11 @@ def test_text_and_blank_are_real_value_errors_naming_the_argument(call, reason, 
 
 def test_error_cell_passes_through_as_the_same_real_error(office_js):
     assert office_js["leverage_error_cell"] == {"value": [[real_error("NotAvailable")]]}
+
+
+def test_error_cell_in_a_word_argument_passes_through_too(office_js):
+    # The rules are words, not numbers; an error among them is still that error, not an unknown rule.
+    assert office_js["backtest_rules_error_cell"] == {"value": [[real_error("NotAvailable")]]}
 
 
 def test_failing_cells_of_a_spilled_table_are_real_errors(office_js):

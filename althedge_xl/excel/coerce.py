@@ -12,7 +12,10 @@ argument decides here, once, what a blank means:
 * ``choice`` / ``flag`` / ``texts`` / ``table``: words, TRUE/FALSE, labels and two-column tables.
 
 Text, booleans where numbers go, and error cells are always errors: a typo never silently
-becomes 0. Inputs are never modified.
+becomes 0. A blank is ``None`` (or empty text), never NaN: a NaN, an infinity or a number beyond a
+float is ``#NUM!`` naming the argument (:func:`~althedge_xl.excel.arguments.finite_number`, the
+rule the decorator also applies to every argument before the function reads it). Inputs are
+never modified.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ import numpy as np
 from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core.conventions import MAX_HEDGE_RATIO, parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
+from althedge_xl.excel.arguments import NUMBER_TYPES, finite_number
+from althedge_xl.excel.arguments import where as _where
 from althedge_xl.excel.errors import ErrorCellError, error_code_of
 
 REQUIRED: Final = object()
 """Marker default: the argument has no default and may not be blank."""
 
-_NUMBER_TYPES = (int, float, np.integer, np.floating)
+_NUMBER_TYPES = NUMBER_TYPES
 
 
 def _is_blank(cell: object) -> bool:
@@ -41,7 +46,7 @@ def _is_blank(cell: object) -> bool:
 def _grid(value: object, name: str) -> np.ndarray:
     """``value`` as an object array of 0, 1 or 2 dimensions; ragged ranges are an error."""
     if isinstance(value, np.ndarray):
-        grid = value.astype(object)
+        grid = np.asarray(value).astype(object)  # a np.matrix as a plain array
     elif isinstance(value, (list, tuple)):
         rows = list(value)
         if any(isinstance(row, (list, tuple, np.ndarray)) for row in rows):
@@ -66,24 +71,12 @@ def _grid(value: object, name: str) -> np.ndarray:
     return grid
 
 
-def _where(index: tuple[int, ...], ndim: int, size: int = 2) -> str:
-    """Where a cell sits in its range, for messages; nothing for a single cell."""
-    if ndim == 0 or size == 1:
-        return ""
-    if ndim == 1:
-        return f" (item {index[0] + 1})"
-    return f" (row {index[0] + 1}, column {index[1] + 1})"
-
-
 def _number(cell: object, name: str, where: str) -> float:
-    """One cell as a float; NaN for a blank. Text, booleans and error values raise."""
+    """One cell as a float; NaN for a blank. Text, booleans, error values, NaN and infinities raise."""
     if isinstance(cell, (bool, np.bool_)):
         raise WrongTypeError(f"{name}{where} is TRUE/FALSE, not a number")
     if isinstance(cell, _NUMBER_TYPES):
-        try:
-            return float(cell)
-        except OverflowError:
-            raise BadNumberError(f"{name}{where} is too large a number") from None
+        return finite_number(cell, name, where)
     if _is_blank(cell):
         return math.nan
     code = error_code_of(cell)
@@ -99,9 +92,9 @@ def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     """``value`` as floats (NaN for blanks) and a mask of the blank cells."""
     if isinstance(value, _NUMBER_TYPES) and not isinstance(value, (bool, np.bool_)):
         return np.array(_number(value, name, "")), np.zeros((), dtype=bool)
-    if _all_floats(value):  # what Excel passes for a range of numbers: no checks needed per cell
+    if _all_floats(value):  # what Excel passes for a range of numbers: one vectorized check
         out = np.array(value, dtype=np.float64)
-        return out, np.zeros(out.shape, dtype=bool)
+        return _finite(out, np.zeros(out.shape, dtype=bool), name), np.zeros(out.shape, dtype=bool)
     grid = _grid(value, name)
     flat = grid.reshape(-1)
     blank = np.fromiter((c is None or (isinstance(c, str) and c == "") for c in flat), bool, flat.size)
@@ -109,13 +102,22 @@ def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     if plain and not blank.all():
         try:
             out = np.where(blank, np.nan, flat).astype(np.float64).reshape(grid.shape)
-            return out, blank.reshape(grid.shape)
+            return _finite(out, blank.reshape(grid.shape), name), blank.reshape(grid.shape)
         except OverflowError:
             pass  # a huge integer: the cell-by-cell path names it
     out = np.empty(grid.shape, dtype=np.float64)
     for index, cell in np.ndenumerate(grid):
         out[index] = _number(cell, name, _where(index, grid.ndim, grid.size))
     return out, blank.reshape(grid.shape)
+
+
+def _finite(out: FloatArray, blank: np.ndarray, name: str) -> FloatArray:
+    """``out`` if every cell that is not blank is finite; else ``#NUM!`` naming the first that is not."""
+    bad = ~(np.isfinite(out) | blank)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        finite_number(out[index], name, _where(index, out.ndim, out.size))
+    return out
 
 
 def _all_floats(value: object) -> bool:
@@ -131,8 +133,7 @@ def _all_floats(value: object) -> bool:
 def numbers(value: object, name: str, default: object = REQUIRED) -> FloatArray:
     """A number or a range of numbers; blank cells are missing (``#N/A``).
 
-    A wholly blank optional argument takes ``default``. NaN and infinities pass through for the
-    core functions to reject with their own message.
+    A wholly blank optional argument takes ``default``. NaN and infinities are ``#NUM!``.
     """
     if omitted(value):
         if default is REQUIRED:
@@ -156,7 +157,7 @@ def omitted(value: object) -> bool:
     Excel passes a reference to an empty cell as ``[[None]]``, so an ``is None`` test is not enough.
     """
     if isinstance(value, np.ndarray):
-        return all(_is_blank(c) for c in value.reshape(-1))
+        return all(_is_blank(c) for c in np.asarray(value).reshape(-1))
     return _is_blank(value) or (isinstance(value, (list, tuple)) and _all_blank(value))
 
 
@@ -243,7 +244,7 @@ def flag(value: object, name: str, default: bool) -> bool:
         return default
     if isinstance(cell, (bool, np.bool_)):
         return bool(cell)
-    if isinstance(cell, _NUMBER_TYPES) and float(cell) in (0.0, 1.0):
+    if isinstance(cell, _NUMBER_TYPES) and finite_number(cell, name) in (0.0, 1.0):
         return bool(cell)
     code = error_code_of(cell)
     if code is not None:
@@ -252,17 +253,40 @@ def flag(value: object, name: str, default: bool) -> bool:
 
 
 def texts(value: object, name: str) -> list[str]:
-    """Labels: each cell as text (numbers written plainly), blanks as empty text."""
-    grid = _grid(value, name).reshape(-1)
-    out = []
-    for cell in grid:
-        if _is_blank(cell):
-            out.append("")
-        elif isinstance(cell, float) and cell.is_integer():
-            out.append(str(int(cell)))
-        else:
-            out.append(str(cell))
-    return out
+    """Words and labels: each cell as the text Excel shows for it; blanks as empty text.
+
+    Whole numbers without a decimal point, TRUE and FALSE in capitals, a date (a cell that
+    arrives as a date) as ISO ``YYYY-MM-DD``, with ``HH:MM`` (and seconds) when it has a time of
+    day. An error value passes through as that error, as in any other argument.
+
+    >>> import datetime as dt
+    >>> texts([["BTC"], [2.0], [True], [dt.datetime(2024, 1, 1)], [dt.datetime(2024, 1, 1, 9, 30)]], "labels")
+    ['BTC', '2', 'TRUE', '2024-01-01', '2024-01-01 09:30']
+    """
+    grid = _grid(value, name)
+    return [_text(cell, name, _where(index, grid.ndim, grid.size)) for index, cell in np.ndenumerate(grid)]
+
+
+def _text(cell: object, name: str, where: str) -> str:
+    import datetime as dt
+
+    if _is_blank(cell):
+        return ""
+    code = error_code_of(cell)
+    if code is not None:
+        raise ErrorCellError(code, f"{name}{where} is the error {code}")
+    if isinstance(cell, (bool, np.bool_)):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, _NUMBER_TYPES):
+        number = finite_number(cell, name, where)
+        return str(int(number)) if number.is_integer() else repr(number)
+    if isinstance(cell, dt.datetime):
+        if cell.time() == dt.time():
+            return cell.date().isoformat()
+        return cell.isoformat(sep=" ", timespec="seconds" if cell.second or cell.microsecond else "minutes")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell)
 
 
 #: The largest move or shock taken as meant, a fraction: +1,000 %. A price that rises elevenfold in a

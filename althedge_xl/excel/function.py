@@ -6,6 +6,15 @@ stays for Python's ``help``:
 
 * xlwings' ``func``/``arg`` decorators (category "AltHedge", help for every argument, ranges
   passed as 2-D lists, error cells passed as their error text);
+* it binds positional and keyword arguments as the signature says (``side="long"`` works as the
+  fifth argument does); an argument too many, a name it does not have or a required one missing
+  is an error, not a traceback;
+* every argument, used by the calculation or not, passes
+  :func:`~althedge_xl.excel.arguments.plain_argument` first (NaN, infinities, numbers beyond a
+  float are ``#NUM!``; a numpy matrix becomes a plain array);
+* the body runs with numpy's floating-point errors raised, not warned: an overflow is
+  ``#NUM! the result overflows``, never a ``RuntimeWarning`` on the console (a core function that
+  means to produce inf or NaN says so with its own ``np.errstate``);
 * any :class:`~althedge_xl.core.errors.AltHedgeInputError` becomes an :class:`ExcelError` of its
   code, and anything unexpected a ``#VALUE!`` with the reason;
 * results become what Excel shows: floats, booleans, text, lists of rows; a non-finite number
@@ -32,7 +41,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from althedge_xl.core.errors import AltHedgeInputError
+from althedge_xl.core.errors import AltHedgeInputError, MissingValueError, WrongTypeError
+from althedge_xl.excel.arguments import plain_argument
 from althedge_xl.excel.errors import ErrorCellError, ExcelError
 
 CATEGORY = "AltHedge"
@@ -161,6 +171,45 @@ def _error_policy() -> ClassicErrors | OfficeJsErrors:
 ERROR_POLICY = _error_policy()
 
 
+def bind_arguments(
+    signature: inspect.Signature, function: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The arguments of a call by parameter name in the signature's order, with errors a cell can show.
+
+    >>> sig = inspect.signature(lambda notional, leverage, side="short": None)
+    >>> bind_arguments(sig, "F", (20000,), {"leverage": 20})
+    {'notional': 20000, 'leverage': 20}
+    >>> bind_arguments(sig, "F", (1, 2, 3, 4), {})
+    Traceback (most recent call last):
+    ...
+    althedge_xl.core.errors.WrongTypeError: F takes at most 3 arguments (notional, leverage, side), not 4
+    """
+    names = list(signature.parameters)
+    if len(args) > len(names):
+        raise WrongTypeError(f"{function} takes at most {len(names)} arguments ({', '.join(names)}), not {len(args)}")
+    arguments = dict(zip(names, args, strict=False))  # the parameters left out take defaults
+    for name, value in kwargs.items():
+        if name not in signature.parameters:
+            raise WrongTypeError(f"{function} has no argument {name!r}; its arguments are {', '.join(names)}")
+        if name in arguments:
+            raise WrongTypeError(f"{function} got {name} twice, by position and by name")
+        arguments[name] = value
+    for name, parameter in signature.parameters.items():
+        if name not in arguments and parameter.default is inspect.Parameter.empty:
+            raise MissingValueError(f"{name} is missing: {function} needs it")
+    return {name: arguments[name] for name in names if name in arguments}  # in the signature's order
+
+
+def floating_point_error(exc: FloatingPointError | OverflowError) -> ExcelError:
+    """The Excel error for a floating-point error numpy raised (or Python's ``OverflowError``)."""
+    text = str(exc)
+    if isinstance(exc, OverflowError) or text.startswith("overflow"):
+        return ExcelError("#NUM!", "the result overflows (a number beyond ±1.8e308)")
+    if text.startswith("divide by zero"):
+        return ExcelError("#DIV/0!", "the calculation divides by zero")
+    return ExcelError("#NUM!", f"the calculation has no numeric result ({text})")
+
+
 def excel_function(**arg_docs: str) -> Callable[[F], F]:
     """Declare an AltHedge Excel function with help for each of its arguments."""
 
@@ -168,7 +217,8 @@ def excel_function(**arg_docs: str) -> Callable[[F], F]:
         description = (body.__doc__ or "").strip().split("\n", 1)[0].strip()
         if not description:
             raise TypeError(f"{body.__name__}: the docstring's first line is the wizard description")
-        params = list(inspect.signature(body).parameters)
+        signature = inspect.signature(body)
+        params = list(signature.parameters)
         if set(params) != set(arg_docs):
             raise TypeError(f"{body.__name__}: help must name exactly the arguments {params}")
         for text in (description, *arg_docs.values()):
@@ -176,13 +226,18 @@ def excel_function(**arg_docs: str) -> Callable[[F], F]:
                 raise ValueError(f"{body.__name__}: help longer than {MAX_HELP_LENGTH} characters: {text!r}")
 
         @functools.wraps(body)
-        def udf(*args: Any) -> Any:
+        def udf(*args: Any, **kwargs: Any) -> Any:
             passed_through = False
             try:
-                result = to_excel(body(*args))
+                arguments = bind_arguments(signature, body.__name__, args, kwargs)
+                cells = {name: plain_argument(value, name) for name, value in arguments.items()}
+                with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                    result = to_excel(body(**cells))
             except AltHedgeInputError as exc:
                 result = ExcelError(exc.excel_code, str(exc))
                 passed_through = isinstance(exc, ErrorCellError)
+            except (FloatingPointError, OverflowError) as exc:
+                result = floating_point_error(exc)
             except Exception as exc:  # the last line of defence: never a traceback in a cell
                 result = ExcelError("#VALUE!", f"unexpected {type(exc).__name__}: {exc}")
             return ERROR_POLICY.show(result, passed_through)

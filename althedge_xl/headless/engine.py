@@ -221,14 +221,16 @@ def _engine_quiet(bar_off: bool) -> Iterator[None]:
     error cells with their reasons, and draws a tqdm bar on stderr while it builds the model. Unless
     tqdm was imported with the bar off (``bar_off``, :func:`_import_tqdm_without_bar`), what is
     written on stderr meanwhile is dropped (``sys.stderr`` is the process's: one computation at a
-    time, as the reasons of :data:`REASONS` already require).
+    time, as the reasons of :data:`REASONS` already require). numpy's floating-point warnings are
+    off too: the engine's own arithmetic (a ``SUM`` beyond 1.8e308) shows an overflow as ``#NUM!``
+    in its cell, as Excel does, and AltHedge's functions turn theirs into errors with a reason.
     """
     engine_log = logging.getLogger("formulas")
     level = engine_log.level
     engine_log.setLevel(logging.ERROR)
     hide = contextlib.nullcontext() if bar_off else contextlib.redirect_stderr(io.StringIO())
     try:
-        with hide:
+        with hide, np.errstate(all="ignore"):
             yield
     finally:
         engine_log.setLevel(level)
