@@ -105,6 +105,12 @@ class TestBlankMaintenanceRate:
         # And the help says so.
         assert "first tier" in LIQ_HELP["mmr"] and "first tier applies" in inspect.getdoc(HEDGE_LIQ_PRICE.__wrapped__)
 
+    def test_beyond_the_default_table(self):
+        # Bybit's default is its first risk limit only (to 2,000,000 USDT): 30 BTC at 100,000 is beyond it.
+        got = HEDGE_LIQ_PRICE(100_000, 20, None, None, "short", "linear", 30, None, "bybit")
+        assert got.startswith("#N/A a notional of 3,000,000.00 is above the last tier of Bybit BTCUSDT")
+        assert got.endswith("or this position's tier as mmr and maint_amount")
+
     def test_bybit_default_risk_limit(self):
         # Bybit's help centre: long 1 BTC at 20,000, 50× → 19,700; its first BTCUSDT risk limit is 0.5 %.
         got = HEDGE_LIQ_PRICE(20_000, 50, None, None, "long", "linear", 1, None, "bybit")

@@ -336,17 +336,20 @@ def liquidation_price(
     out = np.empty(arrays["entry_price"].shape)
     for index in np.ndindex(out.shape):
         wallet = arrays["collateral"][index] if "collateral" in arrays else None
-        out[index] = position_liquidation(
-            arrays["entry_price"][index],
-            arrays["quantity"][index],
-            arrays["leverage"][index],
-            wallet,
-            direction,
-            kind,
-            which,
-            table,
-            arrays["contract_usd"][index],
-        )[0]
+        try:
+            out[index] = position_liquidation(
+                arrays["entry_price"][index],
+                arrays["quantity"][index],
+                arrays["leverage"][index],
+                wallet,
+                direction,
+                kind,
+                which,
+                table,
+                arrays["contract_usd"][index],
+            )[0]
+        except MissingValueError as exc:  # beyond the default table: the tier can be given by hand
+            raise MissingValueError(f"{exc}, or this position's tier as mmr and maint_amount") from None
     return finish(out)
 
 
