@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import zipfile
 from pathlib import Path
@@ -14,6 +15,16 @@ DATA_DIR = ROOT.parent / "shared" / "data"
 
 
 TEMPLATE = ROOT / "workbook" / "AltHedge.xlsm"
+#: The dates of Binance's recorded leverage brackets in ``../shared/data/margin``: the current one, the older one.
+BRACKETS_CURRENT, BRACKETS_OLDER = "2026-03-05", "2024-10-24"
+
+
+def binance_brackets(symbol: str = "BTCUSDT", date: str = BRACKETS_CURRENT) -> list[tuple[float, ...]]:
+    """Binance's recorded brackets of ``symbol`` read in place: (floor, cap, rate, cum, max leverage) per bracket."""
+    path = DATA_DIR / "margin" / f"binance_usdm_leverage_brackets_{date}.csv"
+    keys = ("notional_floor", "notional_cap", "maint_margin_ratio", "cum", "initial_leverage")
+    with open(path, newline="", encoding="utf-8") as f:
+        return [tuple(float(row[k]) for k in keys) for row in csv.DictReader(f) if row["symbol"] == symbol]
 
 
 def edited_template(folder: Path, edits: dict[tuple[str, str], object]) -> Path:

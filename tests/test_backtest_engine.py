@@ -85,7 +85,7 @@ def _loop(raw, days, ratio, band, fee, with_funding):
                 paid += max(-amount, 0.0)
         alt_value = sum(u * float(closes[d][a]) for a, u in units.items())
         target = ratio * alt_value / b
-        if abs(target - q) > band * target:
+        if i < len(days) - 1 and abs(target - q) > band * target:  # the last close trades nothing
             fees += abs(target - q) * b * fee
             q = target
             trades += 1
@@ -184,9 +184,10 @@ class TestIdentities:
             ratio = np.interp([fg[d] for d in days], [0, 20, 40, 60, 80, 100], [0.75, 0.5, 0.3, 0.2, 0.1, 0.0])
         alt_value = np.array([sum(u * float(closes[d][a]) for a, u in units.items()) for d in days])
         target = ratio * alt_value / np.array([float(closes[d]["BTC"]) for d in days])
-        changed = 1 + int(np.count_nonzero(target[1:] != target[:-1]))  # the opening trade, then changes
+        decided = target[:-1]  # the last close's target would be held after the period: never traded
+        changed = 1 + int(np.count_nonzero(decided[1:] != decided[:-1]))  # the opening trade, then changes
         assert got.trades == changed
-        np.testing.assert_allclose(got.path.quantity, target, rtol=1e-12)
+        np.testing.assert_allclose(got.path.quantity, np.append(decided, decided[-1]), rtol=1e-12)
 
     def test_band_zero_trades_only_when_the_target_changes(self):
         # BTC and the coin stand still on days 2, 3 and 5: the 50 % target changes on days 1 and 4 only
@@ -204,7 +205,8 @@ class TestIdentities:
             result = _run(arrays, rules="flat40", band=0.0, schedule=schedule, start="2022-01-01", end="2022-12-31")
             traded = np.flatnonzero(result.rules[1].path.traded)
             if days:
-                assert (traded % days == 0).all() and traded.size == 53
+                # closes 0, 7, ..., 357 of the 365; close 364 is the period's last, which trades nothing
+                assert (traded % days == 0).all() and traded.size == 52
             else:
                 assert [result.dates[i][5:] for i in traded] == [f"{m:02d}-01" for m in range(1, 13)]
 

@@ -7,7 +7,7 @@ inputs (entry price, size), so a change of the template's sample prices does not
 from __future__ import annotations
 
 import pytest
-from conftest import TEMPLATE, edited_template
+from conftest import BRACKETS_CURRENT, TEMPLATE, binance_brackets, edited_template
 
 from althedge_xl.headless.engine import compute
 
@@ -21,13 +21,23 @@ def test_default_is_binance_with_the_recorded_brackets(template):
     qty, ep = template.named("CONTRACTS"), template.named("ENTRY_PRICE")
     assert template.named("HEDGE_RULE") == "binance"
     assert qty == int(20_000 / ep * 1000) / 1000  # rounded down to 0.001 BTC: never above the 20,000 chosen
-    # Bracket 1 (0–50,000: 0.40 %, cum 0, 125×); LP = (WB + Q·EP) / (Q·1.004), WB = Q·EP/20.
+    # Bracket 1 of the 2026-03-05 brackets (0–300,000: 0.40 %, cum 0, 150×); LP = (WB + Q·EP) / (Q·1.004), WB = Q·EP/20.
+    first = binance_brackets()[0]
+    assert qty * ep <= first[1]
     assert template.named("LIQ_PRICE") == pytest.approx((qty * ep / 20 + qty * ep) / (qty * 1.004), abs=0.005)
     assert (template.named("TIER_MMR"), template.named("TIER_AMOUNT"), template.named("TIER_MAX_LEVERAGE")) == (
-        0.004,
-        0,
-        125,
+        first[2:]
     )
+
+
+def test_binance_table_is_the_recorded_one_with_its_date_and_source(template):
+    recorded = [list(row) for row in binance_brackets()]
+    sheet, ref = template.where("TIERS")
+    rows = template.named("TIERS")[: len(recorded)]
+    assert rows == recorded and all(v is None for row in template.named("TIERS")[len(recorded) :] for v in row)
+    first_row = int(ref.split(":")[0][1:])
+    heading = template.value(sheet, f"H{first_row - 2}")
+    assert BRACKETS_CURRENT in heading and "leverageBracket" in heading
 
 
 def test_spike_block(template):
@@ -75,7 +85,9 @@ def test_inverse_contracts(tmp_path):
 
 
 def test_leverage_above_the_brackets_maximum_is_named(tmp_path):
-    # 60,000 USDT (120 % of 50,000) is in bracket 2, where Binance allows at most 100×.
-    computed = compute(edited_template(tmp_path, {("HedgeRatio", "B6"): 1.2, ("Hedge", "B8"): 125}))
+    # 40 % of 1,030,000 of altcoins is 412,000 USDT, bracket 2 (300,000–800,000), where Binance allows at most
+    # 100×; 150× is the first bracket's maximum.
+    assert binance_brackets()[1][4] == 100
+    computed = compute(edited_template(tmp_path, {("Portfolio", "E8"): 1_000_000, ("Hedge", "B8"): 150}))
     assert computed.named("LIQ_PRICE") == "#NUM!"
     assert computed.reasons[("Hedge", "B11")].startswith("#NUM! Binance allows at most 100× for a ")

@@ -1,4 +1,5 @@
-"""Initial margin, the one-tier liquidation price and buffer, by Binance's and Bybit's rule (althedge_xl.core.margin).
+"""Initial margin (althedge_xl.core.margin), the liquidation price and buffer in one tier given, by Binance's and
+Bybit's rule (althedge_xl.core.liquidation.liquidation_price with a maintenance rate).
 
 Every liquidation price here is worked by hand in the test from the exchange's published formula
 (DESIGN.md, "Exchange formulas"), or is a published worked example.
@@ -10,9 +11,10 @@ import numpy as np
 import pytest
 
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
-from althedge_xl.core.margin import initial_margin, liquidation_price, margin_buffer
+from althedge_xl.core.liquidation import liquidation_price, margin_buffer
+from althedge_xl.core.margin import initial_margin
 
-# The first three BTCUSDT brackets Binance returned on 2024-10-24 (../shared/data/margin): floor, rate, cum.
+# Rates and cums of the kind Binance's brackets have (its 2024-10-24 response's first three): floor, rate, cum.
 RECORDED_BRACKETS = [(0, 0.004, 0), (50_000, 0.005, 50), (600_000, 0.0065, 950)]
 
 
@@ -29,10 +31,14 @@ class TestInitialMargin:
     def test_method(self):
         assert initial_margin(20_000, 20) == 1_000.0  # the method: 20,000 at 5 % margin
 
+    def test_150x_is_accepted(self):
+        # Binance's first BTCUSDT bracket allows 150× since 2025-08-21 (../shared/data/README.md).
+        assert initial_margin(30_000, 150) == 200.0
+
     def test_broadcast(self):
         np.testing.assert_allclose(initial_margin([[20_000], [40_000]], [[10, 20]]), [[2_000, 1_000], [4_000, 2_000]])
 
-    @pytest.mark.parametrize(("lev", "match"), [(0.5, "at least 1"), (200, "at most 125"), (np.inf, "finite")])
+    @pytest.mark.parametrize(("lev", "match"), [(0.5, "at least 1"), (151, "at most 150"), (np.inf, "finite")])
     def test_bad_leverage(self, lev, match):
         with pytest.raises(BadNumberError, match=match):
             initial_margin(20_000, lev)

@@ -78,7 +78,7 @@ def test_edited_copy_matches_core(tmp_path):
     assert net == pytest.approx(-20_000 - 17_000 + 0.35 * 42_500 * 0.25)
     ep = computed.named("ENTRY_PRICE")
     assert computed.named("LIQ_PRICE") == pytest.approx(
-        margin.liquidation_price(ep, 8, 0.004, 0, "short", "linear", computed.named("CONTRACTS"))
+        margin.liquidation_price_in_tier(ep, 8, 0.004, 0, "short", "linear", computed.named("CONTRACTS"))
     )
 
 

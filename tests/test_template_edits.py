@@ -6,7 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import edited_template
+from conftest import binance_brackets, edited_template
 
 from althedge_xl.core import margin
 from althedge_xl.headless.engine import compute
@@ -38,16 +38,17 @@ def test_quantity_without_a_price_is_explained(tmp_path):
 
 
 def test_liquidation_recomputed_in_the_tier_it_falls_in(tmp_path):
-    # Altcoins of 50,000 hedged at 96 %: a short of 0.450 BTC (47,970 USDT at the template's 106,599.9,
-    # bracket 1 of Binance's 2024-10-24 brackets) whose notional at the liquidation price passes
-    # 50,000, so Binance's rule recomputes it with bracket 2 (0.50 %, cum 50).
-    computed = compute(edited_template(tmp_path, {("HedgeRatio", "B6"): 0.96}))
+    # Altcoins of 330,000 hedged at 88 %: a short of 2.724 BTC (290,378 USDT at the template's 106,599.9,
+    # bracket 1 of Binance's 2026-03-05 brackets) whose notional at the liquidation price passes 300,000,
+    # so Binance's rule recomputes it with bracket 2 (0.50 %, cum 300).
+    first, second = binance_brackets()[:2]
+    computed = compute(edited_template(tmp_path, {("Portfolio", "E8"): 300_000, ("HedgeRatio", "B6"): 0.88}))
     qty, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
-    first = margin.liquidation_price(ep, 20, 0.004, 0, "short", "linear", qty)
-    assert qty * first > 50_000 and qty * ep <= 50_000
-    assert computed.named("TIER_MMR") == 0.005 and computed.named("TIER_AMOUNT") == 50
+    in_first = margin.liquidation_price_in_tier(ep, 20, first[2], first[3], "short", "linear", qty)
+    assert qty * in_first > first[1] and qty * ep <= first[1]
+    assert (computed.named("TIER_MMR"), computed.named("TIER_AMOUNT")) == second[2:4]
     # By hand, Binance USDⓈ-M short with bracket 2: LP = (WB + cum + Q·EP) / (Q·(1 + MMR)), WB = Q·EP/L.
-    expected = (qty * ep / 20 + 50 + qty * ep) / (qty * 1.005)
+    expected = (qty * ep / 20 + second[3] + qty * ep) / (qty * (1 + second[2]))
     assert computed.named("LIQ_PRICE") == pytest.approx(expected, abs=0.005)
 
 

@@ -1,51 +1,81 @@
 """Tier tables (althedge_xl.core.tiers): the recorded Binance brackets, validation, and Bybit's risk limits via ccxt.
 
-The Binance brackets are compared with Binance's response recorded on 2024-10-24
-(``../shared/data/margin/``, read in place); the Bybit body is the example of Bybit's API
+The Binance brackets are compared with Binance's responses recorded on 2026-03-05 (the default)
+and 2024-10-24 (kept as dated data), in ``../shared/data/margin/``, read in place; the Bybit body is the example of Bybit's API
 documentation (``tests/fixtures/margin/README.md``).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import BRACKETS_CURRENT, BRACKETS_OLDER, binance_brackets
 
-from althedge_xl.core.conventions import BINANCE_BTCUSDT, BINANCE_ETHUSDT
+from althedge_xl.core.conventions import (
+    BINANCE_BTCUSDT,
+    BINANCE_BTCUSDT_2024_10_24,
+    BINANCE_ETHUSDT,
+    BINANCE_ETHUSDT_2024_10_24,
+    MAX_LEVERAGE,
+)
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 from althedge_xl.core.tiers import rule_amounts, tier_table, tiers_from_ccxt
 
 FIXTURES = Path(__file__).parent / "fixtures" / "margin"
 
 
-def recorded_brackets(data_dir, symbol):
-    with open(data_dir / "margin" / "binance_usdm_leverage_brackets_2024-10-24.csv", newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["symbol"] == symbol]
-    keys = ("notional_floor", "notional_cap", "maint_margin_ratio", "cum", "initial_leverage")
-    return [[float(r[k]) for k in keys] for r in rows]
+CURRENT, OLDER = BRACKETS_CURRENT, BRACKETS_OLDER
+
+
+def recorded_brackets(data_dir, symbol, date=CURRENT):
+    assert (data_dir / "margin").is_dir()
+    return [list(row) for row in binance_brackets(symbol, date)]
 
 
 class TestShippedTables:
-    @pytest.mark.parametrize(("table", "symbol"), [(BINANCE_BTCUSDT, "BTCUSDT"), (BINANCE_ETHUSDT, "ETHUSDT")])
-    def test_equal_the_recorded_response(self, data_dir, table, symbol):
-        assert table.rows() == recorded_brackets(data_dir, symbol)
-        assert table.as_of == "recorded 2024-10-24" and table.exchange == "binance"
+    @pytest.mark.parametrize(
+        ("table", "symbol", "date"),
+        [
+            (BINANCE_BTCUSDT, "BTCUSDT", CURRENT),
+            (BINANCE_ETHUSDT, "ETHUSDT", CURRENT),
+            (BINANCE_BTCUSDT_2024_10_24, "BTCUSDT", OLDER),
+            (BINANCE_ETHUSDT_2024_10_24, "ETHUSDT", OLDER),
+        ],
+    )
+    def test_equal_the_recorded_response(self, data_dir, table, symbol, date):
+        assert table.rows() == recorded_brackets(data_dir, symbol, date)
+        assert table.as_of == f"recorded {date}" and table.exchange == "binance" and table.symbol == symbol
 
+    @pytest.mark.parametrize("date", [CURRENT, OLDER])
     @pytest.mark.parametrize("symbol", ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
-    def test_cum_rule_holds_on_every_recorded_row(self, data_dir, symbol):
+    def test_cum_rule_holds_on_every_recorded_row(self, data_dir, symbol, date):
         # Binance's rule cumₙ = floorₙ·(MMRₙ − MMRₙ₋₁) + cumₙ₋₁, checked on every row of the response.
-        rows = np.array(recorded_brackets(data_dir, symbol))
+        rows = np.array(recorded_brackets(data_dir, symbol, date))
         np.testing.assert_allclose(rule_amounts(rows[:, 0], rows[:, 2]), rows[:, 3], rtol=0, atol=1e-6)
         tier_table(rows)  # and the validator accepts the recorded table as it is
 
-    def test_the_old_unsourced_table_differs(self):
-        # The table the product shipped before (first bracket up to 300,000) is not Binance's.
-        assert BINANCE_BTCUSDT.caps[0] == 50_000 and BINANCE_BTCUSDT.rates[:2] == (0.004, 0.005)
+    def test_the_default_is_the_newest_recorded_table(self, data_dir):
+        # Binance widened the first bracket to 300,000 on 2025-06-19 and allowed 150× from 2025-08-21
+        # (../shared/data/README.md): the default follows, the 2024-10-24 table does not.
+        first = recorded_brackets(data_dir, "BTCUSDT")[0]
+        assert first == [0.0, 300_000.0, 0.004, 0.0, 150.0]
+        assert BINANCE_BTCUSDT.rows()[0] == first
+        assert BINANCE_BTCUSDT_2024_10_24.rows()[0] == recorded_brackets(data_dir, "BTCUSDT", OLDER)[0]
+        # No function accepts less leverage than the highest tier maximum of a default table.
+        assert first[4] == MAX_LEVERAGE
 
-    @pytest.mark.parametrize(("notional", "index"), [(0, 0), (50_000, 0), (50_000.01, 1), (600_000, 1), (1e6, 2)])
+    def test_edges_of_the_first_bracket_from_the_recorded_table(self, data_dir):
+        # floor < notional ≤ cap, at the 300,000 edge of the table read from the CSV.
+        rows = recorded_brackets(data_dir, "BTCUSDT")
+        edge = rows[0][1]
+        for notional, expected in ((edge - 0.01, rows[0]), (edge, rows[0]), (edge + 0.01, rows[1])):
+            tier = BINANCE_BTCUSDT.rows()[BINANCE_BTCUSDT.index(notional)]
+            assert tier == expected, notional
+
+    @pytest.mark.parametrize(("notional", "index"), [(0, 0), (300_000, 0), (300_000.01, 1), (800_000, 1), (1e6, 2)])
     def test_floor_below_notional_at_most_cap(self, notional, index):
         assert BINANCE_BTCUSDT.index(notional) == index
 

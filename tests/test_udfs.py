@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import binance_brackets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -187,7 +188,9 @@ class TestErrors:
         blank = [[None]]
         assert udfs.FUNDING_COST(20_000, 0.0001, 30, blank, blank) == pytest.approx(-180)
         assert udfs.FUNDING_COST(20_000, [[0.0001], [0.0002]], blank) == pytest.approx(-20_000 * 0.0003)
-        assert udfs.HEDGE_MAINT_TIER(20_000, blank) == [[0.004, 0.0, 125.0]]
+        assert (
+            udfs.HEDGE_MAINT_TIER(20_000, blank) == udfs.HEDGE_MAINT_TIER(20_000) == [list(binance_brackets()[0][2:])]
+        )
         assert udfs.HEDGE_RATIO_FG(50, blank) == pytest.approx(0.25)
         assert udfs.HEDGE_NOTIONAL(50_000, 0.4, blank) == 20_000
         assert udfs.SCENARIO_TABLE([[50_000]], [[-0.1]], 0, 0, blank)[1][0] == "Holding 1"

@@ -38,12 +38,18 @@ def run(args: argparse.Namespace) -> int:
     import tempfile
 
     from althedge_xl.files import exit_on_signals, remove_stale_scratch_folders
+    from althedge_xl.headless.export import check_out_folder
     from althedge_xl.headless.report import run_report
     from althedge_xl.workbook.package import WorkbookError, check_readable
 
     if (args.offline or args.exchange or args.history) and not args.refresh:
         raise UserError("--offline/--exchange/--history only apply with --refresh")
     workbook = workbook_argument(args.workbook)
+    try:  # before any refresh or computation: a wrong --out costs nothing
+        if args.out:
+            check_out_folder(Path(args.out))
+    except WorkbookError as exc:
+        raise UserError(str(exc)) from None
     nothing_fetched = False
     if args.refresh:  # the user's file is checked, and named, before its temporary copy is made
         try:

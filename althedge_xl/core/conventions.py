@@ -27,40 +27,79 @@ INVERSE_CONTRACT_USD: Final = 100.0
 ROUNDINGS: Final = ("down", "nearest", "up")
 
 _BINANCE_BRACKETS = "Binance GET /fapi/v1/leverageBracket"
-_RECORDED = "recorded 2024-10-24"
+_BTC_FLOORS_2026: Final = (0.0, 3e5, 8e5, 3e6, 1.2e7, 7e7, 1e8, 2.3e8, 4.8e8, 6e8, 8e8, 1.2e9)
+_ETH_FLOORS_2026: Final = (0.0, 3e5, 8e5, 3e6, 1.2e7, 5e7, 6.5e7, 1.5e8, 3.2e8, 4e8, 5.3e8, 8e8)
+_BTC_FLOORS_2024: Final = (0.0, 5e4, 6e5, 3e6, 1.2e7, 7e7, 1e8, 2.3e8, 4.8e8, 6e8, 8e8, 1.2e9)
+_ETH_FLOORS_2024: Final = (0.0, 5e4, 6e5, 3e6, 1.2e7, 5e7, 6.5e7, 1.5e8, 3.2e8, 4e8, 5.3e8, 8e8)
+_RATES: Final = (0.004, 0.005, 0.0065, 0.01, 0.02, 0.025, 0.05, 0.1, 0.125, 0.15, 0.25, 0.5)
+_LEVERAGE_2024: Final = (125.0, 100.0, 75.0, 50.0, 25.0, 20.0, 10.0, 5.0, 4.0, 3.0, 2.0, 1.0)
+_LEVERAGE_2026: Final = (150.0, *_LEVERAGE_2024[1:])
 
 #: Binance USDⓈ-M BTCUSDT leverage brackets: floor, cap (USDT), maintenance rate, maintenance
-#: amount "cum" (USDT), maximum leverage. The brackets Binance's account endpoint returned on
-#: 2024-10-24 (freqtrade's weekly snapshot, binance_leverage_tiers.json at commit 3d9514d).
-#: Binance changes them without notice and the endpoint needs an API key: a dated default.
+#: amount "cum" (USDT), maximum leverage, as Binance's account endpoint returned them on
+#: 2026-03-05 (freqtrade's weekly snapshot, binance_leverage_tiers.json at commit 2832c6b;
+#: unchanged since 2025-08-21, when the first bracket went to 150×; widened to 300,000 on
+#: 2025-06-19). Binance changes them without notice and the endpoint needs an API key: a dated
+#: default, the newest recorded.
 BINANCE_BTCUSDT: Final = TierTable(
-    floors=(0.0, 5e4, 6e5, 3e6, 1.2e7, 7e7, 1e8, 2.3e8, 4.8e8, 6e8, 8e8, 1.2e9),
-    caps=(5e4, 6e5, 3e6, 1.2e7, 7e7, 1e8, 2.3e8, 4.8e8, 6e8, 8e8, 1.2e9, 1.8e9),
-    rates=(0.004, 0.005, 0.0065, 0.01, 0.02, 0.025, 0.05, 0.1, 0.125, 0.15, 0.25, 0.5),
+    floors=_BTC_FLOORS_2026,
+    caps=(*_BTC_FLOORS_2026[1:], 1.8e9),
+    rates=_RATES,
+    amounts=(
+        0.0, 300.0, 1_500.0, 12_000.0, 132_000.0, 482_000.0, 2_982_000.0, 14_482_000.0, 26_482_000.0,
+        41_482_000.0, 121_482_000.0, 421_482_000.0,
+    ),
+    max_leverage=_LEVERAGE_2026,
+    exchange="binance",
+    symbol="BTCUSDT",
+    source=_BINANCE_BRACKETS,
+    as_of="recorded 2026-03-05",
+)  # fmt: skip
+#: Binance USDⓈ-M ETHUSDT brackets, same response and date as :data:`BINANCE_BTCUSDT`.
+BINANCE_ETHUSDT: Final = TierTable(
+    floors=_ETH_FLOORS_2026,
+    caps=(*_ETH_FLOORS_2026[1:], 1.2e9),
+    rates=_RATES,
+    amounts=(
+        0.0, 300.0, 1_500.0, 12_000.0, 132_000.0, 382_000.0, 2_007_000.0, 9_507_000.0, 17_507_000.0,
+        27_507_000.0, 80_507_000.0, 280_507_000.0,
+    ),
+    max_leverage=_LEVERAGE_2026,
+    exchange="binance",
+    symbol="ETHUSDT",
+    source=_BINANCE_BRACKETS,
+    as_of="recorded 2026-03-05",
+)  # fmt: skip
+#: The BTCUSDT brackets the same endpoint returned on 2024-10-24 (commit 3d9514d of the same
+#: snapshot): right until 2025-06-19, kept as dated data (first bracket 0–50,000, 125×).
+BINANCE_BTCUSDT_2024_10_24: Final = TierTable(
+    floors=_BTC_FLOORS_2024,
+    caps=(*_BTC_FLOORS_2024[1:], 1.8e9),
+    rates=_RATES,
     amounts=(
         0.0, 50.0, 950.0, 11_450.0, 131_450.0, 481_450.0, 2_981_450.0, 14_481_450.0, 26_481_450.0,
         41_481_450.0, 121_481_450.0, 421_481_450.0,
     ),
-    max_leverage=(125.0, 100.0, 75.0, 50.0, 25.0, 20.0, 10.0, 5.0, 4.0, 3.0, 2.0, 1.0),
+    max_leverage=_LEVERAGE_2024,
     exchange="binance",
     symbol="BTCUSDT",
     source=_BINANCE_BRACKETS,
-    as_of=_RECORDED,
+    as_of="recorded 2024-10-24",
 )  # fmt: skip
-#: Binance USDⓈ-M ETHUSDT brackets, same response and date as :data:`BINANCE_BTCUSDT`.
-BINANCE_ETHUSDT: Final = TierTable(
-    floors=(0.0, 5e4, 6e5, 3e6, 1.2e7, 5e7, 6.5e7, 1.5e8, 3.2e8, 4e8, 5.3e8, 8e8),
-    caps=(5e4, 6e5, 3e6, 1.2e7, 5e7, 6.5e7, 1.5e8, 3.2e8, 4e8, 5.3e8, 8e8, 1.2e9),
-    rates=(0.004, 0.005, 0.0065, 0.01, 0.02, 0.025, 0.05, 0.1, 0.125, 0.15, 0.25, 0.5),
+#: The ETHUSDT brackets of 2024-10-24, dated data as :data:`BINANCE_BTCUSDT_2024_10_24`.
+BINANCE_ETHUSDT_2024_10_24: Final = TierTable(
+    floors=_ETH_FLOORS_2024,
+    caps=(*_ETH_FLOORS_2024[1:], 1.2e9),
+    rates=_RATES,
     amounts=(
         0.0, 50.0, 950.0, 11_450.0, 131_450.0, 381_450.0, 2_006_450.0, 9_506_450.0, 17_506_450.0,
         27_506_450.0, 80_506_450.0, 280_506_450.0,
     ),
-    max_leverage=(125.0, 100.0, 75.0, 50.0, 25.0, 20.0, 10.0, 5.0, 4.0, 3.0, 2.0, 1.0),
+    max_leverage=_LEVERAGE_2024,
     exchange="binance",
     symbol="ETHUSDT",
     source=_BINANCE_BRACKETS,
-    as_of=_RECORDED,
+    as_of="recorded 2024-10-24",
 )  # fmt: skip
 #: Binance COIN-M BTCUSD perpetual, first bracket only (notional in BTC): 0–50 BTC at 0.40 %,
 #: 125×, as the example of Binance's ``GET /dapi/v2/leverageBracket`` documentation prints it
@@ -86,15 +125,13 @@ DEFAULT_TIERS: Final = {
     ("bybit", "linear"): BYBIT_BTCUSDT,
     ("bybit", "inverse"): BYBIT_BTCUSD_INVERSE,
 }
-#: First-tier maintenance margin rate and amount of BTCUSDT: the defaults of the one-tier functions.
-DEFAULT_MMR: Final = BINANCE_BTCUSDT.rates[0]
-DEFAULT_MAINT_AMOUNT: Final = 0.0
 
 #: Largest hedge ratio accepted (300 % of the hedged value); above 100 % is allowed but flagged.
 MAX_HEDGE_RATIO: Final = 3.0
-#: Largest leverage accepted by any function (Binance's highest bracket maximum); the tiered
-#: functions also refuse a leverage above the maximum of the position's bracket.
-MAX_LEVERAGE: Final = 125.0
+#: Largest leverage accepted by any function: the highest maximum of any default tier table
+#: (Binance's first BTCUSDT bracket, 150×). The tiered functions refuse a leverage above the
+#: maximum of the position's own tier.
+MAX_LEVERAGE: Final = max(table.max_leverage[0] for table in DEFAULT_TIERS.values())
 
 SIDES: Final = ("short", "long")
 CONTRACTS: Final = ("linear", "inverse")

@@ -1,17 +1,20 @@
-"""Liquidation with the exchange's tier table: the price, the collateral a BTC spike needs, the spike survived.
+"""Liquidation with the exchange's tier table: the price of one position, its margin buffer, a notional's tier.
 
 Binance's rule looks the tier up at the notional **at the liquidation price** (and values the
 maintenance margin there); Bybit's at the notional **at entry**. A tier table belongs to one
 exchange: a table of one exchange is never used with the other's rule. Leverage above the
 maximum of the position's tier at entry is refused, as the exchange refuses the order.
 
+A blank maintenance rate (:func:`liquidation_price`, :func:`margin_buffer`) means the default
+table's tier for the position, never its first tier silently; only when the size is unknown too
+does the first tier apply, with its maximum leverage. :mod:`althedge_xl.core.spike` builds on the
+same kernel for the BTC spike a short survives.
+
 Sizes: BTC for linear contracts, contracts for inverse ones (``contract_usd`` USD each).
 Collateral: USDT for linear, BTC for inverse. Notionals in USD.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -26,11 +29,9 @@ from althedge_xl.core.conventions import (
     parse_choice,
 )
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
-from althedge_xl.core.margin import check_leverage, position_notional, price_in_tier
+from althedge_xl.core.margin import check_leverage, liquidation_price_in_tier, position_notional, price_in_tier
 from althedge_xl.core.tiers import TierTable, tier_table
 
-#: Largest BTC rise the spike functions accept (+1,000 %); above it is almost surely a per cent typed as a number.
-MAX_RISE = 10.0
 _EDGE = 1e-12  # relative slack of a tier's bounds, for a price that lands on one
 
 
@@ -41,7 +42,7 @@ def resolve_tiers(tiers: ArrayLike | TierTable | None, rule: str, contract: str)
     exchange is refused.
 
     >>> resolve_tiers(None, "binance", "linear").described()
-    'Binance BTCUSDT (recorded 2024-10-24)'
+    'Binance BTCUSDT (recorded 2026-03-05)'
     """
     if tiers is None:
         return DEFAULT_TIERS[(rule, contract)]
@@ -104,7 +105,7 @@ def position_liquidation(
     rule : {"binance", "bybit"}
     tiers : array_like or TierTable, optional
         Rows ``floor, cap, mmr, amount, max leverage`` of the rule's exchange; default the
-        rule's table for the contract (Binance: the BTCUSDT brackets recorded 2024-10-24).
+        rule's table for the contract (Binance: the BTCUSDT brackets recorded 2026-03-05).
     contract_usd : scalar, optional
         USD face value of one inverse contract (default 100).
 
@@ -123,12 +124,12 @@ def position_liquidation(
 
     Examples
     --------
-    A short of 1 BTC at 60,000 with 10× (notional 60,000: Binance's bracket 2, 0.50 %, cum 50):
-    LP = (6,000 + 50 + 60,000) / 1.005 = 65,721.39.
+    A short of 10 BTC at 100,000 with 75× (notional 1,000,000: Binance's bracket 3, 0.65 %, cum
+    1,500, at most 75×): LP = (1,000,000 / 75 + 1,500 + 1,000,000) / (10 · 1.0065) = 100,827.95.
 
-    >>> price, mmr, amount, most = position_liquidation(60_000, 1, 10)
+    >>> price, mmr, amount, most = position_liquidation(100_000, 10, 75)
     >>> round(price, 2), mmr, amount, most
-    (65721.39, 0.005, 50.0, 100.0)
+    (100827.95, 0.0065, 1500.0, 75.0)
     """
     direction = parse_choice(side, "side", SIDES)
     kind = parse_choice(contract, "contract", CONTRACTS)
@@ -144,10 +145,10 @@ def position_liquidation(
     notional = float(position_notional(np.float64(size), np.float64(ep), kind))
     _check_tier_leverage(table, notional, lev, kind)
     wallet = notional / lev if collateral is None else _positive(collateral, "collateral")
-    return _liquidation(table, ep, size, wallet, direction, kind, which)
+    return liquidation_in_table(table, ep, size, wallet, direction, kind, which)
 
 
-def _liquidation(
+def liquidation_in_table(
     table: TierTable, ep: float, size: float, wallet: float, side: str, contract: str, rule: str
 ) -> tuple[float, float, float, float]:
     """The kernel of :func:`position_liquidation`, inputs checked; ``size`` is Q BTC or S USD."""
@@ -208,134 +209,6 @@ def _price(
     return price if np.isfinite(price) and price > 0 else None
 
 
-@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
-def collateral_for_rise(
-    notional: ArrayLike,
-    entry_price: ArrayLike,
-    rise: ArrayLike,
-    contract: str = "linear",
-    rule: str = "binance",
-    tiers: ArrayLike | TierTable | None = None,
-) -> Result:
-    """Collateral a short of ``notional`` USD needs so that a BTC rise of ``rise`` does not liquidate it.
-
-    Parameters
-    ----------
-    notional : array_like
-        USD notional of the short at entry (Q·EP for linear, the contracts' face S for inverse).
-    entry_price : array_like
-        Entry price in USD.
-    rise : array_like
-        The BTC rise from entry to survive, as a fraction (0.40 = +40 %), above 0 and at most 10.
-    contract, rule, tiers
-        As in :func:`position_liquidation`.
-
-    Returns
-    -------
-    float or ndarray
-        The wallet balance (USDT for linear, BTC for inverse) at which the short's liquidation
-        price is exactly EP·(1 + rise). An exchange opens no position with less than
-        notional / (the tier's maximum leverage): compare the result with it.
-
-    Notes
-    -----
-    With LP = EP·(1 + rise) and the tier at LP's notional (Binance) or at entry (Bybit), the
-    liquidation equations of :func:`~althedge_xl.core.margin.price_in_tier` solved for WB:
-    Binance linear WB = Q·LP·(1 + MMR) − cum − Q·EP; Bybit linear WB = Q·(LP − EP) + Q·EP·MMR − d;
-    Binance inverse WB = S/EP − cum − S·(1 − MMR)/LP; Bybit inverse WB = S·(1/EP − 1/LP) + S·MMR/EP − d.
-
-    Examples
-    --------
-    To survive +40 % from 100,000, a 20,000 USDT short (0.2 BTC) by Binance's rule needs
-    0.2 · 140,000 · 1.004 − 20,000 = 8,112 USDT (its notional at LP, 28,000, is in bracket 1):
-
-    >>> round(collateral_for_rise(20_000, 100_000, 0.40), 2)
-    8112.0
-    """
-    kind = parse_choice(contract, "contract", CONTRACTS)
-    which = parse_choice(rule, "rule", RULES)
-    table = resolve_tiers(tiers, which, kind)
-    amount = as_float_array(notional, "notional")
-    ep = as_float_array(entry_price, "entry_price")
-    up = as_float_array(rise, "rise")
-    amount, ep, up = broadcast(notional=amount, entry_price=ep, rise=up)
-    for values, name in ((amount, "notional"), (ep, "entry_price"), (up, "rise")):
-        require_finite(values, name)
-        require(values > 0, f"{name} must be greater than 0")
-    _check_rise(up)
-
-    def needed(n: float, e: float, r: float) -> float:
-        lp = e * (1 + r)
-        if kind == "linear":
-            q = n / e
-            if which == "binance":
-                t = table.index(q * lp)
-                return q * lp * (1 + table.rates[t]) - table.amounts[t] - q * e
-            t = table.index(n)
-            return q * (lp - e) + n * table.rates[t] - table.amounts[t]
-        if which == "binance":
-            t = table.index(n / lp)
-            return n / e - table.amounts[t] - n * (1 - table.rates[t]) / lp
-        t = table.index(n / e)
-        return n * (1 / e - 1 / lp) + n * table.rates[t] / e - table.amounts[t]
-
-    return _map(needed, amount, ep, up)
-
-
-@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
-def rise_survived(
-    collateral: ArrayLike,
-    notional: ArrayLike,
-    entry_price: ArrayLike,
-    contract: str = "linear",
-    rule: str = "binance",
-    tiers: ArrayLike | TierTable | None = None,
-) -> Result:
-    """The BTC rise from entry a short of ``notional`` USD with ``collateral`` survives: LP / EP − 1.
-
-    Parameters are those of :func:`collateral_for_rise`, with the collateral (USDT for linear,
-    BTC for inverse) in place of the rise.
-
-    Examples
-    --------
-    The collateral of the example of :func:`collateral_for_rise` survives exactly +40 %:
-
-    >>> round(rise_survived(8_112, 20_000, 100_000), 10)
-    0.4
-    """
-    kind = parse_choice(contract, "contract", CONTRACTS)
-    which = parse_choice(rule, "rule", RULES)
-    table = resolve_tiers(tiers, which, kind)
-    wallet = as_float_array(collateral, "collateral")
-    amount = as_float_array(notional, "notional")
-    ep = as_float_array(entry_price, "entry_price")
-    wallet, amount, ep = broadcast(collateral=wallet, notional=amount, entry_price=ep)
-    for values, name in ((wallet, "collateral"), (amount, "notional"), (ep, "entry_price")):
-        require_finite(values, name)
-        require(values > 0, f"{name} must be greater than 0")
-
-    def survived(w: float, n: float, e: float) -> float:
-        price, *_ = _liquidation(table, e, n / e if kind == "linear" else n, w, "short", kind, which)
-        return price / e - 1
-
-    return _map(survived, wallet, amount, ep)
-
-
-def _check_rise(rise: np.ndarray) -> None:
-    if np.any(rise > MAX_RISE):
-        value = float(rise[rise > MAX_RISE].flat[0])
-        raise BadNumberError(
-            f"rise {value:g} is +{value * 100:,.0f}%: rises are fractions, did you mean {value:g}% ({value / 100:g})?"
-        )
-
-
-def _map(kernel: Callable[..., float], *arrays: np.ndarray) -> Result:
-    out = np.empty(arrays[0].shape)
-    for index in np.ndindex(out.shape):
-        out[index] = kernel(*(float(a[index]) for a in arrays))
-    return finish(out)
-
-
 def maintenance_tier(
     notional: ArrayLike,
     tiers: ArrayLike | TierTable | None = None,
@@ -349,14 +222,14 @@ def maintenance_tier(
     notional : scalar
         Position notional (USDT for linear, BTC for inverse), non-negative.
     tiers, rule, contract
-        As in :func:`position_liquidation` (default Binance's BTCUSDT brackets of 2024-10-24).
+        As in :func:`position_liquidation` (default Binance's BTCUSDT brackets of 2026-03-05).
 
     Examples
     --------
-    A 60,000 USDT position is in Binance's bracket 2 (50,000–600,000): 0.50 %, cum 50, 100×.
+    A 250,000 USDT position is in Binance's first bracket (0–300,000): 0.40 %, cum 0, 150×.
 
-    >>> maintenance_tier(60_000)
-    (0.005, 50.0, 100.0)
+    >>> maintenance_tier(250_000)
+    (0.004, 0.0, 150.0)
     """
     table = resolve_tiers(tiers, parse_choice(rule, "rule", RULES), parse_choice(contract, "contract", CONTRACTS))
     value = single(as_float_array(notional, "notional"), "notional")
@@ -364,3 +237,161 @@ def maintenance_tier(
         raise BadNumberError("notional must be a finite number, not negative")
     n = table.index(value)
     return table.rates[n], table.amounts[n], table.max_leverage[n]
+
+
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
+def liquidation_price(
+    entry_price: ArrayLike,
+    leverage: ArrayLike,
+    mmr: ArrayLike | None = None,
+    maint_amount: ArrayLike | None = None,
+    side: str = "short",
+    contract: str = "linear",
+    quantity: ArrayLike | None = None,
+    collateral: ArrayLike | None = None,
+    rule: str = "binance",
+    contract_usd: ArrayLike = INVERSE_CONTRACT_USD,
+) -> Result:
+    """Liquidation price of a position in USD: in the tier given, or in the default table's tier for it.
+
+    Parameters
+    ----------
+    entry_price, leverage, side, contract, collateral, rule, contract_usd
+        As in :func:`~althedge_xl.core.margin.liquidation_price_in_tier` (leverage 1–150).
+    mmr : array_like, optional
+        The tier's maintenance margin rate as a fraction. Given, the price is computed in that
+        one tier (with ``maint_amount``, default 0). Blank, the tier is the one the default table
+        of ``rule`` and ``contract`` gives this position, looked up as the exchange does
+        (:func:`position_liquidation`), and the leverage must be at most that tier's maximum.
+    maint_amount : array_like, optional
+        The tier's maintenance amount; only with ``mmr``.
+    quantity : array_like, optional
+        Position size (BTC linear, contracts inverse). With ``mmr`` blank it decides the tier;
+        if it is blank too the size is unknown and the **first tier** of the default table
+        applies (Binance BTCUSDT: 0.40 %, cum 0, at most 150×).
+
+    Returns
+    -------
+    float or ndarray
+        The liquidation price in USD, the broadcast shape of the inputs.
+
+    Examples
+    --------
+    Size unknown, first bracket: a 20× short from 100,000 liquidates at 104,581.67 (DESIGN.md).
+
+    >>> round(liquidation_price(100_000, 20), 2)
+    104581.67
+
+    10 BTC at 100,000 is 1,000,000 USDT: Binance's bracket 3 (0.65 %, cum 1,500, at most 75×).
+
+    >>> round(liquidation_price(100_000, 75, quantity=10), 2)
+    100827.95
+    >>> liquidation_price(100_000, 125, quantity=10)
+    Traceback (most recent call last):
+    ...
+    althedge_xl.core.errors.BadNumberError: Binance allows at most 75× for a 1,000,000 USDT position
+    """
+    if mmr is not None:
+        amount = 0.0 if maint_amount is None else maint_amount
+        return liquidation_price_in_tier(
+            entry_price, leverage, mmr, amount, side, contract, quantity, collateral, rule, contract_usd
+        )
+    if maint_amount is not None:
+        raise MissingValueError(
+            "maint_amount is given without mmr: give the tier's rate too, or leave both blank for the default table's tier"
+        )
+    direction = parse_choice(side, "side", SIDES)
+    kind = parse_choice(contract, "contract", CONTRACTS)
+    which = parse_choice(rule, "rule", RULES)
+    table = DEFAULT_TIERS[(which, kind)]
+    if quantity is None:  # the size is unknown: the first tier, with its maximum leverage
+        lev = as_float_array(leverage, "leverage")
+        check_leverage(lev)
+        require(
+            lev <= table.max_leverage[0],
+            f"{table.exchange.capitalize()} allows at most {table.max_leverage[0]:g}× in its first tier; "
+            "give the quantity for the position's own tier",
+        )
+        return liquidation_price_in_tier(
+            entry_price,
+            leverage,
+            table.rates[0],
+            table.amounts[0],
+            direction,
+            kind,
+            None,
+            collateral,
+            which,
+            contract_usd,
+        )
+    named = {
+        "entry_price": as_float_array(entry_price, "entry_price"),
+        "quantity": as_float_array(quantity, "quantity"),
+        "leverage": as_float_array(leverage, "leverage"),
+        "contract_usd": as_float_array(contract_usd, "contract_usd"),
+    }
+    if collateral is not None:
+        named["collateral"] = as_float_array(collateral, "collateral")
+    arrays = dict(zip(named, broadcast(**named), strict=True))
+    out = np.empty(arrays["entry_price"].shape)
+    for index in np.ndindex(out.shape):
+        wallet = arrays["collateral"][index] if "collateral" in arrays else None
+        try:
+            out[index] = position_liquidation(
+                arrays["entry_price"][index],
+                arrays["quantity"][index],
+                arrays["leverage"][index],
+                wallet,
+                direction,
+                kind,
+                which,
+                table,
+                arrays["contract_usd"][index],
+            )[0]
+        except MissingValueError as exc:  # beyond the default table: the tier can be given by hand
+            raise MissingValueError(f"{exc}, or this position's tier as mmr and maint_amount") from None
+    return finish(out)
+
+
+@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
+def margin_buffer(
+    entry_price: ArrayLike,
+    mark_price: ArrayLike,
+    leverage: ArrayLike,
+    mmr: ArrayLike | None = None,
+    maint_amount: ArrayLike | None = None,
+    contract: str = "linear",
+    quantity: ArrayLike | None = None,
+    collateral: ArrayLike | None = None,
+    rule: str = "binance",
+    contract_usd: ArrayLike = INVERSE_CONTRACT_USD,
+) -> Result:
+    """How far BTC can rise from the mark price before the short hedge is liquidated.
+
+    Parameters are those of :func:`liquidation_price` for a short (a blank ``mmr``: the default
+    table's tier for the position), plus ``mark_price`` (USD).
+
+    Returns
+    -------
+    float or ndarray
+        ``LP / mark_price − 1`` as a fraction: 0.05 means a 5 % rise liquidates the short.
+        Negative when the mark is already beyond the liquidation price.
+
+    Examples
+    --------
+    A 20× short entered at 100,000 with BTC now at 102,000 survives a further 2.53 % rise:
+
+    >>> round(margin_buffer(100_000, 102_000, 20), 6)
+    0.025311
+    """
+    mark = as_float_array(mark_price, "mark_price")
+    require_finite(mark, "mark_price")
+    require(mark > 0, "mark_price must be greater than 0")
+    price = as_float_array(
+        liquidation_price(
+            entry_price, leverage, mmr, maint_amount, "short", contract, quantity, collateral, rule, contract_usd
+        ),
+        "liquidation price",
+    )
+    price, mark = broadcast(liquidation_price=price, mark_price=mark)
+    return finish(price / mark - 1.0)

@@ -8,7 +8,7 @@ position in cross margin, with the cross wallet balance as collateral). Two exch
 * ``"bybit"``: it is valued at the entry price, MM = N(EP) · MMR − mmDeduction.
 
 The functions here take one tier's rate and amount; :mod:`althedge_xl.core.liquidation` looks the
-tier up in a table.
+tier up in a table (and is where a blank rate means the default table's tier for the position).
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from althedge_xl.core._arrays import (
 )
 from althedge_xl.core.conventions import (
     CONTRACTS,
-    DEFAULT_MAINT_AMOUNT,
-    DEFAULT_MMR,
     INVERSE_CONTRACT_USD,
     MAX_LEVERAGE,
     RULES,
@@ -39,7 +37,7 @@ from althedge_xl.core.errors import BadNumberError, MissingValueError
 
 
 def check_leverage(leverage: FloatArray) -> None:
-    """Refuse a leverage below 1, above 125 or not finite."""
+    """Refuse a leverage below 1, above :data:`~althedge_xl.core.conventions.MAX_LEVERAGE` (150) or not finite."""
     require_finite(leverage, "leverage")
     require(leverage >= 1, "leverage must be at least 1")
     require(leverage <= MAX_LEVERAGE, f"leverage must be at most {MAX_LEVERAGE:g}")
@@ -54,7 +52,7 @@ def initial_margin(notional: ArrayLike, leverage: ArrayLike) -> Result:
     notional : array_like
         Position notional in USD (non-negative).
     leverage : array_like
-        Leverage, from 1 to 125 (20 means 5 % margin).
+        Leverage, from 1 to 150, the highest any default tier allows (20 means 5 % margin).
 
     Returns
     -------
@@ -124,11 +122,11 @@ def price_in_tier(
 
 
 @np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
-def liquidation_price(
+def liquidation_price_in_tier(
     entry_price: ArrayLike,
     leverage: ArrayLike,
-    mmr: ArrayLike = DEFAULT_MMR,
-    maint_amount: ArrayLike = DEFAULT_MAINT_AMOUNT,
+    mmr: ArrayLike,
+    maint_amount: ArrayLike,
     side: str = "short",
     contract: str = "linear",
     quantity: ArrayLike | None = None,
@@ -143,13 +141,13 @@ def liquidation_price(
     entry_price : array_like
         Entry price in USD (positive).
     leverage : array_like
-        Leverage, 1–125. Without ``collateral`` the wallet balance is the initial margin,
+        Leverage, 1–150. Without ``collateral`` the wallet balance is the initial margin,
         WB = Q·EP / L (linear) or S / EP / L BTC (inverse).
-    mmr : array_like, optional
-        Maintenance margin rate as a fraction (default 0.004, BTCUSDT's first bracket).
-    maint_amount : array_like, optional
+    mmr : array_like
+        The tier's maintenance margin rate as a fraction (0.004 = 0.40 %).
+    maint_amount : array_like
         The tier's maintenance amount (Binance "cum", Bybit "mmDeduction"): USDT for linear,
-        BTC for inverse (default 0).
+        BTC for inverse.
     side : {"short", "long"}
     contract : {"linear", "inverse"}
         Linear: USDⓈ-M (BTCUSDT), sized in BTC. Inverse: coin-margined (BTCUSD), sized in contracts.
@@ -178,15 +176,16 @@ def liquidation_price(
 
     Examples
     --------
-    A 20× short of BTCUSDT entered at 100,000 is liquidated near 104,581.67 (DESIGN.md):
+    A 20× short of BTCUSDT entered at 100,000 in the first bracket (0.40 %, cum 0) is liquidated
+    near 104,581.67 (DESIGN.md):
 
-    >>> round(liquidation_price(100_000, 20), 2)
+    >>> round(liquidation_price_in_tier(100_000, 20, 0.004, 0), 2)
     104581.67
 
     Bybit's help-centre example: a long of 1 BTC at 20,000 with 50× and 0.5 % maintenance
     liquidates at 20,000 − (400 − 100) = 19,700:
 
-    >>> round(liquidation_price(20_000, 50, 0.005, 0, "long", rule="bybit", quantity=1), 2)
+    >>> round(liquidation_price_in_tier(20_000, 50, 0.005, 0, "long", rule="bybit", quantity=1), 2)
     19700.0
     """
     direction = parse_choice(side, "side", SIDES)
@@ -245,46 +244,3 @@ def liquidation_price(
     if not np.all(np.isfinite(price) & (price > 0)):
         raise BadNumberError("the position cannot be liquidated at a positive price: its margin covers its whole value")
     return finish(price)
-
-
-@np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
-def margin_buffer(
-    entry_price: ArrayLike,
-    mark_price: ArrayLike,
-    leverage: ArrayLike,
-    mmr: ArrayLike = DEFAULT_MMR,
-    maint_amount: ArrayLike = DEFAULT_MAINT_AMOUNT,
-    contract: str = "linear",
-    quantity: ArrayLike | None = None,
-    collateral: ArrayLike | None = None,
-    rule: str = "binance",
-    contract_usd: ArrayLike = INVERSE_CONTRACT_USD,
-) -> Result:
-    """How far BTC can rise from the mark price before the short hedge is liquidated.
-
-    Parameters are those of :func:`liquidation_price` for a short, plus ``mark_price`` (USD).
-
-    Returns
-    -------
-    float or ndarray
-        ``LP / mark_price − 1`` as a fraction: 0.05 means a 5 % rise liquidates the short.
-        Negative when the mark is already beyond the liquidation price.
-
-    Examples
-    --------
-    A 20× short entered at 100,000 with BTC now at 102,000 survives a further 2.53 % rise:
-
-    >>> round(margin_buffer(100_000, 102_000, 20), 6)
-    0.025311
-    """
-    mark = as_float_array(mark_price, "mark_price")
-    require_finite(mark, "mark_price")
-    require(mark > 0, "mark_price must be greater than 0")
-    price = as_float_array(
-        liquidation_price(
-            entry_price, leverage, mmr, maint_amount, "short", contract, quantity, collateral, rule, contract_usd
-        ),
-        "liquidation price",
-    )
-    price, mark = broadcast(liquidation_price=price, mark_price=mark)
-    return finish(price / mark - 1.0)

@@ -67,7 +67,7 @@ class TierTable:
         """Index of the tier a position of ``notional`` falls in (floor < notional ≤ cap).
 
         >>> from althedge_xl.core.conventions import BINANCE_BTCUSDT
-        >>> BINANCE_BTCUSDT.index(50_000), BINANCE_BTCUSDT.index(50_000.01)
+        >>> BINANCE_BTCUSDT.index(300_000), BINANCE_BTCUSDT.index(300_000.01)
         (0, 1)
         """
         if notional > self.caps[-1]:
@@ -78,7 +78,7 @@ class TierTable:
         return max(int(np.searchsorted(np.asarray(self.caps), notional, side="left")), 0)
 
     def described(self) -> str:
-        """``"Binance BTCUSDT (recorded 2024-10-24)"``: the table named as the sheet shows it."""
+        """``"Binance BTCUSDT (recorded 2026-03-05)"``: the table named as the sheet shows it."""
         name = f"{self.exchange.capitalize()} {self.symbol}".strip()
         return f"{name} ({self.as_of})" if self.as_of else name
 

@@ -33,6 +33,7 @@ from althedge_xl.headless.reading import (
     addresses,
     drop_cached_array_values,
     drop_names_out_of_reach,
+    formulas_saved_as_text,
     read_for_engine,
 )
 from althedge_xl.headless.udf_bridge import REASONS, failures_by_cell, register_functions
@@ -168,6 +169,15 @@ def compute(
     bar_off = _import_tqdm_without_bar()
     register_functions()
     book, formulas_read, emptied = _read(source, sheets)
+    as_text = formulas_saved_as_text(book)
+    if as_text:
+        sheet, cell, text = as_text[0]
+        more = f" and {len(as_text) - 1} more cells" if len(as_text) > 1 else ""
+        raise WorkbookError(
+            f"{source.name}: formulas saved as text in {sheet}!{cell}{more} ({text[:60]!r} is text, not a "
+            "formula), so nothing would be computed from them; re-enter them (in Excel: Find and Replace '=' "
+            "with '=' in formulas) or save the file again, with formulas, from the tool that wrote it"
+        )
     unknown = unknown_functions(formulas_read)
     if unknown:
         sheet, cell, name = unknown[0]

@@ -65,10 +65,18 @@ def stress_chart(book: ComputedWorkbook) -> bytes:
     return buffer.getvalue()
 
 
+def check_out_folder(out: Path) -> None:
+    """Raise :class:`WorkbookError` when ``out`` is a file: the exports go into a folder (made if missing).
+
+    Checked before anything is computed, so that a wrong ``--out`` costs nothing.
+    """
+    if out.exists() and not out.is_dir():
+        raise WorkbookError(f"{out}: --out must be a folder, not a file")
+
+
 def write_exports(book: ComputedWorkbook, out: Path) -> list[Path]:
     """Write the values copy and the stress chart into ``out``; returns their paths."""
-    if out.exists() and not out.is_dir():
-        raise WorkbookError(f"{out}: --out must be a folder")
+    check_out_folder(out)
     stem = book.path.stem
     values, chart = out / VALUES_NAME.format(stem=stem), out / CHART_NAME.format(stem=stem)
     try:

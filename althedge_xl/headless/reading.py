@@ -28,6 +28,9 @@ _SHEET_RELATIONSHIPS = re.compile(r"^xl/worksheets/_rels/[^/]+\.rels$")
 _HYPERLINKS = re.compile(rb"<(?:\w+:)?hyperlinks\b.*?</(?:\w+:)?hyperlinks\s*>", re.S)
 #: A sheet's cells begin: ``<sheetData>`` (or ``<x:sheetData>``, or an empty ``<sheetData/>``).
 _SHEET_DATA = re.compile(rb"<(?P<prefix>(?:\w+:)?)sheetData\b[^>]*?(?P<empty>/?)>")
+#: Text that reads as a formula: ``=`` then what a formula can start with (a name, a reference, a number, a sign,
+#: a bracket). A note such as ``"= see below"`` or ``"=== totals ==="`` is not one.
+_FORMULA_TEXT = re.compile(r"=[A-Za-z_$(+\-0-9'\\]")
 
 
 def read_for_engine(source: Path, sheets: Sequence[str] | None = None) -> ReadBook:
@@ -158,3 +161,18 @@ def _all_on(definition: Any, sheets: set[str]) -> bool:
     except Exception:  # a name that is no reference (a constant, a #REF!): kept, the engine says what it is
         return False
     return bool(found) and all(sheet in sheets for sheet in found)
+
+
+def formulas_saved_as_text(book: Any) -> list[tuple[str, str, str]]:
+    """(sheet, cell, text) of every text cell of ``book`` that reads as a formula, such as ``"=HEDGE_MARGIN(…)"``.
+
+    A tool that writes a formula as a string leaves text where Excel would compute: the formula engine
+    would show that text as the cell's value, and every cell that depends on it would be wrong.
+    """
+    found = []
+    for sheet in book.worksheets:
+        cells = sorted(sheet._cells.values(), key=lambda c: (c.row, c.column))  # iter_rows would make blank cells
+        for cell in cells:
+            if cell.data_type == "s" and isinstance(cell.value, str) and _FORMULA_TEXT.match(cell.value):
+                found.append((sheet.title, cell.coordinate, cell.value))
+    return found

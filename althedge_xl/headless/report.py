@@ -332,8 +332,11 @@ def run_report(workbook: Path, prices: Path | None = None, out: Path | None = No
     ``warn`` (a callable taking one line) hears the ``--prices`` file's warnings.
     """
     from althedge_xl.headless.engine import compute
+    from althedge_xl.headless.export import check_out_folder
     from althedge_xl.workbook.package import check_readable
 
+    if out is not None:
+        check_out_folder(out)
     check_readable(workbook)
     notes: list[str] = []
     overrides = None

@@ -46,8 +46,10 @@ def BACKTEST(
     """Backtest of hedge rules on daily closes after fees and funding: rules x metrics, with a header row.
 
     The ratio held on day t is decided at the close of day t-1; the short is re-sized only when
-    it is off its target by more than the band; funding at every day's settlements, a short
-    receiving when the rate is positive; days without a funding record count none.
+    it is off its target by more than the band, on the schedule's days, never at the period's last
+    close; funding at every day's settlements netted per day, a short receiving when the rate is
+    positive; days without a funding record count none; returns from the equity after the opening
+    fee. Every convention, numbered: :func:`althedge_xl.core.backtest.backtest` and the README.
 
     >>> rows = BACKTEST([["2024-01-01"], ["2024-01-02"], ["2024-01-03"]], [[100], [90], [99]],
     ...                 [[10], [8], [9]], 1000, 0, None, None, "flat50", 0.5, 0)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from althedge_xl.core import liquidation
+from althedge_xl.core import liquidation, spike
 from althedge_xl.core.conventions import CONTRACTS, INVERSE_CONTRACT_USD, RULES, SIDES
 from althedge_xl.excel import coerce
 from althedge_xl.excel.function import excel_function
 from althedge_xl.udfs._cells import FRACTION, Cells
 from althedge_xl.udfs.margin import LIQ_HELP
 
-_TIERS = LIQ_HELP["tiers"] + " (default the rule's: Binance BTCUSDT recorded 2024-10-24)"
+_TIERS = LIQ_HELP["tiers"] + " (default the rule's: Binance BTCUSDT recorded 2026-03-05)"
 
 
 @excel_function(
@@ -38,11 +38,11 @@ def HEDGE_LIQUIDATION(
 ) -> Any:
     """Liquidation price with the exchange's tiers, as one row: price, tier rate, tier amount, tier max leverage.
 
-    Binance: the tier at the liquidation price; Bybit: at entry. A short of 1 BTC at 60,000, 10×
-    (Binance bracket 2: 0.5 %, cum 50) liquidates at 65,721.39.
+    Binance: the tier at the liquidation price; Bybit: at entry. A short of 2 BTC at 100,000, 20×
+    (Binance bracket 1: 0.4 %, cum 0, 150×) liquidates at 104,581.67.
 
-    >>> [[round(v, 4) for v in HEDGE_LIQUIDATION(60000, 1, 10)[0]]]
-    [[65721.393, 0.005, 50.0, 100.0]]
+    >>> [[round(v, 4) for v in HEDGE_LIQUIDATION(100000, 2, 20)[0]]]
+    [[104581.6733, 0.004, 0.0, 150.0]]
     """
     found = liquidation.position_liquidation(
         coerce.numbers(entry_price, "entry_price"),
@@ -82,7 +82,7 @@ def HEDGE_SPIKE_COLLATERAL(
     >>> round(HEDGE_SPIKE_COLLATERAL(20000, 100000, 0.4), 6)
     8112.0
     """
-    return liquidation.collateral_for_rise(
+    return spike.collateral_for_rise(
         coerce.numbers(notional, "notional"),
         coerce.numbers(entry_price, "entry_price"),
         coerce.numbers(rise, "rise"),
@@ -113,7 +113,7 @@ def HEDGE_SPIKE_SURVIVED(
     >>> round(HEDGE_SPIKE_SURVIVED(8112, 20000, 100000), 6)
     0.4
     """
-    return liquidation.rise_survived(
+    return spike.rise_survived(
         coerce.numbers(collateral, "collateral"),
         coerce.numbers(notional, "notional"),
         coerce.numbers(entry_price, "entry_price"),

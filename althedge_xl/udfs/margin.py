@@ -1,28 +1,23 @@
-"""Excel functions for liquidation in one tier: the liquidation price, the margin buffer, the tier of a notional."""
+"""Excel functions for the liquidation price of one position, its margin buffer, and the tier of a notional."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from althedge_xl.core import liquidation, margin
-from althedge_xl.core.conventions import (
-    CONTRACTS,
-    DEFAULT_MAINT_AMOUNT,
-    DEFAULT_MMR,
-    INVERSE_CONTRACT_USD,
-    RULES,
-    SIDES,
-)
+from althedge_xl.core import liquidation
+from althedge_xl.core.conventions import CONTRACTS, INVERSE_CONTRACT_USD, RULES, SIDES
 from althedge_xl.excel import coerce
 from althedge_xl.excel.function import excel_function
 from althedge_xl.udfs._cells import Cells
 
 LIQ_HELP = {
-    "leverage": "Leverage, 1 to 125; without collateral the isolated margin is the initial margin",
-    "mmr": "Optional: maintenance margin rate as a fraction (default 0.4%, BTCUSDT's first bracket)",
-    "maint_amount": "Optional: the tier's maintenance amount (Binance cum, Bybit mmDeduction), USDT linear, BTC inverse",
+    "leverage": "Leverage, 1 to the tier's maximum; without collateral the isolated margin is the initial margin",
+    "mmr": "Optional: maintenance rate of one tier, a fraction; blank: the rule's default table's tier for the "
+    "quantity (no quantity: its first tier)",
+    "maint_amount": "Optional: that tier's maintenance amount (Binance cum, Bybit mmDeduction), USDT linear, BTC "
+    "inverse; default 0, only with mmr",
     "contract": 'Optional: "linear" (default, USDT-margined, in BTC) or "inverse" (coin-margined, in contracts)',
-    "quantity": "Optional: position size, BTC (linear) or contracts (inverse); needed with maint_amount or collateral",
+    "quantity": "Optional: position size, BTC (linear) or contracts (inverse); picks the tier when mmr is blank",
     "collateral": "Optional: the position's wallet balance incl. added margin, USDT linear, BTC inverse (default notional/leverage)",
     "rule": 'Optional: "binance" (default; maintenance at the liquidation price) or "bybit" (maintenance at entry)',
     "contract_usd": "Optional: USD face value of one inverse contract (default 100, BTCUSD; other coin-margined symbols 10)",
@@ -30,7 +25,7 @@ LIQ_HELP = {
 }
 
 
-def _one_tier_args(
+def _liquidation_args(
     leverage: Cells,
     mmr: Cells,
     maint_amount: Cells,
@@ -42,8 +37,8 @@ def _one_tier_args(
 ) -> dict[str, Any]:
     return {
         "leverage": coerce.numbers(leverage, "leverage"),
-        "mmr": coerce.numbers(mmr, "mmr", DEFAULT_MMR),
-        "maint_amount": coerce.numbers(maint_amount, "maint_amount", DEFAULT_MAINT_AMOUNT),
+        "mmr": coerce.optional_numbers(mmr, "mmr"),
+        "maint_amount": coerce.optional_numbers(maint_amount, "maint_amount"),
         "contract": coerce.choice(contract, "contract", CONTRACTS, "linear"),
         "quantity": coerce.optional_numbers(quantity, "quantity"),
         "collateral": coerce.optional_numbers(collateral, "collateral"),
@@ -67,8 +62,8 @@ def _one_tier_args(
 def HEDGE_LIQ_PRICE(
     entry_price: Cells,
     leverage: Cells,
-    mmr: Cells = DEFAULT_MMR,
-    maint_amount: Cells = DEFAULT_MAINT_AMOUNT,
+    mmr: Cells = None,
+    maint_amount: Cells = None,
     side: Cells = "short",
     contract: Cells = "linear",
     quantity: Cells = None,
@@ -76,17 +71,19 @@ def HEDGE_LIQ_PRICE(
     rule: Cells = "binance",
     contract_usd: Cells = INVERSE_CONTRACT_USD,
 ) -> Any:
-    """Isolated-margin liquidation price in USD in one tier, by Binance's or Bybit's rule.
+    """Isolated-margin liquidation price in USD, by Binance's or Bybit's rule, in the tier given or the table's.
 
-    Binance linear short: LP = (WB + cum + Q·EP) / (Q·(1 + MMR)), WB = Q·EP / leverage: a 20×
-    short from 100,000 liquidates at 104,581.67. Bybit values maintenance at entry: a long of
-    1 BTC at 20,000, 50×, 0.5 % liquidates at 19,700.
+    Binance linear short: LP = (WB + cum + Q·EP) / (Q·(1 + MMR)), WB = Q·EP / leverage. With mmr
+    blank the tier is the default table's for the quantity (Binance BTCUSDT 2026-03-05), leverage
+    at most its maximum; with the quantity blank too the size is unknown and the first tier applies
+    (0.40 %, cum 0, at most 150×): a 20× short from 100,000 liquidates at 104,581.67. Bybit values
+    maintenance at entry: a long of 1 BTC at 20,000, 50×, 0.5 % liquidates at 19,700.
 
     >>> round(HEDGE_LIQ_PRICE(100000, 20), 2), HEDGE_LIQ_PRICE(20000, 50, 0.005, 0, "long", "linear", 1, None, "bybit")
     (104581.67, 19700.0)
     """
-    args = _one_tier_args(leverage, mmr, maint_amount, contract, quantity, collateral, rule, contract_usd)
-    return margin.liquidation_price(
+    args = _liquidation_args(leverage, mmr, maint_amount, contract, quantity, collateral, rule, contract_usd)
+    return liquidation.liquidation_price(
         coerce.numbers(entry_price, "entry_price"), side=coerce.choice(side, "side", SIDES, "short"), **args
     )
 
@@ -107,8 +104,8 @@ def HEDGE_MARGIN_BUFFER(
     entry_price: Cells,
     mark_price: Cells,
     leverage: Cells,
-    mmr: Cells = DEFAULT_MMR,
-    maint_amount: Cells = DEFAULT_MAINT_AMOUNT,
+    mmr: Cells = None,
+    maint_amount: Cells = None,
     contract: Cells = "linear",
     quantity: Cells = None,
     collateral: Cells = None,
@@ -117,11 +114,13 @@ def HEDGE_MARGIN_BUFFER(
 ) -> Any:
     """How far BTC can rise from the mark price before the short is liquidated: LP / mark − 1.
 
+    The liquidation price as HEDGE_LIQ_PRICE's (mmr blank: the default table's tier for the quantity).
+
     >>> round(HEDGE_MARGIN_BUFFER(100000, 100000, 20), 6)
     0.045817
     """
-    args = _one_tier_args(leverage, mmr, maint_amount, contract, quantity, collateral, rule, contract_usd)
-    return margin.margin_buffer(
+    args = _liquidation_args(leverage, mmr, maint_amount, contract, quantity, collateral, rule, contract_usd)
+    return liquidation.margin_buffer(
         coerce.numbers(entry_price, "entry_price"), coerce.numbers(mark_price, "mark_price"), **args
     )
 
@@ -135,10 +134,10 @@ def HEDGE_MARGIN_BUFFER(
 def HEDGE_MAINT_TIER(notional: Cells, tiers: Cells = None, rule: Cells = "binance", contract: Cells = "linear") -> Any:
     """Maintenance rate, maintenance amount and maximum leverage of the tier a notional falls in, as one row.
 
-    Default: Binance's BTCUSDT brackets recorded 2024-10-24. 60,000 USDT is in bracket 2.
+    Default: Binance's BTCUSDT brackets recorded 2026-03-05. 250,000 USDT is in bracket 1.
 
-    >>> HEDGE_MAINT_TIER(60000)
-    [[0.005, 50.0, 100.0]]
+    >>> HEDGE_MAINT_TIER(250000)
+    [[0.004, 0.0, 150.0]]
     """
     found = liquidation.maintenance_tier(
         coerce.numbers(notional, "notional"),

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from althedge_xl.core import margin, orders, sizing
-from althedge_xl.core.conventions import CONTRACTS, ROUNDINGS
+from althedge_xl.core.conventions import CONTRACTS, MAX_LEVERAGE, ROUNDINGS
 from althedge_xl.excel import coerce
 from althedge_xl.excel.function import excel_function
 from althedge_xl.udfs._cells import FRACTION, Cells, used_rows
@@ -35,7 +35,7 @@ def HEDGE_NOTIONAL(alt_values: Cells, hedge_ratio: Cells, betas: Cells = None) -
 
 @excel_function(
     notional="Position notional in USD (a cell or a range)",
-    leverage="Leverage, 1 to 125 (20 = 5% margin)",
+    leverage=f"Leverage, 1 to {MAX_LEVERAGE:g}, the highest any default tier allows (20 = 5% margin)",
 )
 def HEDGE_MARGIN(notional: Cells, leverage: Cells) -> Any:
     """Initial margin in USD of a futures position: notional / leverage.

@@ -25,16 +25,21 @@ class WorkbookError(Exception):
 
 
 def check_readable(path: Path) -> None:
-    """Raise :class:`WorkbookError` unless ``path`` is an existing Excel 2007+ workbook that can be read safely."""
-    if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
-    if path.is_dir():
-        raise WorkbookError(f"{path}: is a folder, not a workbook")
+    """Raise :class:`WorkbookError` unless ``path`` is an existing Excel 2007+ workbook that can be read safely.
+
+    The file is opened before anything asks whether it is a zip package (``zipfile.is_zipfile`` reads a
+    file it cannot open as "not a zip"), so a file that may not be read says so, and why.
+    """
     try:
-        if not zipfile.is_zipfile(path):
-            raise WorkbookError(f"{path}: not an Excel workbook (.xlsx/.xlsm)")
-        with zipfile.ZipFile(path) as archive:
-            check_parts(archive, str(path))
+        if path.is_dir():
+            raise WorkbookError(f"{path}: is a folder, not a workbook")
+        with open(path, "rb") as stream:
+            if not zipfile.is_zipfile(stream):
+                raise WorkbookError(f"{path}: not an Excel workbook (.xlsx/.xlsm)")
+            with zipfile.ZipFile(stream) as archive:
+                check_parts(archive, str(path))
+    except FileNotFoundError:
+        raise WorkbookError(f"{path}: no such file") from None
     except OSError as exc:
         raise WorkbookError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except zipfile.BadZipFile as exc:

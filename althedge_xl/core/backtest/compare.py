@@ -180,14 +180,44 @@ def backtest(
 
     Notes
     -----
-    See :mod:`althedge_xl.core.backtest.engine` for the timing (the ratio in force during day
-    ``t`` is decided at the close of day ``t - 1``), the P/L and the funding (``Q x close x
-    rate``, a short receiving when the rate is positive). Equity = spot value (bought at the
-    start, held) + hedge P/L + funding received - fees; it starts at the portfolio's value.
-    The cost of a rule is what it paid out: fees plus the funding paid on the days the rate was
-    negative. Funding received is reported beside it, not netted against it, so that a rule does
-    not look free because the period's funding happened to favour shorts (2020–2025 mostly did).
-    The drawdown avoided is the USD maximum drawdown of unhedged minus the rule's.
+    Every convention, enough to rebuild the numbers by hand. The period's closes are days
+    ``0 .. T`` (``T`` days of returns); ``B_t`` is BTC's close, ``A_t`` the altcoins' value.
+
+    1. **Holdings.** Each altcoin is bought at the close of day 0 for its ``alt_values`` USD
+       (units = value / close on day 0) and held, never rebalanced; ``btc_value`` likewise buys
+       BTC. ``A_t`` = sum of units x closes; the spot value ``S_t`` adds the BTC held.
+    2. **Decisions.** At the close of day ``t`` the rule decides its ratio ``h_t`` from rows up to
+       ``t`` only (trailing windows end at ``t``; the Fear & Greed rule uses the index dated day
+       ``t``, published at its start, so known at its close). The target short is
+       ``h_t x A_t / B_t`` BTC. A rule that cannot decide (``NaN``) keeps the short held.
+    3. **Trades.** Only at the closes ``0 .. T - 1``: the last close trades nothing, since what it
+       decides would be held after the period. Of those, the schedule's closes: ``daily`` every
+       one; ``weekly`` closes 0, 7, 14, ... counted from day 0; ``monthly`` day 0 and the first
+       close of each calendar month. There the short ``Q`` is re-sized to the target only when
+       ``|target - Q| > band x target`` (so the opening trade happens on day 0 for any ratio
+       above 0). Each trade pays ``fee x |change in Q| x B_t``.
+    4. **Hedge P/L** of day ``t >= 1``: ``-Q_t-1 x (B_t - B_t-1)``, ``Q_t-1`` the short held after
+       the close of day ``t - 1``.
+    5. **Funding.** The rates of the settlements stamped on UTC day ``t`` (00:00, 08:00, 16:00)
+       are summed into one rate ``f_t``; day ``t >= 1`` brings the short ``Q_t-1 x B_t x f_t``
+       (positive rate: a short receives). This amount is netted per day before it is split: a
+       day's positive total counts as funding received, a negative one as funding paid. Day 0's
+       settlements precede the first trade and count nothing; a day without a record counts
+       nothing and is named in :attr:`BacktestResult.days_without_funding`.
+    6. **Equity** at the close of day ``t``: ``S_t`` + hedge P/L + funding received - funding
+       paid - fees, all to that close. So ``E_0`` is the portfolio's value minus the opening fee.
+    7. **Metrics** (:func:`~althedge_xl.core.backtest.metrics.equity_metrics`), from ``E_0`` (after
+       the opening fee): daily returns ``r_t = E_t / E_t-1 - 1`` for ``t = 1 .. T``; total return
+       ``E_T / E_0 - 1``; annual return ``(E_T / E_0) ** (365 / T) - 1``; annual volatility
+       ``std(r, ddof=1) x sqrt(365)``; maximum drawdown ``min_t E_t / max_s<=t E_s - 1`` with the
+       days of its peak and trough; worst 30 days ``min_t E_t / E_t-30 - 1`` (blank if ``T <
+       30``); CVaR 5 % the mean of the ``ceil(0.05 x T)`` lowest daily returns (at least one).
+    8. **Costs.** Fees paid; funding received and paid (item 5); trades = closes with a re-size;
+       days hedged = the share of days ``1 .. T`` held with a short (``Q_t-1 > 0``). The drawdown
+       avoided per 1,000 = (unhedged's largest USD fall from a peak - the rule's) / (fees +
+       funding paid) x 1,000; blank for unhedged and for a rule that paid nothing. Funding
+       received is reported beside the cost, not netted against it, so that a rule does not look
+       free because the period's funding happened to favour shorts (2020-2025 mostly did).
 
     Examples
     --------
@@ -248,9 +278,12 @@ def backtest(
     if last - first < 1:
         raise MissingValueError("the period has fewer than 2 days")
     span = slice(first, last + 1)
+    if not np.isfinite(btc[span]).all():
+        row = first + int(np.argmax(~np.isfinite(btc[span])))
+        raise MissingValueError(f"btc_prices has a blank inside the period (on {day[row]})")
     if not np.isfinite(alts[span]).all():
-        bad = int(np.argwhere(~np.isfinite(alts[span]))[0][1])
-        raise MissingValueError(f"alt_prices column {bad + 1} has a blank inside the period")
+        row, bad = (int(x) for x in np.argwhere(~np.isfinite(alts[span]))[0])
+        raise MissingValueError(f"alt_prices column {bad + 1} has a blank inside the period (on {day[first + row]})")
     quantities = values / alts[first]
     market = Market(btc, alts, quantities, fg)
     alt_value = row_dots(alts[span], quantities)

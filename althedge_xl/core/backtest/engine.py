@@ -5,7 +5,9 @@ the short is re-sized at that close (a taker fee on the notional traded) and hel
 ``t + 1``, whose P/L is ``-Q_t (B_t+1 - B_t)`` and whose funding is ``Q_t B_t+1 f_t+1``, ``f_t+1``
 the sum of the rates settled on day ``t + 1`` (00:00, 08:00 and 16:00 UTC, all after day ``t``'s
 close), each valued at that day's close. So what is held during day ``t`` was decided at the
-close of day ``t - 1``.
+close of day ``t - 1``, and the last close of the period trades nothing: what it would decide is
+held after the period ends. The full list of conventions is in
+:func:`althedge_xl.core.backtest.backtest`.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from althedge_xl.core.errors import BadNumberError
 __all__ = ["SCHEDULES", "Path", "rebalance_days", "simulate"]
 
 SCHEDULES: Final = ("daily", "weekly", "monthly")
-"""When the short may be re-sized: every close, every 7th close from the start, or the first
-close of each calendar month (and the start); on those closes only when the band is crossed."""
+"""When the short may be re-sized: every close; the closes 0, 7, 14, ... of the period (counted
+from its first day); or the period's first close and the first close of each calendar month. On
+those closes only when the band is crossed, and never at the period's last close."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ def simulate(
         Each day's summed funding rates; ``NaN`` (no record) or 0 adds nothing. Row 0's
         settlements precede the first decision and are not used.
     allowed : sequence of bool
-        The closes on which the schedule allows a re-size.
+        The closes on which the schedule allows a re-size. The last close never trades: the
+        ratio it decides would be held after the period.
     band : float
         No trade unless ``|target - Q| > band x target`` (quantities in BTC).
     fee : float
@@ -94,14 +98,16 @@ def simulate(
 
     Examples
     --------
-    A 50 % flat hedge of 1,000 of altcoins at BTC 100 (5 BTC short), no fee: BTC falls to 90,
-    the short gains 50, the altcoins lose 100; it receives 5 x 90 x 0.001 = 0.45 in funding:
+    A 50 % flat hedge of 1,000 of altcoins at BTC 100 (5 BTC short), fee 0.1 %: BTC falls to 90,
+    the short gains 50, the altcoins lose 100; it receives 5 x 90 x 0.001 = 0.45 in funding. The
+    opening trade costs 0.50; at the last close the target (4.44 BTC, off by more than the band)
+    is not traded, since it would be held after the period:
 
     >>> import numpy as np
-    >>> p = simulate(np.array([0.5, 0.5]), np.array([1000.0, 900.0]), np.array([1000.0, 900.0]),
-    ...              np.array([100.0, 90.0]), np.array([np.nan, 0.001]), [True, True], 0.1, 0.0)
-    >>> p.equity.round(2).tolist(), p.quantity.tolist()
-    ([1000.0, 950.45], [5.0, 5.0])
+    >>> p = simulate(np.array([0.5, 0.5]), np.array([1000.0, 800.0]), np.array([1000.0, 800.0]),
+    ...              np.array([100.0, 90.0]), np.array([np.nan, 0.001]), [True, True], 0.1, 0.001)
+    >>> p.equity.round(2).tolist(), p.quantity.tolist(), p.fees
+    ([999.5, 849.95], [5.0, 5.0], 0.5)
     """
     n = btc.shape[0]
     r, a, b, f, s = ratio.tolist(), alt_value.tolist(), btc.tolist(), funding.tolist(), spot_value.tolist()
@@ -118,7 +124,7 @@ def simulate(
                 else:
                     paid -= amount
         target_ratio = r[t]
-        if allowed[t] and target_ratio == target_ratio:
+        if t < n - 1 and allowed[t] and target_ratio == target_ratio:
             target = target_ratio * a[t] / b[t]
             change = abs(target - q)
             if change > band * target:

@@ -4,7 +4,7 @@ the order to place now, and the exchanges' tier tables (editable, dated)."""
 from __future__ import annotations
 
 from althedge_xl import worked_examples as wx
-from althedge_xl.core.conventions import BINANCE_BTCUSDT, BYBIT_BTCUSDT, RULES
+from althedge_xl.core.conventions import BINANCE_BTCUSDT, BYBIT_BTCUSDT, MAX_LEVERAGE, RULES
 from althedge_xl.core.tiers import TierTable
 from althedge_xl.workbook.sheets._common import between
 from althedge_xl.workbook.writer import SheetWriter
@@ -40,7 +40,8 @@ def hedge(w: SheetWriter) -> None:
     end = BINANCE_FIRST_ROW + TIER_ROWS
     w.text(
         f"H{end + 1}",
-        "Binance's bracket endpoint needs an API key: this is its response of 2024-10-24. Edit it if Binance changed them.",
+        f"Binance's bracket endpoint needs an API key: this is its response {BINANCE_BTCUSDT.as_of} "
+        "(freqtrade's weekly snapshot of it). Edit it if Binance changed them.",
         "note",
     )
     w.text(f"H{end + 2}", "Amount (cum): floor x (rate - previous rate) + previous amount, Binance's rule.", "note")
@@ -73,7 +74,13 @@ def _position(w: SheetWriter) -> None:
         "text",
     )
     w.text("A8", "Leverage", "label")
-    w.input("B8", wx.LEVERAGE, "number", name="LEVERAGE", validation=between(1, 125, "Leverage from 1 to 125."))
+    w.input(
+        "B8",
+        wx.LEVERAGE,
+        "number",
+        name="LEVERAGE",
+        validation=between(1, MAX_LEVERAGE, f"Leverage from 1 to {MAX_LEVERAGE:g}."),
+    )
     w.text("C8", "at most the maximum of the position's tier (table on the right)", "note")
     w.text("A9", "Initial margin (USD)", "label")
     w.formula("B9", "=HEDGE_MARGIN(NOTIONAL,LEVERAGE)", "usd", name="MARGIN")
