@@ -183,6 +183,9 @@ def excel_function(**arg_docs: str) -> Callable[[F], F]:
             except AltHedgeInputError as exc:
                 result = ExcelError(exc.excel_code, str(exc))
                 passed_through = isinstance(exc, ErrorCellError)
+            except MemoryError as exc:  # never an empty reason: say what ran out
+                detail = f": {exc}" if str(exc) else ""
+                result = ExcelError("#NUM!", f"not enough memory for this calculation{detail}")
             except Exception as exc:  # the last line of defence: never a traceback in a cell
                 result = ExcelError("#VALUE!", f"unexpected {type(exc).__name__}: {exc}")
             return ERROR_POLICY.show(result, passed_through)
