@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from althedge_xl.core.errors import AltHedgeInputError
+from althedge_xl.core.limits import check_result_shape
 from althedge_xl.excel.errors import ErrorCellError, ExcelError
 
 CATEGORY = "AltHedge"
@@ -84,6 +85,7 @@ def to_excel(result: Any) -> Any:
     if isinstance(result, ExcelError):
         return result
     if isinstance(result, np.ndarray):
+        check_result_shape(result.shape)  # a Python caller's range can be wider than a sheet
         # A single cell in gives a single value out, whatever shape the cell came in.
         result = result.item() if result.size == 1 else result.tolist()
     if isinstance(result, (list, tuple)):
