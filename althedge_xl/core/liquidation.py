@@ -11,12 +11,10 @@ Collateral: USDT for linear, BTC for inverse. Notionals in USD.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from althedge_xl.core._arrays import Result, as_float_array, broadcast, finish, require, require_finite, single
+from althedge_xl.core._arrays import Result, as_float_array, broadcast, require, require_finite, single
 from althedge_xl.core.conventions import (
     CONTRACTS,
     DEFAULT_TIERS,
@@ -26,12 +24,13 @@ from althedge_xl.core.conventions import (
     parse_choice,
 )
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
+from althedge_xl.core.liquidation_arrays import TIER_EDGE as _EDGE
+from althedge_xl.core.liquidation_arrays import collateral_many, rise_survived_many
 from althedge_xl.core.margin import check_leverage, position_notional, price_in_tier
 from althedge_xl.core.tiers import TierTable, tier_table
 
 #: Largest BTC rise the spike functions accept (+1,000 %); above it is almost surely a per cent typed as a number.
 MAX_RISE = 10.0
-_EDGE = 1e-12  # relative slack of a tier's bounds, for a price that lands on one
 
 
 def resolve_tiers(tiers: ArrayLike | TierTable | None, rule: str, contract: str) -> TierTable:
@@ -279,7 +278,7 @@ def collateral_for_rise(
         t = table.index(n / e)
         return n * (1 / e - 1 / lp) + n * table.rates[t] / e - table.amounts[t]
 
-    return _map(needed, amount, ep, up)
+    return collateral_many(table, kind, which, amount, ep, up, needed)
 
 
 @np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
@@ -318,7 +317,7 @@ def rise_survived(
         price, *_ = _liquidation(table, e, n / e if kind == "linear" else n, w, "short", kind, which)
         return price / e - 1
 
-    return _map(survived, wallet, amount, ep)
+    return rise_survived_many(table, kind, which, wallet, amount, ep, survived)
 
 
 def _check_rise(rise: np.ndarray) -> None:
@@ -327,13 +326,6 @@ def _check_rise(rise: np.ndarray) -> None:
         raise BadNumberError(
             f"rise {value:g} is +{value * 100:,.0f}%: rises are fractions, did you mean {value:g}% ({value / 100:g})?"
         )
-
-
-def _map(kernel: Callable[..., float], *arrays: np.ndarray) -> Result:
-    out = np.empty(arrays[0].shape)
-    for index in np.ndindex(out.shape):
-        out[index] = kernel(*(float(a[index]) for a in arrays))
-    return finish(out)
 
 
 def maintenance_tier(
