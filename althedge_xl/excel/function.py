@@ -86,6 +86,8 @@ def to_excel(result: Any) -> Any:
         return result
     if isinstance(result, np.ndarray):
         check_result_shape(result.shape)  # a Python caller's range can be wider than a sheet
+        if result.ndim == 2 and result.size > 1 and result.dtype == np.float64 and np.isfinite(result).all():
+            return result.tolist()  # every cell a plain float already: no conversion cell by cell
         # A single cell in gives a single value out, whatever shape the cell came in.
         result = result.item() if result.size == 1 else result.tolist()
     if isinstance(result, (list, tuple)):
