@@ -57,8 +57,9 @@ def window_sums(values: FloatArray, window: int) -> FloatArray:
     return out
 
 
-#: Digits a window's shortcut may lose before it is recomputed directly: where the sum of squares
-#: exceeds the centred one ``CANCELLATION`` times (the window's values nearly equal, far from 0).
+#: How far a window's shortcut may cancel before the window is recomputed directly: where the sum
+#: of squares exceeds the centred one this many times (values nearly equal and far from the shift),
+#: the difference would have lost more than ~2 of its 16 digits.
 CANCELLATION = 64.0
 
 #: Most values gathered at once when windows are recomputed directly (8 MB of float64).
@@ -105,9 +106,9 @@ def window_variance(values: FloatArray, window: int) -> FloatArray:
     """Sample variance (``ddof=1``) of the ``window`` rows ending at each row, along axis 0.
 
     ``NaN`` where the window holds a ``NaN``. From window sums of the values shifted by the
-    mean of the first window, ``(S2 - S1^2 / w) / (w - 1)``; a window where that difference cancels more
-    than :data:`CANCELLATION` allows (values nearly equal and far from the shift) is
-    recomputed directly, two-pass, as ``numpy.var`` does.
+    mean of the first window, ``(S2 - S1^2 / w) / (w - 1)``; a window where that difference
+    cancels more than :data:`CANCELLATION` allows (values nearly equal and far from the shift)
+    is recomputed directly, two-pass, as ``numpy.var`` does.
 
     Examples
     --------
