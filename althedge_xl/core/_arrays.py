@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from althedge_xl.core.errors import BadNumberError, WrongTypeError
+from althedge_xl.core.limits import check_result_shape
 
 FloatArray = NDArray[np.float64]
 Result: TypeAlias = float | FloatArray
@@ -34,7 +35,12 @@ def finish(result: FloatArray) -> Result:
 
 
 def broadcast(**named: FloatArray) -> list[FloatArray]:
-    """Broadcast the named arrays together, naming them when their shapes clash."""
+    """Broadcast the named arrays together, naming them when their shapes clash.
+
+    A combined shape beyond a sheet or the cell budget (:mod:`althedge_xl.core.limits`) is
+    refused before anything is computed: a column of 100,000 against a row of 100,000 would be
+    10¹⁰ cells.
+    """
     arrays = list(named.values())
     shapes = {a.shape for a in arrays}
     if len(shapes) == 1:  # the common case, cheaply
@@ -42,11 +48,13 @@ def broadcast(**named: FloatArray) -> list[FloatArray]:
     if all(a.size == 1 for a in arrays):  # single cells of different ranks (a 1×1 range and a default)
         shape = max(shapes, key=len)
         return [a.reshape(shape) for a in arrays]
+    listed = ", ".join(f"{name} {np.shape(a)}" for name, a in named.items())
     try:
-        return [np.asarray(a) for a in np.broadcast_arrays(*arrays)]
+        shape = np.broadcast_shapes(*shapes)
     except ValueError:
-        listed = ", ".join(f"{name} {np.shape(a)}" for name, a in named.items())
         raise WrongTypeError(f"ranges of different shapes cannot be combined: {listed}") from None
+    check_result_shape(shape, f"combining {listed}")
+    return [np.asarray(a) for a in np.broadcast_arrays(*arrays)]
 
 
 def require(condition: NDArray[np.bool_] | bool, message: str) -> None:

@@ -29,10 +29,9 @@ from althedge_xl.core.conventions import (
     parse_choice,
 )
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
+from althedge_xl.core.liquidation_arrays import TIER_EDGE
 from althedge_xl.core.margin import check_leverage, liquidation_price_in_tier, position_notional, price_in_tier
 from althedge_xl.core.tiers import TierTable, tier_table
-
-_EDGE = 1e-12  # relative slack of a tier's bounds, for a price that lands on one
 
 
 def resolve_tiers(tiers: ArrayLike | TierTable | None, rule: str, contract: str) -> TierTable:
@@ -167,7 +166,7 @@ def liquidation_in_table(
         if price is None:
             continue
         at = float(position_notional(np.float64(size), np.float64(price), contract))
-        if rule == "bybit" or table.floors[n] * (1 - _EDGE) <= at <= table.caps[n] * (1 + _EDGE):
+        if rule == "bybit" or table.floors[n] * (1 - TIER_EDGE) <= at <= table.caps[n] * (1 + TIER_EDGE):
             found.append((price, n))
     if not found:
         if rule == "bybit" or _price(ep, size, wallet, table, entry_tier, side, contract, rule) is None:

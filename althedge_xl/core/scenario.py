@@ -19,6 +19,7 @@ from althedge_xl.core._arrays import (
     require_finite,
     single,
 )
+from althedge_xl.core.limits import check_result_shape
 
 #: Rows of :func:`scenario_table` after the per-asset rows.
 SUMMARY_ROWS = ("Total spot", "Short BTC futures", "Net change")
@@ -154,6 +155,12 @@ def stress_grid(
     float or ndarray, shape (len(btc_shocks), len(alt_relative_moves))
         P/L in USD: B·b + A·((1 + b)(1 + r) − 1) [− N·b].
 
+    Raises
+    ------
+    ResultTooLargeError
+        A grid of more rows or columns than a sheet holds, or of more cells than
+        :data:`~althedge_xl.core.limits.CELL_BUDGET`, refused before it is computed.
+
     Examples
     --------
     >>> stress_grid(50_000, 50_000, 20_000, [-0.15], [0.0]).tolist()
@@ -164,6 +171,7 @@ def stress_grid(
     notional = _one(hedge_notional, "hedge_notional")
     rows = as_float_array(btc_shocks, "btc_shocks").reshape(-1, 1)
     cols = as_float_array(alt_relative_moves, "alt_relative_moves").reshape(1, -1)
+    check_result_shape((rows.size, cols.size), "the grid")
     _check_shock(rows, "btc_shocks")
     _check_shock(cols, "alt_relative_moves")
     alt_moves = (1 + rows) * (1 + cols) - 1

@@ -12,15 +12,14 @@ Collateral: USDT for linear, BTC for inverse.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from althedge_xl.core._arrays import Result, as_float_array, broadcast, finish, require, require_finite
+from althedge_xl.core._arrays import Result, as_float_array, broadcast, require, require_finite
 from althedge_xl.core.conventions import CONTRACTS, RULES, parse_choice
 from althedge_xl.core.errors import BadNumberError
 from althedge_xl.core.liquidation import liquidation_in_table, resolve_tiers
+from althedge_xl.core.liquidation_arrays import collateral_many, rise_survived_many
 from althedge_xl.core.tiers import TierTable
 
 #: Largest BTC rise the spike functions accept (+1,000 %); above it is almost surely a per cent typed as a number.
@@ -99,7 +98,7 @@ def collateral_for_rise(
         t = table.index(n / e)
         return n * (1 / e - 1 / lp) + n * table.rates[t] / e - table.amounts[t]
 
-    return _map(needed, amount, ep, up)
+    return collateral_many(table, kind, which, amount, ep, up, needed)
 
 
 @np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
@@ -138,7 +137,7 @@ def rise_survived(
         price, *_ = liquidation_in_table(table, e, n / e if kind == "linear" else n, w, "short", kind, which)
         return price / e - 1
 
-    return _map(survived, wallet, amount, ep)
+    return rise_survived_many(table, kind, which, wallet, amount, ep, survived)
 
 
 def _check_rise(rise: np.ndarray) -> None:
@@ -147,10 +146,3 @@ def _check_rise(rise: np.ndarray) -> None:
         raise BadNumberError(
             f"rise {value:g} is +{value * 100:,.0f}%: rises are fractions, did you mean {value:g}% ({value / 100:g})?"
         )
-
-
-def _map(kernel: Callable[..., float], *arrays: np.ndarray) -> Result:
-    out = np.empty(arrays[0].shape)
-    for index in np.ndindex(out.shape):
-        out[index] = kernel(*(float(a[index]) for a in arrays))
-    return finish(out)

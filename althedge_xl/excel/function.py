@@ -42,6 +42,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from althedge_xl.core.errors import AltHedgeInputError, MissingValueError, WrongTypeError
+from althedge_xl.core.limits import check_result_shape
 from althedge_xl.excel.arguments import plain_argument
 from althedge_xl.excel.errors import ErrorCellError, ExcelError
 
@@ -94,6 +95,9 @@ def to_excel(result: Any) -> Any:
     if isinstance(result, ExcelError):
         return result
     if isinstance(result, np.ndarray):
+        check_result_shape(result.shape)  # a Python caller's range can be wider than a sheet
+        if result.ndim == 2 and result.size > 1 and result.dtype == np.float64 and np.isfinite(result).all():
+            return result.tolist()  # every cell a plain float already: no conversion cell by cell
         # A single cell in gives a single value out, whatever shape the cell came in.
         result = result.item() if result.size == 1 else result.tolist()
     if isinstance(result, (list, tuple)):
@@ -238,6 +242,9 @@ def excel_function(**arg_docs: str) -> Callable[[F], F]:
                 passed_through = isinstance(exc, ErrorCellError)
             except (FloatingPointError, OverflowError) as exc:
                 result = floating_point_error(exc)
+            except MemoryError as exc:  # never an empty reason: say what ran out
+                detail = f": {exc}" if str(exc) else ""
+                result = ExcelError("#NUM!", f"not enough memory for this calculation{detail}")
             except Exception as exc:  # the last line of defence: never a traceback in a cell
                 result = ExcelError("#VALUE!", f"unexpected {type(exc).__name__}: {exc}")
             return ERROR_POLICY.show(result, passed_through)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from althedge_xl.core.backtest import METRICS, backtest, metrics_table
+from althedge_xl.core.backtest import METRICS, backtest, metrics_table, parse_rules
+from althedge_xl.core.limits import check_result_shape
 from althedge_xl.excel import coerce
 from althedge_xl.excel.function import excel_function
 from althedge_xl.udfs._cells import Cells
@@ -56,15 +57,20 @@ def BACKTEST(
     >>> rows[0][:2], rows[2][:2]
     (['Rule', 'Final equity'], ['Flat 50%', 905.0])
     """
+    days = coerce.days(dates, "dates")
+    rule_text = None if coerce.omitted(rules) else ",".join(coerce.texts(rules, "rules"))
+    first = coerce.optional_day(start, "start") or days[0]
+    if coerce.choice(output, "output", OUTPUTS, "table") == "equity":  # a row per day of the period at most
+        check_result_shape((1 + sum(day >= first for day in days), 1 + len(parse_rules(rule_text))), "the equity table")
     result = backtest(
-        coerce.days(dates, "dates"),
+        days,
         coerce.series(btc_prices, "btc_prices"),
         coerce.series(alt_prices, "alt_prices"),
         coerce.numbers(alt_values, "alt_values").ravel(),
         coerce.number(btc_value, "btc_value", 0.0),
         None if coerce.omitted(funding_rates) else coerce.series(funding_rates, "funding_rates"),
         None if coerce.omitted(fear_greed) else coerce.series(fear_greed, "fear_greed"),
-        None if coerce.omitted(rules) else ",".join(coerce.texts(rules, "rules")),
+        rule_text,
         coerce.number(band, "band", 0.10),
         coerce.number(fee, "fee", 0.0005),
         coerce.choice(schedule, "schedule", ("daily", "weekly", "monthly"), "daily"),

@@ -8,6 +8,7 @@ import numpy as np
 
 from althedge_xl.core import scenario
 from althedge_xl.core.errors import MissingValueError, WrongTypeError
+from althedge_xl.core.limits import check_result_shape
 from althedge_xl.excel import coerce
 from althedge_xl.excel.function import excel_function
 from althedge_xl.udfs._cells import FRACTION, Cells, used_rows
@@ -58,6 +59,7 @@ def SCENARIO_TABLE(
     [-7500.0, -10000.0, -17500.0, 3000.0, -14500.0]
     """
     raw_values = coerce.amounts(spot_values, "spot_values")
+    check_result_shape((raw_values.size + 1 + len(scenario.SUMMARY_ROWS), 1 + len(scenario.TABLE_COLUMNS)), "the table")
     names = None if coerce.omitted(labels) else coerce.texts(labels, "labels")
     if names is not None and len(names) != raw_values.size:
         raise WrongTypeError(f"labels has {len(names)} cells but spot_values has {raw_values.size}")

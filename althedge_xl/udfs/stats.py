@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from althedge_xl.core import stats
+from althedge_xl.core.limits import check_result_shape
 from althedge_xl.excel import coerce
 from althedge_xl.excel.function import excel_function
 from althedge_xl.udfs._cells import FRACTION, Cells
@@ -87,12 +90,10 @@ def HEDGE_BETA_TABLE(alt_prices: Cells, btc_prices: Cells, method: Cells = "ols"
     key = coerce.choice(method, "method", ("ols", "downside"), "ols")
     cut = coerce.optional_number(threshold, "threshold")
     columns = alts.reshape(alts.shape[0], -1) if alts.ndim == 2 else alts.reshape(-1, 1)
+    check_result_shape((columns.shape[1], 2), "the table")
     beta = stats.betas(columns, btc, key, None, cut)
-    correl = [
-        stats.hedge_correl(columns[:, j], btc, "downside" if key == "downside" else "pearson", cut)
-        for j in range(columns.shape[1])
-    ]
-    return [[float(b), r] for b, r in zip(beta, correl, strict=True)]
+    correl = stats.correls(columns, btc, "downside" if key == "downside" else "pearson", cut)
+    return np.column_stack([beta, correl])
 
 
 @excel_function(

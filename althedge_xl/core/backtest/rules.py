@@ -22,6 +22,7 @@ from althedge_xl.core.conventions import MAX_HEDGE_RATIO
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 from althedge_xl.core.ratio_rules import hedge_ratio_volatility
 from althedge_xl.core.sizing import hedge_ratio_fear_greed
+from althedge_xl.core.stats.rolling import window_slopes
 from althedge_xl.core.stats.signals import trailing_vol
 
 __all__ = ["DEFAULT_RULES", "RULE_LABELS", "Market", "RuleSettings", "parse_rules", "ratio_path"]
@@ -127,18 +128,11 @@ def _window_slopes(y: FloatArray, x: FloatArray, window: int) -> FloatArray:
     """OLS slope of each column of ``y`` on ``x`` over the ``window`` rows ending at each row.
 
     ``y`` is (m, k), ``x`` (m,); row ``s`` of the result uses rows ``s-window+1 .. s``; ``NaN``
-    before the window is full and wherever it holds a blank.
+    before the window is full and wherever it holds a blank. O(m k) memory whatever the window.
     """
-    m = x.shape[0]
     out = np.full(y.shape, np.nan)
-    if m < window:
-        return out
-    xs = np.lib.stride_tricks.sliding_window_view(x, window)  # (m-w+1, w)
-    xc = xs - xs.mean(axis=1, keepdims=True)
-    sxx = np.einsum("ij,ij->i", xc, xc)
-    for j in range(y.shape[1]):
-        ys = np.lib.stride_tricks.sliding_window_view(y[:, j], window)
-        out[window - 1 :, j] = np.einsum("ij,ij->i", xc, ys - ys.mean(axis=1, keepdims=True)) / sxx
+    if x.shape[0] >= window:
+        out[window - 1 :] = window_slopes(y, x, window)
     return out
 
 

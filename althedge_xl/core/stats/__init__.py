@@ -6,9 +6,11 @@ job, re-exported here:
 
 - :mod:`~althedge_xl.core.stats.returns`: returns and the one alignment rule (blank rows);
 - :mod:`~althedge_xl.core.stats.regression`: beta (OLS, EWMA, downside) and correlation;
+- :mod:`~althedge_xl.core.stats.correlations`: the correlation of each column of a panel;
 - :mod:`~althedge_xl.core.stats.hedge_variance`: minimum-variance ratio and effectiveness;
 - :mod:`~althedge_xl.core.stats.replay`: a fixed hedge along a real price window;
-- :mod:`~althedge_xl.core.stats.signals`: trailing volatility, altcoin outperformance, funding regime.
+- :mod:`~althedge_xl.core.stats.signals`: trailing volatility, altcoin outperformance, funding regime;
+- :mod:`~althedge_xl.core.stats.rolling`: trailing-window sums, variances and slopes in O(n).
 
 Every function takes prices (or values) in rows, oldest first: a ``(n,)`` array is one
 series, a ``(n, k)`` array is ``k`` series side by side (one column per asset). Prices are in
@@ -30,6 +32,7 @@ name the argument at fault:
   (2 for :func:`realized_vol`), a required argument left blank.
 """
 
+from althedge_xl.core.stats.correlations import correls
 from althedge_xl.core.stats.hedge_variance import hedge_effectiveness, minvar_ratio
 from althedge_xl.core.stats.regression import BETA_METHODS, CORREL_METHODS, betas, hedge_beta, hedge_correl
 from althedge_xl.core.stats.replay import REPLAY_COLUMNS, scenario_replay
@@ -42,6 +45,7 @@ __all__ = [
     "MIN_VOL_RETURNS",
     "REPLAY_COLUMNS",
     "betas",
+    "correls",
     "hedge_beta",
     "hedge_correl",
     "hedge_effectiveness",

@@ -15,9 +15,23 @@ __all__ = ["hedge_effectiveness", "minvar_ratio"]
 
 
 def _effectiveness_aligned(r_alt: FloatArray, r_btc: FloatArray, h: FloatArray) -> FloatArray:
-    """``1 - var(r_a - h r_b) / var(r_a)`` for each ratio in ``h`` (sample variances)."""
-    resid = r_alt[:, None] - r_btc[:, None] * h[None, :]
-    out: FloatArray = 1.0 - resid.var(axis=0, ddof=1) / r_alt.var(ddof=1)
+    """``1 - var(r_a - h r_b) / var(r_a)`` for each ratio in ``h``, in O(n + m) memory and time.
+
+    With ``a`` and ``b`` the returns less their means, ``S_bb = sum b^2``, the regression slope
+    ``beta = sum ab / S_bb`` and its residual sum of squares ``SSR = sum (a - beta b)^2``, the
+    hedged sum of squares is ``sum (a - h b)^2 = SSR + S_bb (h - beta)^2`` for every ``h``: two
+    terms that are never negative, so no digits cancel, however close ``h`` is to ``beta``
+    (the expanded ``S_aa - 2h S_ab + h^2 S_bb`` loses them there). The ``n - 1`` of the sample
+    variances cancels in the ratio. Returns n x m residuals are never built.
+    """
+    a = r_alt - r_alt.mean()
+    b = r_btc - r_btc.mean()
+    s_aa = float(np.sum(a * a))
+    s_bb = float(np.sum(b * b))
+    beta = float(np.sum(a * b)) / s_bb if s_bb > 0.0 else 0.0
+    residual = a - beta * b
+    ssr = float(np.sum(residual * residual))
+    out: FloatArray = 1.0 - (ssr + s_bb * (h - beta) ** 2) / s_aa
     return out
 
 

@@ -11,6 +11,7 @@ import numpy.typing as npt
 from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core._sums import row_dots
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
+from althedge_xl.core.limits import check_result_shape
 from althedge_xl.core.stats._inputs import (
     check_same_rows,
     checked_prices,
@@ -133,6 +134,7 @@ def scenario_replay(
     n = btc.shape[0]
     if n < 2:
         raise MissingValueError(f"btc_prices has {n_rows(n)}; the replay needs at least 2")
+    check_result_shape((n, len(REPLAY_COLUMNS)), "the replay")
     if np.isnan(vals).any():
         raise MissingValueError("holdings_values has a blank; give a value for every asset")
     if np.isinf(vals).any() or (vals < 0.0).any():

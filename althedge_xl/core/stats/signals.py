@@ -22,6 +22,7 @@ from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core._sums import row_dots
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 from althedge_xl.core.stats._inputs import basket_weights, check_same_rows, checked_prices, float_view, one_number
+from althedge_xl.core.stats.rolling import window_variance
 
 __all__ = [
     "SIGNAL_NAMES",
@@ -86,7 +87,8 @@ def trailing_vol(prices: npt.ArrayLike, window: float = 30, periods_per_year: fl
     ndarray, shape (n,)
         Row ``t``: ``std(ln(P_s / P_{s-1}), s = t-window+1 .. t; ddof=1) * sqrt(periods_per_year)``
         as a fraction per year; ``NaN`` for the first ``window`` rows and wherever the window
-        holds a blank. Uses rows up to ``t`` only.
+        holds a blank. Uses rows up to ``t`` only. Memory and time O(n) whatever the window
+        (:func:`~althedge_xl.core.stats.rolling.window_variance`).
 
     Examples
     --------
@@ -108,7 +110,7 @@ def trailing_vol(prices: npt.ArrayLike, window: float = 30, periods_per_year: fl
     out = np.full(n, np.nan)
     with np.errstate(all="ignore"):
         r = np.diff(np.log(arr))
-        out[w:] = np.lib.stride_tricks.sliding_window_view(r, w).std(axis=1, ddof=1) * math.sqrt(ppy)
+        out[w:] = np.sqrt(window_variance(r, w)) * math.sqrt(ppy)
     return out
 
 

@@ -1,0 +1,95 @@
+"""Correlation of each column of a price panel with BTC, all columns in one vectorised pass."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core.errors import BadNumberError
+from althedge_xl.core.stats._inputs import check_same_rows, checked_prices, complete_rows, finite_or_raise, present_mask
+from althedge_xl.core.stats.regression import _NOISE_ULPS, CORREL_METHODS, _parse_method, _select_periods, _threshold
+from althedge_xl.core.stats.returns import MIN_RETURNS, column_groups, kept_rows, returns_aligned
+
+__all__ = ["correls"]
+
+
+def _correl_columns(r_alt: FloatArray, r_btc: FloatArray, labels: list[str]) -> FloatArray:
+    """Pearson correlation of each column of clean returns ``r_alt`` (T, k) with ``r_btc`` (T,)."""
+    xc = r_btc - r_btc.mean()
+    yc = r_alt - r_alt.mean(axis=0)
+    if not float(np.max(np.abs(xc))) > _NOISE_ULPS * float(np.max(np.abs(r_btc))):
+        raise BadNumberError("btc_prices returns have zero variance over the periods used; correlation is undefined")
+    flat = ~(np.max(np.abs(yc), axis=0) > _NOISE_ULPS * np.max(np.abs(r_alt), axis=0))
+    if flat.any():
+        label = labels[int(np.argmax(flat))]
+        raise BadNumberError(f"{label} returns have zero variance over the periods used; correlation is undefined")
+    rho: FloatArray = np.sum(xc[:, None] * yc, axis=0) / np.sqrt(np.sum(xc * xc) * np.sum(yc * yc, axis=0))
+    return np.clip(rho, -1.0, 1.0)
+
+
+def correls(
+    asset_prices: npt.ArrayLike,
+    btc_prices: npt.ArrayLike,
+    method: str = "pearson",
+    threshold: float | None = None,
+) -> FloatArray:
+    """Correlation of each column of ``asset_prices`` with BTC, in O(n k) memory and time.
+
+    Parameters
+    ----------
+    asset_prices : array_like, shape (n, k) or (n,)
+        Prices (USD/USDT) of ``k`` assets, one per column, oldest row first; ``NaN`` blank.
+    btc_prices : array_like, shape (n,)
+        BTC prices on the same rows.
+    method, threshold
+        As in :func:`~althedge_xl.core.stats.regression.hedge_correl`.
+
+    Returns
+    -------
+    ndarray, shape (k,)
+        ``correls(P, B)[j]`` equals ``hedge_correl(P[:, j], B, ...)``: each column aligned with
+        BTC on its own, as :func:`~althedge_xl.core.stats.regression.betas` aligns them; the
+        columns that share a blank pattern are computed together.
+
+    Raises
+    ------
+    WrongTypeError, BadNumberError, MissingValueError
+        As in ``hedge_correl``; the message names the column (counting from 1).
+
+    Examples
+    --------
+    The coin of ``hedge_correl``'s example, and BTC itself (correlation 1):
+
+    >>> btc = [100.0, 110.0, 99.0, 103.95, 98.7525]
+    >>> alt = [10.0, 12.0, 9.0, 9.9, 9.405]
+    >>> correls(np.column_stack([alt, btc]), btc).round(6).tolist()
+    [0.97913, 1.0]
+    """
+    key = "downside" if _parse_method(method, CORREL_METHODS) == "downside" else "ols"
+    cut = _threshold(threshold)
+    assets, assets_ok = checked_prices(asset_prices, "asset_prices", allow_2d=True)
+    btc, btc_ok = checked_prices(btc_prices, "btc_prices", allow_2d=False)
+    check_same_rows(assets, "asset_prices", btc, "btc_prices")
+    if assets.ndim == 1:
+        assets = assets[:, None]
+        assets_ok = None if assets_ok is None else assets_ok[:, None]
+    n, k = assets.shape
+    labels = ["asset_prices"] if k == 1 else [f"asset_prices column {j + 1}" for j in range(k)]
+    out = np.empty(k)
+    btc_rows = complete_rows(btc_ok, n)
+    kept_rows([(btc_rows, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
+    cells = None if assets_ok is None and btc_ok is None else present_mask(assets_ok, (n, k)) & btc_rows[:, None]
+    for rows, cols in column_groups(cells, n, k):
+        own_rows = complete_rows(None if assets_ok is None else assets_ok[:, cols[0]], n)
+        kept_rows([(own_rows, labels[cols[0]]), (btc_rows, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
+        with np.errstate(all="ignore"):
+            r_alt = returns_aligned(assets[:, cols][rows])
+            r_btc = returns_aligned(btc[rows])
+        finite_or_raise(r_btc, "a return of btc_prices")
+        finite_or_raise(r_alt, "a return of asset_prices")
+        r_alt, r_btc, _ = _select_periods(r_alt, r_btc, key, None, cut, labels[cols[0]] + " and btc_prices")
+        with np.errstate(all="ignore"):
+            out[cols] = _correl_columns(r_alt, r_btc, [labels[j] for j in cols])
+    finite_or_raise(out, "a correlation")
+    return out
