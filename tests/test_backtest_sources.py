@@ -18,13 +18,14 @@ import openpyxl
 import pytest
 from conftest import TEMPLATE
 from test_feeds import _no_network  # noqa: F401  (autouse: no network in this module either)
-from test_refresh import _daily_closes, _fetch, _fetch_closes, _snapshot
+from test_refresh import FakeBook, _daily_closes, _fetch, _fetch_closes, _snapshot
 
 from althedge_xl import market
 from althedge_xl.cli import main, market_history
 from althedge_xl.headless.backtest import TEMPLATE_PORTFOLIO, History, load_history, run_backtest
 from althedge_xl.headless.history_sheet import load_workbook_history
 from althedge_xl.workbook.refresh import refresh_workbook
+from althedge_xl.workbook.refresh_excel import refresh_book
 
 ASSETS = ("BTC", "ETH", "SOL", "AVAX")
 
@@ -251,3 +252,19 @@ def test_refresh_history_adds_no_day_across_a_gap(data_dir, tmp_path):
         "History: the daily history ends on 2024-12-31 and the closes fetched begin on 2025-02-20: no day was added "
         "(the days between cannot be fetched)"
     ) in update.messages
+
+
+def test_the_refresh_button_extends_the_daily_history_as_the_command_line_does(data_dir, tmp_path):
+    path = _cut_workbook(tmp_path, CUT)
+    fake = FakeBook(path, sheets=("Prices", "Portfolio", "History"))
+    closes = _fetch_closes(_daily_closes("2026-02-20"))
+    snapshot = _fetch(_recorded_snapshot(data_dir))
+    refresh_book(fake, fetch=snapshot, fetch_closes=closes)
+    refresh_workbook(path, fetch=snapshot, history=True, fetch_closes=closes)
+    from_file = openpyxl.load_workbook(path, data_only=True)["History"]
+    first = 5 + load_workbook_history(TEMPLATE).dates.index("2025-11-01")
+    last = 5 + len(load_workbook_history(TEMPLATE).dates) - 1
+    assert fake.sheets["History"].values[f"H{last}"] == "2026-02-20"
+    for row in range(first, last + 1):
+        for column in "HIJKLMN":
+            assert fake.sheets["History"].values.get(f"{column}{row}") == from_file[f"{column}{row}"].value

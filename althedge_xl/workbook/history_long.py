@@ -42,15 +42,24 @@ def last_long_day(content: bytes) -> tuple[str, int] | None:
             return None
         sheet = book[hx.SHEET]
         sheet.reset_dimensions()  # rows an earlier refresh appended lie beyond the stated dimension
-        last: tuple[str, int] | None = None
         rows = sheet.iter_rows(min_row=hx.FIRST_ROW, min_col=_DATE_COLUMN, max_col=_DATE_COLUMN, values_only=True)
-        for number, (value,) in enumerate(rows, start=hx.FIRST_ROW):
-            if value is None or not str(value).strip():
-                break
-            last = (value.date().isoformat() if isinstance(value, dt.datetime) else str(value).strip(), number)
-        return last
+        return last_day_of(value for (value,) in rows)
     finally:
         book.close()
+
+
+def last_day_of(dates: Iterable[Any]) -> tuple[str, int] | None:
+    """The last date of the long block's date column (its values from the block's first row down) and its row.
+
+    >>> last_day_of(["2026-01-01", "2026-01-02", None, "2026-01-09"])
+    ('2026-01-02', 6)
+    """
+    last: tuple[str, int] | None = None
+    for number, value in enumerate(dates, start=hx.FIRST_ROW):
+        if value is None or not str(value).strip():
+            break
+        last = (value.date().isoformat() if isinstance(value, dt.datetime) else str(value).strip(), number)
+    return last
 
 
 def daily_funding(points: Iterable[Any]) -> dict[str, float]:
@@ -60,8 +69,9 @@ def daily_funding(points: Iterable[Any]) -> dict[str, float]:
     its own is missing from the history.
 
     >>> from althedge_xl.market.records import FundingPoint
-    >>> daily_funding([FundingPoint(t, 0.0001) for t in ("2026-01-01T16:00:00Z", "2026-01-02T00:00:00Z",
+    >>> days = daily_funding([FundingPoint(t, 0.0001) for t in ("2026-01-01T16:00:00Z", "2026-01-02T00:00:00Z",
     ...     "2026-01-02T08:00:00Z", "2026-01-02T16:00:00Z", "2026-01-03T00:00:00Z")])
+    >>> {day: round(rate, 12) for day, rate in days.items()}  # the 1st and the 3rd are not whole
     {'2026-01-02': 0.0003}
     """
     per_day: dict[str, float] = {}
