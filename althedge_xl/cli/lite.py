@@ -88,6 +88,9 @@ def register(commands: Subcommands) -> None:
     parser.add_argument("dir", nargs="?", default="althedge-lite", help="folder to write (default althedge-lite)")
     parser.add_argument("--pypi", action="store_true", help="install althedge-xl from PyPI instead of an upload")
     parser.add_argument("--no-workbook", action="store_true", help="skip AltHedge-Lite.xlsx (needs the [report] extra)")
+    parser.add_argument(
+        "--data", help="market-history folder the workbook is built from (default $ALTHEDGE_DATA, else ../shared/data)"
+    )
     parser.set_defaults(run=run, needs=lambda args: () if args.no_workbook else ("report",))
 
 
@@ -96,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     data = None
     if not args.no_workbook:  # the workbook is built from the market history, as the template is
         try:
-            data = data_folder(None, needed_for="the Lite workbook (AltHedge-Lite.xlsx)")
+            data = data_folder(args.data, needed_for="the Lite workbook (AltHedge-Lite.xlsx)")
         except UserError as exc:
             raise UserError(f"{exc}; --no-workbook writes the other files") from None
     written = write_bundle(out, pypi=args.pypi, workbook=not args.no_workbook, data_dir=data)
