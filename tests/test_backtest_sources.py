@@ -161,14 +161,22 @@ def test_a_workbook_without_history_days(tmp_path, capsys):
     )
 
 
-def test_a_close_that_is_not_a_number_is_named(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("cell", "typed", "reason"),
+    [
+        ("J100", "n/a", "History!J100 holds 'n/a', not a number"),
+        ("H100", "March 1st", "History!H100 holds 'March 1st', not a date (YYYY-MM-DD)"),
+        # row 100 is 2021-04-06 (2021-01-01 is row 5, plus 95 days): typed over with an earlier day
+        ("H100", "2021-01-02", "History!H100 is 2021-01-02, not after 2021-04-05: the days must go from the oldest "
+         "to the newest"),
+    ],
+)  # fmt: skip
+def test_a_cell_the_backtest_cannot_read_is_named(tmp_path, capsys, cell, typed, reason):
     book = openpyxl.load_workbook(TEMPLATE, keep_vba=True)
-    book["History"]["J100"] = "n/a"
+    book["History"][cell] = typed
     book.save(tmp_path / "Typed.xlsm")
     assert main(["backtest", "--workbook", str(tmp_path / "Typed.xlsm")]) == 2
-    assert capsys.readouterr().err.strip() == (
-        f"althedge: {tmp_path / 'Typed.xlsm'}: History!J100 holds 'n/a', not a number"
-    )
+    assert capsys.readouterr().err.strip() == f"althedge: {tmp_path / 'Typed.xlsm'}: {reason}"
 
 
 # --- refresh --history extends the daily history ---------------------------------------------------------

@@ -53,9 +53,14 @@ def _history(path: Path, rows: Any) -> History:
     values: list[list[float]] = []
     for number, row in enumerate(rows, start=hx.FIRST_ROW):
         cells = (*row, *[None] * (len(hx.LONG_COLUMNS) - len(row)))
-        day = _day(cells[0])
+        day = _day(path, f"{hx.LONG_COLUMNS[0]}{number}", cells[0])
         if day is None:
             break
+        if dates and day <= dates[-1]:
+            raise HistoryError(
+                f"{path}: {hx.SHEET}!{hx.LONG_COLUMNS[0]}{number} is {day}, not after {dates[-1]}: "
+                "the days must go from the oldest to the newest"
+            )
         values.append(
             [_number(path, f"{letter}{number}", v) for letter, v in zip(hx.LONG_COLUMNS[1:], cells[1:], strict=True)]
         )
@@ -69,7 +74,7 @@ def _history(path: Path, rows: Any) -> History:
     return History(dates, closes, table[:, len(hx.ASSETS)], table[:, len(hx.ASSETS) + 1])
 
 
-def _day(value: Any) -> str | None:
+def _day(path: Path, ref: str, value: Any) -> str | None:
     """The ``YYYY-MM-DD`` of a date cell (text, or a date Excel typed in); None for a blank one."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
@@ -77,7 +82,12 @@ def _day(value: Any) -> str | None:
         return value.isoformat()
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return str(value).strip()
+    text = str(value).strip()
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise HistoryError(f"{path}: {hx.SHEET}!{ref} holds {value!r}, not a date (YYYY-MM-DD)") from None
+    return text
 
 
 def _number(path: Path, ref: str, value: Any) -> float:
