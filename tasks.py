@@ -9,7 +9,8 @@ creates ``.venv`` beside this file, installs the package from ``pyproject.toml``
 * ``test``: everything CI checks: ruff, mypy, and the whole pytest suite, one worker per core
   (pytest-xdist; installs ``.[dev]``, every extra and the test tools). Tests that open files in
   LibreOffice need it installed; on Debian/Ubuntu as root this installs it (apt-get). The Pyodide check needs Node.js (installed the
-  same way) and the pyodide npm package (``.cache/pyodide``).
+  same way) and the pyodide npm package (``.cache/pyodide``). The wheels of every extra's dependencies
+  are downloaded into ``.cache/wheelhouse``, from which a test installs the built wheel with no network.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+#: Wheels of every extra's dependencies, for the test that installs the built wheel without a network.
+WHEELHOUSE = ROOT / ".cache" / "wheelhouse"
 
 
 def run(*command: str | Path) -> None:
@@ -51,6 +54,17 @@ def ensure_venv(extra: str) -> None:
     stamp.write_text(digest)
 
 
+def ensure_wheelhouse() -> None:
+    """Download the wheels of the dependencies of ``.[all]`` into .cache/wheelhouse (again only when
+    ``pyproject.toml`` changes): tests/test_install_wheel.py installs from there with ``--no-index``."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    stamp = WHEELHOUSE / ".downloaded"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    run(PYTHON, "-m", "pip", "download", "--quiet", "--dest", WHEELHOUSE, ".[all]")
+    stamp.write_text(digest)
+
+
 def demo() -> None:
     ensure_venv("all")
     run(PYTHON, "-m", "althedge_xl.cli", "report")
@@ -62,6 +76,7 @@ def demo() -> None:
 
 def test() -> None:
     ensure_venv("dev")
+    ensure_wheelhouse()
     run(PYTHON, ROOT / "scripts" / "ensure_libreoffice.py")
     run(PYTHON, ROOT / "scripts" / "ensure_pyodide.py")
     run(PYTHON, "-m", "ruff", "check", ".")

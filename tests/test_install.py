@@ -15,25 +15,63 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+TEMPLATE_ARG = str(ROOT / "workbook" / "AltHedge.xlsm")
+
 
 @pytest.mark.parametrize(
-    ("command", "blocked", "extra"),
+    ("command", "blocked", "extras"),
     [
         (["report"], "formulas", "report"),
-        (["build-workbook", "--out", "{tmp}/AltHedge.xlsm"], "xlsxwriter", "workbook"),
+        # the formula engine's progress bar, which the report imports first (issue 25: it was an internal error)
+        (["report"], "tqdm", "report"),
+        (["report", "--refresh", "--offline"], "ccxt", "market"),
+        # build-workbook computes the template's cached values with the formula engine: [workbook] is not enough
+        (["build-workbook", "--out", "{tmp}/AltHedge.xlsm"], "xlsxwriter", "report"),
+        (["refresh", "{tmp}/AltHedge.xlsm", "--offline"], "ccxt", "market"),
+        (["refresh", "{tmp}/AltHedge.xlsm", "--offline"], "openpyxl", "workbook"),
+        (["backtest", "--workbook", TEMPLATE_ARG], "openpyxl", "workbook"),
+        (["backtest", "--out", "{tmp}/run"], "matplotlib", "report"),
+        (["lite", "{tmp}/lite"], "formulas", "report"),
     ],
 )
-def test_missing_extra_is_named_in_one_line(command, blocked, extra, tmp_path):
+def test_missing_extra_is_named_in_one_line(command, blocked, extras, tmp_path):
     # A fresh interpreter where the extra's library cannot be imported, as after a bare install.
     argv = [part.format(tmp=tmp_path) for part in command]
     code = f"import sys; sys.modules[{blocked!r}] = None\nfrom althedge_xl.cli import main\nsys.exit(main({argv!r}))\n"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines() == [
-        f"althedge: {command[0]} needs the [{extra}] extra (no module named {blocked!r}): "
-        f'pip install "althedge-xl[{extra}]"'
+        f"althedge: {command[0]} needs the [{extras}] extra (no module named {blocked!r}): "
+        f'pip install "althedge-xl[{extras}]"'
     ]
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_two_missing_extras_are_named_in_one_line(tmp_path):
+    code = (
+        "import sys\nfor m in ('ccxt', 'openpyxl'): sys.modules[m] = None\nfrom althedge_xl.cli import main\n"
+        f"sys.exit(main(['refresh', {str(tmp_path / 'AltHedge.xlsm')!r}]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "althedge: refresh needs the [market] and [workbook] extras (no module named 'ccxt'): "
+        'pip install "althedge-xl[market,workbook]"'
+    ]
+
+
+def test_an_internal_error_never_exits_0(tmp_path):
+    # A module no extra brings, missing: a bug, one line and exit code 3 (the console script's too).
+    code = (
+        "import sys\nimport althedge_xl.cli.example as example\n"
+        "def broken(args):\n    import no_such_module_at_all\n"
+        "example.run = broken\nfrom althedge_xl.cli.entry import console_main\nconsole_main(['example'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == 3, done.stderr
+    assert (
+        done.stderr.startswith("althedge: internal error: ModuleNotFoundError") and len(done.stderr.splitlines()) == 1
+    )
 
 
 def test_example_needs_numpy_alone():

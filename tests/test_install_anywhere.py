@@ -92,7 +92,8 @@ def test_build_workbook_without_market_data_says_how_to_get_it(installed, elsewh
     bin_dir, env = installed
     done = _run([str(bin_dir / "althedge"), "build-workbook", "--out", "Built.xlsm"], elsewhere, env)
     assert done.returncode == 2
-    assert "market data folder not found" in done.stderr and "althedge init" in done.stderr
+    assert "needs the project's market-history folder" in done.stderr and "althedge init" in done.stderr
+    assert str(bin_dir.parent) not in done.stderr  # never a path inside the environment (issue 25)
     assert len(done.stderr.strip().splitlines()) == 1 and not (elsewhere / "Built.xlsm").exists()
 
 

@@ -1,7 +1,8 @@
 """``althedge``: the command line of AltHedge XL, one module per subcommand.
 
 Every failure a user can act on ends in one clear line on stderr and exit code 2; no traceback.
-A subcommand whose dependencies are not installed names the extra to install (exit code 2).
+A subcommand whose dependencies are not installed names the extra to install (exit code 2), before
+it imports any of them: each declares what it needs for the options given (``needs``, :mod:`.extras`).
 Exit code 1: ``refresh`` could refresh nothing (the file keeps its last good values, marked stale).
 Exit code 3: a bug (one line asking for a report; ``ALTHEDGE_DEBUG=1`` shows the traceback).
 """
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from althedge_xl import __version__
 from althedge_xl.cli import backtest, build, example, init, lite, refresh, report
 from althedge_xl.cli._common import Parser, UserError, fail, os_error_line
-from althedge_xl.cli.extras import install_hint
+from althedge_xl.cli.extras import install_hint, missing_line
 
 #: The subcommands, in the order ``--help`` lists them; each module has ``register(commands)``.
 SUBCOMMANDS = (init, example, build, report, refresh, backtest, lite)
@@ -37,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the help, the version or the one-line usage error
         return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
     try:
+        missing = missing_line(args.command, args.needs(args))
+        if missing is not None:  # before the subcommand imports anything an extra brings
+            return fail(missing, 2)
         code: int = args.run(args)
     except UserError as exc:
         return fail(str(exc), 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
@@ -29,12 +29,23 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+#: What a subcommand needs installed for the options given: the extras' names (``needs`` in its defaults).
+Needs: TypeAlias = Callable[[argparse.Namespace], Sequence[str]]
+
+
+def needs(*extras: str) -> Needs:
+    """The ``needs`` of a subcommand that needs ``extras`` whatever its options."""
+    return lambda args: extras
+
+
 #: What ``add_subparsers`` returns; each subcommand module registers itself on it.
 Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def print_tables(tables: Sequence[Table], fmt: str) -> None:
-    """Print tables as ``table`` (rich on a terminal, plain text otherwise), ``csv`` or ``json``."""
+    """Print tables as ``table`` (rich on a terminal when installed, plain text otherwise), ``csv`` or ``json``."""
+    import importlib.util
+
     from althedge_xl.headless.render import render_plain, render_rich, to_csv, to_json
 
     if fmt == "csv":
@@ -42,7 +53,8 @@ def print_tables(tables: Sequence[Table], fmt: str) -> None:
     elif fmt == "json":
         sys.stdout.write(to_json(tables))
     else:
-        draw = render_rich if sys.stdout.isatty() else render_plain
+        rich = sys.stdout.isatty() and importlib.util.find_spec("rich") is not None  # rich: the [report] extra
+        draw = render_rich if rich else render_plain
         sys.stdout.write("\n".join(draw(t) for t in tables))
 
 

@@ -31,10 +31,23 @@ def register(commands: Subcommands) -> None:
         help="USD held per asset column, e.g. BTC=50000,ETH=18000,SOL=12000,AVAX=20000 (the default, the "
         "template's; BTC is held, not hedged)",
     )
-    parser.add_argument("--data", help="market-history folder (default ../shared/data or $ALTHEDGE_DATA)")
+    parser.add_argument("--data", help="market-history folder (prices/, funding/, sentiment/)")
+    parser.add_argument(
+        "--workbook",
+        help="a workbook whose History sheet holds the days (after --data; then $ALTHEDGE_DATA, a checkout's "
+        "../shared/data, and the template's History)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument("--out", help="folder for backtest.png (equity curves and drawdowns) and backtest.csv")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, needs=backtest_needs)
+
+
+def backtest_needs(args: argparse.Namespace) -> tuple[str, ...]:
+    """openpyxl to read a workbook's History; matplotlib to draw ``--out``'s chart; numpy alone otherwise."""
+    from althedge_xl.cli.market_history import backtest_source
+
+    source = backtest_source(args.data, args.workbook)
+    return (*(() if source.is_folder else ("workbook",)), *(("report",) if args.out else ()))
 
 
 def fraction(text: str, name: str) -> float:
@@ -87,19 +100,25 @@ class _Bar:
 
 
 def run(args: argparse.Namespace) -> int:
+    from althedge_xl.cli.market_history import backtest_source
     from althedge_xl.core.errors import AltHedgeInputError
     from althedge_xl.files import write_atomically
     from althedge_xl.headless.backtest import HistoryError, equity_chart, load_history, result_tables, run_backtest
     from althedge_xl.headless.render import to_csv
-    from althedge_xl.workbook.samples import default_data_dir
 
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and not out.is_dir():
         raise UserError(f"{out}: --out must be a folder")
     band, fee = fraction(args.band, "band"), fraction(args.fee, "fee")
     holdings = portfolio(args.portfolio)
+    source = backtest_source(args.data, args.workbook)
     try:
-        history = load_history(Path(args.data) if args.data else default_data_dir())
+        if source.is_folder:
+            history = load_history(source.path)
+        else:
+            from althedge_xl.headless.history_sheet import load_workbook_history
+
+            history = load_workbook_history(source.path)
         result = run_backtest(
             history,
             holdings,
@@ -113,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
         )
     except (HistoryError, AltHedgeInputError) as exc:
         raise UserError(str(exc)) from None
+    days = len(result.dates) - 1
+    print(
+        f"althedge: backtest on {source.label}: {result.dates[0]} to {result.dates[-1]} ({days} days)", file=sys.stderr
+    )
     tables = result_tables(result)
     if out is not None:
         chart, table = out / "backtest.png", out / "backtest.csv"

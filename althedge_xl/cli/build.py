@@ -6,42 +6,48 @@ import argparse
 import os
 from pathlib import Path
 
-from althedge_xl.cli._common import DEFAULT_WORKBOOK, Subcommands, UserError
+from althedge_xl.cli._common import DEFAULT_WORKBOOK, Subcommands, UserError, needs
+from althedge_xl.cli.market_history import data_folder
 
 #: What a user without the market history reads (an installed package does not carry it).
 HOW_TO_GET_DATA = (
-    "build-workbook rebuilds the template from the project's market history (a folder with prices/, "
-    "funding/, sentiment/, margin/ and wire_samples/, beside a checkout as ../shared/data); "
-    "to start a workbook of your own, `althedge init` copies the template this installation ships"
+    "It rebuilds the template from the project's market history (beside a checkout as ../shared/data, with "
+    "margin/ and wire_samples/ too); to start a workbook of your own, `althedge init` copies the template "
+    "this installation ships"
 )
 
 
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("build-workbook", help="write the template workbook from code")
     parser.add_argument("--out", default=str(DEFAULT_WORKBOOK), help=f"where to write it (default {DEFAULT_WORKBOOK})")
-    parser.add_argument("--data", help="market-history folder for the sample data (default ../shared/data)")
-    parser.set_defaults(run=run)
+    parser.add_argument(
+        "--data",
+        help="market-history folder for the sample data (default $ALTHEDGE_DATA, else a checkout's ../shared/data)",
+    )
+    parser.set_defaults(run=run, needs=needs("report"))  # the engine computes its values
 
 
 def run(args: argparse.Namespace) -> int:
     from althedge_xl.files import os_error_reason
     from althedge_xl.headless.template import build_workbook
-    from althedge_xl.workbook.samples import MarketDataMissing, default_data_dir
+    from althedge_xl.workbook.samples import MarketDataMissing
 
     out = Path(args.out)
     check_out(out)
-    data = Path(args.data) if args.data else None
+    try:
+        data = data_folder(args.data, needed_for="build-workbook")
+    except UserError as exc:
+        raise UserError(f"{exc}. {HOW_TO_GET_DATA}") from None
     try:
         path = build_workbook(out, data)
     except MarketDataMissing as exc:
         raise UserError(f"{exc}. {HOW_TO_GET_DATA}") from None
     except UnicodeDecodeError:
-        raise UserError(f"a file of the market-history folder {data or default_data_dir()} is not UTF-8 text") from None
+        raise UserError(f"a file of the market-history folder {data} is not UTF-8 text") from None
     except FileNotFoundError as exc:
-        root = data or default_data_dir()
-        if exc.filename and Path(exc.filename).is_relative_to(root):
+        if exc.filename and Path(exc.filename).is_relative_to(data):
             raise UserError(
-                f"{exc.filename}: no such file; is {root} the market-history folder (prices/, funding/, "
+                f"{exc.filename}: no such file; is {data} the market-history folder (prices/, funding/, "
                 "sentiment/, wire_samples/)?"
             ) from None
         raise UserError(f"cannot write {out}: {os_error_reason(exc)}; nothing was changed") from None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from althedge_xl.cli._common import FORMATS, Subcommands, print_tables
+from althedge_xl.cli._common import FORMATS, Subcommands, needs, print_tables
 
 
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("example", help="print the method's worked example computed by the Excel functions")
     parser.add_argument("--format", choices=FORMATS, default="table")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, needs=needs())
 
 
 def run(args: argparse.Namespace) -> int:

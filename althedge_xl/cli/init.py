@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from althedge_xl.cli._common import Subcommands, UserError, read_bytes
+from althedge_xl.cli._common import Subcommands, UserError, needs, read_bytes
 
 
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("init", help="copy the template workbook into a folder, ready to fill in")
     parser.add_argument("folder", nargs="?", default=".", help="where to put AltHedge.xlsm (default: this folder)")
     parser.add_argument("--force", action="store_true", help="replace an AltHedge.xlsm already there")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, needs=needs())
 
 
 def run(args: argparse.Namespace) -> int:

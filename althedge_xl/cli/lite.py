@@ -22,7 +22,8 @@ import zipfile
 from pathlib import Path
 
 from althedge_xl import __version__
-from althedge_xl.cli._common import Subcommands
+from althedge_xl.cli._common import Subcommands, UserError
+from althedge_xl.cli.market_history import data_folder
 from althedge_xl.files import write_atomically
 
 #: The parts of the package the function list needs (numpy alone; the layers below the market).
@@ -87,18 +88,30 @@ def register(commands: Subcommands) -> None:
     parser.add_argument("dir", nargs="?", default="althedge-lite", help="folder to write (default althedge-lite)")
     parser.add_argument("--pypi", action="store_true", help="install althedge-xl from PyPI instead of an upload")
     parser.add_argument("--no-workbook", action="store_true", help="skip AltHedge-Lite.xlsx (needs the [report] extra)")
-    parser.set_defaults(run=run)
+    parser.add_argument(
+        "--data", help="market-history folder the workbook is built from (default $ALTHEDGE_DATA, else ../shared/data)"
+    )
+    parser.set_defaults(run=run, needs=lambda args: () if args.no_workbook else ("report",))
 
 
 def run(args: argparse.Namespace) -> int:
     out = Path(args.dir)
-    written = write_bundle(out, pypi=args.pypi, workbook=not args.no_workbook)
+    data = None
+    if not args.no_workbook:  # the workbook is built from the market history, as the template is
+        try:
+            data = data_folder(args.data, needed_for="the Lite workbook (AltHedge-Lite.xlsx)")
+        except UserError as exc:
+            raise UserError(f"{exc}; --no-workbook writes the other files") from None
+    written = write_bundle(out, pypi=args.pypi, workbook=not args.no_workbook, data_dir=data)
     print(f"wrote {', '.join(p.name for p in written)} to {out}; see {out / 'README.txt'}")
     return 0
 
 
-def write_bundle(out: Path, pypi: bool = False, workbook: bool = True) -> list[Path]:
-    """Write the Lite files into ``out`` (created if missing); returns their paths."""
+def write_bundle(out: Path, pypi: bool = False, workbook: bool = True, data_dir: Path | None = None) -> list[Path]:
+    """Write the Lite files into ``out`` (created if missing); returns their paths.
+
+    The workbook is built from the market history in ``data_dir`` (default: the builder's).
+    """
     zip_name = f"althedge_xl-{__version__}.zip"
     requirements = ["numpy", *([f"althedge-xl=={__version__}"] if pypi else [])]
     route = ROUTE_PYPI if pypi else ROUTE_UPLOAD.format(zip_name=zip_name)
@@ -113,7 +126,7 @@ def write_bundle(out: Path, pypi: bool = False, workbook: bool = True) -> list[P
         from althedge_xl.headless.template import template_bytes
         from althedge_xl.workbook.build import LITE_NAME
 
-        files[LITE_NAME] = template_bytes(lite=True)
+        files[LITE_NAME] = template_bytes(data_dir, lite=True)
     out.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         write_atomically(out / name, content)

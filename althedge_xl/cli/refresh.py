@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from althedge_xl.cli._common import Subcommands, UserError
+from althedge_xl.cli._common import Subcommands, UserError, needs
 
 if TYPE_CHECKING:
     from althedge_xl.workbook.prices_update import PricesUpdate
@@ -33,7 +33,7 @@ def register(commands: Subcommands) -> None:
         help="also the Hedge sheet's Bybit tier table, from Bybit's public risk limits of BTCUSDT (replaces your edits there)",
     )
     add_timeout_argument(parser)
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, needs=needs("market", "workbook"))
 
 
 def add_timeout_argument(parser: argparse.ArgumentParser) -> None:

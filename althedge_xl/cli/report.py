@@ -31,7 +31,12 @@ def register(commands: Subcommands) -> None:
     parser.add_argument("--prices", help="CSV of symbol,price to use instead of the Prices sheet's (file unchanged)")
     parser.add_argument("--out", help="folder for a computed copy as values (.xlsx) and the stress chart (.png)")
     parser.add_argument("--format", choices=FORMATS, default="table")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, needs=report_needs)
+
+
+def report_needs(args: argparse.Namespace) -> tuple[str, ...]:
+    """The formula engine's extra; the market's too for ``--refresh``."""
+    return ("report", "market") if args.refresh else ("report",)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook import prices_layout as px
 from althedge_xl.workbook.backups import prune_backups, write_backup
 from althedge_xl.workbook.guard import LockTimeout, excel_owner_file, refresh_lock
+from althedge_xl.workbook.history_long import last_long_day, long_block_update
 from althedge_xl.workbook.prices_update import (
     Cells,
     PricesUpdate,
@@ -180,7 +181,8 @@ def refresh_workbook(
     fetch_tiers: Callable[..., Any] | None = None,
     **feed_options: Any,
 ) -> PricesUpdate:
-    """Refresh the Prices sheet (with ``history`` the History sheet's last year, with ``tiers`` the Hedge
+    """Refresh the Prices sheet (with ``history`` the History sheet's last year, and its daily history
+    extended to the newest close (:mod:`~althedge_xl.workbook.history_long`); with ``tiers`` the Hedge
     sheet's Bybit tier table) of a workbook file.
 
     See the module's docstring for what protects the file. ``timeout_s`` is the refresh's deadline (every
@@ -253,11 +255,16 @@ def _refresh_locked(
         if extras.history:
             closes = fetch_history(venue, offline, options, extras.fetch_closes)
             history_update = history_cells(closes, update)
-            patched = patch_sheet(patched, hx.SHEET, history_update)
+            added = long_block_update(
+                last_long_day(original), closes, snapshot.funding_history.points, snapshot.fear_greed.history
+            )
+            patched = patch_sheet(patched, hx.SHEET, {**history_update, **added.cells})
             update.refreshed_any = update.refreshed_any or closes.fresh
-            changes = changes or closes.fresh or (offline and not closes.missing)
+            changes = changes or closes.fresh or (offline and not closes.missing) or bool(added.days)
             if closes.error:
                 update.messages.append(f"History closes: {closes.error}")
+            if added.problem:
+                update.messages.append(f"History: {added.problem}")
         if extras.tiers:
             from althedge_xl.workbook.tiers_update import SHEET as TIERS_SHEET
             from althedge_xl.workbook.tiers_update import tier_cells

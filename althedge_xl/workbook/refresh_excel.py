@@ -12,6 +12,7 @@ from typing import Any
 
 from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook import prices_layout as px
+from althedge_xl.workbook.history_long import last_day_of, long_block_update
 from althedge_xl.workbook.prices_update import PricesUpdate, history_cells, prices_update, symbols_to_refresh
 from althedge_xl.workbook.refresh import (
     DEFAULT_TIMEOUT_S,
@@ -89,7 +90,25 @@ def refresh_book(
         if not closes.missing:  # the block itself, in one call
             block = f"{hx.RECENT_COLUMNS[0]}{hx.FIRST_ROW}:{hx.RECENT_COLUMNS[-1]}{hx.RECENT_LAST_ROW}"
             sheet.range(block).value = [[history.get(name) for name in row] for row in _cells_of(block)]
+        _extend_long_block(sheet, closes, snapshot, update)
     return update
+
+
+#: Rows of the History sheet's long-block date column read to find its last day (one call; 30 years of days).
+_LONG_ROWS_READ = 11_000
+
+
+def _extend_long_block(sheet: Any, closes: Any, snapshot: Any, update: PricesUpdate) -> None:
+    """Append the days after the long block's last (:mod:`~althedge_xl.workbook.history_long`), in one call."""
+    date_column, *_, last_column = hx.LONG_COLUMNS
+    dates = sheet.range(f"{date_column}{hx.FIRST_ROW}:{date_column}{hx.FIRST_ROW + _LONG_ROWS_READ - 1}")
+    last = last_day_of(row[0] for row in dates.options(ndim=2).value)
+    added = long_block_update(last, closes, snapshot.funding_history.points, snapshot.fear_greed.history)
+    if added.problem:
+        update.messages.append(f"History: {added.problem}")
+    if added.days and last is not None:
+        block = f"{date_column}{last[1] + 1}:{last_column}{last[1] + len(added.days)}"
+        sheet.range(block).value = [[added.cells.get(name) for name in row] for row in _cells_of(block)]
 
 
 ALERT_TITLE = "AltHedge refresh"
