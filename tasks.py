@@ -1,6 +1,6 @@
 """Set up and run AltHedge XL on a fresh machine: ``python tasks.py demo`` or ``python tasks.py test``.
 
-Works the same on Linux, macOS and Windows (``py tasks.py test`` there) with Python 3.10+:
+Works the same on Linux, macOS and Windows (``py tasks.py test`` there) with Python 3.11+:
 creates ``.venv`` beside this file, installs the package from ``pyproject.toml`` into it at the versions of
 ``constraints.txt`` (again only when either file changes), then runs the job.
 
@@ -38,8 +38,10 @@ def run(*command: str | Path) -> None:
 def ensure_venv(extra: str) -> None:
     """Create .venv and install the package with ``extra`` at the versions of constraints.txt, unless already
     done for this pyproject.toml and constraints.txt."""
-    if sys.version_info < (3, 10):  # noqa: UP036 (tasks.py runs before the project's Python is known)
-        sys.exit(f"AltHedge XL needs Python 3.10 or newer; this is {sys.version.split()[0]}")
+    if sys.version_info < (3, 11):
+        sys.exit(
+            f"tasks.py needs Python 3.11 or newer (xlwings 0.37.8 and the pinned numpy do); this is {sys.version.split()[0]}"
+        )
     if not PYTHON.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     constraints = ROOT / "constraints.txt"  # the versions that shape the template's bytes
@@ -55,13 +57,15 @@ def ensure_venv(extra: str) -> None:
 
 
 def ensure_wheelhouse() -> None:
-    """Download the wheels of the dependencies of ``.[all]`` into .cache/wheelhouse (again only when
-    ``pyproject.toml`` changes): tests/test_install_wheel.py installs from there with ``--no-index``."""
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    """Download the wheels of the dependencies of ``.[all]``, at the versions of constraints.txt, into
+    .cache/wheelhouse (again only when ``pyproject.toml`` or ``constraints.txt`` changes):
+    tests/test_install_wheel.py installs from there with ``--no-index``."""
+    constraints = ROOT / "constraints.txt"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + constraints.read_bytes()).hexdigest()
     stamp = WHEELHOUSE / ".downloaded"
     if stamp.exists() and stamp.read_text() == digest:
         return
-    run(PYTHON, "-m", "pip", "download", "--quiet", "--dest", WHEELHOUSE, ".[all]")
+    run(PYTHON, "-m", "pip", "download", "--quiet", "-c", constraints, "--dest", WHEELHOUSE, ".[all]")
     stamp.write_text(digest)
 
 
