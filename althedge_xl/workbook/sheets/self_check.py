@@ -17,6 +17,7 @@ def self_check(w: SheetWriter) -> None:
     s.set_column("A:A", 34)
     s.set_column("B:B", 70)
     s.set_column("C:E", 14)
+    s.set_column("F:F", 60)
     s.set_row(0, 21)
     w.text("A1", "Self-check: the method's worked numbers", "title")
     for col, header in enumerate(("Example", "Formula", "Result", "Expected", "Pass", "Source")):
@@ -36,7 +37,7 @@ def self_check(w: SheetWriter) -> None:
             w.text(f"B{r}", _call(example), "note")
             w.value(f"D{r}", example.expected, style)
             w.formula(f"E{r}", f"=C{r}=D{r}" if style == "bool" else f"=ROUND(C{r},2)=D{r}", "bool")
-            w.text(f"F{r}", example.source, "note")
+            w.text(f"F{r}", example.source, "wrap")
             r += 1
     last = 3 + len(examples)
     w.text(f"A{last + 2}", "All pass", "label")
