@@ -209,7 +209,8 @@ def test_labels_have_no_nested_brackets(report_json):
 
 
 def test_red_fill_only_where_the_start_sheets_legend_says():
-    """Start: "Red fill: over-hedged or an error." The over-hedge flag and SelfCheck's failures, nothing else."""
+    """Start: "Red fill: over-hedged or an error." The over-hedge flag, nothing else (no cell of the template
+    computes to an error)."""
     book = openpyxl.load_workbook(TEMPLATE)
     red = DANGER_FILL.lstrip("#").upper()
     painted = set()
@@ -220,8 +221,7 @@ def test_red_fill_only_where_the_start_sheets_legend_says():
                 if fill is not None and red in str(fill.bgColor.rgb).upper():
                     painted.add(f"{sheet.title}!{ranges.sqref}")
     assert "Red fill: over-hedged or an error." in " ".join(str(c.value) for c in book["Start"]["B"] if c.value)
-    assert {p.split("!")[0] for p in painted} == {"HedgeRatio", "SelfCheck"}
-    assert "HedgeRatio!B16" in painted  # OVERHEDGED
+    assert painted == {"HedgeRatio!B16"}  # OVERHEDGED
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,3 +315,24 @@ def test_lite_readme_keeps_the_main_readmes_caveats(tmp_path):
 def test_as_of_moment_is_the_recorded_one():
     assert Path(TEMPLATE).is_file()
     assert openpyxl.load_workbook(TEMPLATE)["Prices"]["D3"].value == MOMENT.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_refresh_dates_the_values_and_a_kept_future_past_its_expiry_is_refused(workbook):
+    """A refresh on 2025-07-01 that fetches spot prices but not the dated future: the sheet keeps the
+    sample's BTCUSDT_250627 (delivered 2025-06-27), and the values are now of 2025-07-01."""
+    import dataclasses
+
+    from test_refresh import _fetch, _snapshot
+
+    from althedge_xl.workbook.refresh import refresh_workbook
+
+    now = "2025-07-01T09:00:00.000Z"
+    snapshot = dataclasses.replace(_snapshot(future_ok=False), created_at=now)
+    refresh_workbook(workbook, fetch=_fetch(snapshot))
+    book = compute(workbook)
+    assert book.value("Prices", "D3") == now
+    assert book.value("Prices", "C1").startswith("Values of the refresh of 2025-07-01 09:00 UTC from binance")
+    assert book.value("Start", "B8") == book.value("Prices", "C1")
+    assert book.named("QUARTERLY_SYMBOL") == "BTCUSDT_250627"
+    assert book.named("DATED_DAYS") == pytest.approx(-4 - 1 / 24, abs=1e-6)  # 2025-06-27 08:00 to 07-01 09:00
+    assert book.named("CHEAPER_HEDGE").startswith("BTCUSDT_250627 expired 2025-06-27 (the values are of 2025-07-01)")

@@ -28,15 +28,13 @@ class PrintSetup:
 
     ``last_column`` is the print area's right edge (a column letter); ``title_rows`` the first and last
     row (1-based) repeated at the top of every page; ``last_row`` a fixed bottom edge (None: the sheet's
-    last row with content left of ``last_column``); ``scale`` a fixed print scale in percent instead of
-    "one page wide" (None).
+    last row with content left of ``last_column``).
     """
 
     last_column: str
     landscape: bool
     title_rows: tuple[int, int] | None = None
     last_row: int | None = None
-    scale: int | None = None
 
 
 PRINT_SETUPS: dict[str, PrintSetup] = {
@@ -49,9 +47,7 @@ PRINT_SETUPS: dict[str, PrintSetup] = {
     "Backtest": PrintSetup("W", landscape=True, title_rows=(1, 1)),
     "Prices": PrintSetup("F", landscape=True, title_rows=(4, 4)),
     "History": PrintSetup("N", landscape=True, last_row=4),
-    # Fit to one page wide, LibreOffice 7.4 fails to export this sheet ("Unspecified Application
-    # Error"); at 65 % its columns (about 1,450 pixels) fit a landscape A4 page all the same.
-    "SelfCheck": PrintSetup("F", landscape=True, title_rows=(3, 3), scale=65),
+    "SelfCheck": PrintSetup("F", landscape=True, title_rows=(3, 3)),
     "xlwings.conf": PrintSetup("B", landscape=False),
 }
 
@@ -78,10 +74,7 @@ def apply_print_setup(sheet: Worksheet, setup: PrintSetup) -> None:
         sheet.set_landscape()
     else:
         sheet.set_portrait()
-    if setup.scale is None:
-        sheet.fit_to_pages(1, 0)  # one page wide, as many long as it takes
-    else:
-        sheet.set_print_scale(setup.scale)
+    sheet.fit_to_pages(1, 0)  # one page wide, as many long as it takes
     sheet.print_area(0, 0, last_row, last_col)
     if setup.title_rows is not None:
         sheet.repeat_rows(setup.title_rows[0] - 1, setup.title_rows[1] - 1)
