@@ -30,7 +30,7 @@ def _objects(pdf: bytes) -> dict[int, tuple[bytes, bytes]]:
     for match in _OBJECT.finditer(pdf):
         head, stream = match.group(2) or b"", match.group(3) or b""
         if stream and b"FlateDecode" in head:
-            stream = zlib.decompress(stream)
+            stream = zlib.decompressobj().decompress(stream)  # lenient: a stream cut short keeps what it has
         found[int(match.group(1))] = (head, stream)
     return found
 
