@@ -39,8 +39,15 @@ class WorkedExample:
     self_check: bool = True
 
 
-ARTICLE = "the method's worked example (DESIGN.md)"
-BINANCE = "Binance's published formula, worked in DESIGN.md"
+#: Where each expected value comes from, in words a user of the workbook can follow up.
+ARTICLE = "the method's worked example: BTC 50,000 and altcoins 50,000, a 40% hedge at 20x, a 15% correction"
+BINANCE = (
+    "Binance's liquidation formula, binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93 "
+    "(COIN-M: faq/ceccfcfb4e3a45e3b48b0b1bb1a8ae46)"
+)
+FUNDING = "Binance's funding: size x mark price x rate every 8 hours, binance.com/en/support/faq/360033525031"
+CONTRACTS = "Binance's contract specifications: BTCUSDT in steps of 0.001 BTC; COIN-M BTCUSD 100 USD a contract"
+FEAR_GREED = "the method's Fear & Greed bands (the table on the HedgeRatio sheet), linear between them"
 
 EXAMPLES: tuple[WorkedExample, ...] = (
     WorkedExample("Hedge notional, 40% of 50,000", "HEDGE_NOTIONAL", (50_000, 0.40), 20_000.0, ARTICLE, False),
@@ -54,14 +61,10 @@ EXAMPLES: tuple[WorkedExample, ...] = (
         -14_500.0,
         ARTICLE,
     ),
-    WorkedExample("Funding, 30 days short", "FUNDING_COST", (20_000, 0.0001, 30), -180.0, "issue 3's table"),
-    WorkedExample(
-        "Funding, 30 days long", "FUNDING_COST", (20_000, 0.0001, 30, 8, "long"), 180.0, "issue 3's table", False
-    ),
-    WorkedExample("Contracts, linear", "HEDGE_CONTRACTS", (20_000, 100_000), 0.2, "issue 3's table"),
-    WorkedExample(
-        "Contracts, inverse", "HEDGE_CONTRACTS", (20_000, 100_000, "inverse"), 200.0, "issue 3's table", False
-    ),
+    WorkedExample("Funding, 30 days short", "FUNDING_COST", (20_000, 0.0001, 30), -180.0, FUNDING),
+    WorkedExample("Funding, 30 days long", "FUNDING_COST", (20_000, 0.0001, 30, 8, "long"), 180.0, FUNDING, False),
+    WorkedExample("Contracts, linear", "HEDGE_CONTRACTS", (20_000, 100_000), 0.2, CONTRACTS),
+    WorkedExample("Contracts, inverse", "HEDGE_CONTRACTS", (20_000, 100_000, "inverse"), 200.0, CONTRACTS, False),
     WorkedExample("Liquidation, 20x short", "HEDGE_LIQ_PRICE", (100_000, 20), 104_581.67, BINANCE),
     WorkedExample(
         "Liquidation, 20x long", "HEDGE_LIQ_PRICE", (100_000, 20, 0.004, 0, "long"), 95_381.53, BINANCE, False
@@ -73,9 +76,9 @@ EXAMPLES: tuple[WorkedExample, ...] = (
         104_842.11,
         BINANCE,
     ),
-    WorkedExample("Fear & Greed 50", "HEDGE_RATIO_FG", (50,), 0.25, "issue 3's table"),
-    WorkedExample("Fear & Greed 20", "HEDGE_RATIO_FG", (20,), 0.50, "issue 3's table"),
-    WorkedExample("Fear & Greed 90", "HEDGE_RATIO_FG", (90,), 0.05, "issue 3's table"),
+    WorkedExample("Fear & Greed 50", "HEDGE_RATIO_FG", (50,), 0.25, FEAR_GREED),
+    WorkedExample("Fear & Greed 20", "HEDGE_RATIO_FG", (20,), 0.50, FEAR_GREED),
+    WorkedExample("Fear & Greed 90", "HEDGE_RATIO_FG", (90,), 0.05, FEAR_GREED),
     WorkedExample("Over-hedged at 120%", "HEDGE_OVERHEDGED", (60_000, 50_000), True, ARTICLE),
 )
 

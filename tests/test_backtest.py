@@ -22,9 +22,21 @@ TEMPLATE = ROOT / "workbook" / "AltHedge.xlsm"
 
 
 @pytest.fixture(scope="module")
-def closes(data_dir):
+def as_of(data_dir):
+    """The template's sample date: the day of the recorded premiumIndex response (2025-06-17), History's last day."""
+    import datetime as dt
+    import json
+
+    contracts = json.loads((data_dir / "wire_samples" / "binance_usdm_fapi_v1_premiumIndex.json").read_text())
+    moment = next(c["time"] for c in contracts if c["symbol"] == "BTCUSDT")
+    return dt.datetime.fromtimestamp(moment / 1000, dt.timezone.utc).strftime("%Y-%m-%d")
+
+
+@pytest.fixture(scope="module")
+def closes(data_dir, as_of):
+    """The daily closes up to the template's sample date, the days History holds."""
     with open(data_dir / "prices" / "daily_close_wide.csv", newline="") as f:
-        return {r["date"]: r for r in csv.DictReader(f)}
+        return {r["date"]: r for r in csv.DictReader(f) if r["date"] <= as_of}
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +174,7 @@ class TestBacktestSheet:
 class TestHedgeRatioSignals:
     """The signals block and the volatility row, recomputed with pandas from the CSVs."""
 
-    def test_signal_values(self, computed, closes, data_dir):
+    def test_signal_values(self, computed, closes, data_dir, as_of):
         import pandas as pd
 
         dates = sorted(closes)[-366:]  # History's recent block
@@ -175,10 +187,10 @@ class TestHedgeRatioSignals:
         assert computed.value("HedgeRatio", "E21") == pytest.approx(rally, rel=1e-10)
         rates = pd.read_csv(data_dir / "funding" / "binance_usdm_btcusdt_funding_8h.csv")
         daily = rates.groupby(rates["funding_time_utc"].str[:10])["funding_rate"].sum()
-        in_history = daily[daily.index >= "2021-01-01"]
+        in_history = daily[(daily.index >= "2021-01-01") & (daily.index <= as_of)]
         assert computed.value("HedgeRatio", "E23") == pytest.approx(in_history.iloc[-30:].mean() * 365, rel=1e-9)
         index = pd.read_csv(data_dir / "sentiment" / "fear_greed_daily.csv")
-        assert computed.value("HedgeRatio", "E24") == index["value"].iloc[-1]
+        assert computed.value("HedgeRatio", "E24") == index.loc[index["date"] == as_of, "value"].item()
 
     def test_words_follow_the_thresholds(self, computed):
         says = {"scale up": 1, "hold": 0, "scale down": -1}
@@ -208,7 +220,7 @@ class TestHedgeRatioSignals:
 
 
 class TestRulesBacktestOnTheSheet:
-    def test_flat_40_equals_a_plain_loop_over_the_csvs(self, computed, data_dir):
+    def test_flat_40_equals_a_plain_loop_over_the_csvs(self, computed, data_dir, as_of):
         from test_backtest_engine import _loop
 
         with open(data_dir / "prices" / "daily_close_wide.csv", newline="") as f:
@@ -222,7 +234,7 @@ class TestRulesBacktestOnTheSheet:
         header = [computed.value("Backtest", f"{c}26") for c in ("H", "I", "W")]
         assert header == ["Rule", "Final equity", "Drawdown avoided per 1,000 cost"]
         first = computed.value("Backtest", "Z27")
-        days = sorted(d for d in by_date if d >= first)
+        days = sorted(d for d in by_date if first <= d <= as_of)
         path, trades, _ = _loop((by_date, daily, {}), days, 0.40, 0.10, 0.0005, True)
         row = next(r for r in range(27, 37) if computed.value("Backtest", f"H{r}") == "Flat 40%")
         assert computed.value("Backtest", f"I{row}") == pytest.approx(path[-1], rel=1e-9)
@@ -230,7 +242,7 @@ class TestRulesBacktestOnTheSheet:
         assert computed.value("Backtest", "AC26") == "Flat 40%"
         flat40 = [computed.value("Backtest", f"AC{27 + i}") for i in range(len(days))]
         np.testing.assert_allclose(flat40, path, rtol=1e-9)
-        assert computed.value("Backtest", f"Z{26 + len(days)}") == days[-1] == "2026-02-20"
+        assert computed.value("Backtest", f"Z{26 + len(days)}") == days[-1] == as_of == "2025-06-17"
 
     def test_every_rule_is_in_the_table(self, computed):
         labels = [computed.value("Backtest", f"H{r}") for r in range(27, 36)]

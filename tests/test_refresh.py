@@ -162,8 +162,9 @@ def test_values_written_and_marked(workbook):
     # BTC: the recorded 24 h ticker's last price, fresh.
     assert sheet["A5"].value == "BTC" and sheet["B5"].value == float(TICKER_24HR["lastPrice"])
     assert sheet["E5"].value is False
-    # ETH was not in this snapshot: its sample price stays, still marked stale.
-    assert sheet["A6"].value == "ETH" and sheet["B6"].value == pytest.approx(1968.88) and sheet["E6"].value is True
+    # ETH was not in this snapshot: its sample price (the ETH close of 2025-06-17 in daily_close_wide.csv) stays,
+    # still marked stale.
+    assert sheet["A6"].value == "ETH" and sheet["B6"].value == pytest.approx(2509.95) and sheet["E6"].value is True
     # The unknown symbol takes a free row, is named and marked, and has no invented price.
     row = next(r for r in range(5, 25) if sheet[f"A{r}"].value == "NOSUCHCOIN")
     assert sheet[f"B{row}"].value is None and sheet[f"E{row}"].value is True

@@ -104,10 +104,10 @@ def test_inverse_at_1x_shows_its_error_and_the_report_goes_on(tmp_path, capsys):
     book = edited_template(tmp_path, {("Hedge", "B5"): "inverse", ("Hedge", "B8"): 1})
     data = _report_json(capsys, str(book))
     hedge = _values(_tables(data)["Hedge"])
-    liq = hedge["Liquidation price (USD, binance rule)"]
+    liq = hedge["Liquidation price by the binance rule (USD)"]
     assert liq["error"] == "#NUM!" and "liquidated" in liq["reason"]
     assert hedge["Hedge notional, short BTC (USD)"] == 20_000  # the rest is computed
-    assert hedge["Initial margin (USD)"] == 20_000  # 20,000 at 1x
+    assert hedge["Initial margin on the hedge notional (USD)"] == 20_000  # 20,000 at 1x
     assert any(e["cell"] == "Hedge!B11" and e["error"] == "#NUM!" for e in data["errors"])
     net = _tables(data)["Scenario: BTC -15%, altcoins -20%"]["rows"][-1]
     assert net[-1] == -14_500  # DESIGN.md's worked scenario is untouched
@@ -119,7 +119,7 @@ def test_inverse_at_1x_shows_its_error_and_the_report_goes_on(tmp_path, capsys):
 def test_text_in_a_number_cell_is_shown_with_its_reason(tmp_path, capsys):
     book = edited_template(tmp_path, {("Hedge", "B8"): "twenty"})
     data = _report_json(capsys, str(book))
-    margin = _values(_tables(data)["Hedge"])["Initial margin (USD)"]
+    margin = _values(_tables(data)["Hedge"])["Initial margin on the hedge notional (USD)"]
     assert margin == {"error": "#VALUE!", "reason": 'leverage is text ("twenty"), not a number'}
 
 
@@ -146,9 +146,9 @@ def test_json_numbers_booleans_and_no_float_noise(capsys):
     tables = _tables(data)
     hedge = _values(tables["Hedge"])
     assert hedge["Hedge notional, short BTC (USD)"] == 20_000  # DESIGN.md: 50,000 × 40 %
-    assert hedge["Initial margin (USD)"] == 1_000  # 20,000 at 20×
+    assert hedge["Initial margin on the hedge notional (USD)"] == 1_000  # 20,000 at 20×
     assert hedge["Maintenance rate of the tier"] == 0.004  # Binance BTCUSDT first bracket
-    assert hedge["Over-hedged (above 100%)"] is False
+    assert hedge["Over-hedged: above 100% of the altcoins"] is False
     assert tables["Hedge"]["row_formats"][7] == "pct"  # the maintenance rate
     portfolio = tables["Portfolio"]["rows"]
     assert [r[-1] for r in portfolio[:4]] == [False, True, True, True]  # BTC is not hedged, the altcoins are
@@ -178,7 +178,7 @@ def test_csv_numbers_booleans_and_blocks(capsys):
         blocks[title.removeprefix("# ")] = list(csv.reader(io.StringIO(body)))
     hedge = {row[0]: row[1] for row in blocks["Hedge"][1:]}
     assert hedge["Hedge notional, short BTC (USD)"] == "20000.0"
-    assert hedge["Over-hedged (above 100%)"] == "FALSE"
+    assert hedge["Over-hedged: above 100% of the altcoins"] == "FALSE"
     assert float(hedge["Maintenance rate of the tier"]) == 0.004
     assert blocks["Cells with errors"] == [["Cell", "Error", "Reason"]]
     assert ["BTC perpetual"] in blocks["Stale"]
@@ -205,7 +205,7 @@ def test_prices_warnings_unknown_duplicate_and_btc(tmp_path, capsys):
     # Altcoins: ETH 10 × 2,100 + the template's SOL 12,000 and small caps 20,000 = 53,000; 40 % of it
     # is 21,200 USD, 0.212 BTC at 100,000 (0.001 BTC steps).
     assert hedge["Hedge notional, short BTC (USD)"] == 53_000 * 0.4
-    assert hedge["Size to sell (BTC (step 0.001, rounded down))"] == 0.212
+    assert hedge["Size to sell, rounded down to the step (BTC)"] == 0.212
     note = next(n for n in data["notes"] if n.startswith("Prices from prices.csv"))
     assert "BTC 100,000 (also the hedge's mark and entry price)" in note and "ETH 2,100" in note
 

@@ -20,8 +20,9 @@ from althedge_xl.headless.report import ERROR_SHEETS
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "AltHedge.xlsm"
 #: A spot price (the spot table's first row) and the perpetual's mark on the Prices sheet, as --prices replaces them.
-#: The template's sheets without a formula: what the fast path takes from the engine's reading.
-VALUE_SHEETS = ("Start", "Prices", "History", "xlwings.conf")
+#: The template's sheets without a formula: what the fast path takes from the engine's reading (Start has
+#: one formula, the line dating the values, from Prices).
+VALUE_SHEETS = ("Prices", "History", "xlwings.conf")
 OVERRIDES = {("Prices", "B5"): 91_234.5, ("Prices", "B28"): 88_000.0}
 
 

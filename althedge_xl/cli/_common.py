@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from althedge_xl.headless.render import Table
 
 FORMATS = ("table", "csv", "json")
+FORMAT_HELP = "table (aligned text, the default), csv (one block per table) or json (every table and its formats)"
 #: The template, at its place in a checkout (where ``build-workbook`` writes it); an installed
 #: package ships a copy (:mod:`althedge_xl.shipped`), which ``report`` reads when no workbook is named.
 DEFAULT_WORKBOOK = Path("workbook") / "AltHedge.xlsm"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from althedge_xl.cli._common import FORMATS, Subcommands, UserError, print_tables
+from althedge_xl.cli._common import FORMAT_HELP, FORMATS, Subcommands, UserError, print_tables
 
 #: The bar is drawn only on a terminal, and only once the run has taken this long (seconds).
 PROGRESS_AFTER = 0.3
@@ -25,7 +25,13 @@ def register(commands: Subcommands) -> None:
     )
     parser.add_argument("--band", default="10%", help="no-trade band, a share of the target (default 10%%)")
     parser.add_argument("--fee", default="0.05%", help="taker fee on the notional traded (default 0.05%%)")
-    parser.add_argument("--schedule", default="daily", choices=("daily", "weekly", "monthly"))
+    parser.add_argument(
+        "--schedule",
+        default="daily",
+        choices=("daily", "weekly", "monthly"),
+        help="when the short may be re-sized: every close, every 7th close from the first, or the first close "
+        "of each month (default daily)",
+    )
     parser.add_argument(
         "--portfolio",
         help="USD held per asset column, e.g. BTC=50000,ETH=18000,SOL=12000,AVAX=20000 (the default, the "
@@ -37,7 +43,7 @@ def register(commands: Subcommands) -> None:
         help="a workbook whose History sheet holds the days (after --data; then $ALTHEDGE_DATA, a checkout's "
         "../shared/data, and the template's History)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
     parser.add_argument("--out", help="folder for backtest.png (equity curves and drawdowns) and backtest.csv")
     parser.set_defaults(run=run, needs=backtest_needs)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from althedge_xl.cli._common import FORMATS, Subcommands, needs, print_tables
+from althedge_xl.cli._common import FORMAT_HELP, FORMATS, Subcommands, needs, print_tables
 
 
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("example", help="print the method's worked example computed by the Excel functions")
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
     parser.set_defaults(run=run, needs=needs())
 
 

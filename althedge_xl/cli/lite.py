@@ -65,7 +65,8 @@ from althedge_xl.udfs import *  # noqa: E402, F403  (every AltHedge function, re
 '''
 
 README_TXT = """\
-AltHedge XL {version} for xlwings Lite (Excel on Windows, macOS and the web; no Python install)
+AltHedge XL {version} for xlwings Lite (Excel on Windows, macOS and the web; the functions need
+no Python on your computer: Lite runs them inside Excel)
 
 1. Open AltHedge-Lite.xlsx in Excel (desktop or web) and add the xlwings Lite add-in
    (Home > Add-ins, search "xlwings Lite"); it is free for personal and commercial use.
@@ -75,8 +76,15 @@ AltHedge XL {version} for xlwings Lite (Excel on Windows, macOS and the web; no 
 4. Open the main.py tab and replace its content with main.py here. The AltHedge functions appear
    in Excel's formula autocomplete; the sheets recalculate.
 
-Prices are not refreshed inside xlwings Lite: type them on the Prices sheet, or refresh the file
-with `althedge refresh` or in Windows Excel. See the README's "Excel on Mac and the web".
+If cells keep showing the saved numbers or #NAME? after step 4, re-enter the formulas once: select
+a sheet's cells and Find and Replace "=" with "=" (looking in formulas), or edit a cell and press
+Enter. A formula saved before its function was registered may stay uncalculated until then.
+
+Prices are not refreshed inside xlwings Lite (the exchanges' APIs do not answer a browser add-in):
+type them on the Prices sheet, or refresh the file on a computer with Python, with
+`althedge refresh AltHedge-Lite.xlsx` (pip install "althedge-xl[market]"), or with the Refresh
+button of AltHedge.xlsm in Windows Excel, then open it again here.
+See the README's "Excel on Mac and the web".
 """
 
 ROUTE_PYPI = "Nothing to upload: requirements.txt names althedge-xl, which Lite installs from PyPI."

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from althedge_xl.cli._common import FORMATS, Subcommands, UserError, read_bytes, workbook_argument
+from althedge_xl.cli._common import FORMAT_HELP, FORMATS, Subcommands, UserError, read_bytes, workbook_argument
 from althedge_xl.cli.refresh import NOTHING_FETCHED, add_timeout_argument, refresh_in_place, succeeded
 
+#: Exit code of a report that cannot show its figures: a holding has no price (its message names it).
+INCOMPLETE = 3
 #: The temporary folders of ``report --refresh``: ``althedge-report-<pid>-<random>`` in the temporary directory.
 SCRATCH_PREFIX = "althedge-report-"
 
@@ -30,7 +32,7 @@ def register(commands: Subcommands) -> None:
     add_timeout_argument(parser)
     parser.add_argument("--prices", help="CSV of symbol,price to use instead of the Prices sheet's (file unchanged)")
     parser.add_argument("--out", help="folder for a computed copy as values (.xlsx) and the stress chart (.png)")
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
     parser.set_defaults(run=run, needs=report_needs)
 
 
@@ -86,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     print_report(report, args.format)
     for path in report.written:
         print(f"althedge: wrote {path}", file=sys.stderr)
+    for message in report.incomplete:
+        print(f"althedge: {message}", file=sys.stderr)
     # One rule with `althedge refresh`: exit 1 (NOTHING_FETCHED) when the refresh could fetch nothing
     # (offline with every value in the cache is not that); the report is still printed, marked stale.
     if nothing_fetched:
@@ -93,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
             "althedge: nothing could be fetched; the report shows the last good values, marked stale", file=sys.stderr
         )
         return NOTHING_FETCHED
+    if report.incomplete:
+        print("althedge: the report is incomplete: only the holdings are shown", file=sys.stderr)
+        return INCOMPLETE
     return 0
 
 
@@ -107,7 +114,8 @@ def print_report(report: Report, fmt: str) -> None:
         sys.stdout.write(to_json(report.tables, report.extra_data()))
         return
     draw = render_rich if sys.stdout.isatty() else render_plain
-    tables = [*report.tables, *([report.errors_table()] if report.errors else [])]
+    listed = report.errors and not report.incomplete  # an incomplete report's one message is in its table
+    tables = [*report.tables, *([report.errors_table()] if listed else [])]
     sys.stdout.write("\n".join(draw(t) for t in tables))
     for note in report.notes:
         if not note.startswith("Stale"):  # the stale line is already under the Portfolio table

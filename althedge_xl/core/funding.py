@@ -29,6 +29,8 @@ from althedge_xl.core.conventions import (
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 
 DAYS_PER_YEAR = 365.0
+#: Why a dated future with no days left is refused: it is at or past its expiry, so it has no basis to earn.
+EXPIRED = "days_to_expiry must be greater than 0: the future is at or past its expiry; refresh for a live one"
 HOURS_PER_DAY = 24.0
 
 
@@ -185,7 +187,9 @@ def basis_annualized(futures_price: ArrayLike, spot_price: ArrayLike, days_to_ex
     future, spot, days = broadcast(futures_price=future, spot_price=spot, days_to_expiry=days)
     for values, name in ((future, "futures_price"), (spot, "spot_price"), (days, "days_to_expiry")):
         require_finite(values, name)
-        require(values > 0, f"{name} must be greater than 0")
+    require(future > 0, "futures_price must be greater than 0")
+    require(spot > 0, "spot_price must be greater than 0")
+    require(days > 0, EXPIRED)
     return finish((future / spot - 1.0) * DAYS_PER_YEAR / days)
 
 

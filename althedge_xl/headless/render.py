@@ -20,9 +20,10 @@ from typing import Any, Literal
 
 from althedge_xl.excel.errors import ExcelError
 
-Format = Literal["usd", "pct", "rate", "price", "num", "text", "int", "mark"]
+Format = Literal["usd", "pct", "rate", "price", "num", "text", "int", "mark", "leverage"]
 """How a column shows: ``usd``/``price`` in USD, ``pct`` a fraction shown as %, ``rate`` a fraction
-per funding interval, ``num``/``int`` plain numbers, ``text``, ``mark`` a boolean shown as a pointer."""
+per funding interval, ``num``/``int`` plain numbers, ``text``, ``mark`` a boolean shown as a pointer,
+``leverage`` a multiple (``2.47×``)."""
 Cell = float | int | str | bool | ExcelError | None
 #: Significant digits kept in data output: float noise goes, every real digit stays.
 DATA_DIGITS = 12
@@ -49,13 +50,25 @@ class Table:
         return self.formats[column] if column < len(self.formats) else "text"
 
 
+def label_value_table(title: str, rows: Sequence[tuple[str, Any, Format]], note: str = "") -> Table:
+    """A two-column table of (label, value, format) rows: each value keeps its own format (``row_formats``)."""
+    return Table(
+        title,
+        ["Item", "Value"],
+        [[label, value] for label, value, _ in rows],
+        ["text", "text"],
+        note=note,
+        row_formats=[fmt for _, _, fmt in rows],
+    )
+
+
 def format_cell(value: Cell, fmt: Format) -> str:
-    """One value as text: ``usd`` 20,000.00; ``pct`` −15.00%; ``price`` 104,581.67; ``int`` 200.
+    """One value as text: ``usd`` 20,000.00; ``pct`` −15.00%; ``price`` 104,581.67; ``int`` 200; ``leverage`` 2.47×.
 
     An error shows as its code and reason; a ``mark`` column shows TRUE as ``<- in force``.
 
-    >>> format_cell(-14500, "usd"), format_cell(-0.15, "pct"), format_cell(True, "usd")
-    ('-14,500.00', '-15.00%', 'TRUE')
+    >>> format_cell(-14500, "usd"), format_cell(-0.15, "pct"), format_cell(True, "usd"), format_cell(2.4655, "leverage")
+    ('-14,500.00', '-15.00%', 'TRUE', '2.47×')
     """
     if value is None:
         return ""
@@ -75,6 +88,8 @@ def format_cell(value: Cell, fmt: Format) -> str:
         return f"{value * 100:,.4f}%"
     if fmt == "int":
         return f"{value:,.0f}"
+    if fmt == "leverage":
+        return f"{value:,.2f}×"
     if fmt == "num":
         return f"{value:,.6g}"
     return str(value)
@@ -144,13 +159,22 @@ def data_value(value: Any) -> Any:
     return value
 
 
+def _typed(value: Any, fmt: Format) -> Any:
+    """A count (format ``int``) that is a whole float as an int: ``135.0`` → ``135``."""
+    if fmt == "int" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def table_data(table: Table) -> dict[str, Any]:
     """One table as data: title, columns, formats (by column, or by row for label/value tables), rows, note."""
     data: dict[str, Any] = {"title": table.title, "columns": list(table.columns)}
     data["formats"] = [table.format_of(i) for i in range(len(table.columns))]
     if table.row_formats:
         data["row_formats"] = list(table.row_formats)
-    data["rows"] = [[data_value(v) for v in row] for row in table.rows]
+    data["rows"] = [
+        [data_value(_typed(v, table.format_of(i, r))) for i, v in enumerate(row)] for r, row in enumerate(table.rows)
+    ]
     data["note"] = table.note
     return data
 
@@ -177,7 +201,10 @@ def to_csv(tables: Sequence[Table], blocks: Sequence[Table] = ()) -> str:
     for table in (*tables, *blocks):
         buffer.write(f"# {table.title}\n")
         writer.writerow(table.columns)
-        writer.writerows([_csv_value(v) for v in row] for row in table.rows)
+        writer.writerows(
+            [_csv_value(_typed(v, table.format_of(i, r))) for i, v in enumerate(row)]
+            for r, row in enumerate(table.rows)
+        )
         buffer.write("\n")
     return buffer.getvalue()
 

@@ -15,9 +15,11 @@ from typing import Any
 from althedge_xl.excel.errors import ExcelError
 from althedge_xl.headless.engine import ComputedWorkbook
 from althedge_xl.headless.render import Cell, Format, Table, format_cell
+from althedge_xl.headless.report_hedge import funding_table, hedge_table, signals_table
+from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook import prices_layout as px
 from althedge_xl.workbook.package import WorkbookError
-from althedge_xl.workbook.sheets._common import RATIO_METHODS
+from althedge_xl.workbook.sheets._common import PORTFOLIO_FIRST, PORTFOLIO_LAST, RATIO_METHODS
 
 #: Sheets the report reads; a workbook missing one of them cannot be reported.
 REQUIRED_SHEETS = ("Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Prices")
@@ -32,7 +34,8 @@ class Report:
     ``errors`` are (cell, error) of every error cell of the report's sheets; ``stale`` names the
     prices kept from an earlier refresh; ``data_dates`` says when each piece of market data is from;
     ``notes`` are one-line remarks (stale data, prices applied from ``--prices``); ``written`` the
-    files ``--out`` wrote.
+    files ``--out`` wrote. ``incomplete`` holds the Portfolio's own message for each holding without a
+    price: then the report shows the holdings alone (every figure after them depends on them).
     """
 
     workbook: str
@@ -42,6 +45,7 @@ class Report:
     data_dates: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
 
     def errors_table(self) -> Table:
         return Table("Cells with errors", ["Cell", "Error", "Reason"], [[c, e.code, e.reason] for c, e in self.errors])
@@ -58,6 +62,7 @@ class Report:
             Table("Data dates", ["Data", "Date (UTC)"], dates),
             Table("Notes", ["Note"], [[n] for n in self.notes]),
             Table("Written", ["File"], [[w] for w in self.written]),
+            Table("Incomplete", ["Why"], [[m] for m in self.incomplete]),
         ]
 
     def extra_data(self) -> dict[str, Any]:
@@ -69,19 +74,8 @@ class Report:
             "data_dates": self.data_dates,
             "notes": self.notes,
             "written": self.written,
+            "incomplete": self.incomplete,
         }
-
-
-def _label_value_table(title: str, rows: Sequence[tuple[str, Any, Format]], note: str = "") -> Table:
-    """A two-column table whose values each keep their own format (``row_formats``)."""
-    return Table(
-        title,
-        ["Item", "Value"],
-        [[label, value] for label, value, _ in rows],
-        ["text", "text"],
-        note=note,
-        row_formats=[fmt for _, _, fmt in rows],
-    )
 
 
 def check_sheets(book: ComputedWorkbook) -> None:
@@ -129,22 +123,42 @@ def _signed_pct(value: Any) -> str:
     return f"{number * 100:+.0f}%" if number is not None else format_cell(value, "text")
 
 
-def portfolio_table(book: ComputedWorkbook) -> Table:
+def missing_prices(book: ComputedWorkbook) -> dict[int, str]:
+    """Portfolio row → the sheet's own message (column L) for each holding with a quantity and no price."""
+    found = {}
+    for row in range(PORTFOLIO_FIRST, PORTFOLIO_LAST + 1):
+        message = book.value("Portfolio", f"L{row}")
+        if isinstance(message, str) and message.strip() and not message.startswith("#"):
+            found[row] = message.strip()
+    return found
+
+
+def portfolio_table(book: ComputedWorkbook, missing: dict[int, str] | None = None) -> Table:
+    """The holdings and their totals; with ``missing`` (see :func:`missing_prices`) the holdings alone,
+    each unpriced one's value showing the sheet's message."""
     names = ("ASSETS", "CLASSES", "VALUES", "CORRELATIONS", "BETAS", "HEDGED_VALUES")
     columns = [[row[0] for row in book.named_shown(name)] for name in names]
     total = _number(book.named("TOTAL_VALUE"))
     rows: list[list[Cell]] = []
-    for asset, cls, value, corr, beta, hedged in zip(*columns, strict=True):
+    for row, (asset, cls, value, corr, beta, hedged) in enumerate(zip(*columns, strict=True), PORTFOLIO_FIRST):
         if asset in (None, "") and value in (None, ""):
             continue
+        unpriced = bool(missing) and row in (missing or {})
+        if unpriced:
+            value = ExcelError("#N/A", (missing or {})[row])
         number = _number(value)
         share = number / total if number is not None and total else None
-        rows.append([asset, cls, value, share, corr, 1.0 if beta in (None, "") else beta, hedged not in (None, "")])
+        in_hedge = None if unpriced else hedged not in (None, "")
+        rows.append([asset, cls, value, share, corr, 1.0 if beta in (None, "") else beta, in_hedge])
     for label, name in (
-        ("Total", "TOTAL_VALUE"),
-        ("BTC", "BTC_VALUE"),
-        ("Altcoins", "ALT_VALUE"),
-        ("Satellite", "SATELLITE_VALUE"),
+        ()
+        if missing
+        else (
+            ("Total", "TOTAL_VALUE"),
+            ("BTC", "BTC_VALUE"),
+            ("Altcoins", "ALT_VALUE"),
+            ("Satellite", "SATELLITE_VALUE"),
+        )
     ):
         rows.append([label, "", book.named_shown(name), None, None, None, None])
     return Table(
@@ -175,50 +189,6 @@ def ratio_table(book: ComputedWorkbook) -> Table:
     )
 
 
-def hedge_table(book: ComputedWorkbook) -> Table:
-    unit = book.value("Hedge", "C7")
-    named = book.named_shown
-    rows: list[tuple[str, Any, Format]] = [
-        ("Hedge notional, short BTC (USD)", named("NOTIONAL"), "usd"),
-        ("Contract", named("CONTRACT_TYPE"), "text"),
-        ("Entry price (USD)", named("ENTRY_PRICE"), "price"),
-        (f"Size to sell ({format_cell(unit, 'text')})", named("CONTRACTS"), "num"),
-        ("Leverage", named("LEVERAGE"), "num"),
-        ("Initial margin (USD)", named("MARGIN"), "usd"),
-        ("Exchange rule", named("HEDGE_RULE"), "text"),
-        ("Maintenance rate of the tier", named("TIER_MMR"), "pct"),
-        ("Maintenance amount of the tier", named("TIER_AMOUNT"), "usd"),
-        ("Maximum leverage of the tier", named("TIER_MAX_LEVERAGE"), "num"),
-        (f"Liquidation price (USD, {book.named('HEDGE_RULE')} rule)", named("LIQ_PRICE"), "price"),
-        ("Mark price (USD)", named("MARK_PRICE"), "price"),
-        ("Margin buffer (BTC rise to liquidation)", named("BUFFER"), "pct"),
-        ("Buffer below the warning level", _below(book.named("BUFFER"), book.named("BUFFER_WARNING")), "text"),
-        ("Round-trip taker fees (USD)", named("FEES"), "usd"),
-        ("Over-hedged (above 100%)", named("OVERHEDGED"), "text"),
-        ("BTC spike to survive, from entry", named("SPIKE_RISE"), "pct"),
-        ("Collateral needed for it", named("SPIKE_COLLATERAL"), "num"),
-        ("Its effective leverage", named("SPIKE_LEVERAGE"), "num"),
-        ("Collateral posted", named("POSTED"), "num"),
-        ("Add to survive the spike", named("SPIKE_TOP_UP"), "num"),
-        ("Short held now", named("HELD"), "num"),
-    ]
-    side, quantity, notional, fee, reason = named("ORDER")[0]
-    rows += [
-        ("Order now: side", side, "text"),
-        ("Order now: quantity", quantity, "num"),
-        ("Order now: notional (USD)", notional, "usd"),
-        ("Order now: fee (USD)", fee, "usd"),
-        ("Order now: why", reason, "text"),
-    ]
-    return _label_value_table("Hedge", rows, note=f"No-trade band: {book.named('ORDER_BAND') * 100:g}% of the target.")
-
-
-def _below(value: Any, threshold: Any) -> bool | None:
-    if _number(value) is not None and _number(threshold) is not None:
-        return bool(value < threshold)
-    return None
-
-
 def stress_tables(book: ComputedWorkbook) -> list[Table]:
     table = book.named_shown("STRESS_TABLE")
     shock = book.named_shown("STRESS_BTC_SHOCK")
@@ -242,24 +212,6 @@ def stress_tables(book: ComputedWorkbook) -> list[Table]:
         formats: list[Format] = ["text", *(usd for _ in moves)]
         out.append(Table(title, headers, rows, formats))
     return out
-
-
-def funding_table(book: ComputedWorkbook) -> Table:
-    named = book.named_shown
-    rows: list[tuple[str, Any, Format]] = [
-        ("Holding period (days)", named("HOLD_DAYS"), "num"),
-        ("Funding rate per interval", named("FUNDING_RATE"), "rate"),
-        ("Perpetual: funding cost (USD, + = you pay)", named("PERP_COST"), "usd"),
-        ("Funding over the real sample (USD)", named("HISTORY_COST"), "usd"),
-        ("Days in the sample", named("HISTORY_DAYS"), "num"),
-        ("Dated future", named("QUARTERLY_SYMBOL"), "text"),
-        ("Annualized basis", named("BASIS"), "pct"),
-        ("Dated future: carry cost (USD)", named("DATED_COST"), "usd"),
-        ("Cheaper hedge for the period", named("CHEAPER_HEDGE"), "text"),
-    ]
-    return _label_value_table(
-        "Funding", rows, note="A short receives funding when the rate is positive (exchanges' rule)."
-    )
 
 
 def stale_names(book: ComputedWorkbook) -> list[str]:
@@ -301,29 +253,67 @@ def data_dates(book: ComputedWorkbook) -> dict[str, Any]:
         "perpetual": book.value(px.SHEET, fields["PERP_TIME"]),
         "dated_future": book.value(px.SHEET, fields["QUARTERLY_TIME"]),
         "fear_greed": book.value(px.SHEET, fields["FG_DATE"]),
+        "as_of": book.value(px.SHEET, px.AS_OF_CELL),
+        "funding_history_last": _last_filled(book, px.SHEET, px.HISTORY_TIME_COLUMN, px.HISTORY_FIRST_ROW),
+        "history_last_day": _last_filled(book, hx.SHEET, hx.RECENT_COLUMNS[0], hx.FIRST_ROW),
     }
 
 
+def _last_filled(book: ComputedWorkbook, sheet: str, column: str, first_row: int) -> Any:
+    """The last value of a column read down from ``first_row`` to its first blank (None if the sheet is not read)."""
+    last, row = None, first_row
+    while (value := book.value(sheet, f"{column}{row}")) not in (None, ""):
+        last, row = value, row + 1
+    return last
+
+
 def report_tables(book: ComputedWorkbook) -> list[Table]:
-    """Portfolio, hedge ratio, hedge, the scenario table, the stress grids and funding, in that order."""
+    """Portfolio, hedge ratio, its signals, hedge, the scenario table, the stress grids and funding, in that order.
+
+    A holding without a price leaves only the Portfolio's holdings to show (see :func:`missing_prices`).
+    """
     check_sheets(book)
     check_names(book)
-    portfolio = portfolio_table(book)
+    missing = missing_prices(book)
+    portfolio = portfolio_table(book, missing)
     stale = stale_note(book)
     if stale:
         portfolio = Table(portfolio.title, portfolio.columns, portfolio.rows, portfolio.formats, note=stale)
-    return [portfolio, ratio_table(book), hedge_table(book), *stress_tables(book), funding_table(book)]
+    if missing:
+        return [portfolio]
+    return [
+        portfolio,
+        ratio_table(book),
+        signals_table(book),
+        hedge_table(book),
+        *stress_tables(book),
+        funding_table(book),
+    ]
 
 
 def build_report(book: ComputedWorkbook, notes: Sequence[str] = ()) -> Report:
-    """The tables and everything beside them (error cells, stale data, data dates, notes)."""
+    """The tables and everything beside them (error cells, stale data, data dates, notes).
+
+    When a holding has no price, its message is the one error reported (the cells that depend on it
+    would repeat it by the hundred as ``#N/A``).
+    """
     tables = report_tables(book)
-    errors = error_cells(book)
+    missing = missing_prices(book)
     stale_line = stale_note(book)
     all_notes = [*([stale_line] if stale_line else []), *notes]
-    if errors:
-        all_notes.append(f"{len(errors)} cell(s) hold an error; each is shown in its table and listed with its reason")
-    return Report(book.path.name, tables, errors, stale_names(book), data_dates(book), all_notes)
+    if missing:
+        errors = [(f"Portfolio!F{row}", ExcelError("#N/A", message)) for row, message in missing.items()]
+        all_notes.append("Incomplete: only the holdings are shown until every quantity has a price")
+    else:
+        errors = error_cells(book)
+        if errors:
+            all_notes.append(
+                f"{len(errors)} cell(s) hold an error; each is shown in its table and listed with its reason"
+            )
+    dates = data_dates(book)
+    return Report(
+        book.path.name, tables, errors, stale_names(book), dates, all_notes, incomplete=list(missing.values())
+    )
 
 
 def run_report(workbook: Path, prices: Path | None = None, out: Path | None = None, warn: Any = None) -> Report:

@@ -19,6 +19,7 @@ from althedge_xl import udfs
 from althedge_xl.workbook import vba
 from althedge_xl.workbook.arrays import inline_array_text
 from althedge_xl.workbook.cached_values import cached_values
+from althedge_xl.workbook.print_setup import PRINT_SETUPS, apply_print_setup
 from althedge_xl.workbook.samples import Samples
 from althedge_xl.workbook.sheets import backtest
 from althedge_xl.workbook.sheets.funding import funding
@@ -71,6 +72,7 @@ def _write(target: Path | io.BytesIO, samples: Samples, cached: Cached, with_vba
     for name in SHEET_ORDER:
         sheet = book.add_worksheet(name)
         writers[name](SheetWriter(book, sheet, styles, cached))
+        apply_print_setup(sheet, PRINT_SETUPS[name])
         if name != "xlwings.conf":
             sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
     if with_vba:

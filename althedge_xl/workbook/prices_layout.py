@@ -49,6 +49,11 @@ FEAR_GREED_FIELDS: Final = (
     ("FG_STALE", "Stale"),
 )
 UPDATED_CELL: Final = "B2"
+#: The workbook's as-of moment (UTC ISO-8601): the template's sample moment, then each refresh's time.
+#: Days to a dated future's expiry are counted from it, never from the computer's clock.
+AS_OF_CELL: Final = "D3"
+#: The one line that says what date the values are of (the Start sheet shows it too).
+AS_OF_LINE_CELL: Final = "C1"
 #: The exchange refresh asks (a ccxt id); the user may type another, e.g. "bybit".
 EXCHANGE_CELL: Final = "B3"
 

@@ -270,7 +270,19 @@ def prices_update(snapshot: Any, current: Mapping[str, CellValue]) -> PricesUpda
     update.missing = [name for name, item in named if item.missing]
     if snapshot.refreshed_any:  # "last refresh" is when something was fetched, and only then
         update.cells[px.UPDATED_CELL] = snapshot.created_at
+        update.cells[px.AS_OF_CELL] = snapshot.created_at
+        update.cells[px.AS_OF_LINE_CELL] = as_of_line(snapshot.created_at, snapshot.exchange)
     return update
+
+
+def as_of_line(created_at: str, exchange: str) -> str:
+    """The line that dates a refreshed sheet's values.
+
+    >>> as_of_line("2026-03-05T04:12:00.000Z", "binance")
+    'Values of the refresh of 2026-03-05 04:12 UTC from binance; a stale value keeps its own date (Time).'
+    """
+    moment = created_at[:16].replace("T", " ")
+    return f"Values of the refresh of {moment} UTC from {exchange}; a stale value keeps its own date (Time)."
 
 
 def history_cells(closes: Any, update: PricesUpdate) -> Cells:

@@ -318,7 +318,12 @@ def _count(update: PricesUpdate, label: str, item: Any) -> None:
 
 def _changes(cells: Cells, current: Mapping[str, Any]) -> bool:
     """True when ``cells`` would change a value the sheet shows (stale flags and notes aside)."""
-    flags = {px.UPDATED_CELL, *(px.field_cells()[n] for n in ("PERP_STALE", "QUARTERLY_STALE", "FG_STALE"))}
+    flags = {
+        px.UPDATED_CELL,
+        px.AS_OF_CELL,
+        px.AS_OF_LINE_CELL,
+        *(px.field_cells()[n] for n in ("PERP_STALE", "QUARTERLY_STALE", "FG_STALE")),
+    }
     for i in range(px.SPOT_ROWS):
         row = spot_cells(px.SPOT_FIRST_ROW + i)
         flags |= {row["stale"], row["note"]}

@@ -7,6 +7,12 @@ from althedge_xl.workbook.sheets._common import (
 )
 from althedge_xl.workbook.writer import SheetWriter
 
+#: What the Funding sheet says of a dated future at or past its expiry on the values' as-of date.
+EXPIRED = (
+    'QUARTERLY_SYMBOL&" expired "&LEFT(QUARTERLY_EXPIRY,10)&" (the values are of "&LEFT(AS_OF,10)&"): '
+    'no comparison; refresh for a live contract"'
+)
+
 
 def funding(w: SheetWriter) -> None:
     s = w.sheet
@@ -42,19 +48,30 @@ def funding(w: SheetWriter) -> None:
         w.text(f"A{12 + i}", label, "label")
         w.formula(f"B{12 + i}", formula, kind, name=name)
     w.text("A17", "Dated future instead", "heading")
+    days = f"{_moment('QUARTERLY_EXPIRY')}-{_moment('AS_OF')}"
     dated = (
         ("Future", "=QUARTERLY_SYMBOL", "text", None),
         ("Future price (USD)", "=QUARTERLY_PRICE", "price", None),
         ("Index price (USD)", "=QUARTERLY_INDEX", "price", None),
-        ("Days to expiry", "=QUARTERLY_DAYS", "number", None),
-        ("Annualized basis", "=BASIS_ANNUALIZED(QUARTERLY_PRICE,QUARTERLY_INDEX,QUARTERLY_DAYS)", "pct", "BASIS"),
-        ("Dated future: carry cost over the period (USD)", "=DATED_HEDGE_COST(NOTIONAL,QUARTERLY_PRICE,QUARTERLY_INDEX,QUARTERLY_DAYS,MIN(HOLD_DAYS,QUARTERLY_DAYS))", "usd", "DATED_COST"),
-        ("Break-even funding rate per interval", "=FUNDING_BREAKEVEN(QUARTERLY_PRICE,QUARTERLY_INDEX,QUARTERLY_DAYS,FUNDING_INTERVAL)", "rate", None),
-        ("Cheaper hedge for the period", '=IF(PERP_COST<=DATED_COST,"Perpetual","Dated future")', "text", "CHEAPER_HEDGE"),
+        ("Days to expiry, from the values' as-of date", f"={days}", "number", "DATED_DAYS"),
+        ("Annualized basis", "=BASIS_ANNUALIZED(QUARTERLY_PRICE,QUARTERLY_INDEX,DATED_DAYS)", "pct", "BASIS"),
+        ("Dated future: carry cost over the period (USD)", "=DATED_HEDGE_COST(NOTIONAL,QUARTERLY_PRICE,QUARTERLY_INDEX,DATED_DAYS,MIN(HOLD_DAYS,DATED_DAYS))", "usd", "DATED_COST"),
+        ("Break-even funding rate per interval", "=FUNDING_BREAKEVEN(QUARTERLY_PRICE,QUARTERLY_INDEX,DATED_DAYS,FUNDING_INTERVAL)", "rate", None),
+        ("Cheaper hedge for the period", f'=IF(ISNUMBER(DATED_DAYS),IF(DATED_DAYS<=0,{EXPIRED},IF(PERP_COST<=DATED_COST,"Perpetual","Dated future")),"no dated future: its expiry or the as-of date (Prices) is not a date")', "text", "CHEAPER_HEDGE"),
     )  # fmt: skip
     for i, (label, formula, kind, name) in enumerate(dated):
         w.text(f"A{18 + i}", label, "label")
         w.formula(f"B{18 + i}", formula, kind, name=name)
     w.text("C23", "a short future earns the basis in contango; counted over min(period, days to expiry)", "note")
     w.text("C24", "above this rate the perpetual's funding beats the future's basis", "note")
-    w.formula("C21", '=IF(HOLD_DAYS>QUARTERLY_DAYS,"the period outlasts the future: a roll is needed","")', "text")
+    w.formula(
+        "C21",
+        f"=IF(ISNUMBER(DATED_DAYS),IF(DATED_DAYS<=0,{EXPIRED},IF(HOLD_DAYS>DATED_DAYS,"
+        '"the period outlasts the future: a roll is needed","")),"")',
+        "text",
+    )
+
+
+def _moment(name: str) -> str:
+    """A UTC moment as an Excel date number, from a date number or ISO-8601 text (``2025-09-26T08:00:00Z``)."""
+    return f"IF(ISNUMBER({name}),{name},DATEVALUE(LEFT({name},10))+IFERROR(TIMEVALUE(MID({name},12,8)),0))"

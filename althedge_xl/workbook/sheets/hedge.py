@@ -84,6 +84,9 @@ def _position(w: SheetWriter) -> None:
     w.text("C8", "at most the maximum of the position's tier (table on the right)", "note")
     w.text("A9", "Initial margin (USD)", "label")
     w.formula("B9", "=HEDGE_MARGIN(NOTIONAL,LEVERAGE)", "usd", name="MARGIN")
+    w.text(
+        "C9", "on the hedge notional; the size sold is rounded down, so its own margin (B26) is a little less", "note"
+    )
 
 
 def _liquidation(w: SheetWriter) -> None:
@@ -156,9 +159,10 @@ def _spike(w: SheetWriter) -> None:
         {
             "type": "formula",
             "criteria": "=AND(COUNT(SPIKE_COLLATERAL)=1,B26<SPIKE_COLLATERAL)",
-            "format": w.styles["danger"],
+            "format": w.styles["warning"],
         },
     )
+    w.text("C26", "blank collateral above: the margin of the size sold; orange when below what the spike needs", "note")
     w.text("A27", "Add to survive the spike", "label")
     w.formula(
         "B27",

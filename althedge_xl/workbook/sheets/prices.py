@@ -34,9 +34,11 @@ def prices(w: SheetWriter, samples: Samples, refresh_macro: str) -> None:
         "Refresh writes this sheet; type only symbols in column A and the exchange. Stale = the last good value kept.",
         "note",
     )
-    w.text(
-        "C3", "The template's samples are recorded real values of different dates; press Refresh for today's.", "note"
-    )
+    w.data(px.AS_OF_LINE_CELL, samples.as_of_line, "text")
+    w.name_range("AS_OF_LINE", px.AS_OF_LINE_CELL)
+    w.text("C3", "Values as of (UTC)", "label")
+    w.data(px.AS_OF_CELL, samples.as_of_time, "text")
+    w.name_range("AS_OF", px.AS_OF_CELL)
     for col, header in zip(px.SPOT_COLUMNS, px.SPOT_HEADERS, strict=True):
         s.write_string(f"{col}{px.SPOT_HEADER_ROW}", header, w.styles["header"])
     for i in range(px.SPOT_ROWS):

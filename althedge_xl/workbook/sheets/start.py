@@ -13,12 +13,13 @@ def start(w: SheetWriter, refresh_macro: str) -> None:
     lines = (
         "Altcoins fall harder than BTC when the market turns. This workbook sizes a short BTC futures hedge",
         "worth a share of your altcoins, so the short's gain offsets part of the spot loss.",
-        "It prices your holdings, chooses the hedge ratio four ways, sizes contracts and margin,",
+        "It prices your holdings, chooses the hedge ratio six ways, sizes contracts and margin,",
         "shows the liquidation price and buffer, stress-tests the portfolio, and compares funding with dated futures.",
         "Every number comes from the AltHedge Excel functions (category AltHedge in the function wizard).",
     )
     for i, line in enumerate(lines):
         w.text(f"B{3 + i}", line)
+    w.formula("B8", "=AS_OF_LINE", "note")
     w.text("B9", "Three steps", "heading")
     w.text(
         "B10",
@@ -31,8 +32,10 @@ def start(w: SheetWriter, refresh_macro: str) -> None:
     w.text("B14", "Colours", "heading")
     w.sheet.write_string("A15", "", w.styles.input("text"))
     w.text("B15", "Pale yellow, blue text: an input. Type here.")
-    w.text("B16", "White: a result (locked formula). Orange: a warning. Red: over-hedged or an error.")
-    w.text("B17", "Grey italics on Prices: stale data, the last good value kept when a refresh failed.")
+    w.text("B16", "White: a result (locked formula). Orange fill: a warning. Red fill: over-hedged or an error.")
+    w.text(
+        "B17", "Red figures: a negative amount or move. Grey italics on Prices: stale data, the last good value kept."
+    )
     w.text("B19", "Conventions", "heading")
     w.text("B20", "Ratios, moves and rates are fractions shown as %: type 40% or 0.4. A 15% fall is -15%.")
     w.text("B21", "P/L is positive for a gain. A cost is positive when you pay it.")
