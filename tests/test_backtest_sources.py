@@ -19,6 +19,7 @@ import pytest
 from conftest import TEMPLATE
 from test_feeds import _no_network  # noqa: F401  (autouse: no network in this module either)
 from test_refresh import FakeBook, _daily_closes, _fetch, _fetch_closes, _snapshot
+from test_template_as_of import DAY as AS_OF  # the template's sample date, read from the recorded snapshot
 
 from althedge_xl import market
 from althedge_xl.cli import main, market_history
@@ -74,7 +75,8 @@ def _assert_same_backtest(a: History, b: History) -> None:
 def test_the_templates_history_is_the_market_history(data_dir):
     sheet = load_workbook_history(TEMPLATE)
     data = load_history(data_dir)
-    assert sheet.dates[0] == "2021-01-01" and sheet.dates[-1] == data.dates[-1]  # every day since 2021
+    # every day since 2021, to the template's sample date
+    assert sheet.dates == [d for d in data.dates if "2021-01-01" <= d <= AS_OF] and sheet.dates[-1] == AS_OF
     same = _data_over(data, sheet.dates)
     for asset in ASSETS:
         np.testing.assert_array_equal(sheet.closes[asset], same.closes[asset])
@@ -110,7 +112,7 @@ def test_the_order_of_the_sources(data_dir, tmp_path, monkeypatch, capsys):
     # then --workbook, before $ALTHEDGE_DATA
     assert main([*ARGS, "--workbook", str(mine)]) == 0
     line, from_workbook = _source_line(capsys)
-    assert line == f"althedge: backtest on the History sheet of {mine}: 2021-04-01 to 2026-02-20 (1786 days)"
+    assert line == f"althedge: backtest on the History sheet of {mine}: 2021-04-01 to {AS_OF} (1538 days)"
     # then $ALTHEDGE_DATA
     assert main(ARGS) == 0
     assert _source_line(capsys)[0].startswith(f"althedge: backtest on the market-history folder {data_dir} ($ALTHEDGE")
@@ -124,7 +126,7 @@ def test_the_order_of_the_sources(data_dir, tmp_path, monkeypatch, capsys):
     line, from_template = _source_line(capsys)
     assert line == (
         "althedge: backtest on the History sheet of the template this installation ships: "
-        "2021-04-01 to 2026-02-20 (1786 days)"
+        f"2021-04-01 to {AS_OF} (1538 days)"
     )
     assert from_template == from_workbook
 
@@ -181,10 +183,11 @@ def test_a_cell_the_backtest_cannot_read_is_named(tmp_path, capsys, cell, typed,
 
 # --- refresh --history extends the daily history ---------------------------------------------------------
 
-#: The long block of the test's workbook ends here; the refresh must add the days after it.
-CUT = "2025-10-31"
-#: The refresh's funding history: the recorded settlements of its 90 days (the CSV's last is 2025-11-12 08:00).
-FUNDING_FROM = "2025-08-14"
+#: The long block of the test's workbook ends here (before the template's last day); the refresh must add the
+#: days after it, past the template's, to the last recorded close (2026-02-20).
+CUT = "2025-03-31"
+#: The refresh's funding history: the recorded settlements from the cut on (the CSV's last is 2025-11-12 08:00).
+FUNDING_FROM = "2025-03-31"
 
 
 def _cut_workbook(folder: Path, last_day: str) -> Path:
@@ -212,7 +215,7 @@ def _recorded_snapshot(data_dir: Path) -> market.MarketSnapshot:
         index = tuple(
             market.FearGreedPoint(r["date"], int(r["value"]), r["classification"])
             for r in csv.DictReader(f)
-            if r["date"] > "2025-05-01"
+            if r["date"] > "2025-03-01"
         )
     snapshot = _snapshot()
     funding = dataclasses.replace(snapshot.funding_history, points=points)
@@ -230,7 +233,8 @@ def test_refresh_history_extends_the_days_the_backtest_reads(data_dir, tmp_path,
     )
     assert update.written
     refreshed = load_workbook_history(path)
-    assert refreshed.dates[-1] == "2026-02-20" and refreshed.dates == load_workbook_history(TEMPLATE).dates
+    market_days = load_history(data_dir).dates
+    assert refreshed.dates == [d for d in market_days if d >= "2021-01-01"] and refreshed.dates[-1] == "2026-02-20"
     data = _data_over(load_history(data_dir), refreshed.dates)
     for asset in ASSETS:
         np.testing.assert_array_equal(refreshed.closes[asset], data.closes[asset])
@@ -270,8 +274,9 @@ def test_the_refresh_button_extends_the_daily_history_as_the_command_line_does(d
     refresh_book(fake, fetch=snapshot, fetch_closes=closes)
     refresh_workbook(path, fetch=snapshot, history=True, fetch_closes=closes)
     from_file = openpyxl.load_workbook(path, data_only=True)["History"]
-    first = 5 + load_workbook_history(TEMPLATE).dates.index("2025-11-01")
-    last = 5 + len(load_workbook_history(TEMPLATE).dates) - 1
+    days = [d for d in load_history(data_dir).dates if d >= "2021-01-01"]  # to 2026-02-20, the last recorded
+    first = 5 + days.index("2025-04-01")  # the day after the cut
+    last = 5 + len(days) - 1
     assert fake.sheets["History"].values[f"H{last}"] == "2026-02-20"
     for row in range(first, last + 1):
         for column in "HIJKLMN":
