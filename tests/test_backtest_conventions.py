@@ -179,3 +179,15 @@ class TestBlankClosesInsideThePeriod:
         with pytest.raises(MissingValueError, match="blank inside the period"):
             backtest(DATES, [math.nan if x is None else x for x in btc], [math.nan if x is None else x for x in coin],
                      [1000.0], rules="flat50")  # fmt: skip
+
+    @pytest.mark.parametrize(("btc", "coin"), [([None, 90.0, 99.0, 98.0], None), (None, [None, 8.0, 9.0, 9.5])])
+    def test_a_leading_blank_starts_the_period_later_for_btc_as_for_altcoins(self, btc, coin):
+        # A first close left blank, BTC's or a coin's, is a day before the data begins: the period starts on the next.
+        btc = btc or [100.0, 90.0, 99.0, 98.0]
+        coin = coin or [10.0, 8.0, 9.0, 9.5]
+        column = lambda xs: [[x] for x in xs]  # noqa: E731
+        got = udfs.BACKTEST(column(DATES), column(btc), column(coin), [[1000.0]], None, None, None, "flat50")
+        assert not isinstance(got, str), got
+        unhedged = next(row for row in got if row[0] == "Unhedged")
+        # Buy and hold from 2024-01-02: 1,000 of the coin at 8 becomes 1000 x 9.5 / 8 (BTC not held: no BTC weight).
+        assert unhedged[1] == pytest.approx(1000.0 * 9.5 / 8.0)

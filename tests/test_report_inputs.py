@@ -94,6 +94,14 @@ class TestFormulasSavedAsText:
         path = workbook_with_text_formulas(tmp_path, {("Hedge", "Z1"): "= see the note below", ("Hedge", "Z2"): "==="})
         assert main(["report", str(path), "--format", "json"]) == 0
 
+    def test_text_typed_with_a_leading_apostrophe_is_the_users_text(self, tmp_path, capsys):
+        # Excel stores '=Note… typed with an apostrophe as text with the cell's quote prefix: it is meant as text.
+        path = workbook_with_text_formulas(tmp_path, {("Hedge", "A60"): "=Note: this sheet uses Binance's rule"})
+        book = openpyxl.load_workbook(path, keep_vba=True)
+        book["Hedge"]["A60"].quotePrefix = True
+        book.save(path)
+        assert main(["report", str(path), "--format", "json"]) == 0
+
 
 class TestOutIsAFile:
     def test_refused_before_anything_is_computed(self, tmp_path, capsys, monkeypatch):

@@ -167,12 +167,19 @@ def formulas_saved_as_text(book: Any) -> list[tuple[str, str, str]]:
     """(sheet, cell, text) of every text cell of ``book`` that reads as a formula, such as ``"=HEDGE_MARGIN(…)"``.
 
     A tool that writes a formula as a string leaves text where Excel would compute: the formula engine
-    would show that text as the cell's value, and every cell that depends on it would be wrong.
+    would show that text as the cell's value, and every cell that depends on it would be wrong. Text a
+    user typed on purpose with a leading apostrophe (``'=Note: …``, saved with the cell's quote prefix)
+    is not one.
     """
     found = []
     for sheet in book.worksheets:
         cells = sorted(sheet._cells.values(), key=lambda c: (c.row, c.column))  # iter_rows would make blank cells
         for cell in cells:
-            if cell.data_type == "s" and isinstance(cell.value, str) and _FORMULA_TEXT.match(cell.value):
+            if (
+                cell.data_type == "s"
+                and isinstance(cell.value, str)
+                and _FORMULA_TEXT.match(cell.value)
+                and not cell.quotePrefix
+            ):
                 found.append((sheet.title, cell.coordinate, cell.value))
     return found

@@ -264,7 +264,8 @@ def backtest(
     market = Market(btc, alts, np.zeros(k), fg)
     # The quantities depend on the start, the rules' ratios only on prices up to each day.
     probe = {key: ratio_path(key, Market(btc, alts, np.ones(k), fg), settings) for key in keys}
-    decidable = [np.flatnonzero(~np.isnan(p) & np.isfinite(alts).all(axis=1)) for p in probe.values()]
+    listed = np.isfinite(alts).all(axis=1) & np.isfinite(btc)  # a leading blank, BTC's or a coin's, is not listed yet
+    decidable = [np.flatnonzero(~np.isnan(p) & listed) for p in probe.values()]
     earliest = max(int(d[0]) if d.size else n for d in decidable)
     if earliest >= last:
         raise MissingValueError("no day in the data where every rule can decide; give a longer history")
