@@ -157,6 +157,12 @@ def test_effectiveness_equals_the_direct_variance_on_real_closes(closes, coin):
         assert 1.0 - value == pytest.approx(direct, rel=1e-12, abs=1e-15)
 
 
+@pytest.mark.parametrize("coin", ["ETH", "SOL", "DOGE"])
+def test_no_hedge_removes_exactly_nothing(closes, coin):
+    # var(r_alt - 0 * r_btc) / var(r_alt) is 1 by definition: effectiveness 0, not a rounding of it below 0.
+    assert hedge_effectiveness(closes[coin], closes["BTC"], 0.0) == 0.0
+
+
 def test_effectiveness_of_many_ratios_allocates_no_returns_by_ratios_matrix(closes):
     ratios = np.linspace(0.0, 3.0, 5_000)  # with ~2,240 returns: 90 MB as residuals
     got, peak = traced_peak(lambda: hedge_effectiveness(closes["ETH"], closes["BTC"], ratios))
@@ -246,7 +252,8 @@ def test_correls_equal_hedge_correl_column_by_column(closes, method, threshold):
     panel = np.column_stack([closes[k] for k in names])
     got = correls(panel, closes["BTC"], method, threshold)
     for j, name in enumerate(names):
-        assert got[j] == pytest.approx(hedge_correl(closes[name], closes["BTC"], method, threshold), rel=1e-12), name
+        # the same operations column by column: equal to the bit, so HEDGE_BETA_TABLE and HEDGE_CORREL agree
+        assert got[j] == hedge_correl(closes[name], closes["BTC"], method, threshold), name
 
 
 def test_beta_table_correlation_is_the_direct_one(closes):

@@ -66,6 +66,11 @@ def column_dots(x: FloatArray, panel: FloatArray) -> FloatArray:
     return out
 
 
+def column_sums(panel: FloatArray) -> FloatArray:
+    """The exactly rounded sum of each column of ``panel`` (T, k), as :func:`exact_sum` per column."""
+    return column_dots(np.ones(panel.shape[0]), panel)
+
+
 def row_dots(panel: FloatArray, weights: FloatArray) -> FloatArray:
     """``panel @ weights`` for ``panel`` of shape (T, k) and ``weights`` of shape (k,), the same on every CPU.
 

@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core._sums import column_dots, column_sums, exact_dot, exact_mean
 from althedge_xl.core.errors import BadNumberError
 from althedge_xl.core.stats._inputs import check_same_rows, checked_prices, complete_rows, finite_or_raise, present_mask
 from althedge_xl.core.stats.regression import _NOISE_ULPS, CORREL_METHODS, _parse_method, _select_periods, _threshold
@@ -15,16 +16,20 @@ __all__ = ["correls"]
 
 
 def _correl_columns(r_alt: FloatArray, r_btc: FloatArray, labels: list[str]) -> FloatArray:
-    """Pearson correlation of each column of clean returns ``r_alt`` (T, k) with ``r_btc`` (T,)."""
-    xc = r_btc - r_btc.mean()
-    yc = r_alt - r_alt.mean(axis=0)
+    """Pearson correlation of each column of clean returns ``r_alt`` (T, k) with ``r_btc`` (T,).
+
+    The same operations as :func:`~althedge_xl.core.stats.regression.hedge_correl`'s, column by column
+    (exactly rounded sums), so each column's correlation is that function's to the bit, on any CPU.
+    """
+    xc = r_btc - exact_mean(r_btc)
+    yc = r_alt - column_sums(r_alt) / r_alt.shape[0]
     if not float(np.max(np.abs(xc))) > _NOISE_ULPS * float(np.max(np.abs(r_btc))):
         raise BadNumberError("btc_prices returns have zero variance over the periods used; correlation is undefined")
     flat = ~(np.max(np.abs(yc), axis=0) > _NOISE_ULPS * np.max(np.abs(r_alt), axis=0))
     if flat.any():
         label = labels[int(np.argmax(flat))]
         raise BadNumberError(f"{label} returns have zero variance over the periods used; correlation is undefined")
-    rho: FloatArray = np.sum(xc[:, None] * yc, axis=0) / np.sqrt(np.sum(xc * xc) * np.sum(yc * yc, axis=0))
+    rho: FloatArray = column_dots(xc, yc) / np.sqrt(exact_dot(xc, xc) * column_sums(yc * yc))
     return np.clip(rho, -1.0, 1.0)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from althedge_xl.core._arrays import FloatArray
+from althedge_xl.core._sums import exact_dot, exact_mean
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 from althedge_xl.core.stats._inputs import finite_or_raise, float_view
 from althedge_xl.core.stats.regression import beta_aligned, is_constant
@@ -22,16 +23,18 @@ def _effectiveness_aligned(r_alt: FloatArray, r_btc: FloatArray, h: FloatArray) 
     hedged sum of squares is ``sum (a - h b)^2 = SSR + S_bb (h - beta)^2`` for every ``h``: two
     terms that are never negative, so no digits cancel, however close ``h`` is to ``beta``
     (the expanded ``S_aa - 2h S_ab + h^2 S_bb`` loses them there). The ``n - 1`` of the sample
-    variances cancels in the ratio. Returns n x m residuals are never built.
+    variances cancels in the ratio. Returns n x m residuals are never built. The sums are exactly
+    rounded (the same on every CPU), and no hedge (``h = 0``) removes exactly nothing: 0, not the
+    rounding of ``SSR + S_bb beta^2 = S_aa``.
     """
-    a = r_alt - r_alt.mean()
-    b = r_btc - r_btc.mean()
-    s_aa = float(np.sum(a * a))
-    s_bb = float(np.sum(b * b))
-    beta = float(np.sum(a * b)) / s_bb if s_bb > 0.0 else 0.0
+    a = r_alt - exact_mean(r_alt)
+    b = r_btc - exact_mean(r_btc)
+    s_aa = exact_dot(a, a)
+    s_bb = exact_dot(b, b)
+    beta = exact_dot(a, b) / s_bb if s_bb > 0.0 else 0.0
     residual = a - beta * b
-    ssr = float(np.sum(residual * residual))
-    out: FloatArray = 1.0 - (ssr + s_bb * (h - beta) ** 2) / s_aa
+    ssr = exact_dot(residual, residual)
+    out: FloatArray = np.where(h == 0.0, 0.0, 1.0 - (ssr + s_bb * (h - beta) ** 2) / s_aa)
     return out
 
 
