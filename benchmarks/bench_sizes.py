@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_sizes.py                    # all 29 functions and the size probes
+    python benchmarks/bench_sizes.py                    # all 29 functions, two with a column of sizes, and the size probes
     python benchmarks/bench_sizes.py --only HEDGE_EFFECTIVENESS,STRESS_GRID
     python benchmarks/bench_sizes.py --cap-gib 8        # address-space cap of each child process
 
@@ -97,9 +97,20 @@ def _cases() -> dict[str, Callable[[], tuple[Any, ...]]]:
         "HEDGE_EFFECTIVENESS": lambda: (alt(), btc(), [[0.4]]),
         "HEDGE_LIQUIDATION": lambda: (column(low=90_000, high=110_000), 0.2, 20.0),
         "HEDGE_LIQ_PRICE": lambda: (column(low=90_000, high=110_000), 20.0),
+        # A column of sizes with the rate blank: each position in its own tier of the default table.
+        "HEDGE_LIQ_PRICE quantity": lambda: (100_000.0, 20.0, None, None, "short", "linear", column(low=0.01, high=20)),
         "HEDGE_MAINT_TIER": lambda: (column(low=1_000, high=1_000_000),),
         "HEDGE_MARGIN": lambda: (column(low=1_000, high=50_000), 20.0),
         "HEDGE_MARGIN_BUFFER": lambda: (column(low=90_000, high=110_000), 100_000.0, 20.0),
+        "HEDGE_MARGIN_BUFFER quantity": lambda: (
+            100_000.0,
+            102_000.0,
+            20.0,
+            None,
+            None,
+            "linear",
+            column(low=0.01, high=20),
+        ),
         "HEDGE_MINVAR_RATIO": lambda: (alt(), btc()),
         "HEDGE_NOTIONAL": lambda: (column(low=100, high=1_000), 0.4),
         "HEDGE_ORDER": lambda: (column(low=1_000, high=50_000), 0.15, 100_000.0),
@@ -136,7 +147,7 @@ def _cases() -> dict[str, Callable[[], tuple[Any, ...]]]:
 def _function(case: str) -> Callable[..., Any]:
     import althedge_xl.udfs as udfs
 
-    name = case.split()[1] if case.startswith("probe ") else case
+    name = case.split()[1] if case.startswith("probe ") else case.split()[0]
     return getattr(udfs, name)  # type: ignore[no-any-return]
 
 

@@ -29,7 +29,7 @@ from althedge_xl.core.conventions import (
     parse_choice,
 )
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
-from althedge_xl.core.liquidation_arrays import TIER_EDGE
+from althedge_xl.core.liquidation_arrays import TIER_EDGE, liquidation_many
 from althedge_xl.core.margin import check_leverage, liquidation_price_in_tier, position_notional, price_in_tier
 from althedge_xl.core.tiers import TierTable, tier_table
 
@@ -332,24 +332,16 @@ def liquidation_price(
     if collateral is not None:
         named["collateral"] = as_float_array(collateral, "collateral")
     arrays = dict(zip(named, broadcast(**named), strict=True))
-    out = np.empty(arrays["entry_price"].shape)
-    for index in np.ndindex(out.shape):
-        wallet = arrays["collateral"][index] if "collateral" in arrays else None
+
+    def kernel(ep: float, qty: float, lev: float, face: float, *wallet: float) -> float:
         try:
-            out[index] = position_liquidation(
-                arrays["entry_price"][index],
-                arrays["quantity"][index],
-                arrays["leverage"][index],
-                wallet,
-                direction,
-                kind,
-                which,
-                table,
-                arrays["contract_usd"][index],
-            )[0]
+            posted = wallet[0] if wallet else None
+            return position_liquidation(ep, qty, lev, posted, direction, kind, which, table, face)[0]
         except MissingValueError as exc:  # beyond the default table: the tier can be given by hand
             raise MissingValueError(f"{exc}, or this position's tier as mmr and maint_amount") from None
-    return finish(out)
+
+    ep, qty, lev, face = (arrays[name] for name in ("entry_price", "quantity", "leverage", "contract_usd"))
+    return liquidation_many(table, direction, kind, which, ep, qty, lev, face, arrays.get("collateral"), kernel)
 
 
 @np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell

@@ -1,13 +1,14 @@
-"""The spike functions' kernels over whole arrays: one numpy pass per tier instead of a Python call per cell.
+"""Liquidation kernels over whole arrays: one numpy pass per tier instead of a Python call per cell.
 
-:func:`~althedge_xl.core.spike.collateral_for_rise` and
-:func:`~althedge_xl.core.spike.rise_survived` define their answer one cell at a time (a
-``kernel(*cell) -> float``). The functions here give the same numbers for a whole array at once —
-the same operations in the same order on float64, so the same bits — and hand every cell they
-cannot settle (a position beyond the table at entry or at its liquidation price, a position liquidated at entry, no tier that holds
-its liquidation price) back to that per-cell kernel, in order: its answer, or its error, is the
-function's, exactly as a loop over the cells would give. 100,000 cells take milliseconds, not
-seconds.
+:func:`~althedge_xl.core.liquidation.liquidation_price` with a blank maintenance rate,
+:func:`~althedge_xl.core.spike.collateral_for_rise` and :func:`~althedge_xl.core.spike.rise_survived`
+define their answer one cell at a time (a ``kernel(*cell) -> float``). The functions here give the
+same numbers for a whole array at once — the same operations in the same order on float64, so the
+same bits — and hand every cell they cannot settle (an input the kernel refuses, a position beyond
+the table at entry or at its liquidation price, a leverage above its tier's maximum, a position
+liquidated at entry, no tier that holds its liquidation price) back to that per-cell kernel, in
+order: its answer, or its error, is the function's, exactly as a loop over the cells would give.
+100,000 cells take milliseconds, not seconds.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from althedge_xl.core._arrays import FloatArray, Result, finish
+from althedge_xl.core.conventions import MAX_LEVERAGE
 from althedge_xl.core.margin import position_notional, price_in_tier
 from althedge_xl.core.tiers import TierTable
 
@@ -95,27 +97,83 @@ def rise_survived_many(
     unsettled = beyond | (
         collateral <= at_entry * np.asarray(table.rates)[entry_tier] - np.asarray(table.amounts)[entry_tier]
     )
-    best = np.full(np.shape(size), np.inf)
-    for n in range(len(table.rates)):
-        if rule == "bybit" and not (entry_tier == n).any():
-            continue
-        price = price_in_tier(
-            entry_price,
-            size,
-            collateral,
-            np.float64(table.rates[n]),
-            np.float64(table.amounts[n]),
-            "short",
-            contract,
-            rule,
-        )
-        usable = np.isfinite(price) & (price > 0)
-        if rule == "bybit":
-            usable &= entry_tier == n
-        else:
-            at = position_notional(size, price, contract)
-            usable &= (table.floors[n] * (1 - TIER_EDGE) <= at) & (at <= table.caps[n] * (1 + TIER_EDGE))
-        best = np.where(usable & (price < best), price, best)
-    unsettled |= np.isinf(best)
+    best = _price_in_its_tier(table, rule, "short", contract, entry_price, size, collateral, entry_tier)
+    unsettled |= ~np.isfinite(best)
     out: FloatArray = best / entry_price - 1
     return _settle(out, unsettled, kernel, collateral, notional, entry_price)
+
+
+def _price_in_its_tier(
+    table: TierTable,
+    rule: str,
+    side: str,
+    contract: str,
+    entry_price: FloatArray,
+    size: FloatArray,
+    wallet: FloatArray,
+    entry_tier: np.ndarray,
+) -> FloatArray:
+    """Each position's liquidation price in its tier; not finite where no tier holds one.
+
+    Bybit: the price in the entry's tier. Binance: the price in every tier
+    (:func:`~althedge_xl.core.margin.price_in_tier`), kept where the notional at that price lies in
+    the tier (within :data:`TIER_EDGE`); the lowest such price for a short, the highest for a long.
+    """
+    rates, amounts = np.asarray(table.rates), np.asarray(table.amounts)
+    if rule == "bybit":
+        price = price_in_tier(entry_price, size, wallet, rates[entry_tier], amounts[entry_tier], side, contract, rule)
+        return np.where(np.isfinite(price) & (price > 0), price, np.nan)
+    short = side == "short"
+    best = np.full(np.shape(size), np.inf if short else -np.inf)
+    for n in range(len(rates)):
+        price = price_in_tier(entry_price, size, wallet, rates[n], amounts[n], side, contract, rule)
+        at = position_notional(size, price, contract)
+        usable = np.isfinite(price) & (price > 0)
+        usable &= (table.floors[n] * (1 - TIER_EDGE) <= at) & (at <= table.caps[n] * (1 + TIER_EDGE))
+        better = price < best if short else price > best
+        best = np.where(usable & better, price, best)
+    return best
+
+
+def _positive(values: FloatArray) -> np.ndarray:
+    return np.isfinite(values) & (values > 0)
+
+
+@np.errstate(all="ignore")  # the cells left to the kernel may overflow or divide by zero here
+def liquidation_many(
+    table: TierTable,
+    side: str,
+    contract: str,
+    rule: str,
+    entry_price: FloatArray,
+    quantity: FloatArray,
+    leverage: FloatArray,
+    contract_usd: FloatArray,
+    collateral: FloatArray | None,
+    kernel: Callable[..., float],
+) -> Result:
+    """``kernel(e, q, lev, face[, w])`` of :func:`~althedge_xl.core.liquidation.liquidation_price`
+    with a blank rate, for every cell of arrays of one shape.
+
+    The kernel is :func:`~althedge_xl.core.liquidation.position_liquidation`'s price: size Q = q
+    BTC (linear) or S = q·face USD (inverse), wallet w or notional / lev, the price in the tier the
+    exchange's rule gives (:func:`_price_in_its_tier`). A cell with an input it refuses (entry
+    price, quantity, face value or collateral not finite and positive; leverage not 1–150), beyond
+    the table at entry, above its entry tier's maximum leverage, liquidated at entry or with no tier
+    holding its price is left to the kernel.
+    """
+    valid = _positive(entry_price) & _positive(quantity) & _positive(contract_usd)
+    valid &= np.isfinite(leverage) & (leverage >= 1) & (leverage <= MAX_LEVERAGE)
+    size = quantity if contract == "linear" else quantity * contract_usd
+    at_entry = position_notional(size, entry_price, contract)
+    entry_tier, beyond = _tier_of(table, at_entry)
+    rates, amounts = np.asarray(table.rates), np.asarray(table.amounts)
+    wallet = at_entry / leverage if collateral is None else collateral
+    if collateral is not None:
+        valid &= _positive(collateral)
+    unsettled = ~valid | beyond | (leverage > np.asarray(table.max_leverage)[entry_tier])
+    unsettled |= wallet <= at_entry * rates[entry_tier] - amounts[entry_tier]
+    price = _price_in_its_tier(table, rule, side, contract, entry_price, size, wallet, entry_tier)
+    unsettled |= ~np.isfinite(price)
+    cells = (entry_price, quantity, leverage, contract_usd) + (() if collateral is None else (collateral,))
+    return _settle(price, unsettled, kernel, *cells)
