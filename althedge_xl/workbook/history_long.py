@@ -25,10 +25,12 @@ _DATE_COLUMN = 8
 
 @dataclass
 class LongBlockUpdate:
-    """The cells to write (address -> value), the days added and why none could be (or None)."""
+    """The cells to write (address -> value), the days added (each: whether it has a funding record) and
+    why none could be (or None)."""
 
     cells: dict[str, Any] = field(default_factory=dict)
     days: list[str] = field(default_factory=list)
+    funded: dict[str, bool] = field(default_factory=dict)
     problem: str | None = None
 
 
@@ -116,4 +118,5 @@ def long_block_update(
         update.cells[f"{funding_column}{number}"] = funding_of.get(day)
         update.cells[f"{fear_greed_column}{number}"] = index_of.get(day)
         update.days.append(day)
+        update.funded[day] = funding_of.get(day) is not None
     return update
