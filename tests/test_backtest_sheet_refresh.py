@@ -26,6 +26,8 @@ from althedge_xl.cli import main
 from althedge_xl.core.backtest import METRICS
 from althedge_xl.headless.engine import compute
 from althedge_xl.workbook.build import finished_template, first_pass
+from althedge_xl.workbook.history_long import last_long_day, long_block_update
+from althedge_xl.workbook.patch import patch_sheet
 from althedge_xl.workbook.refresh import refresh_workbook
 from althedge_xl.workbook.samples import load_samples
 
@@ -200,3 +202,25 @@ def test_only_what_must_change_does(built: Path, refreshed: Path):
     assert old["Backtest"]["H37"].value is None
     assert new["Backtest"]["H37"].value.startswith(f"History has no funding record on {blank} days (2025-11-12 to ")
     assert new["Backtest"]["H37"].style_id == new["Backtest"]["H36"].style_id
+
+
+def test_days_appended_before_are_reached_by_the_next_refresh(built: Path, data_dir: Path, tmp_path: Path):
+    # Days the Refresh button (or an earlier version of the refresh) appended, without the formulas
+    # following them: the next ``refresh --history`` stretches the formulas, though it adds no day itself.
+    closes = _daily_closes(LAST)
+    snapshot = _recorded_snapshot(data_dir)
+    original = built.read_bytes()
+    appended = long_block_update(
+        last_long_day(original), closes, snapshot.funding_history.points, snapshot.fear_greed.history
+    )
+    path = tmp_path / "Appended.xlsm"
+    path.write_bytes(patch_sheet(original, "History", appended.cells))
+    old_last = 4 + _days_between("2021-01-01", CUT)  # the long block starts on row 5
+    assert openpyxl.load_workbook(path)["Backtest"]["Z26"].value.text.startswith(f"=BACKTEST(History!H5:H{old_last},")
+    update = refresh_workbook(path, fetch=_fetch(snapshot), history=True, fetch_closes=_fetch_closes(closes))
+    assert update.written
+    new_last = 4 + _days_between("2021-01-01", LAST)
+    assert openpyxl.load_workbook(path)["Backtest"]["Z26"].value.text.startswith(f"=BACKTEST(History!H5:H{new_last},")
+    computed = compute(path)
+    period = _days_between("2021-04-01", LAST)
+    assert computed.value("Backtest", f"Z{TABLE_TOP + period}") == LAST

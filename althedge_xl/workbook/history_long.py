@@ -25,12 +25,10 @@ _DATE_COLUMN = 8
 
 @dataclass
 class LongBlockUpdate:
-    """The cells to write (address -> value), the days added (each: whether it has a funding record) and
-    why none could be (or None)."""
+    """The cells to write (address -> value), the days added and why none could be (or None)."""
 
     cells: dict[str, Any] = field(default_factory=dict)
     days: list[str] = field(default_factory=list)
-    funded: dict[str, bool] = field(default_factory=dict)
     problem: str | None = None
 
 
@@ -46,6 +44,30 @@ def last_long_day(content: bytes) -> tuple[str, int] | None:
         sheet.reset_dimensions()  # rows an earlier refresh appended lie beyond the stated dimension
         rows = sheet.iter_rows(min_row=hx.FIRST_ROW, min_col=_DATE_COLUMN, max_col=_DATE_COLUMN, values_only=True)
         return last_day_of(value for (value,) in rows)
+    finally:
+        book.close()
+
+
+def days_from(content: bytes, row: int) -> list[tuple[str, bool]]:
+    """The long block's days from ``row`` to its last in the workbook package ``content``, each with whether
+    it has a funding record; empty when ``row`` is not one of its rows."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        if hx.SHEET not in book.sheetnames or row < hx.FIRST_ROW:
+            return []
+        sheet = book[hx.SHEET]
+        sheet.reset_dimensions()  # rows a refresh appended lie beyond the stated dimension
+        date, *_, funding, _ = (_DATE_COLUMN + i for i in range(len(hx.LONG_COLUMNS)))
+        rows = sheet.iter_rows(min_row=row, min_col=date, max_col=funding, values_only=True)
+        days: list[tuple[str, bool]] = []
+        for values in rows:
+            last = last_day_of([values[0]])
+            if last is None:
+                break
+            days.append((last[0], values[-1] is not None))
+        return days
     finally:
         book.close()
 
@@ -118,5 +140,4 @@ def long_block_update(
         update.cells[f"{funding_column}{number}"] = funding_of.get(day)
         update.cells[f"{fear_greed_column}{number}"] = index_of.get(day)
         update.days.append(day)
-        update.funded[day] = funding_of.get(day) is not None
     return update

@@ -23,13 +23,16 @@ asks for a full calculation on load).
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
+from xml.sax.saxutils import unescape
 
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from althedge_xl.workbook import history_layout as hx
+from althedge_xl.workbook.history_long import days_from
 from althedge_xl.workbook.patch import open_package, rewrite_parts, set_cells, sheet_part
 from althedge_xl.workbook.sheets import backtest_rules as rules
 
@@ -39,50 +42,73 @@ _FORMULA = re.compile(r"(<(?:[\w.-]+:)?f\b[^>/]*>)([^<]*)")
 _DEFINED_NAME = re.compile(r"(<(?:[\w.-]+:)?definedName\b[^>]*>)([^<]*)")
 _AREA = re.compile(r"^'?Backtest'?!\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)$")
 _PERIOD = re.compile(r"^(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})\b")
+_DATES_END = re.compile(r"BACKTEST\((?:'History'|History)!\$?H\$?\d+:\$?H\$?(\d+)")
+#: Rows of the Backtest sheet's column H read for its lines (the rules block's lines end above row 50).
+_LINES_ROWS = 60
 _MISSING = re.compile(r"^History has no funding record on (\d+) days \((\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})\)")
 
 
-def stretch_long_block_formulas(
-    package: bytes, last: tuple[str, int], new_days: Mapping[str, bool], backtest_cells: Mapping[str, Any]
-) -> bytes:
-    """``package`` with its formulas over the long block stretched over ``new_days``.
+def stretch_long_block_formulas(package: bytes) -> bytes:
+    """``package`` with its formulas over the long block stretched to the block's last row.
 
-    ``last`` is the block's last day and row before the refresh; ``new_days`` each day appended, in order,
-    and whether it has a funding record; ``backtest_cells`` the Backtest sheet's cells (address -> value)
-    as the package shows them before the refresh (the period line and the notes are read from them).
+    The row they end on is the one the ``BACKTEST`` equity formula's dates end on; the package comes
+    back as it is when that is the block's last row already, or when the equity array is not there.
     """
-    last_day, last_row = last
-    added = len(new_days)
-    if not added:
-        return package
     source = open_package(package)
-    history = sheet_part(source, hx.SHEET)
     workbook = source.read("xl/workbook.xml").decode("utf-8")
+    equity = _equity_area(workbook)
+    if equity is None or BACKTEST_SHEET not in _sheet_names(workbook):
+        return package
+    backtest = sheet_part(source, BACKTEST_SHEET)
+    formula = _array_formula(source.read(backtest).decode("utf-8"), equity)
+    dates_end = _DATES_END.search(formula.group(1)) if formula else None
+    if dates_end is None:
+        return package
+    last_row = int(dates_end.group(1))
+    days = days_from(package, last_row)
+    if len(days) < 2:
+        return package
+    (last_day, _), new_days = days[0], dict(days[1:])
+    added = len(new_days)
+    grown = Area(equity.first_col, equity.first_row, equity.last_col, equity.last_row + added)
+    cells = _column_h(package)
+    lines, note = _lines(cells, last_day, new_days), _note_cell(cells)
 
     def formulas(xml: str) -> str:
         return _FORMULA.sub(lambda m: m.group(1) + _stretch(m.group(2), last_row, added), xml)
 
     def names(xml: str) -> str:
-        return _DEFINED_NAME.sub(lambda m: m.group(1) + _stretch(m.group(2), last_row, added), xml)
+        stretched = _DEFINED_NAME.sub(lambda m: m.group(1) + _stretch(m.group(2), last_row, added), xml)
+        return stretched.replace(_name_text(equity), _name_text(grown))
 
+    history = sheet_part(source, hx.SHEET)
     edits: dict[str, Callable[[str], str]] = {
         name: formulas
         for name in source.namelist()
         if name.startswith("xl/worksheets/") and name.endswith(".xml") and name != history
     }
+    edits[backtest] = lambda xml: _grow_equity(formulas(xml), equity, grown, lines, note)
     edits["xl/workbook.xml"] = names
-    equity = _equity_area(workbook)
-    backtest = sheet_part(source, BACKTEST_SHEET) if equity is not None else ""
-    if equity is not None and _reads_to(source.read(backtest).decode("utf-8"), equity, last_row):
-        grown = Area(equity.first_col, equity.first_row, equity.last_col, equity.last_row + added)
-        lines = _lines(backtest_cells, last_day, new_days)
-        note = _note_cell(backtest_cells)
-        edits[backtest] = lambda xml: _grow_equity(formulas(xml), equity, grown, lines, note)
-        edits["xl/workbook.xml"] = lambda xml: names(xml).replace(_name_text(equity), _name_text(grown))
-        for name in source.namelist():
-            if name.startswith("xl/charts/") and name.endswith(".xml"):
-                edits[name] = lambda xml: _grow_series(xml, equity, grown)
+    for name in source.namelist():
+        if name.startswith("xl/charts/") and name.endswith(".xml"):
+            edits[name] = lambda xml: _grow_series(xml, equity, grown)
     return rewrite_parts(package, edits)
+
+
+def _sheet_names(workbook_xml: str) -> list[str]:
+    return [unescape(name) for name in re.findall(r'<(?:[\w.-]+:)?sheet\b[^>]*?\sname="([^"]*)"', workbook_xml)]
+
+
+def _column_h(package: bytes) -> dict[str, Any]:
+    """The Backtest sheet's lines in column H (address -> value) above the chart: its period and notes."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(package), read_only=True, data_only=True)
+    try:
+        rows = book[BACKTEST_SHEET].iter_rows(min_row=1, max_row=_LINES_ROWS, min_col=8, max_col=8, values_only=True)
+        return {f"H{number}": value for number, (value,) in enumerate(rows, start=1) if value is not None}
+    finally:
+        book.close()
 
 
 class Area(NamedTuple):
@@ -134,12 +160,6 @@ def _name_text(area: Area) -> str:
 
 def _array_formula(xml: str, area: Area) -> re.Match[str] | None:
     return re.search(rf"<(?:[\w.-]+:)?f\b[^>]*\bref=\"{area.ref()}\"[^>]*>([^<]*)", xml)
-
-
-def _reads_to(backtest_xml: str, equity: Area, last_row: int) -> bool:
-    """True when the equity array's formula reads the long block to ``last_row``."""
-    formula = _array_formula(backtest_xml, equity)
-    return formula is not None and _stretch(formula.group(1), last_row, 1) != formula.group(1)
 
 
 def _grow_equity(xml: str, equity: Area, grown: Area, lines: Mapping[str, str], note: str | None) -> str:

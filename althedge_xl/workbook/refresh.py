@@ -44,8 +44,6 @@ from althedge_xl.workbook.prices_update import (
 
 PORTFOLIO_SHEET = "Portfolio"
 PORTFOLIO_ROWS = range(5, 25)
-#: The Backtest sheet's cells that hold the rules block's lines (its period, its notes).
-BACKTEST_TEXT_CELLS = [f"H{row}" for row in range(1, 81)]
 #: Errors openpyxl raises for a package that is a zip with xl/workbook.xml but is damaged inside.
 DAMAGED_PACKAGE_ERRORS = (KeyError, ValueError, SyntaxError, zipfile.BadZipFile)
 #: The refresh's deadline when none is given: the whole refresh, every request and wait, ends by it.
@@ -232,7 +230,7 @@ def _refresh_locked(
     deadline: Any,
     feed_options: dict[str, Any],
 ) -> PricesUpdate:
-    from althedge_xl.workbook.long_block_formulas import BACKTEST_SHEET, stretch_long_block_formulas
+    from althedge_xl.workbook.long_block_formulas import stretch_long_block_formulas
     from althedge_xl.workbook.package import WorkbookError
     from althedge_xl.workbook.patch import PackageError, patch_sheet
 
@@ -258,12 +256,13 @@ def _refresh_locked(
         if extras.history:
             closes = fetch_history(venue, offline, options, extras.fetch_closes)
             history_update = history_cells(closes, update)
-            last = last_long_day(original)
-            added = long_block_update(last, closes, snapshot.funding_history.points, snapshot.fear_greed.history)
+            added = long_block_update(
+                last_long_day(original), closes, snapshot.funding_history.points, snapshot.fear_greed.history
+            )
             patched = patch_sheet(patched, hx.SHEET, {**history_update, **added.cells})
-            if last is not None and added.days:
-                texts = sheet_values(original, BACKTEST_SHEET, BACKTEST_TEXT_CELLS)
-                patched = stretch_long_block_formulas(patched, last, added.funded, texts)
+            stretched = stretch_long_block_formulas(patched)
+            changes = changes or stretched != patched
+            patched = stretched
             update.refreshed_any = update.refreshed_any or closes.fresh
             changes = changes or closes.fresh or (offline and not closes.missing) or bool(added.days)
             if closes.error:
