@@ -1,24 +1,22 @@
-"""Stretch the formulas over History's long block to the days ``refresh --history`` appended to it.
+"""Stretch the formulas over History's long block to its last row, after ``refresh --history``.
 
 The Backtest sheet's ``BACKTEST`` table and equity arrays (and every other formula over the long block:
-the count of crash days, the HedgeRatio sheet's downside betas) read fixed ranges such as
+the count of crash days, the HedgeRatio sheet's downside betas and signals) read fixed ranges such as
 ``History!H5:H1633``, set when the workbook was built, and a legacy array formula has a fixed extent.
-When a refresh appends ``added`` days after the block's last row, it rewrites in the package's XML
-(every other byte stays as it was):
+The row they end on is the one the ``BACKTEST`` equity formula's dates end on. When the block has
+``added`` days below it (appended by this refresh, by the Refresh button, or by an earlier refresh),
+the refresh rewrites in the package's XML (every other byte stays as it was):
 
-* every range of the long block's columns (H to N) that ends on the block's last row, or on the row
-  before it (day-over-day ratios), in every sheet's formulas and in the defined names, ends ``added``
-  rows lower;
+* every range of the long block's columns (H to N) that ends on that row, or on the row before it
+  (day-over-day ratios), in every sheet's formulas and in the defined names, ends ``added`` rows lower;
 * the equity array (:data:`~althedge_xl.workbook.sheets.backtest_rules.EQUITY_NAME`): its extent, its
   defined name and the chart's series grow by ``added`` rows, the new cells styled as the row above
   (the period's first day does not move: it is set by the block's first days); the sheet's stated
   dimension takes them in;
 * the period line's last day, and the line counting the days without a funding record.
 
-A range that does not end on the block's last row (one a user changed) is left as it is, and the equity
-array, chart and lines are stretched only when the ``BACKTEST`` equity formula itself read to that row.
-Excel, LibreOffice and the headless engine then compute the Backtest up to the newest close (the file
-asks for a full calculation on load).
+A range that ends elsewhere (one a user changed) is left as it is. Excel, LibreOffice and the headless
+engine then compute the Backtest up to the newest close (the file asks for a full calculation on load).
 """
 
 from __future__ import annotations

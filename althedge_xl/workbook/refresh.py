@@ -182,8 +182,9 @@ def refresh_workbook(
     **feed_options: Any,
 ) -> PricesUpdate:
     """Refresh the Prices sheet (with ``history`` the History sheet's last year, and its daily history
-    extended to the newest close (:mod:`~althedge_xl.workbook.history_long`); with ``tiers`` the Hedge
-    sheet's Bybit tier table) of a workbook file.
+    extended to the newest close (:mod:`~althedge_xl.workbook.history_long`), the formulas over it with it
+    (:mod:`~althedge_xl.workbook.long_block_formulas`); with ``tiers`` the Hedge sheet's Bybit tier table)
+    of a workbook file.
 
     See the module's docstring for what protects the file. ``timeout_s`` is the refresh's deadline (every
     request, retry and wait ends by it). ``fetch``, ``fetch_closes`` and ``fetch_tiers`` are the market
