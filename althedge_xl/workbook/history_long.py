@@ -48,6 +48,30 @@ def last_long_day(content: bytes) -> tuple[str, int] | None:
         book.close()
 
 
+def days_from(content: bytes, row: int) -> list[tuple[str, bool]]:
+    """The long block's days from ``row`` to its last in the workbook package ``content``, each with whether
+    it has a funding record; empty when ``row`` is not one of its rows."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        if hx.SHEET not in book.sheetnames or row < hx.FIRST_ROW:
+            return []
+        sheet = book[hx.SHEET]
+        sheet.reset_dimensions()  # rows a refresh appended lie beyond the stated dimension
+        date, *_, funding, _ = (_DATE_COLUMN + i for i in range(len(hx.LONG_COLUMNS)))
+        rows = sheet.iter_rows(min_row=row, min_col=date, max_col=funding, values_only=True)
+        days: list[tuple[str, bool]] = []
+        for values in rows:
+            last = last_day_of([values[0]])
+            if last is None:
+                break
+            days.append((last[0], values[-1] is not None))
+        return days
+    finally:
+        book.close()
+
+
 def last_day_of(dates: Iterable[Any]) -> tuple[str, int] | None:
     """The last date of the long block's date column (its values from the block's first row down) and its row.
 

@@ -11,7 +11,7 @@ import math
 import posixpath
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from io import BytesIO
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
@@ -120,8 +120,10 @@ def _rows(body: str, p: str) -> dict[int, tuple[str, dict[int, str]]]:
     return rows
 
 
-def set_cells(sheet_xml: str, values: Mapping[str, CellValue]) -> str:
+def set_cells(sheet_xml: str, values: Mapping[str, CellValue], styles: Mapping[str, str] | None = None) -> str:
     """The worksheet XML with the cells in ``values`` (``{"B5": 1.5}``) set; styles are kept.
+
+    ``styles`` gives the style (index into the stylesheet's ``cellXfs``) of cells it names, over the one kept.
 
     Works whatever prefix the sheet gives SpreadsheetML's namespace (``<x:row>``), and with rows or cells
     without their optional ``r`` attribute.
@@ -136,7 +138,8 @@ def set_cells(sheet_xml: str, values: Mapping[str, CellValue]) -> str:
         attrs, cells = rows.setdefault(row_number, (f' r="{row_number}"', {}))
         old = cells.get(column)
         style_match = _ATTR_S.search(old.split(">", 1)[0][len(p) + 2 :]) if old else None
-        cells[column] = _cell_xml(ref, style_match.group(1) if style_match else None, value, p)
+        style = (styles or {}).get(ref) or (style_match.group(1) if style_match else None)
+        cells[column] = _cell_xml(ref, style, value, p)
         rows[row_number] = (_SPANS.sub("", attrs), cells)
     body = "".join(
         f"<{p}row{attrs}>{''.join(cells[c] for c in sorted(cells))}</{p}row>" if cells else f"<{p}row{attrs}/>"
@@ -151,17 +154,32 @@ def patch_sheet(package_bytes: bytes, sheet: str, values: Mapping[str, CellValue
     Raises :class:`~althedge_xl.workbook.package.WorkbookError` for a package that cannot be read within
     bounds, :class:`PackageError` when the sheet is not there.
     """
+    part = sheet_part(open_package(package_bytes), sheet)
+    return rewrite_parts(package_bytes, {part: lambda xml: set_cells(xml, values)})
+
+
+def open_package(package_bytes: bytes) -> zipfile.ZipFile:
+    """The package as a zip archive whose parts are within bounds; :class:`PackageError` if it is not a zip."""
     try:
         source = zipfile.ZipFile(BytesIO(package_bytes))
     except zipfile.BadZipFile as exc:
         raise PackageError(f"a damaged zip package ({exc})") from None
     check_parts(source, "the workbook")
-    part = sheet_part(source, sheet)
+    return source
+
+
+def rewrite_parts(package_bytes: bytes, edits: Mapping[str, Callable[[str], str]]) -> bytes:
+    """A copy of the package with each part named in ``edits`` (its XML text) replaced by what its function
+    returns; every other part is copied byte for byte, and a part whose text comes back the same keeps its bytes.
+    """
+    source = open_package(package_bytes)
     output = BytesIO()
     with zipfile.ZipFile(output, "w") as target:
         for info in source.infolist():
             data = read_part(source, info)
-            if info.filename == part:
-                data = set_cells(data.decode("utf-8"), values).encode("utf-8")
+            if info.filename in edits:
+                text = data.decode("utf-8")
+                edited = edits[info.filename](text)
+                data = data if edited == text else edited.encode("utf-8")
             target.writestr(info, data, compress_type=info.compress_type)
     return output.getvalue()

@@ -182,8 +182,9 @@ def refresh_workbook(
     **feed_options: Any,
 ) -> PricesUpdate:
     """Refresh the Prices sheet (with ``history`` the History sheet's last year, and its daily history
-    extended to the newest close (:mod:`~althedge_xl.workbook.history_long`); with ``tiers`` the Hedge
-    sheet's Bybit tier table) of a workbook file.
+    extended to the newest close (:mod:`~althedge_xl.workbook.history_long`), the formulas over it with it
+    (:mod:`~althedge_xl.workbook.long_block_formulas`); with ``tiers`` the Hedge sheet's Bybit tier table)
+    of a workbook file.
 
     See the module's docstring for what protects the file. ``timeout_s`` is the refresh's deadline (every
     request, retry and wait ends by it). ``fetch``, ``fetch_closes`` and ``fetch_tiers`` are the market
@@ -230,6 +231,7 @@ def _refresh_locked(
     deadline: Any,
     feed_options: dict[str, Any],
 ) -> PricesUpdate:
+    from althedge_xl.workbook.long_block_formulas import stretch_long_block_formulas
     from althedge_xl.workbook.package import WorkbookError
     from althedge_xl.workbook.patch import PackageError, patch_sheet
 
@@ -259,6 +261,9 @@ def _refresh_locked(
                 last_long_day(original), closes, snapshot.funding_history.points, snapshot.fear_greed.history
             )
             patched = patch_sheet(patched, hx.SHEET, {**history_update, **added.cells})
+            stretched = stretch_long_block_formulas(patched)
+            changes = changes or stretched != patched
+            patched = stretched
             update.refreshed_any = update.refreshed_any or closes.fresh
             changes = changes or closes.fresh or (offline and not closes.missing) or bool(added.days)
             if closes.error:

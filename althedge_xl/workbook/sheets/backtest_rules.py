@@ -22,9 +22,34 @@ TOP = 22
 """Row of the block's heading (the crash chart sits above it)."""
 EQUITY_COLUMN = 25
 """Zero-based column of the equity curves (Z), right of the table."""
+PERIOD_CELL = f"H{TOP + 1}"
+"""The line that names the backtest's first and last day (``refresh --history`` moves the last)."""
+EQUITY_NAME = "BACKTEST_EQUITY"
+"""The defined name of the equity array (``refresh --history`` stretches it over the days it adds)."""
+FUNDING_NOTE = (
+    "Funding received / paid by the short (exchanges' rule: a short receives when the rate is positive). "
+    "Drawdown avoided: USD of unhedged's largest fall avoided per 1,000 USD of fees and funding paid."
+)
+"""The note under the table; the line below it counts History's days without a funding record."""
 _TABLE_STYLES = (
     "text", "usd", "pct", "pct", "pct", "pct", "text", "text", "pct", "pct", "usd", "usd", "usd", "int", "pct", "int",
 )  # fmt: skip
+
+
+def period_text(first: str, last: str) -> str:
+    """The line naming the backtest's period, from ``first`` to ``last`` (YYYY-MM-DD)."""
+    return (
+        f"{first} to {last} (the first day every rule can decide): the portfolio above bought and held, "
+        "the ratio held on a day decided at the previous close, the short re-sized only outside the band."
+    )
+
+
+def missing_funding_text(count: int, first: str, last: str) -> str:
+    """The line saying History has no funding record on ``count`` days, from ``first`` to ``last``."""
+    return (
+        f"History has no funding record on {count} days ({first} to {last}): "
+        "the backtest counts no funding on them (never filled)."
+    )
 
 
 def _period(rows: tuple[HistoryRow, ...]) -> tuple[list[str], list[str], list[str]]:
@@ -59,8 +84,7 @@ def rules(w: SheetWriter, rows: tuple[HistoryRow, ...]) -> None:
     w.text(f"H{TOP}", "Hedge rules backtested on every day of History, after fees and funding", "heading")
     w.text(
         f"H{TOP + 1}",
-        f"{days[0]} to {days[-1]} (the first day every rule can decide): the portfolio above bought and held, "
-        "the ratio held on a day decided at the previous close, the short re-sized only outside the band.",
+        period_text(days[0], days[-1]),
         "note",
     )
     w.text(f"H{TOP + 2}", "No-trade band", "label")
@@ -81,19 +105,9 @@ def rules(w: SheetWriter, rows: tuple[HistoryRow, ...]) -> None:
     assert len(METRICS) + 1 == len(_TABLE_STYLES) == 16
     w.array(table_ref, f'=BACKTEST({arguments},"table")', "text", column_styles=_TABLE_STYLES, name="BACKTEST_TABLE")
     notes = table_top + n_rules + 1
-    w.text(
-        f"H{notes}",
-        "Funding received / paid by the short (exchanges' rule: a short receives when the rate is positive). "
-        "Drawdown avoided: USD of unhedged's largest fall avoided per 1,000 USD of fees and funding paid.",
-        "note",
-    )
+    w.text(f"H{notes}", FUNDING_NOTE, "note")
     if missing:
-        w.text(
-            f"H{notes + 1}",
-            f"History has no funding record on {len(missing)} days ({missing[0]} to {missing[-1]}): "
-            "the backtest counts no funding on them (never filled).",
-            "note",
-        )
+        w.text(f"H{notes + 1}", missing_funding_text(len(missing), missing[0], missing[-1]), "note")
     equity_rows = len(days) + 1
     col = EQUITY_COLUMN
     equity_ref = f"{xl_col_to_name(col)}{table_top}:{xl_col_to_name(col + n_rules)}{table_top + equity_rows - 1}"
@@ -103,7 +117,7 @@ def rules(w: SheetWriter, rows: tuple[HistoryRow, ...]) -> None:
         f'=BACKTEST({arguments},"equity")',
         "usd",
         column_styles=("text", *["usd"] * n_rules),
-        name="BACKTEST_EQUITY",
+        name=EQUITY_NAME,
     )
     chart = w.book.add_chart({"type": "line"})
     first_row, last_row = table_top, table_top + equity_rows - 2  # zero-based rows of the days (no header)
