@@ -20,6 +20,7 @@ never modified.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from typing import Final
@@ -29,7 +30,7 @@ import numpy as np
 from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core.conventions import MAX_HEDGE_RATIO, parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
-from althedge_xl.excel.arguments import NUMBER_TYPES, finite_number
+from althedge_xl.excel.arguments import NUMBER_TYPES, FiniteRows, finite_number
 from althedge_xl.excel.arguments import where as _where
 from althedge_xl.excel.errors import ErrorCellError, error_code_of
 
@@ -90,6 +91,9 @@ def _number(cell: object, name: str, where: str) -> float:
 
 def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     """``value`` as floats (NaN for blanks) and a mask of the blank cells."""
+    if type(value) is FiniteRows:  # checked by plain_argument already: no blank, nothing to check
+        out = np.array(value, dtype=np.float64)
+        return out, np.zeros(out.shape, dtype=bool)
     if isinstance(value, _NUMBER_TYPES) and not isinstance(value, (bool, np.bool_)):
         return np.array(_number(value, name, "")), np.zeros((), dtype=bool)
     if _all_floats(value):  # what Excel passes for a range of numbers: one vectorized check
@@ -135,6 +139,8 @@ def numbers(value: object, name: str, default: object = REQUIRED) -> FloatArray:
 
     A wholly blank optional argument takes ``default``. NaN and infinities are ``#NUM!``.
     """
+    if type(value) is FiniteRows:  # Excel's range of numbers, checked by plain_argument already
+        return np.array(value, dtype=np.float64)
     if omitted(value):
         if default is REQUIRED:
             raise MissingValueError(f"{name} is blank")
@@ -156,6 +162,8 @@ def omitted(value: object) -> bool:
 
     Excel passes a reference to an empty cell as ``[[None]]``, so an ``is None`` test is not enough.
     """
+    if type(value) is FiniteRows:
+        return False
     if isinstance(value, np.ndarray):
         return all(_is_blank(c) for c in np.asarray(value).reshape(-1))
     return _is_blank(value) or (isinstance(value, (list, tuple)) and _all_blank(value))
@@ -268,8 +276,6 @@ def texts(value: object, name: str) -> list[str]:
 
 
 def _text(cell: object, name: str, where: str) -> str:
-    import datetime as dt
-
     if _is_blank(cell):
         return ""
     code = error_code_of(cell)
@@ -356,8 +362,6 @@ def days(value: object, name: str) -> list[str]:
 
     Blank cells and anything else are errors naming the cell: a backtest cannot skip a day silently.
     """
-    import datetime as dt
-
     grid = _grid(value, name)
     out = []
     for index, cell in enumerate(grid.reshape(-1)):
