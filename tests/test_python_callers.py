@@ -213,6 +213,7 @@ class TestExcelsOwnShapes:
 
         monkeypatch.setattr(coerce, "_finite", second_check)
         monkeypatch.setattr(coerce, "_all_floats", second_check)
+        monkeypatch.setattr(coerce, "finite_rows", second_check)
         monkeypatch.setattr(arguments, "_all_finite", second_check)
         assert udfs.HEDGE_MARGIN([[20_000.0]], [[20.0]]) == 1_000.0
         assert udfs.HEDGE_NOTIONAL([[30_000.0], [20_000.0]], [[0.4]]) == 20_000.0

@@ -126,9 +126,9 @@ def plain_argument(value: object, name: str) -> object:
     althedge_xl.core.errors.BadNumberError: alt_values (row 2, column 1) must be a finite number, not NaN (a blank cell is None)
     """
     if type(value) is list:
-        finite_rows = _finite_rows(value)  # rows of finite floats: Excel's range of numbers
-        if finite_rows is not None:
-            return finite_rows
+        proved = finite_rows(value)  # rows of finite floats: Excel's range of numbers
+        if proved is not None:
+            return proved
     elif type(value) is float:
         if math.isfinite(value):
             return value
@@ -166,13 +166,13 @@ def plain_argument(value: object, name: str) -> object:
     return rows
 
 
-def _finite_rows(value: list[Any]) -> FiniteRows | None:
+def finite_rows(value: list[Any]) -> FiniteRows | None:
     """``value`` as :class:`FiniteRows` if it is equal rows of finite floats, else None (the general path).
 
     A sum of finite floats is finite unless it overflows, while a NaN or an infinity makes it NaN
     or infinite: one C-speed test for the whole range. A sum that overflows goes the general way.
 
-    >>> _finite_rows([[1.0, 2.0], [3.0, 4.0]]), _finite_rows([[1.0], [float("inf")]]), _finite_rows([[1.0], [2]])
+    >>> finite_rows([[1.0, 2.0], [3.0, 4.0]]), finite_rows([[1.0], [float("inf")]]), finite_rows([[1.0], [2]])
     ([[1.0, 2.0], [3.0, 4.0]], None, None)
     """
     if len(value) == 1:  # a single cell or a single row

@@ -30,7 +30,7 @@ import numpy as np
 from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core.conventions import MAX_HEDGE_RATIO, parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
-from althedge_xl.excel.arguments import NUMBER_TYPES, FiniteRows, finite_number
+from althedge_xl.excel.arguments import NUMBER_TYPES, FiniteRows, finite_number, finite_rows
 from althedge_xl.excel.arguments import where as _where
 from althedge_xl.excel.errors import ErrorCellError, error_code_of
 
@@ -91,8 +91,8 @@ def _number(cell: object, name: str, where: str) -> float:
 
 def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     """``value`` as floats (NaN for blanks) and a mask of the blank cells."""
-    if type(value) is FiniteRows:  # checked by plain_argument already: no blank, nothing to check
-        out = np.array(value, dtype=np.float64)
+    out = _excel_numbers(value)
+    if out is not None:
         return out, np.zeros(out.shape, dtype=bool)
     if isinstance(value, _NUMBER_TYPES) and not isinstance(value, (bool, np.bool_)):
         return np.array(_number(value, name, "")), np.zeros((), dtype=bool)
@@ -113,6 +113,17 @@ def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     for index, cell in np.ndenumerate(grid):
         out[index] = _number(cell, name, _where(index, grid.ndim, grid.size))
     return out, blank.reshape(grid.shape)
+
+
+def _excel_numbers(value: object) -> FloatArray | None:
+    """Excel's range of numbers, equal rows of finite floats, as an array; None for anything else.
+
+    Rows that :func:`~althedge_xl.excel.arguments.plain_argument` proved (:class:`FiniteRows`) are
+    not checked again; other rows of floats are proved here, with one sum
+    (:func:`~althedge_xl.excel.arguments.finite_rows`).
+    """
+    rows = value if type(value) is FiniteRows else finite_rows(value) if type(value) is list else None
+    return None if rows is None else np.array(rows, dtype=np.float64)
 
 
 def _finite(out: FloatArray, blank: np.ndarray, name: str) -> FloatArray:
@@ -139,8 +150,9 @@ def numbers(value: object, name: str, default: object = REQUIRED) -> FloatArray:
 
     A wholly blank optional argument takes ``default``. NaN and infinities are ``#NUM!``.
     """
-    if type(value) is FiniteRows:  # Excel's range of numbers, checked by plain_argument already
-        return np.array(value, dtype=np.float64)
+    out = _excel_numbers(value)
+    if out is not None:
+        return out
     if omitted(value):
         if default is REQUIRED:
             raise MissingValueError(f"{name} is blank")
