@@ -172,6 +172,63 @@ class TestNotANumber:
         assert found.code == "#NUM!" and found.reason.startswith("threshold")
 
 
+def _as_excel_passes(value: object) -> object:
+    """A valid argument as classic xlwings passes it with ``ndim=2``: numbers as floats, a cell as ``[[x]]``."""
+    if isinstance(value, list):
+        rows = [row if isinstance(row, list) else [row] for row in value]
+        return [[float(c) if isinstance(c, int) and not isinstance(c, bool) else c for c in row] for row in rows]
+    return _as_excel_passes([[value]])
+
+
+class TestExcelsOwnShapes:
+    """Rows of floats, as Excel passes every range of numbers, go a fast way; it checks as the general one."""
+
+    @pytest.mark.parametrize("name", NAMES)
+    def test_excels_shapes_give_the_answer_of_the_python_call(self, name):
+        args = _full_call(name)
+        excel_args = [_as_excel_passes(a) for a in args]
+        assert repr(ALL_UDFS[name](*excel_args)) == repr(ALL_UDFS[name](*args))
+
+    @pytest.mark.parametrize(("name", "index"), EVERY_ARGUMENT)
+    @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+    def test_a_bad_number_in_excels_shape_is_num_naming_it(self, name, index, bad):
+        args = [_as_excel_passes(a) for a in _full_call(name)]
+        args[index] = [[1.0, bad]] if index % 2 else [[1.0], [bad]]  # a row or a column of two cells
+        found = _error(ALL_UDFS[name](*args))
+        where = "(row 1, column 2)" if index % 2 else "(row 2, column 1)"
+        assert found.code == "#NUM!" and found.reason.startswith(f"{_params(name)[index].name} {where} must be")
+
+    def test_finite_cells_whose_sum_overflows_are_accepted(self):
+        # 1e308 + 1e308 is beyond a float, yet each cell is finite: margin at 2x and 4x is
+        # 1e308 / 2 = 5e307 and 1e308 / 4 = 2.5e307.
+        assert udfs.HEDGE_MARGIN([[1e308, 1e308]], [[2.0, 4.0]]) == [[5e307, 2.5e307]]
+
+    def test_a_range_of_floats_is_checked_once(self, monkeypatch):
+        # plain_argument proves Excel's rows of floats finite; the coercion reads them without a
+        # second pass (before, both checked every cell: twice the cost of a call from a sheet).
+        from althedge_xl.excel import arguments, coerce
+
+        def second_check(*args, **kwargs):
+            raise AssertionError("checked again")
+
+        monkeypatch.setattr(coerce, "_finite", second_check)
+        monkeypatch.setattr(coerce, "_all_floats", second_check)
+        monkeypatch.setattr(coerce, "finite_rows", second_check)
+        monkeypatch.setattr(arguments, "_all_finite", second_check)
+        assert udfs.HEDGE_MARGIN([[20_000.0]], [[20.0]]) == 1_000.0
+        assert udfs.HEDGE_NOTIONAL([[30_000.0], [20_000.0]], [[0.4]]) == 20_000.0
+
+
+def test_an_argument_excel_cannot_pass_by_position_is_refused_when_declared():
+    from althedge_xl.excel.function import excel_function
+
+    def ONLY_BY_NAME(*, notional):
+        """A function Excel could not call."""
+
+    with pytest.raises(TypeError, match="by position"):
+        excel_function(notional="Notional")(ONLY_BY_NAME)
+
+
 class TestUnusedArguments:
     def test_entry_price_without_mark_prices(self):
         # Before: -180.0, the infinite entry price ignored because no mark prices were given.

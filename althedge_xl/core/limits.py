@@ -40,6 +40,8 @@ def check_result_shape(shape: tuple[int, ...], what: str = "the result") -> None
     """
     rows = shape[0] if len(shape) >= 1 else 1
     columns = shape[1] if len(shape) >= 2 else 1
+    if len(shape) <= 2 and rows <= SHEET_ROWS and columns <= SHEET_COLUMNS and rows * columns <= CELL_BUDGET:
+        return  # the common case, without building the message
     cells = math.prod(int(n) for n in shape)
     size = f"{what} would be {rows:,} rows × {columns:,} columns ({cells:,} cells)"
     if len(shape) <= 2 and rows > SHEET_ROWS:

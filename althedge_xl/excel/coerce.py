@@ -20,6 +20,7 @@ never modified.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from typing import Final
@@ -29,7 +30,7 @@ import numpy as np
 from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core.conventions import MAX_HEDGE_RATIO, parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
-from althedge_xl.excel.arguments import NUMBER_TYPES, finite_number
+from althedge_xl.excel.arguments import NUMBER_TYPES, FiniteRows, finite_number, finite_rows
 from althedge_xl.excel.arguments import where as _where
 from althedge_xl.excel.errors import ErrorCellError, error_code_of
 
@@ -90,6 +91,9 @@ def _number(cell: object, name: str, where: str) -> float:
 
 def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     """``value`` as floats (NaN for blanks) and a mask of the blank cells."""
+    out = _excel_numbers(value)
+    if out is not None:
+        return out, np.zeros(out.shape, dtype=bool)
     if isinstance(value, _NUMBER_TYPES) and not isinstance(value, (bool, np.bool_)):
         return np.array(_number(value, name, "")), np.zeros((), dtype=bool)
     if _all_floats(value):  # what Excel passes for a range of numbers: one vectorized check
@@ -109,6 +113,17 @@ def _floats(value: object, name: str) -> tuple[FloatArray, np.ndarray]:
     for index, cell in np.ndenumerate(grid):
         out[index] = _number(cell, name, _where(index, grid.ndim, grid.size))
     return out, blank.reshape(grid.shape)
+
+
+def _excel_numbers(value: object) -> FloatArray | None:
+    """Excel's range of numbers, equal rows of finite floats, as an array; None for anything else.
+
+    Rows that :func:`~althedge_xl.excel.arguments.plain_argument` proved (:class:`FiniteRows`) are
+    not checked again; other rows of floats are proved here, with one sum
+    (:func:`~althedge_xl.excel.arguments.finite_rows`).
+    """
+    rows = value if type(value) is FiniteRows else finite_rows(value) if type(value) is list else None
+    return None if rows is None else np.array(rows, dtype=np.float64)
 
 
 def _finite(out: FloatArray, blank: np.ndarray, name: str) -> FloatArray:
@@ -135,6 +150,9 @@ def numbers(value: object, name: str, default: object = REQUIRED) -> FloatArray:
 
     A wholly blank optional argument takes ``default``. NaN and infinities are ``#NUM!``.
     """
+    out = _excel_numbers(value)
+    if out is not None:
+        return out
     if omitted(value):
         if default is REQUIRED:
             raise MissingValueError(f"{name} is blank")
@@ -156,6 +174,8 @@ def omitted(value: object) -> bool:
 
     Excel passes a reference to an empty cell as ``[[None]]``, so an ``is None`` test is not enough.
     """
+    if type(value) is FiniteRows:
+        return False
     if isinstance(value, np.ndarray):
         return all(_is_blank(c) for c in np.asarray(value).reshape(-1))
     return _is_blank(value) or (isinstance(value, (list, tuple)) and _all_blank(value))
@@ -268,8 +288,6 @@ def texts(value: object, name: str) -> list[str]:
 
 
 def _text(cell: object, name: str, where: str) -> str:
-    import datetime as dt
-
     if _is_blank(cell):
         return ""
     code = error_code_of(cell)
@@ -356,8 +374,6 @@ def days(value: object, name: str) -> list[str]:
 
     Blank cells and anything else are errors naming the cell: a backtest cannot skip a day silently.
     """
-    import datetime as dt
-
     grid = _grid(value, name)
     out = []
     for index, cell in enumerate(grid.reshape(-1)):
