@@ -233,16 +233,16 @@ def test_a_holding_without_a_price_is_one_message(tmp_path, capsys):
     edited = edited_template(tmp_path, {("Portfolio", "A9"): "PEPE", ("Portfolio", "C9"): 1_000_000})
     message = "no price for PEPE: add it on Prices, then refresh"
     code, out, err = _report(capsys, str(edited))
-    assert code == 3  # the report is incomplete
+    assert code == 4  # the report is incomplete (3 is an internal error)
     assert out.count(message) == 1 and out.count("#N/A") == 1
     assert err.count(message) == 1 and "incomplete" in err
     code, out, _ = _report(capsys, str(edited), "--format", "json")
     data = json.loads(out)
-    assert code == 3 and data["incomplete"] == [message]
+    assert code == 4 and data["incomplete"] == [message]
     assert data["errors"] == [{"cell": "Portfolio!F9", "error": "#N/A", "reason": message}]
     assert [t["title"] for t in data["tables"]] == ["Portfolio"]
     code, out, _ = _report(capsys, str(edited), "--format", "csv")
-    assert code == 3 and out.count("#N/A") <= 2  # the holding's cell and its line in the errors block
+    assert code == 4 and out.count("#N/A") <= 2  # the holding's cell and its line in the errors block
 
 
 # ---------------------------------------------------------------------------------------------

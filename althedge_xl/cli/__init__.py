@@ -5,6 +5,7 @@ A subcommand whose dependencies are not installed names the extra to install (ex
 it imports any of them: each declares what it needs for the options given (``needs``, :mod:`.extras`).
 Exit code 1: ``refresh`` could refresh nothing (the file keeps its last good values, marked stale).
 Exit code 3: a bug (one line asking for a report; ``ALTHEDGE_DEBUG=1`` shows the traceback).
+Exit code 4: ``report`` is incomplete (a holding has no price: only the holdings are shown).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from althedge_xl.cli._common import FORMAT_HELP, FORMATS, Subcommands, UserError
 from althedge_xl.cli.refresh import NOTHING_FETCHED, add_timeout_argument, refresh_in_place, succeeded
 
 #: Exit code of a report that cannot show its figures: a holding has no price (its message names it).
-INCOMPLETE = 3
+INCOMPLETE = 4  # not 3, which is an internal error (cli.main)
 #: The temporary folders of ``report --refresh``: ``althedge-report-<pid>-<random>`` in the temporary directory.
 SCRATCH_PREFIX = "althedge-report-"
 
