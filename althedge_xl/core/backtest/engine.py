@@ -110,29 +110,31 @@ def simulate(
     ([999.5, 849.95], [5.0, 5.0], 0.5)
     """
     n = btc.shape[0]
-    r, a, b, f, s = ratio.tolist(), alt_value.tolist(), btc.tolist(), funding.tolist(), spot_value.tolist()
-    equity, held, traded = [0.0] * n, [0.0] * n, [0.0] * n
-    q = hedge = received = paid = paid_fees = 0.0
-    for t in range(n):
-        if t:
-            hedge -= q * (b[t] - b[t - 1])
-            rate = f[t]
-            if rate == rate:  # not NaN: a day without a record adds nothing
-                amount = q * b[t] * rate
-                if amount > 0.0:
-                    received += amount
-                else:
-                    paid -= amount
-        target_ratio = r[t]
-        if t < n - 1 and allowed[t] and target_ratio == target_ratio:
-            target = target_ratio * a[t] / b[t]
-            change = abs(target - q)
-            if change > band * target:
-                traded[t] = change
-                paid_fees += change * b[t] * fee
-                q = target
-        held[t] = q
-        equity[t] = s[t] + hedge + received - paid - paid_fees
-    if not all(math.isfinite(x) for x in (hedge, received, paid, paid_fees)):
+    with np.errstate(all="ignore"):  # an inf or NaN from extreme inputs is refused below
+        target = ratio * alt_value / btc  # BTC to hold after each close; NaN: keep the short held
+        # Only the trades are sequential (each depends on the short held): one light pass over the closes.
+        held_list, traded_list, decided = [0.0] * n, [0.0] * n, target.tolist()
+        q = 0.0
+        for t in range(n - 1):
+            goal = decided[t]
+            if allowed[t] and goal == goal:
+                change = abs(goal - q)
+                if change > band * goal:
+                    traded_list[t] = change
+                    q = goal
+            held_list[t] = q
+        held_list[n - 1] = q
+        held, traded = np.array(held_list), np.array(traded_list)
+        # Then every running total in the loop's own order (cumsum adds left to right, as ``x += y`` did),
+        # so the figures are the same to the bit as adding day by day.
+        hedge = np.concatenate(([0.0], np.cumsum(-(held[:-1] * (btc[1:] - btc[:-1])))))
+        amount = held[:-1] * btc[1:] * funding[1:]
+        recorded = ~np.isnan(funding[1:])  # a day without a record adds nothing
+        received = np.concatenate(([0.0], np.cumsum(np.where(recorded & (amount > 0.0), amount, 0.0))))
+        paid = np.concatenate(([0.0], np.cumsum(np.where(recorded & ~(amount > 0.0), -amount, 0.0))))
+        fees = np.cumsum(traded * btc * fee)
+        equity = spot_value + hedge + received - paid - fees
+    totals = (float(hedge[-1]), float(received[-1]), float(paid[-1]), float(fees[-1]))
+    if not all(math.isfinite(x) for x in totals):
         raise BadNumberError("the backtest overflows: the inputs are too extreme")
-    return Path(np.array(equity), np.array(held), np.array(traded), received, paid, paid_fees)
+    return Path(equity, held, traded, totals[1], totals[2], totals[3])
