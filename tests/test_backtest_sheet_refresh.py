@@ -10,7 +10,6 @@ sheet with ``althedge backtest --workbook`` over the same file.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 from pathlib import Path
@@ -18,10 +17,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import package_parts
+from test_backtest_sources import recorded_snapshot
 from test_feeds import _no_network  # noqa: F401  (autouse: no network in this module either)
-from test_refresh import _daily_closes, _fetch, _fetch_closes, _snapshot
+from test_refresh import _daily_closes, _fetch, _fetch_closes
 
-from althedge_xl import market
 from althedge_xl.cli import main
 from althedge_xl.core.backtest import METRICS
 from althedge_xl.headless.engine import compute
@@ -59,33 +58,15 @@ def built(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _build(cut, tmp_path_factory.mktemp("built"))
 
 
-def _recorded_snapshot(data_dir: Path) -> market.MarketSnapshot:
-    """The refresh's snapshot with the recorded funding settlements and Fear & Greed days as its histories."""
-    with open(data_dir / "funding" / "binance_usdm_btcusdt_funding_8h.csv", newline="") as f:
-        points = tuple(
-            market.FundingPoint(r["funding_time_utc"], float(r["funding_rate"]))
-            for r in csv.DictReader(f)
-            if r["funding_time_utc"] >= FUNDING_FROM
-        )
-    with open(data_dir / "sentiment" / "fear_greed_daily.csv", newline="") as f:
-        index = tuple(
-            market.FearGreedPoint(r["date"], int(r["value"]), r["classification"])
-            for r in csv.DictReader(f)
-            if r["date"] > "2025-05-01"
-        )
-    snapshot = _snapshot()
-    funding = dataclasses.replace(snapshot.funding_history, points=points)
-    return dataclasses.replace(
-        snapshot, funding_history=funding, fear_greed=dataclasses.replace(snapshot.fear_greed, history=index)
-    )
-
-
 @pytest.fixture(scope="module")
 def refreshed(built: Path, data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("refreshed") / "Mine.xlsm"
     path.write_bytes(built.read_bytes())
     update = refresh_workbook(
-        path, fetch=_fetch(_recorded_snapshot(data_dir)), history=True, fetch_closes=_fetch_closes(_daily_closes(LAST))
+        path,
+        fetch=_fetch(recorded_snapshot(data_dir, FUNDING_FROM)),
+        history=True,
+        fetch_closes=_fetch_closes(_daily_closes(LAST)),
     )
     assert update.written
     return path
@@ -208,7 +189,7 @@ def test_days_appended_before_are_reached_by_the_next_refresh(built: Path, data_
     # Days the Refresh button (or an earlier version of the refresh) appended, without the formulas
     # following them: the next ``refresh --history`` stretches the formulas, though it adds no day itself.
     closes = _daily_closes(LAST)
-    snapshot = _recorded_snapshot(data_dir)
+    snapshot = recorded_snapshot(data_dir, FUNDING_FROM)
     original = built.read_bytes()
     appended = long_block_update(
         last_long_day(original), closes, snapshot.funding_history.points, snapshot.fear_greed.history

@@ -203,19 +203,19 @@ def _cut_workbook(folder: Path, last_day: str) -> Path:
     return path
 
 
-def _recorded_snapshot(data_dir: Path) -> market.MarketSnapshot:
-    """The refresh's snapshot with the recorded funding settlements and Fear & Greed days as its histories."""
+def recorded_snapshot(data_dir: Path, since: str) -> market.MarketSnapshot:
+    """The refresh's snapshot with the recorded funding settlements and Fear & Greed days from ``since`` on."""
     with open(data_dir / "funding" / "binance_usdm_btcusdt_funding_8h.csv", newline="") as f:
         points = tuple(
             market.FundingPoint(r["funding_time_utc"], float(r["funding_rate"]))
             for r in csv.DictReader(f)
-            if r["funding_time_utc"] >= FUNDING_FROM
+            if r["funding_time_utc"] >= since
         )
     with open(data_dir / "sentiment" / "fear_greed_daily.csv", newline="") as f:
         index = tuple(
             market.FearGreedPoint(r["date"], int(r["value"]), r["classification"])
             for r in csv.DictReader(f)
-            if r["date"] > "2025-03-01"
+            if r["date"] >= since
         )
     snapshot = _snapshot()
     funding = dataclasses.replace(snapshot.funding_history, points=points)
@@ -229,7 +229,7 @@ def test_refresh_history_extends_the_days_the_backtest_reads(data_dir, tmp_path,
     assert load_workbook_history(path).dates[-1] == CUT
     closes = _daily_closes("2026-02-20")  # the recorded closes, 366 days to the last
     update = refresh_workbook(
-        path, fetch=_fetch(_recorded_snapshot(data_dir)), history=True, fetch_closes=_fetch_closes(closes)
+        path, fetch=_fetch(recorded_snapshot(data_dir, FUNDING_FROM)), history=True, fetch_closes=_fetch_closes(closes)
     )
     assert update.written
     refreshed = load_workbook_history(path)
@@ -255,7 +255,7 @@ def test_refresh_history_adds_no_day_across_a_gap(data_dir, tmp_path):
     path = _cut_workbook(tmp_path, "2024-12-31")  # the 366 days fetched begin on 2025-02-20
     update = refresh_workbook(
         path,
-        fetch=_fetch(_recorded_snapshot(data_dir)),
+        fetch=_fetch(recorded_snapshot(data_dir, FUNDING_FROM)),
         history=True,
         fetch_closes=_fetch_closes(_daily_closes("2026-02-20")),
     )
@@ -270,7 +270,7 @@ def test_the_refresh_button_extends_the_daily_history_as_the_command_line_does(d
     path = _cut_workbook(tmp_path, CUT)
     fake = FakeBook(path, sheets=("Prices", "Portfolio", "History"))
     closes = _fetch_closes(_daily_closes("2026-02-20"))
-    snapshot = _fetch(_recorded_snapshot(data_dir))
+    snapshot = _fetch(recorded_snapshot(data_dir, FUNDING_FROM))
     refresh_book(fake, fetch=snapshot, fetch_closes=closes)
     refresh_workbook(path, fetch=snapshot, history=True, fetch_closes=closes)
     from_file = openpyxl.load_workbook(path, data_only=True)["History"]
