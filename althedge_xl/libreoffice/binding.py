@@ -1,0 +1,91 @@
+"""Bind a loaded workbook's AltHedge formulas to the add-in: run inside LibreOffice by the extension's job.
+
+LibreOffice 7.4 does not bind a plain function name in an ``.xlsx``/``.xlsm`` cell
+(``=HEDGE_MARGIN(B1;B2)``) to an add-in when it imports the file: the add-in's ``CompatibilityName``
+is not consulted for OOXML there, and in the template the names bind to the workbook's VBA macros of
+the same names instead, so every such cell is an error. The same formula text entered through the
+API binds to the add-in. So each sheet's formulas are read in one call, and each cell calling an
+AltHedge function gets its own formula again (an array formula from its whole range). Protected
+sheets (no password, as the template's) are unprotected around it, and a document that was not
+modified before is not marked modified by the binding alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+
+def calls_pattern(names: Sequence[str]) -> re.Pattern[str]:
+    """A formula that calls one of ``names`` (plain, or with the prefixes a file or an import adds).
+
+    >>> bool(calls_pattern(["HEDGE_MARGIN"]).search("=ROUND(HEDGE_MARGIN(B1;B2);2)"))
+    True
+    >>> bool(calls_pattern(["HEDGE_MARGIN"]).search("=HEDGE_MARGIN_X(1)"))
+    False
+    """
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})\s*\(", re.IGNORECASE)
+
+
+def _array_range(sheet: Any, cell: Any) -> Any:
+    """The array formula's range ``cell`` belongs to, or None for a plain formula."""
+    cursor = sheet.createCursorByRange(cell)
+    try:
+        cursor.collapseToCurrentArray()
+    except Exception:  # not part of an array formula (LibreOffice raises RuntimeException)
+        return None
+    return cursor
+
+
+def bind_sheet(sheet: Any, pattern: re.Pattern[str]) -> int:
+    """Re-enter every formula of ``sheet`` that calls an AltHedge function; the number of formulas re-entered."""
+    cursor = sheet.createCursor()
+    cursor.gotoEndOfUsedArea(False)
+    end = cursor.getRangeAddress()
+    formulas = sheet.getCellRangeByPosition(0, 0, end.EndColumn, end.EndRow).getFormulaArray()
+    hits = [
+        (row, column)
+        for row, texts in enumerate(formulas)
+        for column, text in enumerate(texts)
+        if text.startswith(("=", "{=")) and pattern.search(text)
+    ]
+    if not hits:
+        return 0
+    protected = sheet.isProtected()
+    if protected:
+        sheet.unprotect("")
+    done: set[tuple[int, int]] = set()
+    count = 0
+    for row, column in hits:
+        if (row, column) in done:
+            continue
+        cell = sheet.getCellByPosition(column, row)
+        array = _array_range(sheet, cell)
+        if array is None:
+            cell.setFormula(cell.getFormula())
+        else:
+            where = array.getRangeAddress()
+            done.update(
+                (r, c)
+                for r in range(where.StartRow, where.EndRow + 1)
+                for c in range(where.StartColumn, where.EndColumn + 1)
+            )
+            array.setArrayFormula(array.getArrayFormula())
+        count += 1
+    if protected:
+        sheet.protect("")
+    return count
+
+
+def bind_formulas(document: Any, names: Sequence[str]) -> int:
+    """Bind every AltHedge formula of a spreadsheet ``document``; the number of formulas re-entered."""
+    if not document.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
+        return 0
+    pattern = calls_pattern(names)
+    was_modified = document.isModified()
+    count = sum(bind_sheet(sheet, pattern) for sheet in document.getSheets())
+    if count and not was_modified:
+        document.setModified(False)
+    return count

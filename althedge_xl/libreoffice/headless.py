@@ -1,0 +1,137 @@
+"""A workbook computed by headless LibreOffice with the AltHedge extension (``report --engine libreoffice``).
+
+Nothing need be installed beforehand but LibreOffice, its Python's ``uno`` and numpy (Debian/Ubuntu:
+``libreoffice-calc``, ``python3-uno``, ``libreoffice-script-provider-python``, ``python3-numpy``):
+the extension is built, registered in a private, temporary LibreOffice profile (as root too) and
+removed with it. :mod:`.soffice_driver` does the LibreOffice side in LibreOffice's Python; this
+module writes its job, runs it with a deadline and reads its answer into a
+:class:`~althedge_xl.headless.engine.ComputedWorkbook`, the same object the ``formulas`` engine gives.
+Calc keeps no reason with an error value, so an error's reason is Excel's generic one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from althedge_xl.libreoffice.extension import write_extension
+
+DRIVER = Path(__file__).resolve().parent / "soffice_driver.py"
+#: Seconds a whole LibreOffice run may take before it is stopped.
+DEFAULT_TIMEOUT_S = 300.0
+#: Where a Python with LibreOffice's ``uno`` module is looked for, after ``$ALTHEDGE_LIBREOFFICE_PYTHON``.
+PYTHON_CANDIDATES = ("/usr/lib/libreoffice/program/python", "/usr/bin/python3", "/usr/local/bin/python3")
+
+
+class LibreOfficeError(Exception):
+    """LibreOffice is missing, cannot be driven, or failed; the message says which and what to install."""
+
+
+def find_soffice() -> str:
+    """The ``soffice`` executable, or :class:`LibreOfficeError` naming what to install."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise LibreOfficeError("LibreOffice is not installed (Debian/Ubuntu: apt-get install libreoffice-calc)")
+
+
+def _has_uno(python: str) -> bool:
+    try:
+        done = subprocess.run(
+            [python, "-c", "import uno, numpy"], capture_output=True, timeout=60, check=False, env=_clean_env()
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def _clean_env() -> dict[str, str]:
+    """The environment without the project's virtual environment, for LibreOffice's own Python."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    return env
+
+
+def find_uno_python() -> str:
+    """A Python that imports LibreOffice's ``uno`` and numpy, or :class:`LibreOfficeError` naming the packages."""
+    configured = os.environ.get("ALTHEDGE_LIBREOFFICE_PYTHON")
+    candidates = [configured] if configured else [sys.executable, *PYTHON_CANDIDATES]
+    for candidate in candidates:
+        if candidate and Path(candidate).exists() and _has_uno(candidate):
+            return candidate
+    raise LibreOfficeError(
+        "no Python with LibreOffice's uno module and numpy was found (Debian/Ubuntu: apt-get install "
+        "python3-uno libreoffice-script-provider-python python3-numpy; elsewhere set ALTHEDGE_LIBREOFFICE_PYTHON)"
+    )
+
+
+def run_job(
+    document: Path | None,
+    steps: Sequence[dict[str, Any]] = (),
+    sheets: Sequence[str] | None = None,
+    read_formulas: Sequence[str] = (),
+    timeout: float = DEFAULT_TIMEOUT_S,
+    extension: bool = True,
+) -> dict[str, Any]:
+    """Open ``document`` (None: a new spreadsheet) in headless LibreOffice with the extension, apply
+    ``steps``, and return what :mod:`.soffice_driver` read (``cells``, ``names``, ``sheets``, ``timings``...)."""
+    soffice = find_soffice()
+    python = find_uno_python()
+    with tempfile.TemporaryDirectory(prefix="althedge-libreoffice-") as scratch:
+        folder = Path(scratch)
+        job = {
+            "soffice": soffice,
+            "profile": str(folder / "profile"),
+            "oxt": str(write_extension(folder)) if extension else None,
+            "document": str(document.resolve()) if document is not None else None,
+            "steps": list(steps),
+            "sheets": list(sheets) if sheets else None,
+            "read_formulas": list(read_formulas),
+            "start_timeout": min(120.0, timeout),
+        }
+        (folder / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        answer = folder / "result.json"
+        try:
+            subprocess.run(
+                [python, str(DRIVER), str(folder / "job.json"), str(answer)],
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+                env={**_clean_env(), "HOME": str(folder)},
+            )
+        except subprocess.TimeoutExpired:
+            raise LibreOfficeError(f"LibreOffice did not finish within {timeout:.0f} s") from None
+        if not answer.exists():
+            raise LibreOfficeError("LibreOffice ended without an answer")
+        result: dict[str, Any] = json.loads(answer.read_text(encoding="utf-8"))
+    if "error" in result:
+        raise LibreOfficeError(f"LibreOffice failed: {result['error']}")
+    return result
+
+
+def computed_workbook(path: Path, result: dict[str, Any]) -> Any:
+    """The driver's answer as a :class:`~althedge_xl.headless.engine.ComputedWorkbook`."""
+    from althedge_xl.headless.engine import ComputedWorkbook
+
+    cells = {(sheet, address): value for sheet, values in result["cells"].items() for address, value in values.items()}
+    reasons = {
+        (sheet, address): f"{cells[(sheet, address)]} {text}"
+        for sheet, notes in result.get("notes", {}).items()
+        for address, text in notes.items()
+    }
+    names = {name: (sheet, where) for name, (sheet, where) in result["names"].items()}
+    return ComputedWorkbook(path, cells, names, list(result["sheets"]), reasons)
+
+
+def compute_with_libreoffice(
+    path: Path, sheets: Sequence[str] | None = None, timeout: float = DEFAULT_TIMEOUT_S
+) -> Any:
+    """``path`` computed by headless LibreOffice with the extension (the file is never modified)."""
+    return computed_workbook(path, run_job(path, sheets=sheets, timeout=timeout))
