@@ -4,8 +4,10 @@ LibreOffice 7.4 does not bind a plain function name in an ``.xlsx``/``.xlsm`` ce
 (``=HEDGE_MARGIN(B1;B2)``) to an add-in when it imports the file: the add-in's ``CompatibilityName``
 is not consulted for OOXML there, and in the template the names bind to the workbook's VBA macros of
 the same names instead, so every such cell is an error. The same formula text entered through the
-API binds to the add-in. So each sheet's formulas are read in one call, and each cell calling an
-AltHedge function gets its own formula again (an array formula from its whole range). Protected
+API binds to the add-in. So each sheet's formulas are read in one call (``getFormulaArray``), and each
+cell calling an AltHedge function gets that text again as its formula (an array formula, without
+its braces, over its whole range). The cell's own ``getFormula`` is no use here: it answers ``''``
+for such an imported call. Protected
 sheets (no password, as the template's) are unprotected around it, and a document that was not
 modified before is not marked modified by the binding alone.
 """
@@ -27,6 +29,15 @@ def calls_pattern(names: Sequence[str]) -> re.Pattern[str]:
     """
     alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})\s*\(", re.IGNORECASE)
+
+
+def array_formula_text(text: str) -> str:
+    """The formula of an array as ``setArrayFormula`` takes it: without the braces LibreOffice shows around it.
+
+    >>> array_formula_text("{=SCENARIO_TABLE(A1:A3;B1:B3;C1;D1)}")
+    '=SCENARIO_TABLE(A1:A3;B1:B3;C1;D1)'
+    """
+    return text[1:-1] if text.startswith("{") and text.endswith("}") else text
 
 
 def _array_range(sheet: Any, cell: Any) -> Any:
@@ -62,9 +73,10 @@ def bind_sheet(sheet: Any, pattern: re.Pattern[str]) -> int:
         if (row, column) in done:
             continue
         cell = sheet.getCellByPosition(column, row)
+        text = formulas[row][column]
         array = _array_range(sheet, cell)
         if array is None:
-            cell.setFormula(cell.getFormula())
+            cell.setFormula(text)
         else:
             where = array.getRangeAddress()
             done.update(
@@ -72,7 +84,7 @@ def bind_sheet(sheet: Any, pattern: re.Pattern[str]) -> int:
                 for r in range(where.StartRow, where.EndRow + 1)
                 for c in range(where.StartColumn, where.EndColumn + 1)
             )
-            array.setArrayFormula(array.getArrayFormula())
+            array.setArrayFormula(array_formula_text(formulas[where.StartRow][where.StartColumn]))
         count += 1
     if protected:
         sheet.protect("")

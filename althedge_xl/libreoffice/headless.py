@@ -86,11 +86,16 @@ def run_job(
     python = find_uno_python()
     with tempfile.TemporaryDirectory(prefix="althedge-libreoffice-") as scratch:
         folder = Path(scratch)
+        copy = None
+        if document is not None:  # LibreOffice opens a copy: the file is never locked nor modified
+            (folder / "in").mkdir()
+            copy = folder / "in" / document.name
+            shutil.copyfile(document, copy)
         job = {
             "soffice": soffice,
             "profile": str(folder / "profile"),
             "oxt": str(write_extension(folder)) if extension else None,
-            "document": str(document.resolve()) if document is not None else None,
+            "document": str(copy) if copy is not None else None,
             "steps": list(steps),
             "sheets": list(sheets) if sheets else None,
             "read_formulas": list(read_formulas),

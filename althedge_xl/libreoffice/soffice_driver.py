@@ -150,8 +150,8 @@ def apply_step(document: Any, step: dict[str, Any]) -> None:
         document.storeToURL(uno.systemPathToFileUrl(str(path)), (_property("FilterName", FILTERS[path.suffix]),))
 
 
-def _logical_cells(document: Any, sheet: Any) -> set[tuple[int, int]]:
-    """(column, row) of every cell with a TRUE/FALSE number format."""
+def _logical_cells(document: Any, sheet: Any, last_column: int, last_row: int) -> set[tuple[int, int]]:
+    """(column, row) of every cell up to (``last_column``, ``last_row``) with a TRUE/FALSE number format."""
     formats = document.getNumberFormats()
     found: set[tuple[int, int]] = set()
     for ranges in sheet.getUniqueCellFormatRanges():
@@ -163,8 +163,8 @@ def _logical_cells(document: Any, sheet: Any) -> set[tuple[int, int]]:
             for where in ranges.getRangeAddresses():
                 found.update(
                     (c, r)
-                    for c in range(where.StartColumn, min(where.EndColumn, 200) + 1)
-                    for r in range(where.StartRow, min(where.EndRow, 100_000) + 1)
+                    for c in range(where.StartColumn, min(where.EndColumn, last_column) + 1)
+                    for r in range(where.StartRow, min(where.EndRow, last_row) + 1)
                 )
     return found
 
@@ -175,7 +175,7 @@ def read_sheet(document: Any, sheet: Any) -> tuple[dict[str, Any], dict[str, str
     cursor.gotoEndOfUsedArea(False)
     end = cursor.getRangeAddress()
     data = sheet.getCellRangeByPosition(0, 0, end.EndColumn, end.EndRow).getDataArray()
-    logical = _logical_cells(document, sheet)
+    logical = _logical_cells(document, sheet, end.EndColumn, end.EndRow)
     values: dict[str, Any] = {}
     for row, cells in enumerate(data):
         for column, value in enumerate(cells):
@@ -238,7 +238,12 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         hidden = (_property("Hidden", True),)
         url = uno.systemPathToFileUrl(job["document"]) if job.get("document") else "private:factory/scalc"
-        document = desktop.loadComponentFromURL(url, "_blank", 0, hidden)
+        document = None
+        for _ in range(3):  # a LibreOffice just started with a new profile may answer None to the first load
+            document = desktop.loadComponentFromURL(url, "_blank", 0, hidden)
+            if document is not None:
+                break
+            time.sleep(0.2)
         if document is None:
             raise RuntimeError(f"LibreOffice could not open {job.get('document')}")
         timings["loaded"] = time.monotonic() - began

@@ -41,9 +41,12 @@ class AltHedgeAddIn(unohelper.Base, XAltHedge):  # type: ignore[misc]
 def _method(function: AddinFunction, udf: Callable[..., Any]) -> Callable[..., Any]:
     def call(self: AltHedgeAddIn, *values: Any) -> Any:
         try:
-            return calc_result(udf(*xlwings_arguments(function.arguments, values)))
+            result = calc_result(udf(*xlwings_arguments(function.arguments, values)))
         except Exception:  # the functions return errors, never raise; a bug here must still be a cell error
-            return calc_error("#VALUE!")
+            result = calc_error("#VALUE!")
+        # Every method returns sequence<sequence<any>> (see althedge_xl.libreoffice.idl): a single
+        # value is a 1 x 1 table, which a cell shows as that value.
+        return result if isinstance(result, tuple) else ((result,),)
 
     call.__name__ = call.__qualname__ = function.name
     return call
