@@ -30,6 +30,7 @@ LAYERS = {
     "althedge_xl.market": 3,
     "althedge_xl.workbook": 4,
     "althedge_xl.headless": 5,
+    "althedge_xl.libreoffice": 5,
     "althedge_xl.cli": 6,
 }
 

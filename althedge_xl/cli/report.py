@@ -33,6 +33,12 @@ def register(commands: Subcommands) -> None:
     parser.add_argument("--prices", help="CSV of symbol,price to use instead of the Prices sheet's (file unchanged)")
     parser.add_argument("--out", help="folder for a computed copy as values (.xlsx) and the stress chart (.png)")
     parser.add_argument("--format", choices=FORMATS, default="table", help=FORMAT_HELP)
+    parser.add_argument(
+        "--engine",
+        choices=("formulas", "libreoffice"),
+        default="formulas",
+        help="compute with the formula engine (default) or headless LibreOffice with the AltHedge extension",
+    )
     parser.set_defaults(run=run, needs=report_needs)
 
 
@@ -51,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
     if (args.offline or args.exchange or args.history) and not args.refresh:
         raise UserError("--offline/--exchange/--history only apply with --refresh")
+    if args.engine == "libreoffice" and args.prices:
+        raise UserError("--prices applies with --engine formulas only")
     workbook = workbook_argument(args.workbook)
     try:  # before any refresh or computation: a wrong --out costs nothing
         if args.out:
@@ -82,8 +90,13 @@ def run(args: argparse.Namespace) -> int:
                 Path(args.prices) if args.prices else None,
                 Path(args.out) if args.out else None,
                 warn=lambda line: print(f"althedge: {line}", file=sys.stderr),
+                engine=args.engine,
             )
         except WorkbookError as exc:
+            raise UserError(str(exc)) from None
+        except Exception as exc:  # LibreOffice missing or failing: one line naming what to install
+            if type(exc).__name__ != "LibreOfficeError":
+                raise
             raise UserError(str(exc)) from None
     print_report(report, args.format)
     for path in report.written:

@@ -316,10 +316,14 @@ def build_report(book: ComputedWorkbook, notes: Sequence[str] = ()) -> Report:
     )
 
 
-def run_report(workbook: Path, prices: Path | None = None, out: Path | None = None, warn: Any = None) -> Report:
+def run_report(
+    workbook: Path, prices: Path | None = None, out: Path | None = None, warn: Any = None, engine: str = "formulas"
+) -> Report:
     """Compute ``workbook`` (never modified) and return the report; write exports to ``out``.
 
-    ``warn`` (a callable taking one line) hears the ``--prices`` file's warnings.
+    ``warn`` (a callable taking one line) hears the ``--prices`` file's warnings. ``engine`` is
+    ``"formulas"`` (the formula engine) or ``"libreoffice"`` (headless LibreOffice with the AltHedge
+    extension, :mod:`althedge_xl.libreoffice.headless`; without ``prices``).
     """
     from althedge_xl.headless.engine import compute
     from althedge_xl.headless.export import check_out_folder
@@ -340,8 +344,12 @@ def run_report(workbook: Path, prices: Path | None = None, out: Path | None = No
         overrides = found.cells or None
         if found.applied:
             notes.append(f"Prices from {prices.name} (this report only): {', '.join(found.applied)}")
-    # The tables need only their own sheets; a values copy (--out) needs every sheet computed.
-    book = compute(workbook, overrides, None if out is not None else ERROR_SHEETS)
+    if engine == "libreoffice":
+        from althedge_xl.libreoffice.headless import compute_with_libreoffice
+
+        book = compute_with_libreoffice(workbook)
+    else:  # the tables need only their own sheets; a values copy (--out) needs every sheet computed
+        book = compute(workbook, overrides, None if out is not None else ERROR_SHEETS)
     report = build_report(book, notes)
     if out is not None:
         from althedge_xl.headless.export import write_exports

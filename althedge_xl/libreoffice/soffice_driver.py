@@ -27,7 +27,7 @@ FORMULA_ERROR = 4
 #: ``com.sun.star.util.NumberFormat.LOGICAL``: a TRUE/FALSE format.
 LOGICAL_FORMAT = 1024
 #: The export filters of ``save`` steps, by file name ending.
-FILTERS = {".xlsx": "Calc Office Open XML", ".xlsm": "Calc Office Open XML VBA", ".ods": "calc8"}
+FILTERS = {".xlsx": "Calc MS Excel 2007 XML", ".xlsm": "Calc MS Excel 2007 VBA XML", ".ods": "calc8"}
 
 
 def _property(name: str, value: Any) -> Any:
@@ -147,7 +147,10 @@ def apply_step(document: Any, step: dict[str, Any]) -> None:
         document.calculateAll()
     if "save" in step:
         path = Path(step["save"])
-        document.storeToURL(uno.systemPathToFileUrl(str(path)), (_property("FilterName", FILTERS[path.suffix]),))
+        document.storeToURL(
+            uno.systemPathToFileUrl(str(path)),
+            (_property("FilterName", FILTERS[path.suffix]), _property("Overwrite", True)),
+        )
 
 
 def _logical_cells(document: Any, sheet: Any, last_column: int, last_row: int) -> set[tuple[int, int]]:
