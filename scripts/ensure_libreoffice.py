@@ -10,6 +10,10 @@ VBA modules and convert it to PDF. This script is idempotent:
   ``soffice`` answers.
 * Otherwise: print how to install it and exit 1.
 
+The LibreOffice add-in's tests also need the Debian packages of :data:`ADDIN_PACKAGES` (the SDK's
+``unoidl-write``, LibreOffice's Python bridge and numpy for it); as root on Debian or Ubuntu they are
+installed the same way when any is missing. Elsewhere those tests are skipped (failed under CI).
+
 Usage::
 
     python scripts/ensure_libreoffice.py            # install if missing and allowed
@@ -26,6 +30,14 @@ import sys
 from pathlib import Path
 
 PACKAGE = "libreoffice-calc"
+#: What the LibreOffice add-in (althedge_xl.libreoffice) and its tests need beside LibreOffice.
+ADDIN_PACKAGES = (
+    "libreoffice-dev",
+    "libreoffice-dev-common",
+    "python3-uno",
+    "libreoffice-script-provider-python",
+    "python3-numpy",
+)
 HOW_TO_INSTALL = f"""LibreOffice is missing; the workbook tests need it (soffice --headless).
 Install it, then run the tests again:
   Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y --no-install-recommends {PACKAGE}
@@ -59,12 +71,24 @@ def can_install() -> bool:
     return is_root and Path("/etc/debian_version").exists() and shutil.which("apt-get") is not None
 
 
-def install() -> int:
-    """``apt-get update`` then install :data:`PACKAGE`; the exit code of the first step that fails."""
+def missing_debian_packages(packages: tuple[str, ...]) -> list[str]:
+    """The ones of ``packages`` dpkg does not report installed."""
+    missing = []
+    for package in packages:
+        done = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True, timeout=60, check=False
+        )
+        if "install ok installed" not in done.stdout:
+            missing.append(package)
+    return missing
+
+
+def install(packages: tuple[str, ...] = (PACKAGE,)) -> int:
+    """``apt-get update`` then install ``packages``; the exit code of the first step that fails."""
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (
         ["apt-get", "update"],
-        ["apt-get", "install", "-y", "--no-install-recommends", PACKAGE],
+        ["apt-get", "install", "-y", "--no-install-recommends", *packages],
     ):
         print("+", " ".join(command), flush=True)
         code = subprocess.run(command, env=env, check=False).returncode
@@ -81,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     soffice = find_soffice()
     if soffice:
         print(f"LibreOffice: {soffice} ({version(soffice)})")
-        return 0
+        return ensure_addin_packages(args.check)
     if args.check or not can_install():
         print(HOW_TO_INSTALL, file=sys.stderr)
         return 1
@@ -93,6 +117,23 @@ def main(argv: list[str] | None = None) -> int:
         print(HOW_TO_INSTALL, file=sys.stderr)
         return 1
     print(f"LibreOffice: {soffice} ({version(soffice)})")
+    return ensure_addin_packages(args.check)
+
+
+def ensure_addin_packages(check_only: bool) -> int:
+    """Install the add-in's Debian packages where we may and any is missing; never fails the setup."""
+    if not can_install():
+        return 0
+    missing = missing_debian_packages(ADDIN_PACKAGES)
+    if not missing:
+        return 0
+    if check_only:
+        print(f"Missing for the LibreOffice add-in's tests: {' '.join(missing)}", file=sys.stderr)
+        return 0
+    print(f"Installing {' '.join(missing)} with apt-get for the LibreOffice add-in.", flush=True)
+    code = install(tuple(missing))
+    if code != 0:
+        print(f"Installing {' '.join(missing)} failed (exit {code}); those tests will be skipped.", file=sys.stderr)
     return 0
 
 
