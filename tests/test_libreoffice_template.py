@@ -33,10 +33,13 @@ def same(a: Any, b: Any) -> bool:
 
 
 @pytest.fixture(scope="module")
-def computed() -> tuple[ComputedWorkbook, ComputedWorkbook, dict[str, Any]]:
+def computed(tmp_path_factory: pytest.TempPathFactory) -> tuple[ComputedWorkbook, ComputedWorkbook, dict[str, Any]]:
+    """The template computed by both engines; LibreOffice also saves it as .xlsx (File > Save As)."""
     require_libreoffice()
     template = Path(__file__).resolve().parents[1] / "workbook" / "AltHedge.xlsm"
-    result = run_job(template)
+    saved = tmp_path_factory.mktemp("saved") / "AltHedge-saved.xlsx"
+    result = run_job(template, steps=[{"save": str(saved)}])
+    result["saved"] = saved
     return compute(template), computed_workbook(template, result), result
 
 
@@ -81,3 +84,20 @@ def test_report_cli_refuses_prices_with_libreoffice(capsys: pytest.CaptureFixtur
 
     assert main(["report", "--engine", "libreoffice", "--prices", str(tmp_path / "p.csv")]) == 2
     assert "--prices applies with --engine formulas only" in capsys.readouterr().err
+
+
+def test_saved_as_xlsx_keeps_plain_names(computed: tuple[ComputedWorkbook, ComputedWorkbook, Any]) -> None:
+    """Saved as .xlsx by LibreOffice with the extension: formulas call HEDGE_MARGIN( as Excel writes it, never
+    the add-in's programmatic name, and the formula engine computes the saved file to the same notional."""
+    import re
+    import zipfile
+
+    engine, _, result = computed
+    saved = result["saved"]
+    with zipfile.ZipFile(saved) as archive:
+        sheets = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert b"ALTHEDGEADDIN" not in sheets.upper()
+    assert re.search(rb"<f[^>]*>HEDGE_MARGIN\(NOTIONAL,LEVERAGE\)</f>", sheets)
+    again = compute(saved)
+    assert again.named("NOTIONAL") == pytest.approx(engine.named("NOTIONAL"), rel=1e-12)
+    assert again.named("MARGIN") == pytest.approx(1000.0, rel=1e-12)

@@ -128,7 +128,7 @@ def _range(document: Any, reference: str) -> Any:
 
 
 def apply_step(document: Any, step: dict[str, Any]) -> None:
-    """One step of the job: ``set`` values/formulas, ``array`` formulas, ``calculate``, ``save``."""
+    """One step of the job: ``set`` values/formulas, ``array`` formulas, ``calculate``, ``save`` (as File > Save As)."""
     import uno
 
     for reference, value in step.get("set", {}).items():
@@ -147,7 +147,7 @@ def apply_step(document: Any, step: dict[str, Any]) -> None:
         document.calculateAll()
     if "save" in step:
         path = Path(step["save"])
-        document.storeToURL(
+        document.storeAsURL(
             uno.systemPathToFileUrl(str(path)),
             (_property("FilterName", FILTERS[path.suffix]), _property("Overwrite", True)),
         )
