@@ -253,8 +253,9 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = {"modified_after_load": bool(document.isModified())}
         document.calculateAll()
         timings["calculated"] = time.monotonic() - began
-        for step in job.get("steps", []):
+        for number, step in enumerate(job.get("steps", []), 1):
             apply_step(document, step)
+            timings[f"step {number}"] = time.monotonic() - began
         sheets = list(document.getSheets().getElementNames())
         cells: dict[str, dict[str, Any]] = {}
         notes: dict[str, dict[str, str]] = {}
