@@ -18,7 +18,9 @@ import pytest
 from libreoffice_session import require_libreoffice
 
 from althedge_xl.headless.engine import ComputedWorkbook, compute
-from althedge_xl.libreoffice.headless import computed_workbook, run_job
+from althedge_xl.headless.template import template_bytes
+from althedge_xl.libreoffice.headless import DocumentTask, computed_workbook, run_jobs
+from althedge_xl.workbook.build import LITE_NAME
 
 
 def same(a: Any, b: Any) -> bool:
@@ -32,15 +34,72 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "AltHedge.xlsm"
+
+
 @pytest.fixture(scope="module")
-def computed(tmp_path_factory: pytest.TempPathFactory) -> tuple[ComputedWorkbook, ComputedWorkbook, dict[str, Any]]:
-    """The template computed by both engines; LibreOffice also saves it as .xlsx (File > Save As)."""
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One LibreOffice for the module: the template as it is, the Lite .xlsx, and the template with the flat
+    ratio edited to 60 % and saved as .xlsx and .xlsm (File > Save As)."""
     require_libreoffice()
-    template = Path(__file__).resolve().parents[1] / "workbook" / "AltHedge.xlsm"
-    saved = tmp_path_factory.mktemp("saved") / "AltHedge-saved.xlsx"
-    result = run_job(template, steps=[{"save": str(saved)}])
-    result["saved"] = saved
-    return compute(template), computed_workbook(template, result), result
+    folder = tmp_path_factory.mktemp("libreoffice")
+    lite = folder / LITE_NAME
+    lite.write_bytes(template_bytes(lite=True))
+    saved = {suffix: folder / f"AltHedge-edited{suffix}" for suffix in (".xlsx", ".xlsm")}
+    edit = [{"set": {"FLAT_RATIO": 0.6}, "calculate": True}, *({"save": str(p)} for p in saved.values())]
+    as_is, lite_run, edited = run_jobs([DocumentTask(TEMPLATE), DocumentTask(lite), DocumentTask(TEMPLATE, edit)])
+    return {"template": as_is, "lite": lite_run, "lite_path": lite, "edited": edited, "saved": saved}
+
+
+@pytest.fixture(scope="module")
+def computed(runs: dict[str, Any]) -> tuple[ComputedWorkbook, ComputedWorkbook, dict[str, Any]]:
+    """The template computed by both engines."""
+    return compute(TEMPLATE), computed_workbook(TEMPLATE, runs["template"]), runs["template"]
+
+
+def differing_cells(engine: ComputedWorkbook, libreoffice: ComputedWorkbook) -> list[str]:
+    return [
+        f"{sheet}!{address}: formulas {value!r}, LibreOffice {libreoffice.value(sheet, address)!r}"
+        for (sheet, address), value in engine.cells.items()
+        if not same(value, libreoffice.value(sheet, address))
+    ]
+
+
+def test_lite_xlsx_every_cell_as_the_formula_engine(runs: dict[str, Any]) -> None:
+    """The Lite edition (.xlsx, no VBA: its names bind to nothing on import) computes the same."""
+    engine = compute(runs["lite_path"])
+    differ = differing_cells(engine, computed_workbook(runs["lite_path"], runs["lite"]))
+    assert not differ, f"{len(differ)} cells differ:\n" + "\n".join(differ[:40])
+
+
+def test_edited_ratio_recomputes(runs: dict[str, Any]) -> None:
+    """Flat ratio 60 %: notional 50,000 x 0.6 = 30,000; net -17,500 + 0.15 x 30,000 = -13,000 (DESIGN.md's scenario)."""
+    book = computed_workbook(TEMPLATE, runs["edited"])
+    assert book.named("NOTIONAL") == pytest.approx(30000.0, rel=1e-12)
+    assert book.named("STRESS_TABLE")[-1][-1] == pytest.approx(-13000.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_edited_and_saved_opens_in_excel_and_reports(runs: dict[str, Any], suffix: str, capsys: Any) -> None:
+    """The saved file carries plain names (as Excel writes them) and ``althedge report`` computes it: 30,000."""
+    import json
+    import re
+    import zipfile
+
+    from althedge_xl.cli import main
+
+    saved = runs["saved"][suffix]
+    with zipfile.ZipFile(saved) as archive:
+        sheets = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+        if suffix == ".xlsm":
+            assert "xl/vbaProject.bin" in archive.namelist()
+    assert b"ALTHEDGEADDIN" not in sheets.upper()
+    assert re.search(rb"<f[^>]*>HEDGE_MARGIN\(NOTIONAL,LEVERAGE\)</f>", sheets)
+    assert main(["report", str(saved), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["errors"] == []
+    hedge = next(t for t in report["tables"] if t["title"] == "Hedge")
+    assert any(row[1] == pytest.approx(30000.0) for row in hedge["rows"] if isinstance(row[1], float)), hedge
 
 
 def test_every_cell_as_the_formula_engine(computed: tuple[ComputedWorkbook, ComputedWorkbook, Any]) -> None:
@@ -84,20 +143,3 @@ def test_report_cli_refuses_prices_with_libreoffice(capsys: pytest.CaptureFixtur
 
     assert main(["report", "--engine", "libreoffice", "--prices", str(tmp_path / "p.csv")]) == 2
     assert "--prices applies with --engine formulas only" in capsys.readouterr().err
-
-
-def test_saved_as_xlsx_keeps_plain_names(computed: tuple[ComputedWorkbook, ComputedWorkbook, Any]) -> None:
-    """Saved as .xlsx by LibreOffice with the extension: formulas call HEDGE_MARGIN( as Excel writes it, never
-    the add-in's programmatic name, and the formula engine computes the saved file to the same notional."""
-    import re
-    import zipfile
-
-    engine, _, result = computed
-    saved = result["saved"]
-    with zipfile.ZipFile(saved) as archive:
-        sheets = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
-    assert b"ALTHEDGEADDIN" not in sheets.upper()
-    assert re.search(rb"<f[^>]*>HEDGE_MARGIN\(NOTIONAL,LEVERAGE\)</f>", sheets)
-    again = compute(saved)
-    assert again.named("NOTIONAL") == pytest.approx(engine.named("NOTIONAL"), rel=1e-12)
-    assert again.named("MARGIN") == pytest.approx(1000.0, rel=1e-12)

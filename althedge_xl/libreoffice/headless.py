@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,33 +73,47 @@ def find_uno_python() -> str:
     )
 
 
-def run_job(
-    document: Path | None,
-    steps: Sequence[dict[str, Any]] = (),
-    sheets: Sequence[str] | None = None,
-    read_formulas: Sequence[str] = (),
-    timeout: float = DEFAULT_TIMEOUT_S,
-    extension: bool = True,
-) -> dict[str, Any]:
-    """Open ``document`` (None: a new spreadsheet) in headless LibreOffice with the extension, apply
-    ``steps``, and return what :mod:`.soffice_driver` read (``cells``, ``names``, ``sheets``, ``timings``...)."""
+@dataclass(frozen=True)
+class DocumentTask:
+    """One document for :func:`run_jobs`: a file (None: a new spreadsheet), the steps applied after the
+    first recalculation (see :func:`.soffice_driver.apply_step`), the sheets to read (None: all) and
+    the cells whose formula text to read."""
+
+    document: Path | None
+    steps: Sequence[dict[str, Any]] = ()
+    sheets: Sequence[str] | None = None
+    read_formulas: Sequence[str] = ()
+
+
+def run_jobs(
+    tasks: Sequence[DocumentTask], timeout: float = DEFAULT_TIMEOUT_S, extension: bool = True
+) -> list[dict[str, Any]]:
+    """Compute each task's document in one headless LibreOffice with the extension; what was read of each
+    (``cells``, ``names``, ``sheets``, ``formulas``, ``timings``...). Files are opened as copies."""
     soffice = find_soffice()
     python = find_uno_python()
     with tempfile.TemporaryDirectory(prefix="althedge-libreoffice-") as scratch:
         folder = Path(scratch)
-        copy = None
-        if document is not None:  # LibreOffice opens a copy: the file is never locked nor modified
-            (folder / "in").mkdir()
-            copy = folder / "in" / document.name
-            shutil.copyfile(document, copy)
+        documents = []
+        for number, task in enumerate(tasks):
+            copy = None
+            if task.document is not None:  # LibreOffice opens a copy: the file is never locked nor modified
+                (folder / f"in{number}").mkdir()
+                copy = folder / f"in{number}" / task.document.name
+                shutil.copyfile(task.document, copy)
+            documents.append(
+                {
+                    "document": str(copy) if copy is not None else None,
+                    "steps": list(task.steps),
+                    "sheets": list(task.sheets) if task.sheets else None,
+                    "read_formulas": list(task.read_formulas),
+                }
+            )
         job = {
             "soffice": soffice,
             "profile": str(folder / "profile"),
             "oxt": str(write_extension(folder)) if extension else None,
-            "document": str(copy) if copy is not None else None,
-            "steps": list(steps),
-            "sheets": list(sheets) if sheets else None,
-            "read_formulas": list(read_formulas),
+            "documents": documents,
             "start_timeout": min(120.0, timeout),
         }
         (folder / "job.json").write_text(json.dumps(job), encoding="utf-8")
@@ -118,7 +133,19 @@ def run_job(
         result: dict[str, Any] = json.loads(answer.read_text(encoding="utf-8"))
     if "error" in result:
         raise LibreOfficeError(f"LibreOffice failed: {result['error']}")
-    return result
+    return list(result["documents"])
+
+
+def run_job(
+    document: Path | None,
+    steps: Sequence[dict[str, Any]] = (),
+    sheets: Sequence[str] | None = None,
+    read_formulas: Sequence[str] = (),
+    timeout: float = DEFAULT_TIMEOUT_S,
+    extension: bool = True,
+) -> dict[str, Any]:
+    """:func:`run_jobs` for one document."""
+    return run_jobs([DocumentTask(document, steps, sheets, read_formulas)], timeout, extension)[0]
 
 
 def computed_workbook(path: Path, result: dict[str, Any]) -> Any:

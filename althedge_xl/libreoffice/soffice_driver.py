@@ -3,9 +3,10 @@
 ``python3 soffice_driver.py JOB.json RESULT.json`` (see :mod:`.headless`, which writes the job):
 start ``soffice`` headless on a private pipe with the job's private profile, register the extension
 there through the Extension Manager's API (``unopkg`` refuses a per-user install as root; the API
-does not), open the workbook hidden (the extension's job binds its formulas) or a new spreadsheet,
-apply the job's steps (``set`` cells and array formulas, ``calculate``, ``save`` as a file), read
-every sheet's values, errors and defined names, write them as JSON and close LibreOffice.
+does not), then for each of the job's documents: open it hidden (the extension's job binds its
+formulas) or a new spreadsheet, apply its steps (``set`` cells and array formulas, ``calculate``,
+``save`` as a file), read every sheet's values, errors and defined names; write them all as JSON
+and close LibreOffice.
 
 This file imports nothing from the package: it runs in LibreOffice's Python, which need not have it.
 """
@@ -122,6 +123,9 @@ def _cell_position(address: str) -> tuple[int, int]:
 
 
 def _range(document: Any, reference: str) -> Any:
+    """The cells of ``Sheet!A1:B2`` or of a defined name."""
+    if "!" not in reference:
+        return document.getPropertyValue("NamedRanges").getByName(reference).getReferredCells()
     sheet_name, where = reference.rsplit("!", 1)
     sheet = document.getSheets().getByName(sheet_name.strip("'"))
     return sheet.getCellRangeByName(where)
@@ -223,14 +227,51 @@ def defined_names(document: Any) -> dict[str, list[str]]:
     return names
 
 
-def run(job: dict[str, Any]) -> dict[str, Any]:
+def open_document(desktop: Any, path: str | None) -> Any:
+    """``path`` opened hidden (None: a new spreadsheet)."""
     import uno
 
+    url = uno.systemPathToFileUrl(path) if path else "private:factory/scalc"
+    for _ in range(3):  # a LibreOffice just started with a new profile may answer None to the first load
+        document = desktop.loadComponentFromURL(url, "_blank", 0, (_property("Hidden", True),))
+        if document is not None:
+            return document
+        time.sleep(0.2)
+    raise RuntimeError(f"LibreOffice could not open {path}")
+
+
+def compute_document(desktop: Any, task: dict[str, Any], began: float) -> dict[str, Any]:
+    """Open one document, recalculate it, apply its steps, read it, close it: what was read."""
+    timings: dict[str, float] = {}
+    document = open_document(desktop, task.get("document"))
+    timings["loaded"] = time.monotonic() - began
+    result: dict[str, Any] = {"modified_after_load": bool(document.isModified())}
+    document.calculateAll()
+    timings["calculated"] = time.monotonic() - began
+    for number, step in enumerate(task.get("steps", []), 1):
+        apply_step(document, step)
+        timings[f"step {number}"] = time.monotonic() - began
+    sheets = list(document.getSheets().getElementNames())
+    cells: dict[str, dict[str, Any]] = {}
+    notes: dict[str, dict[str, str]] = {}
+    for name in sheets:
+        if task.get("sheets") and name not in task["sheets"]:
+            continue
+        cells[name], notes[name] = read_sheet(document, document.getSheets().getByName(name))
+    formulas = {reference: _range(document, reference).getFormula() for reference in task.get("read_formulas", [])}
+    timings["read"] = time.monotonic() - began
+    result.update(sheets=sheets, cells=cells, notes=notes, names=defined_names(document), formulas=formulas)
+    result["timings"] = timings
+    document.close(True)
+    return result
+
+
+def run(job: dict[str, Any]) -> dict[str, Any]:
+    """Start LibreOffice, register the extension, compute each of the job's ``documents``, stop LibreOffice."""
     timings: dict[str, float] = {}
     began = time.monotonic()
-    profile = Path(job["profile"])
     pipe = f"althedge-{os.getpid()}"
-    process = start(job["soffice"], profile, pipe)
+    process = start(job["soffice"], Path(job["profile"]), pipe)
     ctx = None
     try:
         ctx = connect(pipe, process, began + float(job.get("start_timeout", 120)))
@@ -239,36 +280,10 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
             add_extension(ctx, Path(job["oxt"]))
             timings["extension"] = time.monotonic() - began
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        hidden = (_property("Hidden", True),)
-        url = uno.systemPathToFileUrl(job["document"]) if job.get("document") else "private:factory/scalc"
-        document = None
-        for _ in range(3):  # a LibreOffice just started with a new profile may answer None to the first load
-            document = desktop.loadComponentFromURL(url, "_blank", 0, hidden)
-            if document is not None:
-                break
-            time.sleep(0.2)
-        if document is None:
-            raise RuntimeError(f"LibreOffice could not open {job.get('document')}")
-        timings["loaded"] = time.monotonic() - began
-        result: dict[str, Any] = {"modified_after_load": bool(document.isModified())}
-        document.calculateAll()
-        timings["calculated"] = time.monotonic() - began
-        for number, step in enumerate(job.get("steps", []), 1):
-            apply_step(document, step)
-            timings[f"step {number}"] = time.monotonic() - began
-        sheets = list(document.getSheets().getElementNames())
-        cells: dict[str, dict[str, Any]] = {}
-        notes: dict[str, dict[str, str]] = {}
-        for name in sheets:
-            if job.get("sheets") and name not in job["sheets"]:
-                continue
-            cells[name], notes[name] = read_sheet(document, document.getSheets().getByName(name))
-        formulas = {reference: _range(document, reference).getFormula() for reference in job.get("read_formulas", [])}
-        timings["read"] = time.monotonic() - began
-        result.update(sheets=sheets, cells=cells, notes=notes, names=defined_names(document), formulas=formulas)
-        result["timings"] = timings
-        document.close(True)
-        return result
+        documents = [compute_document(desktop, task, began) for task in job["documents"]]
+        for document in documents:
+            document["timings"] = {**timings, **document["timings"]}
+        return {"documents": documents}
     finally:
         try:
             if ctx is not None and process.poll() is None:
