@@ -143,3 +143,9 @@ def test_report_cli_refuses_prices_with_libreoffice(capsys: pytest.CaptureFixtur
 
     assert main(["report", "--engine", "libreoffice", "--prices", str(tmp_path / "p.csv")]) == 2
     assert "--prices applies with --engine formulas only" in capsys.readouterr().err
+
+
+def test_binding_does_not_mark_the_workbook_modified(runs: dict[str, Any]) -> None:
+    """Opened with the extension, the template's formulas are bound and it is not marked modified."""
+    assert runs["template"]["modified_after_load"] is False
+    assert runs["lite"]["modified_after_load"] is False

@@ -1,5 +1,9 @@
 """``althedge libreoffice [DIR]``: the AltHedge functions as a LibreOffice Calc extension, ``AltHedge.oxt``.
 
+With ``--plain-names WORKBOOK`` it rewrites instead a workbook LibreOffice exported with the add-in's
+programmatic names (``soffice --convert-to``, File › Export: the extension's save job covers only
+File › Save and Save As, see :mod:`althedge_xl.libreoffice.plain_names`).
+
 With ``--install`` the extension is also registered with ``unopkg add`` for the current user (or
 for every user of the machine with ``--shared``, as root). LibreOffice's Python must have numpy;
 ``--install`` checks that first. See the README's "LibreOffice".
@@ -21,6 +25,11 @@ def register(commands: Subcommands) -> None:
     parser.add_argument("dir", nargs="?", default=".", help="folder to write AltHedge.oxt into (default: here)")
     parser.add_argument("--install", action="store_true", help="also register it in LibreOffice (unopkg add)")
     parser.add_argument("--shared", action="store_true", help="with --install: for every user (needs root)")
+    parser.add_argument(
+        "--plain-names",
+        metavar="WORKBOOK",
+        help="instead: rewrite an .xlsx/.xlsm LibreOffice exported (soffice --convert-to) with Excel's plain names",
+    )
     parser.set_defaults(run=run, needs=lambda args: ())
 
 
@@ -29,10 +38,30 @@ def run(args: argparse.Namespace) -> int:
 
     if args.shared and not args.install:
         raise UserError("--shared only applies with --install")
+    if args.plain_names:
+        return plain_names(Path(args.plain_names))
     path = write_extension(Path(args.dir))
     print(f"wrote {path}")
     if args.install:
         install(path, args.shared)
+    return 0
+
+
+def plain_names(workbook: Path) -> int:
+    """Rewrite ``workbook`` in place (atomically) with Excel's plain function names; say whether it needed it."""
+    import zipfile
+
+    from althedge_xl.libreoffice.plain_names import EXCEL_SUFFIXES, rewrite_file
+
+    if workbook.suffix.lower() not in EXCEL_SUFFIXES:
+        raise UserError(f"{workbook} is not an .xlsx or .xlsm workbook")
+    if not workbook.is_file():
+        raise UserError(f"{workbook} does not exist")
+    try:
+        changed = rewrite_file(workbook)
+    except zipfile.BadZipFile:
+        raise UserError(f"{workbook} is not a workbook (not a zip archive)") from None
+    print(f"{workbook}: {'rewritten with plain function names' if changed else 'already has plain function names'}")
     return 0
 
 

@@ -8,8 +8,9 @@ API binds to the add-in. So each sheet's formulas are read in one call (``getFor
 cell calling an AltHedge function gets that text again as its formula (an array formula, without
 its braces, over its whole range). The cell's own ``getFormula`` is no use here: it answers ``''``
 for such an imported call. Protected
-sheets (no password, as the template's) are unprotected around it, and a document that was not
-modified before is not marked modified by the binding alone.
+sheets (no password, as the template's) are unprotected around it. The document is not marked modified
+by the binding: its ``XModifiable2`` setting is switched off around it (``setModified(False)``
+afterwards does not stick: Calc sets the flag again).
 """
 
 from __future__ import annotations
@@ -96,8 +97,8 @@ def bind_formulas(document: Any, names: Sequence[str]) -> int:
     if not document.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
         return 0
     pattern = calls_pattern(names)
-    was_modified = document.isModified()
-    count = sum(bind_sheet(sheet, pattern) for sheet in document.getSheets())
-    if count and not was_modified:
-        document.setModified(False)
-    return count
+    document.disableSetModified()  # re-entering a formula would mark the document modified, and stay so
+    try:
+        return sum(bind_sheet(sheet, pattern) for sheet in document.getSheets())
+    finally:
+        document.enableSetModified()

@@ -7,6 +7,11 @@ add-in function's upper-case internal name (service name, dot, method) and not i
 cannot read that name. So, right after LibreOffice has saved an Excel workbook, the job rewrites
 the file's formulas (sheets and defined names) with the plain name, ``HEDGE_MARGIN(...)``, as Excel
 writes it; every other part of the file is copied byte for byte, and the file is replaced atomically.
+
+An export (``soffice --convert-to xlsx``, File › Export) is not covered: LibreOffice runs the job on
+``OnSaveToDone`` but tells it neither the target file nor the filter (the document's location is
+still the file it was opened from), so such a file keeps the programmatic names until
+``althedge libreoffice --plain-names FILE`` rewrites it.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 * ``org.althedge.xl.AltHedgeAddIn``: the Calc add-in, one method per AltHedge function, each calling
   the function list (``althedge_xl.udfs``) with the arguments xlwings would pass;
-* ``org.althedge.xl.BindFormulas``: a job on ``onDocumentAdded`` that binds a loaded workbook's
+* ``org.althedge.xl.BindFormulas``: a job on ``OnLoadFinished`` that binds a loaded workbook's
   AltHedge formulas to the add-in (:mod:`althedge_xl.libreoffice.binding`);
 * ``org.althedge.xl.PlainNamesOnSave``: a job on the save events that writes Excel's plain function
   names into a saved ``.xlsx``/``.xlsm`` (:mod:`althedge_xl.libreoffice.plain_names`).

@@ -3,7 +3,7 @@
 * ``CalcAddIns.xcu``: each function's display name, description, category and argument help for the
   Function Wizard, and its ``CompatibilityName`` (the plain Excel name, ``HEDGE_MARGIN``);
 * ``Jobs.xcu``: the jobs LibreOffice runs on document events: binding a loaded workbook's formulas
-  to the add-in (``onDocumentAdded``: it fires for hidden documents too, ``OnLoad`` does not) and
+  to the add-in (``OnLoadFinished``: it fires for hidden documents too, ``OnLoad`` does not) and
   writing Excel's plain names into a saved ``.xlsx``/``.xlsm`` (``OnSaveDone``, ``OnSaveAsDone``,
   ``OnSaveToDone``).
 
@@ -26,8 +26,8 @@ _HEAD = (
 
 #: The document events whose jobs rewrite a saved Excel workbook with plain function names.
 SAVE_EVENTS = ("OnSaveDone", "OnSaveAsDone", "OnSaveToDone")
-#: The event whose job binds a loaded workbook's formulas (fires for hidden documents as well).
-LOAD_EVENT = "onDocumentAdded"
+#: The event whose job binds a loaded workbook's formulas (fires once the file is read, for hidden documents too).
+LOAD_EVENT = "OnLoadFinished"
 
 
 def _prop(name: str, value: str, localized: bool = True) -> str:
