@@ -23,7 +23,7 @@ from althedge_xl.libreoffice.cells import CALC_ERROR_CODES, calc_error, calc_res
 from althedge_xl.libreoffice.extension import RDB_PATH, compile_rdb, extension_bytes, extension_files
 from althedge_xl.libreoffice.headless import run_job
 from althedge_xl.libreoffice.idl import interface_idl
-from althedge_xl.libreoffice.xcu import argument_node_name, calc_addins_xcu
+from althedge_xl.libreoffice.xcu import calc_addins_xcu
 
 OOR = "{http://openoffice.org/2001/registry}"
 
@@ -72,8 +72,7 @@ def session() -> dict[str, Any]:
         {"set": {f"Sheet1!{cell}": formula for cell, (formula, _) in FORMULAS.items()}},
         {"array": {SCENARIO[0]: SCENARIO[1]}, "calculate": True},
     ]
-    result = run_job(None, steps, read_formulas=["Sheet1!D1"])
-    return result
+    return run_job(None, steps, read_formulas=["Sheet1!D1"], describe=sorted(udfs.__all__))
 
 
 @pytest.mark.parametrize("cell", sorted(FORMULAS))
@@ -106,6 +105,17 @@ def test_formula_is_bound_to_the_addin(session: dict[str, Any]) -> None:
     assert session["formulas"]["Sheet1!D1"].upper().endswith("ALTHEDGEADDIN.HEDGE_MARGIN(A1;A2)")
 
 
+def test_function_wizard_shows_every_function_s_help(session: dict[str, Any]) -> None:
+    """LibreOffice's own FunctionDescriptions: each function's description and its arguments' names, help and
+    optionality, in the function's order, as the function list states them."""
+    shown = session["functions"]
+    assert sorted(shown) == sorted(udfs.__all__)
+    for function in addin_functions():
+        assert shown[function.name]["description"] == function.description
+        expected = [[a.name, a.help + (" (optional)" if a.optional else ""), True] for a in function.arguments]
+        assert [[n, d, o] for n, d, o in shown[function.name]["arguments"]] == expected, function.name
+
+
 # --- built from the function list (no LibreOffice needed) ---------------------------------------
 
 
@@ -122,7 +132,7 @@ def test_every_function_in_the_interface_and_the_function_wizard() -> None:
         assert texts["Description"] == function.__doc__.strip().split("\n")[0]
         assert texts["Category"] == "AltHedge" and texts["CompatibilityName"] == name
         arguments = node.find("node").findall("node")
-        assert [a.get(f"{OOR}name") for a in arguments] == [argument_node_name(i) for i in range(len(parameters))]
+        assert [a.get(f"{OOR}name") for a in arguments] == [idl_identifier(p) for p in parameters]
         shown = [{p.get(f"{OOR}name"): p.findtext("value") for p in a.findall("prop")} for a in arguments]
         assert [s["DisplayName"] for s in shown] == parameters
         idl_line = next(line for line in interface_idl(functions).splitlines() if f" {name}(" in line)

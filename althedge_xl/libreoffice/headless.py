@@ -86,10 +86,15 @@ class DocumentTask:
 
 
 def run_jobs(
-    tasks: Sequence[DocumentTask], timeout: float = DEFAULT_TIMEOUT_S, extension: bool = True
+    tasks: Sequence[DocumentTask],
+    timeout: float = DEFAULT_TIMEOUT_S,
+    extension: bool = True,
+    describe: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """Compute each task's document in one headless LibreOffice with the extension; what was read of each
-    (``cells``, ``names``, ``sheets``, ``formulas``, ``timings``...). Files are opened as copies."""
+    (``cells``, ``names``, ``sheets``, ``formulas``, ``timings``...). Files are opened as copies. With
+    ``describe``, the first document's answer also has ``functions``: what the Function Wizard shows
+    for those functions (see :func:`.soffice_driver.function_descriptions`)."""
     soffice = find_soffice()
     python = find_uno_python()
     with tempfile.TemporaryDirectory(prefix="althedge-libreoffice-") as scratch:
@@ -114,6 +119,7 @@ def run_jobs(
             "profile": str(folder / "profile"),
             "oxt": str(write_extension(folder)) if extension else None,
             "documents": documents,
+            "describe": list(describe),
             "start_timeout": min(120.0, timeout),
         }
         (folder / "job.json").write_text(json.dumps(job), encoding="utf-8")
@@ -133,7 +139,10 @@ def run_jobs(
         result: dict[str, Any] = json.loads(answer.read_text(encoding="utf-8"))
     if "error" in result:
         raise LibreOfficeError(f"LibreOffice failed: {result['error']}")
-    return list(result["documents"])
+    documents = list(result["documents"])
+    if documents:
+        documents[0]["functions"] = result.get("functions", {})
+    return documents
 
 
 def run_job(
@@ -143,9 +152,10 @@ def run_job(
     read_formulas: Sequence[str] = (),
     timeout: float = DEFAULT_TIMEOUT_S,
     extension: bool = True,
+    describe: Sequence[str] = (),
 ) -> dict[str, Any]:
     """:func:`run_jobs` for one document."""
-    return run_jobs([DocumentTask(document, steps, sheets, read_formulas)], timeout, extension)[0]
+    return run_jobs([DocumentTask(document, steps, sheets, read_formulas)], timeout, extension, describe)[0]
 
 
 def computed_workbook(path: Path, result: dict[str, Any]) -> Any:

@@ -266,6 +266,21 @@ def compute_document(desktop: Any, task: dict[str, Any], began: float) -> dict[s
     return result
 
 
+def function_descriptions(ctx: Any, names: list[str]) -> dict[str, Any]:
+    """What the Function Wizard shows for each of ``names``: description, and each argument's name,
+    help and whether it is optional (``com.sun.star.sheet.FunctionDescriptions``)."""
+    descriptions = ctx.ServiceManager.createInstanceWithContext("com.sun.star.sheet.FunctionDescriptions", ctx)
+    found: dict[str, Any] = {}
+    for index in range(descriptions.getCount()):
+        entry = {prop.Name: prop.Value for prop in descriptions.getByIndex(index)}
+        if entry.get("Name") in names:
+            found[entry["Name"]] = {
+                "description": entry.get("Description"),
+                "arguments": [[a.Name, a.Description, bool(a.IsOptional)] for a in entry.get("Arguments", ())],
+            }
+    return found
+
+
 def run(job: dict[str, Any]) -> dict[str, Any]:
     """Start LibreOffice, register the extension, compute each of the job's ``documents``, stop LibreOffice."""
     timings: dict[str, float] = {}
@@ -283,7 +298,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         documents = [compute_document(desktop, task, began) for task in job["documents"]]
         for document in documents:
             document["timings"] = {**timings, **document["timings"]}
-        return {"documents": documents}
+        return {"documents": documents, "functions": function_descriptions(ctx, job.get("describe", []))}
     finally:
         try:
             if ctx is not None and process.poll() is None:

@@ -7,8 +7,10 @@
   writing Excel's plain names into a saved ``.xlsx``/``.xlsm`` (``OnSaveDone``, ``OnSaveAsDone``,
   ``OnSaveToDone``).
 
-Argument nodes are named ``a01``, ``a02``...: LibreOffice reads a set's nodes in name order, and
-the Function Wizard shows them in that order, so the names keep the function's own order.
+An argument's node is named as the interface names the parameter (``altValues``): LibreOffice
+matches the help to the method's parameters by that name and takes their order from the interface.
+Calc knows only its own function categories: a category it does not know, such as "AltHedge", is
+shown as "Add-in".
 """
 
 from __future__ import annotations
@@ -35,11 +37,6 @@ def _prop(name: str, value: str, localized: bool = True) -> str:
     return f'<prop oor:name="{name}"><value{lang}>{escape(value)}</value></prop>'
 
 
-def argument_node_name(position: int) -> str:
-    """The configuration node of the argument at ``position`` (0-based): ``a01``, ``a02``..."""
-    return f"a{position + 1:02d}"
-
-
 def calc_addins_xcu(functions: Sequence[AddinFunction]) -> str:
     """``CalcAddIns.xcu``: the Function Wizard's text for every function, in the function list's words."""
     lines = [
@@ -57,10 +54,10 @@ def calc_addins_xcu(functions: Sequence[AddinFunction]) -> str:
             "     " + _prop("CompatibilityName", function.name),
             '     <node oor:name="Parameters">',
         ]
-        for position, argument in enumerate(function.arguments):
+        for argument in function.arguments:
             help_text = argument.help + (" (optional)" if argument.optional else "")
             lines += [
-                f'      <node oor:name="{argument_node_name(position)}" oor:op="replace">',
+                f'      <node oor:name="{argument.idl_name}" oor:op="replace">',
                 "       " + _prop("DisplayName", argument.name),
                 "       " + _prop("Description", help_text),
                 "      </node>",
