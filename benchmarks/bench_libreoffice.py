@@ -5,22 +5,30 @@ starting ``soffice`` to each stage (LibreOffice answering, extension registered 
 profile, workbook loaded and bound, first full recalculation, values read); then, in a new document,
 the wall time of a recalculation of N cells of ``=HEDGE_MARGIN(A1;A2)`` against N cells of ``=A1/A2``
 (the difference per cell is the add-in's cost), beside the plain-Python cost of the same call.
+Figures only, no goal: needs LibreOffice with ``python3-uno`` and numpy (see the README's "LibreOffice Calc").
 """
 
 from __future__ import annotations
 
+import sys
 import time
 import timeit
 from pathlib import Path
 
-from althedge_xl import udfs
-from althedge_xl.libreoffice.headless import run_job
+from _common import load_note  # benchmarks/ is on sys.path when a script runs
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "AltHedge.xlsm"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the checkout's package, installed or not
+
+from althedge_xl import udfs  # noqa: E402
+from althedge_xl.libreoffice.headless import run_job  # noqa: E402
+
+TEMPLATE = ROOT / "workbook" / "AltHedge.xlsm"
 CELLS = 2000
 
 
 def main() -> None:
+    print(load_note())
     began = time.perf_counter()
     result = run_job(TEMPLATE)
     total = time.perf_counter() - began
