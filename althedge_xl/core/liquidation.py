@@ -38,7 +38,7 @@ from althedge_xl.core.tier_liquidation import (
     liquidation_in_table,
     resolve_tiers,
 )
-from althedge_xl.core.tiers import TierTable
+from althedge_xl.core.tiers import TierTable, exchange_label
 
 __all__ = [
     "liquidation_in_table",
@@ -241,7 +241,7 @@ def liquidation_price(
         check_leverage(lev)
         require(
             lev <= table.max_leverage[0],
-            f"{table.exchange.capitalize()} allows at most {table.max_leverage[0]:g}× in its first tier; "
+            f"{exchange_label(table.exchange)} allows at most {table.max_leverage[0]:g}× in its first tier; "
             "give the quantity for the position's own tier",
         )
         return liquidation_price_in_tier(

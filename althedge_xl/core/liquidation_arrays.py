@@ -20,6 +20,7 @@ import numpy as np
 from althedge_xl.core._arrays import FloatArray, Result, finish
 from althedge_xl.core.conventions import MAX_LEVERAGE
 from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
+from althedge_xl.core.fee_terms import split_fee, wallet_net_of_fee, wallet_with_fee
 from althedge_xl.core.margin import maintenance_at_entry, position_notional, price_in_tier
 from althedge_xl.core.tiers import TierTable
 
@@ -61,7 +62,9 @@ def collateral_many(
     or at entry; a position whose notional at entry is beyond the table is left to the kernel,
     which refuses it. The fee to close, ``fee`` × the notional at LP, is part of the collateral.
     """
-    valuation = exchange_profile(rule).valuation
+    profile = exchange_profile(rule)
+    valuation = profile.valuation
+    fee, at_bankruptcy = split_fee(fee, profile.fee_price)
     rates, amounts = np.asarray(table.rates), np.asarray(table.amounts)
     lp = entry_price * (1 + rise)
     at_lp = valuation == "liquidation"
@@ -83,7 +86,9 @@ def collateral_many(
                 - amounts[tier]
                 + notional * fee / lp
             )
-    _, beyond_at_entry = _tier_of(table, notional if contract == "linear" else notional / entry_price)
+    at_entry = notional if contract == "linear" else notional / entry_price
+    _, beyond_at_entry = _tier_of(table, at_entry)
+    out = wallet_with_fee(out, at_entry, "short", contract, at_bankruptcy)
     return _settle(out, beyond | beyond_at_entry, kernel, notional, entry_price, rise)
 
 
@@ -103,13 +108,15 @@ def rise_survived_many(
     notional at that price falls in the tier, the lowest if several; at entry: the entry's tier),
     over the entry price, less 1.
     """
-    valuation = exchange_profile(rule).valuation
+    profile = exchange_profile(rule)
+    fee, at_bankruptcy = split_fee(fee, profile.fee_price)
     size = notional / entry_price if contract == "linear" else notional
     at_entry = position_notional(size, entry_price, contract)
     entry_tier, beyond = _tier_of(table, at_entry)
     rates, amounts = np.asarray(table.rates), np.asarray(table.amounts)
-    unsettled = beyond | (collateral <= maintenance_at_entry(at_entry, rates[entry_tier], amounts[entry_tier], fee))
-    best = _price_in_its_tier(table, valuation, fee, "short", contract, entry_price, size, collateral, entry_tier)
+    wallet = wallet_net_of_fee(collateral, at_entry, "short", contract, at_bankruptcy)
+    unsettled = beyond | (wallet <= maintenance_at_entry(at_entry, rates[entry_tier], amounts[entry_tier], fee))
+    best = _price_in_its_tier(table, profile.valuation, fee, "short", contract, entry_price, size, wallet, entry_tier)
     unsettled |= ~np.isfinite(best)
     out: FloatArray = best / entry_price - 1
     return _settle(out, unsettled, kernel, collateral, notional, entry_price)
@@ -179,7 +186,8 @@ def liquidation_many(
     the table at entry, above its entry tier's maximum leverage, liquidated at entry or with no tier
     holding its price is left to the kernel.
     """
-    valuation = exchange_profile(rule).valuation
+    profile = exchange_profile(rule)
+    fee, at_bankruptcy = split_fee(fee, profile.fee_price)
     valid = _positive(entry_price) & _positive(quantity) & _positive(contract_usd)
     valid &= np.isfinite(leverage) & (leverage >= 1) & (leverage <= MAX_LEVERAGE)
     size = quantity if contract == "linear" else quantity * contract_usd
@@ -189,9 +197,10 @@ def liquidation_many(
     wallet = at_entry / leverage if collateral is None else collateral
     if collateral is not None:
         valid &= _positive(collateral)
+    wallet = wallet_net_of_fee(wallet, at_entry, side, contract, at_bankruptcy)
     unsettled = ~valid | beyond | (leverage > np.asarray(table.max_leverage)[entry_tier])
     unsettled |= wallet <= maintenance_at_entry(at_entry, rates[entry_tier], amounts[entry_tier], fee)
-    price = _price_in_its_tier(table, valuation, fee, side, contract, entry_price, size, wallet, entry_tier)
+    price = _price_in_its_tier(table, profile.valuation, fee, side, contract, entry_price, size, wallet, entry_tier)
     unsettled |= ~np.isfinite(price)
     cells = (entry_price, quantity, leverage, contract_usd) + (() if collateral is None else (collateral,))
     return _settle(price, unsettled, kernel, *cells)

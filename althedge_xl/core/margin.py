@@ -31,6 +31,7 @@ from althedge_xl.core._arrays import (
 from althedge_xl.core.conventions import CONTRACTS, MAX_LEVERAGE, SIDES, parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError
 from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
+from althedge_xl.core.fee_terms import check_fee_rate, split_fee, wallet_net_of_fee
 
 
 def check_leverage(leverage: FloatArray) -> None:
@@ -70,23 +71,6 @@ def initial_margin(notional: ArrayLike, leverage: ArrayLike) -> Result:
     require(amount >= 0, "notional must not be negative")
     check_leverage(lev)
     return finish(amount / lev)
-
-
-#: Largest fee rate accepted in the liquidation condition (1 % of the notional); above it is almost
-#: surely a per cent typed as a number.
-MAX_FEE_RATE = 0.01
-
-
-def check_fee_rate(fee: FloatArray) -> None:
-    """Refuse a fee rate that is negative, not finite or above :data:`MAX_FEE_RATE` (1 %)."""
-    require_finite(fee, "fee_rate")
-    require(fee >= 0, "fee_rate must not be negative")
-    if np.any(fee > MAX_FEE_RATE):
-        value = float(fee[fee > MAX_FEE_RATE].flat[0])
-        raise BadNumberError(
-            f"fee_rate {value:g} is {value * 100:g}% of the notional, above 1%: fees are fractions, "
-            f"did you mean {value:g}% ({value / 100:g})?"
-        )
 
 
 def contract_face(contract_usd: ArrayLike | None, contract: str, profile: ExchangeProfile) -> ArrayLike:
@@ -277,21 +261,17 @@ def liquidation_price_in_tier(
     check_fee_rate(fee)
     size = qty if kind == "linear" else qty * face
     notional = position_notional(size, ep, kind)
-    floor = maintenance_at_entry(notional, rate, cum, fee)
+    at_lp, at_bankruptcy = split_fee(fee, profile.fee_price)
     if wb_given is None:
         wallet = notional / lev
-        require(
-            wallet > floor,
-            "mmr must be below 1/leverage: the margin would not cover the maintenance margin at entry",
-        )
+        reason = "mmr must be below 1/leverage: the margin would not cover the maintenance margin at entry"
     else:
         wallet = values["collateral"]
         require(wallet > 0, "collateral must be greater than 0")
-        require(
-            wallet > floor,
-            "collateral must exceed the maintenance margin at entry: the position would be liquidated at once",
-        )
-    price = price_in_tier(ep, size, wallet, rate, cum, direction, kind, profile.valuation, fee)
+        reason = "collateral must exceed the maintenance margin at entry: the position would be liquidated at once"
+    wallet = wallet_net_of_fee(wallet, notional, direction, kind, at_bankruptcy)
+    require(wallet > maintenance_at_entry(notional, rate, cum, at_lp), reason)
+    price = price_in_tier(ep, size, wallet, rate, cum, direction, kind, profile.valuation, at_lp)
     if not np.all(np.isfinite(price) & (price > 0)):
         raise BadNumberError("the position cannot be liquidated at a positive price: its margin covers its whole value")
     return finish(price)

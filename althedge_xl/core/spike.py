@@ -20,6 +20,7 @@ from althedge_xl.core._arrays import Result, as_float_array, broadcast, require,
 from althedge_xl.core.conventions import CONTRACTS, parse_choice
 from althedge_xl.core.errors import BadNumberError
 from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
+from althedge_xl.core.fee_terms import split_fee, wallet_with_fee
 from althedge_xl.core.liquidation_arrays import collateral_many, rise_survived_many
 from althedge_xl.core.tier_liquidation import fee_of, liquidation_in_table, resolve_tiers
 from althedge_xl.core.tiers import TierTable
@@ -77,7 +78,7 @@ def collateral_for_rise(
     """
     kind = parse_choice(contract, "contract", CONTRACTS)
     profile = exchange_profile(rule)
-    fee = fee_of(fee_rate, profile)
+    fee, at_bankruptcy = split_fee(fee_of(fee_rate, profile), profile.fee_price)
     table = resolve_tiers(tiers, profile, kind)
     at_lp = profile.valuation == "liquidation"
     amount = as_float_array(notional, "notional")
@@ -90,6 +91,11 @@ def collateral_for_rise(
     _check_rise(up)
 
     def needed(n: float, e: float, r: float) -> float:
+        return float(
+            wallet_with_fee(net_needed(n, e, r), n if kind == "linear" else n / e, "short", kind, at_bankruptcy)
+        )
+
+    def net_needed(n: float, e: float, r: float) -> float:
         lp = e * (1 + r)
         table.index(n if kind == "linear" else n / e)  # the position at entry must be in the table
         if kind == "linear":
@@ -105,7 +111,7 @@ def collateral_for_rise(
         t = table.index(n / e)
         return n * (1 / e - 1 / lp) + n * table.rates[t] / e - table.amounts[t] + n * fee / lp
 
-    return collateral_many(table, kind, profile, amount, ep, up, needed, fee)
+    return collateral_many(table, kind, profile, amount, ep, up, needed, fee + at_bankruptcy)
 
 
 @np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell

@@ -20,9 +20,10 @@ from numpy.typing import ArrayLike
 from althedge_xl.core._arrays import as_float_array, single
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
+from althedge_xl.core.fee_terms import check_fee_rate, split_fee, wallet_net_of_fee
 from althedge_xl.core.liquidation_arrays import TIER_EDGE
-from althedge_xl.core.margin import check_fee_rate, maintenance_at_entry, position_notional, price_in_tier
-from althedge_xl.core.tiers import TierTable, tier_table
+from althedge_xl.core.margin import maintenance_at_entry, position_notional, price_in_tier
+from althedge_xl.core.tiers import TierTable, exchange_label, tier_table
 
 
 def resolve_tiers(tiers: ArrayLike | TierTable | None, rule: str | ExchangeProfile, contract: str) -> TierTable:
@@ -40,7 +41,7 @@ def resolve_tiers(tiers: ArrayLike | TierTable | None, rule: str | ExchangeProfi
     if isinstance(tiers, TierTable):
         if tiers.exchange != profile.name:
             raise WrongTypeError(
-                f"the tiers are {tiers.exchange.capitalize()}'s but the rule is {profile.name}: "
+                f"the tiers are {exchange_label(tiers.exchange)}'s but the rule is {profile.name}: "
                 "use that exchange's tiers with its rule"
             )
         return tiers
@@ -67,7 +68,7 @@ def check_tier_leverage(table: TierTable, notional: float, leverage: float, cont
     allowed = table.max_leverage[n]
     if leverage > allowed:
         raise BadNumberError(
-            f"{table.exchange.capitalize()} allows at most {allowed:g}× for a "
+            f"{exchange_label(table.exchange)} allows at most {allowed:g}× for a "
             f"{notional:,.{0 if contract == 'linear' else 4}f} {unit(contract)} position"
         )
 
@@ -85,13 +86,16 @@ def liquidation_in_table(
     """Liquidation price of one position in ``table`` and its tier's rate, amount and maximum leverage.
 
     Inputs are checked already: ``size`` is Q BTC (linear) or S USD (inverse), ``wallet`` the
-    collateral the position can lose (USDT linear, BTC inverse). Valued at the liquidation price,
+    collateral the position can lose (USDT linear, BTC inverse), ``fee`` the fee term's rate (valued
+    where the profile says, :mod:`althedge_xl.core.fee_terms`). Valued at the liquidation price,
     the price is computed in every tier (:func:`~althedge_xl.core.margin.price_in_tier`) and the
     one whose notional at that price falls in the tier is the answer (the lowest for a short, the
     highest for a long, should two qualify); valued at entry, it is the entry tier's.
     """
     notional = float(position_notional(np.float64(size), np.float64(ep), contract))
     entry_tier = table.index(notional)
+    fee, at_bankruptcy = split_fee(fee, profile.fee_price)
+    wallet = float(wallet_net_of_fee(wallet, notional, side, contract, at_bankruptcy))
     maintenance = float(maintenance_at_entry(notional, table.rates[entry_tier], table.amounts[entry_tier], fee))
     if wallet <= maintenance:
         raise BadNumberError(
@@ -108,6 +112,8 @@ def liquidation_in_table(
         at = float(position_notional(np.float64(size), np.float64(price), contract))
         if at_entry or table.floors[n] * (1 - TIER_EDGE) <= at <= table.caps[n] * (1 + TIER_EDGE):
             found.append((price, n))
+    if not found and not at_entry:
+        found = _on_a_tier_edge(table, ep, size, wallet, side, contract, fee)
     if not found:
         if at_entry or _price(ep, size, wallet, table, entry_tier, side, contract, profile.valuation, fee) is None:
             raise BadNumberError(
@@ -118,6 +124,28 @@ def liquidation_in_table(
         )
     price, n = min(found) if side == "short" else max(found)
     return price, table.rates[n], table.amounts[n], table.max_leverage[n]
+
+
+def _on_a_tier_edge(
+    table: TierTable, ep: float, size: float, wallet: float, side: str, contract: str, fee: float
+) -> list[tuple[float, int]]:
+    """Where a tier edge liquidates: the price at a cap where the next tier's margin is not met but this one's is.
+
+    A table whose amounts do not make the maintenance margin continuous (one rate on the whole
+    position, no amount) makes it jump at each cap. Past such a jump no tier may hold its own
+    price: the position is liquidated as the price reaches the cap, where equity still covers
+    tier n's maintenance but not tier n + 1's.
+    """
+    sign = 1.0 if side == "long" else -1.0
+    found = []
+    for n, cap in enumerate(table.caps[:-1]):
+        price = cap / size if contract == "linear" else size / cap
+        pnl = size * (price - ep) if contract == "linear" else size * (1 / ep - 1 / price)
+        adverse = price < ep if side == "long" else price > ep
+        margins = [wallet + sign * pnl - (cap * (table.rates[k] + fee) - table.amounts[k]) for k in (n, n + 1)]
+        if adverse and min(margins) <= 0 < max(margins):
+            found.append((price, n if margins[0] <= 0 else n + 1))
+    return found
 
 
 def _price(

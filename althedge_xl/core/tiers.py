@@ -29,6 +29,14 @@ TIER_COLUMNS = ("floor", "cap", "mmr", "amount", "max_leverage")
 _AMOUNT_TOLERANCE = 1e-6
 
 
+def exchange_label(name: str) -> str:
+    """How an exchange's name is shown ("BingX"), from its profile; an unknown name capitalised."""
+    from althedge_xl.core.exchanges import PROFILES  # the profiles hold TierTables: imported late
+
+    profile = PROFILES.get(name)
+    return profile.label if profile is not None else name.capitalize()
+
+
 @dataclass(frozen=True)
 class TierTable:
     """A validated tier table with where it comes from.
@@ -79,7 +87,7 @@ class TierTable:
 
     def described(self) -> str:
         """``"Binance BTCUSDT (recorded 2026-03-05)"``: the table named as the sheet shows it."""
-        name = f"{self.exchange.capitalize()} {self.symbol}".strip()
+        name = f"{exchange_label(self.exchange)} {self.symbol}".strip()
         return f"{name} ({self.as_of})" if self.as_of else name
 
 
@@ -159,7 +167,7 @@ def tier_table(
     if amounts == "none" and np.any(column_amounts != 0):
         n = int(np.argmax(column_amounts != 0))
         raise BadNumberError(
-            f"tiers row {n + 1}: the maintenance amount is {column_amounts[n]:,.2f} but {exchange.capitalize()} "
+            f"tiers row {n + 1}: the maintenance amount is {column_amounts[n]:,.2f} but {exchange_label(exchange)} "
             "charges one rate on the whole position and has no amount: leave the amount column 0"
         )
     if check_amounts:
@@ -171,7 +179,7 @@ def tier_table(
             raise BadNumberError(
                 f"tiers row {n + 1}: the maintenance amount is {column_amounts[n]:,.2f} but the exchanges' rule "
                 f"floor x (rate - previous rate) + previous amount gives {expected[n]:,.2f}, which "
-                f"{exchange.capitalize()}'s liquidation needs" + (whole if column_amounts[n] == 0 else "")
+                f"{exchange_label(exchange)}'s liquidation needs" + (whole if column_amounts[n] == 0 else "")
             )
     return TierTable(
         tuple(floors.tolist()),
@@ -259,7 +267,7 @@ def tiers_from_ccxt(
         if math.isnan(row[3]):  # the rule, from the tier below as given or derived
             row[3] = 0.0 if n == 0 else round(row[0] * (row[2] - rows[n - 1][2]) + rows[n - 1][3], 8)
     return tier_table(
-        rows, exchange, symbol, f"{exchange.capitalize()} risk limits via ccxt", as_of, check_amounts=False
+        rows, exchange, symbol, f"{exchange_label(exchange)} risk limits via ccxt", as_of, check_amounts=False
     )
 
 

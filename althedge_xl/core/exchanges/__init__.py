@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Final
 
 from althedge_xl.core.errors import WrongTypeError
-from althedge_xl.core.exchanges import binance, bybit
+from althedge_xl.core.exchanges import binance, bingx, bybit, mexc, okx, weex
 from althedge_xl.core.exchanges.profile import ExchangeProfile
 
 #: Every profile, by the rule name a cell takes (lower case; a cell's case does not matter).
-PROFILES: Final[dict[str, ExchangeProfile]] = {p.name: p for p in (binance.PROFILE, bybit.PROFILE)}
+PROFILES: Final[dict[str, ExchangeProfile]] = {
+    p.name: p for p in (binance.PROFILE, bybit.PROFILE, bingx.PROFILE, mexc.PROFILE, weex.PROFILE, okx.PROFILE)
+}
 #: The rule names, in the order the Hedge sheet's dropdown lists them.
 RULES: Final = tuple(PROFILES)
 

@@ -29,6 +29,11 @@ BYBIT_BTCUSD_INVERSE: Final = TierTable(
 LINEAR_PAGE: Final = "https://www.bybit.com/en/help-center/article/Liquidation-Price-USDT-Contract"
 #: Its inverse isolated formula (Unified Trading Account, the 2024-09-10 version).
 INVERSE_PAGE: Final = "https://www.bybit.com/en/help-center/article/Liquidation-Price-Calculation-under-Isolated-Mode-Unified-Trading-Account"
+#: Its cross-margin formula for inverse contracts (legacy help desk), whose fee to close is valued at
+#: the bankruptcy price.
+CROSS_PAGE: Final = (
+    "https://help.bybit.com/hc/en-us/articles/360039261334-How-to-calculate-Liquidation-Price-Inverse-Contract-"
+)
 #: Its instruments documentation (BTCUSDT example of 2025-01-02).
 INSTRUMENTS_DOC: Final = "https://bybit-exchange.github.io/docs/v5/market/instrument"
 
@@ -58,5 +63,7 @@ PROFILE: Final = ExchangeProfile(
         "5,739.08 rounded up to 0.5): shown unrounded",
         "funding_interval_hours": f"{INSTRUMENTS_DOC}: BTCUSDT fundingInterval 480 minutes (2025-01-02)",
         "funding_cap": f"{INSTRUMENTS_DOC}: BTCUSDT upperFundingRate 0.00375, lowerFundingRate -0.00375 (2025-01-02)",
+        "fee_price": f"{CROSS_PAGE}: the fee to close is Quantity x 0.00075 / Bankruptcy Price",
     },
+    fee_price="bankruptcy",
 )

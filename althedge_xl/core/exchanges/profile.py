@@ -65,6 +65,8 @@ class ExchangeProfile:
         Largest funding rate a settlement of the BTC perpetual can have, as a fraction.
     sources : mapping of str to str
         For each attribute above that holds a number or a table, where it comes from and when.
+    fee_price : {"liquidation", "bankruptcy"}
+        The price the fee to close is valued at (:mod:`althedge_xl.core.fee_terms`).
     """
 
     name: str
@@ -79,12 +81,15 @@ class ExchangeProfile:
     funding_interval_hours: float | None
     funding_cap: float | None
     sources: Mapping[str, str] = field(default_factory=dict)
+    fee_price: str = "liquidation"
 
     def __post_init__(self) -> None:
         if self.valuation not in VALUATIONS:
             raise ValueError(f"{self.name}: valuation must be one of {VALUATIONS}")
         if self.amounts not in AMOUNT_KINDS:
             raise ValueError(f"{self.name}: amounts must be one of {AMOUNT_KINDS}")
+        if self.fee_price not in ("liquidation", "bankruptcy"):
+            raise ValueError(f"{self.name}: fee_price must be liquidation or bankruptcy")
         if self.tick_rounding is not None and self.tick_rounding not in TICK_ROUNDINGS:
             raise ValueError(f"{self.name}: tick_rounding must be one of {TICK_ROUNDINGS}")
 
