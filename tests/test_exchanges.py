@@ -220,3 +220,29 @@ class TestFeeTerm:
 def test_profiles_are_records_not_code():
     # Every exchange is one ExchangeProfile; nothing but data distinguishes them.
     assert all(isinstance(p, ExchangeProfile) for p in PROFILES.values())
+
+
+class TestFundingByExchange:
+    """FUNDING_COST's last argument: the exchange's BTC funding interval by default, and its cap as the limit."""
+
+    def test_interval_of_the_exchange(self):
+        # Bybit's BTCUSDT settles every 480 minutes (its instruments documentation, 2025-01-02): 30 days are
+        # 90 settlements; a 20,000 short at +0.01 % receives 20,000 · 0.0001 · 90 = 180.
+        assert udfs.FUNDING_COST(20_000, 0.0001, 30, None, "short", None, None, "BYBIT") == pytest.approx(-180)
+
+    def test_cap_of_the_exchange(self):
+        # Bybit caps BTCUSDT at ±0.375 % (upperFundingRate 0.00375), Binance's recorded extremes are ±0.3 %:
+        # 0.35 % is a rate Bybit can charge and Binance cannot.
+        bybit = udfs.FUNDING_COST(20_000, 0.0035, 1, None, "short", None, None, "bybit")
+        assert bybit == pytest.approx(-20_000 * 0.0035 * 3)
+        assert udfs.FUNDING_COST(20_000, 0.0035, 1).startswith("#NUM! funding_rate 0.0035 is 0.35% a settlement")
+        refused = udfs.FUNDING_COST(20_000, 0.004, 1, None, "short", None, None, "bybit")
+        assert refused.startswith("#NUM! funding_rate 0.004") and "Bybit's BTC clamp of ±0.375%" in refused
+
+    def test_an_interval_nobody_cites_is_asked_for(self):
+        found = udfs.FUNDING_COST(20_000, 0.0001, 30, None, "short", None, None, "weex")
+        assert found == "#N/A WEEX publishes no BTC funding interval AltHedge can cite: give interval_hours"
+        assert udfs.FUNDING_COST(20_000, 0.0001, 30, 8, "short", None, None, "weex") == pytest.approx(-180)
+
+    def test_without_a_rule_nothing_changes(self):
+        assert udfs.FUNDING_COST(20_000, 0.0001, 30) == udfs.FUNDING_COST(20_000, 0.0001, 30, 8) == -180.0
