@@ -96,6 +96,7 @@ def _cases() -> dict[str, Callable[[], tuple[Any, ...]]]:
         "HEDGE_CORREL": lambda: (alt(), btc()),
         "HEDGE_EFFECTIVENESS": lambda: (alt(), btc(), [[0.4]]),
         "HEDGE_LIQUIDATION": lambda: (column(low=90_000, high=110_000), 0.2, 20.0),
+        "HEDGE_LIQ_CROSS": lambda: (100_000.0, 2.0, 10_000.0),
         "HEDGE_LIQ_PRICE": lambda: (column(low=90_000, high=110_000), 20.0),
         # A column of sizes with the rate blank: each position in its own tier of the default table.
         "HEDGE_LIQ_PRICE quantity": lambda: (100_000.0, 20.0, None, None, "short", "linear", column(low=0.01, high=20)),

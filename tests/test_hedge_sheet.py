@@ -6,10 +6,13 @@ inputs (entry price, size), so a change of the template's sample prices does not
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from conftest import BRACKETS_CURRENT, TEMPLATE, binance_brackets, edited_template
 
 from althedge_xl.headless.engine import compute
+from althedge_xl.workbook.sheets.hedge import OTHER_FIRST_ROW, PROFILE_FIRST_ROW
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +94,47 @@ def test_leverage_above_the_brackets_maximum_is_named(tmp_path):
     computed = compute(edited_template(tmp_path, {("Portfolio", "E8"): 1_000_000, ("Hedge", "B8"): 150}))
     assert computed.named("LIQ_PRICE") == "#NUM!"
     assert computed.reasons[("Hedge", "B11")].startswith("#NUM! Binance allows at most 100× for a ")
+
+
+def test_the_exchange_says_whose_rule_and_what_it_rounds(template):
+    # Binance says nothing of how it rounds its shown liquidation price: shown unrounded, said so.
+    assert template.value("Hedge", "F11") == "by Binance's rule: maintenance and its tier at the liquidation price"
+    assert template.named("LIQ_PRICE_SHOWN") == template.named("LIQ_PRICE")
+    assert template.value("Hedge", "C37").startswith("not rounded: Binance does not say how it rounds")
+    assert template.value("Hedge", "C36") == "the exchange's: 0%"
+
+
+@pytest.mark.parametrize(("direction", "expected"), [("up", math.ceil), ("adverse", math.ceil), ("down", math.floor)])
+def test_a_profile_that_names_its_rounding_is_shown_on_its_tick(tmp_path, direction, expected):
+    # No exchange publishes its direction; a profile row that names one (typed here) rounds to the 0.1 tick.
+    rounding_cell = f"U{PROFILE_FIRST_ROW}"  # Binance's row, "Rounds shown price"
+    computed = compute(edited_template(tmp_path, {("Hedge", rounding_cell): direction}))
+    price = computed.named("LIQ_PRICE")
+    assert computed.named("LIQ_PRICE_SHOWN") == pytest.approx(expected(round(price / 0.1, 6)) * 0.1, abs=1e-9)
+    assert computed.value("Hedge", "C37") == f"rounded {direction} to the tick 0.1"
+
+
+def test_the_cross_block_by_hand(tmp_path):
+    # Wallet 5,000 USDT shared with positions holding 1,000 of maintenance and 500 of losses: the short's
+    # LP = (WB − TMM + UPNL + Q·EP) / (Q·(1 + MMR)), Binance bracket 1.
+    edits = {("Hedge", "B40"): 5_000, ("Hedge", "B41"): 1_000, ("Hedge", "B42"): -500}
+    computed = compute(edited_template(tmp_path, edits))
+    qty, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
+    assert computed.named("CROSS_LIQ_PRICE") == pytest.approx((3_500 + qty * ep) / (qty * 1.004), abs=0.005)
+
+
+def test_an_exchange_without_a_cited_table_asks_for_it(tmp_path):
+    computed = compute(edited_template(tmp_path, {("Hedge", "B10"): "OKX"}))
+    assert computed.value("Hedge", "F11") == "by OKX's rule: maintenance and its tier at the liquidation price"
+    assert computed.reasons[("Hedge", "B11")].startswith("#N/A")
+    assert computed.value("Hedge", "C36") == "none published that AltHedge can cite: type it"
+
+
+def test_a_fee_to_close_on_the_sheet(tmp_path):
+    # OKX with its fee typed (0.05 %) and its tiers typed (one tier, 0.4 %, 100×): the short's
+    # LP = (WB + Q·EP) / (Q·(1 + MMR + fee)), WB = Q·EP/20.
+    edits = {("Hedge", "B10"): "okx", ("Hedge", "B36"): 0.0005}
+    edits.update({("Hedge", f"{c}{OTHER_FIRST_ROW}"): v for c, v in zip("HIJKL", (0, 1e7, 0.004, 0, 100), strict=True)})
+    computed = compute(edited_template(tmp_path, edits))
+    qty, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
+    assert computed.named("LIQ_PRICE") == pytest.approx((qty * ep / 20 + qty * ep) / (qty * 1.0045), abs=0.005)

@@ -145,8 +145,8 @@ class TestSpike:
         # The collateral needed, posted, gives a liquidation price exactly X % above entry.
         ep = 97_000.0
         needed = collateral_for_rise(notional, ep, rise, contract, rule)
-        size = notional / ep if contract == "linear" else notional / 100
-        price, *_ = position_liquidation(ep, size, 1, needed, "short", contract, rule)
+        size = notional / ep if contract == "linear" else notional / 100  # contracts of 100 USD
+        price, *_ = position_liquidation(ep, size, 1, needed, "short", contract, rule, None, 100)
         assert price == pytest.approx(ep * (1 + rise), rel=1e-12)
         assert rise_survived(needed, notional, ep, contract, rule) == pytest.approx(rise, rel=1e-10)
 
@@ -174,7 +174,7 @@ class TestSpike:
             rise_survived(collateral, 20_000, 100_000)
 
     def test_bad_rule_and_tables(self):
-        with pytest.raises(WrongTypeError, match='rule must be one of "binance", "bybit"'):
+        with pytest.raises(WrongTypeError, match=r'rule must be one of "binance", "bybit", .*not .kraken.'):
             collateral_for_rise(20_000, 100_000, 0.4, "linear", "kraken")
         with pytest.raises(BadNumberError, match="gaps or overlap"):
             collateral_for_rise(

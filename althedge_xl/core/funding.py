@@ -27,6 +27,7 @@ from althedge_xl.core.conventions import (
     parse_choice,
 )
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
+from althedge_xl.core.exchanges import PROFILES, ExchangeProfile, exchange_profile
 
 DAYS_PER_YEAR = 365.0
 #: Why a dated future with no days left is refused: it is at or past its expiry, so it has no basis to earn.
@@ -39,8 +40,10 @@ def _side_sign(side: str) -> float:
     return 1.0 if parse_choice(side, "side", SIDES) == "long" else -1.0
 
 
-def check_rates(rates: FloatArray, name: str = "funding_rate") -> None:
-    """Refuse a rate the exchange could not charge: beyond BTCUSDT's clamp of ±0.3 % a settlement.
+def check_rates(
+    rates: FloatArray, name: str = "funding_rate", clamp: float = FUNDING_RATE_CLAMP, whose: str = "BTCUSDT's clamp"
+) -> None:
+    """Refuse a rate the exchange could not charge: beyond ``clamp`` a settlement (BTCUSDT's ±0.3 %).
 
     Such a rate is most often a per-cent value typed as a fraction, so the message suggests it.
 
@@ -50,13 +53,29 @@ def check_rates(rates: FloatArray, name: str = "funding_rate") -> None:
     althedge_xl.core.errors.BadNumberError: funding_rate 0.01 is 1% a settlement, beyond BTCUSDT's clamp of ±0.3%: rates are fractions, did you mean 0.01% (0.0001)?
     """
     require_finite(rates, name)
-    beyond = np.abs(rates) > FUNDING_RATE_CLAMP + 1e-12
+    beyond = np.abs(rates) > clamp + 1e-12
     if np.any(beyond):
         rate = float(rates[beyond].flat[0])
         raise BadNumberError(
-            f"{name} {rate:g} is {rate * 100:g}% a settlement, beyond BTCUSDT's clamp of "
-            f"±{FUNDING_RATE_CLAMP * 100:g}%: rates are fractions, did you mean {rate:g}% ({rate / 100:g})?"
+            f"{name} {rate:g} is {rate * 100:g}% a settlement, beyond {whose} of "
+            f"±{clamp * 100:g}%: rates are fractions, did you mean {rate:g}% ({rate / 100:g})?"
         )
+
+
+def funding_terms(rule: str | ExchangeProfile | None) -> tuple[float | None, float, str]:
+    """The funding interval default, the rate clamp and its description for an exchange (None: BTCUSDT's).
+
+    An exchange's BTC perpetual interval and cap come from its profile. Where the profile cites no
+    interval the interval must be given (None); where it cites no cap, rates are held to the
+    largest cap any profile cites, a guard against a per cent typed as a fraction.
+    """
+    if rule is None:
+        return FUNDING_INTERVAL_HOURS, FUNDING_RATE_CLAMP, "BTCUSDT's clamp"
+    profile = exchange_profile(rule)
+    if profile.funding_cap is not None:
+        return profile.funding_interval_hours, profile.funding_cap, f"{profile.label}'s BTC clamp"
+    widest = max(p.funding_cap for p in PROFILES.values() if p.funding_cap is not None)
+    return profile.funding_interval_hours, widest, f"any cited BTC clamp ({profile.label} publishes none)"
 
 
 def _check_interval(hours: FloatArray) -> None:
@@ -69,10 +88,11 @@ def funding_cost(
     notional: ArrayLike,
     funding_rate: ArrayLike,
     days: ArrayLike | None = None,
-    interval_hours: ArrayLike = FUNDING_INTERVAL_HOURS,
+    interval_hours: ArrayLike | None = None,
     side: str = "short",
     mark_prices: ArrayLike | None = None,
     entry_price: ArrayLike | None = None,
+    rule: str | ExchangeProfile | None = None,
 ) -> Result:
     """Funding a perpetual futures position pays over a holding period.
 
@@ -83,11 +103,13 @@ def funding_cost(
     funding_rate : array_like
         A single value with ``days``: one rate per interval as a fraction, applied at every
         settlement. A sequence without ``days``: one rate per funding settlement (e.g. real
-        history), even a sequence of one. Within BTCUSDT's clamp of ±0.3 % a settlement.
+        history), even a sequence of one. Within the exchange's clamp a settlement (no ``rule``:
+        BTCUSDT's ±0.3 %).
     days : array_like, optional
         Holding period in days; required with a single rate, not allowed with a series.
     interval_hours : array_like, optional
-        Hours between settlements (default 8: BTCUSDT settles at 00:00, 08:00, 16:00 UTC).
+        Hours between settlements; blank, the exchange's (no ``rule``: 8, BTCUSDT settles at
+        00:00, 08:00, 16:00 UTC).
     side : {"short", "long"}, optional
         The position's side (default "short", the hedge).
     mark_prices : array_like, optional
@@ -96,6 +118,9 @@ def funding_cost(
         BTC, as the exchanges do.
     entry_price : array_like, optional
         The price at which ``notional`` was valued (default the first mark price).
+    rule : str, optional
+        The exchange (:data:`~althedge_xl.core.exchanges.RULES`, any case): its BTC perpetual's
+        funding interval is the default and its cap the clamp (:func:`funding_terms`).
 
     Returns
     -------
@@ -127,7 +152,8 @@ def funding_cost(
     require_finite(amount, "notional")
     require(amount >= 0, "notional must not be negative")
     rates = as_float_array(funding_rate, "funding_rate")
-    check_rates(rates)
+    default_hours, clamp, whose = funding_terms(rule)
+    check_rates(rates, clamp=clamp, whose=whose)
     if days is None:
         if rates.ndim == 0:
             raise MissingValueError("days is needed with a single funding_rate")
@@ -147,7 +173,12 @@ def funding_cost(
     if mark_prices is not None:
         raise WrongTypeError("mark_prices go with a range of rates, one per settlement, not with days")
     period = as_float_array(days, "days")
-    hours = as_float_array(interval_hours, "interval_hours")
+    given = interval_hours if interval_hours is not None else default_hours
+    if given is None:
+        raise MissingValueError(
+            f"{exchange_profile(rule).label} publishes no BTC funding interval AltHedge can cite: give interval_hours"
+        )
+    hours = as_float_array(given, "interval_hours")
     amount, rates, period, hours = broadcast(notional=amount, funding_rate=rates, days=period, interval_hours=hours)
     require_finite(period, "days")
     require(period >= 0, "days must not be negative")

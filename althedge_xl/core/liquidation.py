@@ -1,17 +1,19 @@
 """Liquidation with the exchange's tier table: the price of one position, its margin buffer, a notional's tier.
 
-Binance's rule looks the tier up at the notional **at the liquidation price** (and values the
-maintenance margin there); Bybit's at the notional **at entry**. A tier table belongs to one
-exchange: a table of one exchange is never used with the other's rule. Leverage above the
-maximum of the position's tier at entry is refused, as the exchange refuses the order.
+The rule is an exchange's profile (:mod:`althedge_xl.core.exchanges`; ``rule`` names it in any
+case): Binance looks the tier up at the notional **at the liquidation price** (and values the
+maintenance margin there); Bybit at the notional **at entry**; a profile with a fee term adds
+the fee to close at the liquidation price. :mod:`althedge_xl.core.tier_liquidation` holds the
+kernel; leverage above the maximum of the position's tier at entry is refused, as the exchange
+refuses the order.
 
 A blank maintenance rate (:func:`liquidation_price`, :func:`margin_buffer`) means the default
 table's tier for the position, never its first tier silently; only when the size is unknown too
 does the first tier apply, with its maximum leverage. :mod:`althedge_xl.core.spike` builds on the
 same kernel for the BTC spike a short survives.
 
-Sizes: BTC for linear contracts, contracts for inverse ones (``contract_usd`` USD each).
-Collateral: USDT for linear, BTC for inverse. Notionals in USD.
+Sizes: BTC for linear contracts, contracts for inverse ones (``contract_usd`` USD each, blank the
+rule's). Collateral: USDT for linear, BTC for inverse. Notionals in USD.
 """
 
 from __future__ import annotations
@@ -20,58 +22,32 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from althedge_xl.core._arrays import Result, as_float_array, broadcast, finish, require, require_finite, single
-from althedge_xl.core.conventions import (
-    CONTRACTS,
-    DEFAULT_TIERS,
-    INVERSE_CONTRACT_USD,
-    RULES,
-    SIDES,
-    parse_choice,
+from althedge_xl.core.conventions import CONTRACTS, SIDES, parse_choice
+from althedge_xl.core.errors import BadNumberError, MissingValueError
+from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
+from althedge_xl.core.liquidation_arrays import liquidation_many
+from althedge_xl.core.margin import (
+    check_leverage,
+    contract_face,
+    liquidation_price_in_tier,
+    position_notional,
 )
-from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
-from althedge_xl.core.liquidation_arrays import TIER_EDGE, liquidation_many
-from althedge_xl.core.margin import check_leverage, liquidation_price_in_tier, position_notional, price_in_tier
-from althedge_xl.core.tiers import TierTable, tier_table
+from althedge_xl.core.tier_liquidation import (
+    check_tier_leverage,
+    fee_of,
+    liquidation_in_table,
+    resolve_tiers,
+)
+from althedge_xl.core.tiers import TierTable, exchange_label
 
-
-def resolve_tiers(tiers: ArrayLike | TierTable | None, rule: str, contract: str) -> TierTable:
-    """The tier table to use: the rule's default for the contract, or the user's, checked.
-
-    Rows from a worksheet are taken as the rule's exchange's; a :class:`TierTable` of another
-    exchange is refused.
-
-    >>> resolve_tiers(None, "binance", "linear").described()
-    'Binance BTCUSDT (recorded 2026-03-05)'
-    """
-    if tiers is None:
-        return DEFAULT_TIERS[(rule, contract)]
-    if isinstance(tiers, TierTable):
-        if tiers.exchange != rule:
-            raise WrongTypeError(
-                f"the tiers are {tiers.exchange.capitalize()}'s but the rule is {rule}: "
-                "use that exchange's tiers with its rule"
-            )
-        return tiers
-    return tier_table(tiers, exchange=rule, check_amounts=rule == "binance")
-
-
-def _size(quantity: float, contract: str, contract_usd: float) -> float:
-    return quantity if contract == "linear" else quantity * contract_usd
-
-
-def _unit(contract: str) -> str:
-    return "USDT" if contract == "linear" else "BTC"
-
-
-def _check_tier_leverage(table: TierTable, notional: float, leverage: float, contract: str) -> None:
-    """Refuse a leverage above the maximum of the tier the position is in at entry."""
-    n = table.index(notional)
-    allowed = table.max_leverage[n]
-    if leverage > allowed:
-        raise BadNumberError(
-            f"{table.exchange.capitalize()} allows at most {allowed:g}× for a "
-            f"{notional:,.{0 if contract == 'linear' else 4}f} {_unit(contract)} position"
-        )
+__all__ = [
+    "liquidation_in_table",
+    "liquidation_price",
+    "maintenance_tier",
+    "margin_buffer",
+    "position_liquidation",
+    "resolve_tiers",
+]
 
 
 @np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
@@ -82,9 +58,10 @@ def position_liquidation(
     collateral: ArrayLike | None = None,
     side: str = "short",
     contract: str = "linear",
-    rule: str = "binance",
+    rule: str | ExchangeProfile = "binance",
     tiers: ArrayLike | TierTable | None = None,
-    contract_usd: ArrayLike = INVERSE_CONTRACT_USD,
+    contract_usd: ArrayLike | None = None,
+    fee_rate: ArrayLike | None = None,
 ) -> tuple[float, float, float, float]:
     """Liquidation price of one position and the tier it is computed in.
 
@@ -101,12 +78,16 @@ def position_liquidation(
         default notional / leverage.
     side : {"short", "long"}
     contract : {"linear", "inverse"}
-    rule : {"binance", "bybit"}
+    rule : str or ExchangeProfile
+        The exchange whose rule applies, any case (:data:`~althedge_xl.core.exchanges.RULES`).
     tiers : array_like or TierTable, optional
         Rows ``floor, cap, mmr, amount, max leverage`` of the rule's exchange; default the
         rule's table for the contract (Binance: the BTCUSDT brackets recorded 2026-03-05).
     contract_usd : scalar, optional
-        USD face value of one inverse contract (default 100).
+        USD face value of one inverse contract; blank, the rule's (Binance: 100).
+    fee_rate : scalar, optional
+        Fee to close in the liquidation condition, a fraction of the notional at the
+        liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none.
 
     Returns
     -------
@@ -116,10 +97,10 @@ def position_liquidation(
 
     Notes
     -----
-    Binance: the price is computed in every tier with :func:`~althedge_xl.core.margin.price_in_tier`;
-    the one whose notional at that price falls in the tier is the answer. Because the amounts
-    follow the exchanges' rule the maintenance margin is continuous in the notional, and exactly
-    one tier qualifies.
+    Valued at the liquidation price, the price is computed in every tier with
+    :func:`~althedge_xl.core.margin.price_in_tier`; the one whose notional at that price falls in
+    the tier is the answer. Because Binance's amounts follow its rule, the maintenance margin is
+    continuous in the notional and exactly one tier qualifies.
 
     Examples
     --------
@@ -132,52 +113,20 @@ def position_liquidation(
     """
     direction = parse_choice(side, "side", SIDES)
     kind = parse_choice(contract, "contract", CONTRACTS)
-    which = parse_choice(rule, "rule", RULES)
+    profile = exchange_profile(rule)
     ep = _positive(entry_price, "entry_price")
     qty = _positive(quantity, "quantity")
-    face = _positive(contract_usd, "contract_usd")
+    face = _positive(contract_face(contract_usd, kind, profile), "contract_usd")
     lev_array = as_float_array(leverage, "leverage")
     check_leverage(lev_array)
     lev = single(lev_array, "leverage")
-    table = resolve_tiers(tiers, which, kind)
-    size = _size(qty, kind, face)
+    fee = fee_of(fee_rate, profile)
+    table = resolve_tiers(tiers, profile, kind)
+    size = qty if kind == "linear" else qty * face
     notional = float(position_notional(np.float64(size), np.float64(ep), kind))
-    _check_tier_leverage(table, notional, lev, kind)
+    check_tier_leverage(table, notional, lev, kind)
     wallet = notional / lev if collateral is None else _positive(collateral, "collateral")
-    return liquidation_in_table(table, ep, size, wallet, direction, kind, which)
-
-
-def liquidation_in_table(
-    table: TierTable, ep: float, size: float, wallet: float, side: str, contract: str, rule: str
-) -> tuple[float, float, float, float]:
-    """The kernel of :func:`position_liquidation`, inputs checked; ``size`` is Q BTC or S USD."""
-    notional = float(position_notional(np.float64(size), np.float64(ep), contract))
-    entry_tier = table.index(notional)
-    maintenance = notional * table.rates[entry_tier] - table.amounts[entry_tier]
-    if wallet <= maintenance:
-        raise BadNumberError(
-            f"the collateral {wallet:,.2f} does not exceed the maintenance margin at entry "
-            f"{maintenance:,.2f} {_unit(contract)}: the position would be liquidated at once"
-        )
-    candidates = [entry_tier] if rule == "bybit" else range(len(table.rates))
-    found = []
-    for n in candidates:
-        price = _price(ep, size, wallet, table, n, side, contract, rule)
-        if price is None:
-            continue
-        at = float(position_notional(np.float64(size), np.float64(price), contract))
-        if rule == "bybit" or table.floors[n] * (1 - TIER_EDGE) <= at <= table.caps[n] * (1 + TIER_EDGE):
-            found.append((price, n))
-    if not found:
-        if rule == "bybit" or _price(ep, size, wallet, table, entry_tier, side, contract, rule) is None:
-            raise BadNumberError(
-                "the position cannot be liquidated at a positive price: its margin covers its whole value"
-            )
-        raise MissingValueError(
-            f"the liquidation price lies beyond the last tier of {table.described()}: give the exchange's full table"
-        )
-    price, n = min(found) if side == "short" else max(found)
-    return price, table.rates[n], table.amounts[n], table.max_leverage[n]
+    return liquidation_in_table(table, ep, size, wallet, direction, kind, profile, fee)
 
 
 def _positive(value: ArrayLike, name: str) -> float:
@@ -189,29 +138,10 @@ def _positive(value: ArrayLike, name: str) -> float:
     return number
 
 
-def _price(
-    ep: float, size: float, wallet: float, table: TierTable, n: int, side: str, contract: str, rule: str
-) -> float | None:
-    """The tier's liquidation price, or None where the position has none at a positive price."""
-    price = float(
-        price_in_tier(
-            np.float64(ep),
-            np.float64(size),
-            np.float64(wallet),
-            np.float64(table.rates[n]),
-            np.float64(table.amounts[n]),
-            side,
-            contract,
-            rule,
-        )
-    )
-    return price if np.isfinite(price) and price > 0 else None
-
-
 def maintenance_tier(
     notional: ArrayLike,
     tiers: ArrayLike | TierTable | None = None,
-    rule: str = "binance",
+    rule: str | ExchangeProfile = "binance",
     contract: str = "linear",
 ) -> tuple[float, float, float]:
     """Maintenance rate, maintenance amount and maximum leverage of the tier a notional falls in.
@@ -230,7 +160,7 @@ def maintenance_tier(
     >>> maintenance_tier(250_000)
     (0.004, 0.0, 150.0)
     """
-    table = resolve_tiers(tiers, parse_choice(rule, "rule", RULES), parse_choice(contract, "contract", CONTRACTS))
+    table = resolve_tiers(tiers, exchange_profile(rule), parse_choice(contract, "contract", CONTRACTS))
     value = single(as_float_array(notional, "notional"), "notional")
     if not np.isfinite(value) or value < 0:
         raise BadNumberError("notional must be a finite number, not negative")
@@ -248,15 +178,17 @@ def liquidation_price(
     contract: str = "linear",
     quantity: ArrayLike | None = None,
     collateral: ArrayLike | None = None,
-    rule: str = "binance",
-    contract_usd: ArrayLike = INVERSE_CONTRACT_USD,
+    rule: str | ExchangeProfile = "binance",
+    contract_usd: ArrayLike | None = None,
+    fee_rate: ArrayLike | None = None,
 ) -> Result:
     """Liquidation price of a position in USD: in the tier given, or in the default table's tier for it.
 
     Parameters
     ----------
-    entry_price, leverage, side, contract, collateral, rule, contract_usd
-        As in :func:`~althedge_xl.core.margin.liquidation_price_in_tier` (leverage 1–150).
+    entry_price, leverage, side, contract, collateral, rule, contract_usd, fee_rate
+        As in :func:`~althedge_xl.core.margin.liquidation_price_in_tier` (leverage 1–150; the
+        rule any of :data:`~althedge_xl.core.exchanges.RULES`, in any case).
     mmr : array_like, optional
         The tier's maintenance margin rate as a fraction. Given, the price is computed in that
         one tier (with ``maint_amount``, default 0). Blank, the tier is the one the default table
@@ -293,7 +225,7 @@ def liquidation_price(
     if mmr is not None:
         amount = 0.0 if maint_amount is None else maint_amount
         return liquidation_price_in_tier(
-            entry_price, leverage, mmr, amount, side, contract, quantity, collateral, rule, contract_usd
+            entry_price, leverage, mmr, amount, side, contract, quantity, collateral, rule, contract_usd, fee_rate
         )
     if maint_amount is not None:
         raise MissingValueError(
@@ -301,14 +233,15 @@ def liquidation_price(
         )
     direction = parse_choice(side, "side", SIDES)
     kind = parse_choice(contract, "contract", CONTRACTS)
-    which = parse_choice(rule, "rule", RULES)
-    table = DEFAULT_TIERS[(which, kind)]
+    profile = exchange_profile(rule)
+    table = profile.default_tiers(kind)
+    fee = fee_of(fee_rate, profile)
     if quantity is None:  # the size is unknown: the first tier, with its maximum leverage
         lev = as_float_array(leverage, "leverage")
         check_leverage(lev)
         require(
             lev <= table.max_leverage[0],
-            f"{table.exchange.capitalize()} allows at most {table.max_leverage[0]:g}× in its first tier; "
+            f"{exchange_label(table.exchange)} allows at most {table.max_leverage[0]:g}× in its first tier; "
             "give the quantity for the position's own tier",
         )
         return liquidation_price_in_tier(
@@ -320,14 +253,15 @@ def liquidation_price(
             kind,
             None,
             collateral,
-            which,
+            profile,
             contract_usd,
+            fee,
         )
     named = {
         "entry_price": as_float_array(entry_price, "entry_price"),
         "quantity": as_float_array(quantity, "quantity"),
         "leverage": as_float_array(leverage, "leverage"),
-        "contract_usd": as_float_array(contract_usd, "contract_usd"),
+        "contract_usd": as_float_array(contract_face(contract_usd, kind, profile), "contract_usd"),
     }
     if collateral is not None:
         named["collateral"] = as_float_array(collateral, "collateral")
@@ -336,12 +270,12 @@ def liquidation_price(
     def kernel(ep: float, qty: float, lev: float, face: float, *wallet: float) -> float:
         try:
             posted = wallet[0] if wallet else None
-            return position_liquidation(ep, qty, lev, posted, direction, kind, which, table, face)[0]
+            return position_liquidation(ep, qty, lev, posted, direction, kind, profile, table, face, fee)[0]
         except MissingValueError as exc:  # beyond the default table: the tier can be given by hand
             raise MissingValueError(f"{exc}, or this position's tier as mmr and maint_amount") from None
 
     ep, qty, lev, face = (arrays[name] for name in ("entry_price", "quantity", "leverage", "contract_usd"))
-    return liquidation_many(table, direction, kind, which, ep, qty, lev, face, arrays.get("collateral"), kernel)
+    return liquidation_many(table, direction, kind, profile, ep, qty, lev, face, arrays.get("collateral"), kernel, fee)
 
 
 @np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
@@ -354,8 +288,9 @@ def margin_buffer(
     contract: str = "linear",
     quantity: ArrayLike | None = None,
     collateral: ArrayLike | None = None,
-    rule: str = "binance",
-    contract_usd: ArrayLike = INVERSE_CONTRACT_USD,
+    rule: str | ExchangeProfile = "binance",
+    contract_usd: ArrayLike | None = None,
+    fee_rate: ArrayLike | None = None,
 ) -> Result:
     """How far BTC can rise from the mark price before the short hedge is liquidated.
 
@@ -380,7 +315,17 @@ def margin_buffer(
     require(mark > 0, "mark_price must be greater than 0")
     price = as_float_array(
         liquidation_price(
-            entry_price, leverage, mmr, maint_amount, "short", contract, quantity, collateral, rule, contract_usd
+            entry_price,
+            leverage,
+            mmr,
+            maint_amount,
+            "short",
+            contract,
+            quantity,
+            collateral,
+            rule,
+            contract_usd,
+            fee_rate,
         ),
         "liquidation price",
     )

@@ -19,7 +19,9 @@ import numpy as np
 
 from althedge_xl.core._arrays import FloatArray, Result, finish
 from althedge_xl.core.conventions import MAX_LEVERAGE
-from althedge_xl.core.margin import position_notional, price_in_tier
+from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
+from althedge_xl.core.fee_terms import split_fee, wallet_net_of_fee, wallet_with_fee
+from althedge_xl.core.margin import maintenance_at_entry, position_notional, price_in_tier
 from althedge_xl.core.tiers import TierTable
 
 TIER_EDGE = 1e-12
@@ -47,57 +49,74 @@ def _settle(out: FloatArray, unsettled: np.ndarray, kernel: Callable[..., float]
 def collateral_many(
     table: TierTable,
     contract: str,
-    rule: str,
+    rule: str | ExchangeProfile,
     notional: FloatArray,
     entry_price: FloatArray,
     rise: FloatArray,
     kernel: Callable[..., float],
+    fee: float = 0.0,
 ) -> Result:
     """``kernel(n, e, r)`` of :func:`~althedge_xl.core.spike.collateral_for_rise` for every cell.
 
-    The tier is looked up at the notional at LP = EP·(1 + rise) (Binance) or at entry (Bybit); a
-    position whose notional at entry is beyond the table is left to the kernel, which refuses it.
+    The tier is looked up at the notional at LP = EP·(1 + rise) (valued at the liquidation price)
+    or at entry; a position whose notional at entry is beyond the table is left to the kernel,
+    which refuses it. The fee to close, ``fee`` × the notional at LP, is part of the collateral.
     """
+    profile = exchange_profile(rule)
+    valuation = profile.valuation
+    fee, at_bankruptcy = split_fee(fee, profile.fee_price)
     rates, amounts = np.asarray(table.rates), np.asarray(table.amounts)
     lp = entry_price * (1 + rise)
+    at_lp = valuation == "liquidation"
     if contract == "linear":
         q = notional / entry_price
-        tier, beyond = _tier_of(table, q * lp if rule == "binance" else notional)
-        if rule == "binance":
-            out = q * lp * (1 + rates[tier]) - amounts[tier] - q * entry_price
+        tier, beyond = _tier_of(table, q * lp if at_lp else notional)
+        if at_lp:
+            out = q * lp * (1 + rates[tier] + fee) - amounts[tier] - q * entry_price
         else:
-            out = q * (lp - entry_price) + notional * rates[tier] - amounts[tier]
+            out = q * (lp - entry_price) + notional * rates[tier] - amounts[tier] + q * lp * fee
     else:
-        tier, beyond = _tier_of(table, notional / lp if rule == "binance" else notional / entry_price)
-        if rule == "binance":
-            out = notional / entry_price - amounts[tier] - notional * (1 - rates[tier]) / lp
+        tier, beyond = _tier_of(table, notional / lp if at_lp else notional / entry_price)
+        if at_lp:
+            out = notional / entry_price - amounts[tier] - notional * (1 - rates[tier] - fee) / lp
         else:
-            out = notional * (1 / entry_price - 1 / lp) + notional * rates[tier] / entry_price - amounts[tier]
-    _, beyond_at_entry = _tier_of(table, notional if contract == "linear" else notional / entry_price)
+            out = (
+                notional * (1 / entry_price - 1 / lp)
+                + notional * rates[tier] / entry_price
+                - amounts[tier]
+                + notional * fee / lp
+            )
+    at_entry = notional if contract == "linear" else notional / entry_price
+    _, beyond_at_entry = _tier_of(table, at_entry)
+    out = wallet_with_fee(out, at_entry, "short", contract, at_bankruptcy)
     return _settle(out, beyond | beyond_at_entry, kernel, notional, entry_price, rise)
 
 
 def rise_survived_many(
     table: TierTable,
     contract: str,
-    rule: str,
+    rule: str | ExchangeProfile,
     collateral: FloatArray,
     notional: FloatArray,
     entry_price: FloatArray,
     kernel: Callable[..., float],
+    fee: float = 0.0,
 ) -> Result:
     """``kernel(w, n, e)`` of :func:`~althedge_xl.core.spike.rise_survived` for every cell.
 
-    A short's liquidation price in every tier (Binance: the one whose notional at that price
-    falls in the tier, the lowest if several; Bybit: the entry's tier), over the entry price, less 1.
+    A short's liquidation price in every tier (valued at the liquidation price: the one whose
+    notional at that price falls in the tier, the lowest if several; at entry: the entry's tier),
+    over the entry price, less 1.
     """
+    profile = exchange_profile(rule)
+    fee, at_bankruptcy = split_fee(fee, profile.fee_price)
     size = notional / entry_price if contract == "linear" else notional
     at_entry = position_notional(size, entry_price, contract)
     entry_tier, beyond = _tier_of(table, at_entry)
-    unsettled = beyond | (
-        collateral <= at_entry * np.asarray(table.rates)[entry_tier] - np.asarray(table.amounts)[entry_tier]
-    )
-    best = _price_in_its_tier(table, rule, "short", contract, entry_price, size, collateral, entry_tier)
+    rates, amounts = np.asarray(table.rates), np.asarray(table.amounts)
+    wallet = wallet_net_of_fee(collateral, at_entry, "short", contract, at_bankruptcy)
+    unsettled = beyond | (wallet <= maintenance_at_entry(at_entry, rates[entry_tier], amounts[entry_tier], fee))
+    best = _price_in_its_tier(table, profile.valuation, fee, "short", contract, entry_price, size, wallet, entry_tier)
     unsettled |= ~np.isfinite(best)
     out: FloatArray = best / entry_price - 1
     return _settle(out, unsettled, kernel, collateral, notional, entry_price)
@@ -105,7 +124,8 @@ def rise_survived_many(
 
 def _price_in_its_tier(
     table: TierTable,
-    rule: str,
+    valuation: str,
+    fee: float,
     side: str,
     contract: str,
     entry_price: FloatArray,
@@ -115,18 +135,21 @@ def _price_in_its_tier(
 ) -> FloatArray:
     """Each position's liquidation price in its tier; not finite where no tier holds one.
 
-    Bybit: the price in the entry's tier. Binance: the price in every tier
-    (:func:`~althedge_xl.core.margin.price_in_tier`), kept where the notional at that price lies in
-    the tier (within :data:`TIER_EDGE`); the lowest such price for a short, the highest for a long.
+    Valued at entry: the price in the entry's tier. At the liquidation price: the price in every
+    tier (:func:`~althedge_xl.core.margin.price_in_tier`), kept where the notional at that price
+    lies in the tier (within :data:`TIER_EDGE`); the lowest such price for a short, the highest
+    for a long.
     """
     rates, amounts = np.asarray(table.rates), np.asarray(table.amounts)
-    if rule == "bybit":
-        price = price_in_tier(entry_price, size, wallet, rates[entry_tier], amounts[entry_tier], side, contract, rule)
+    if valuation == "entry":
+        price = price_in_tier(
+            entry_price, size, wallet, rates[entry_tier], amounts[entry_tier], side, contract, valuation, fee
+        )
         return np.where(np.isfinite(price) & (price > 0), price, np.nan)
     short = side == "short"
     best = np.full(np.shape(size), np.inf if short else -np.inf)
     for n in range(len(rates)):
-        price = price_in_tier(entry_price, size, wallet, rates[n], amounts[n], side, contract, rule)
+        price = price_in_tier(entry_price, size, wallet, rates[n], amounts[n], side, contract, valuation, fee)
         at = position_notional(size, price, contract)
         usable = np.isfinite(price) & (price > 0)
         usable &= (table.floors[n] * (1 - TIER_EDGE) <= at) & (at <= table.caps[n] * (1 + TIER_EDGE))
@@ -144,13 +167,14 @@ def liquidation_many(
     table: TierTable,
     side: str,
     contract: str,
-    rule: str,
+    rule: str | ExchangeProfile,
     entry_price: FloatArray,
     quantity: FloatArray,
     leverage: FloatArray,
     contract_usd: FloatArray,
     collateral: FloatArray | None,
     kernel: Callable[..., float],
+    fee: float = 0.0,
 ) -> Result:
     """``kernel(e, q, lev, face[, w])`` of :func:`~althedge_xl.core.liquidation.liquidation_price`
     with a blank rate, for every cell of arrays of one shape.
@@ -162,6 +186,8 @@ def liquidation_many(
     the table at entry, above its entry tier's maximum leverage, liquidated at entry or with no tier
     holding its price is left to the kernel.
     """
+    profile = exchange_profile(rule)
+    fee, at_bankruptcy = split_fee(fee, profile.fee_price)
     valid = _positive(entry_price) & _positive(quantity) & _positive(contract_usd)
     valid &= np.isfinite(leverage) & (leverage >= 1) & (leverage <= MAX_LEVERAGE)
     size = quantity if contract == "linear" else quantity * contract_usd
@@ -171,9 +197,10 @@ def liquidation_many(
     wallet = at_entry / leverage if collateral is None else collateral
     if collateral is not None:
         valid &= _positive(collateral)
+    wallet = wallet_net_of_fee(wallet, at_entry, side, contract, at_bankruptcy)
     unsettled = ~valid | beyond | (leverage > np.asarray(table.max_leverage)[entry_tier])
-    unsettled |= wallet <= at_entry * rates[entry_tier] - amounts[entry_tier]
-    price = _price_in_its_tier(table, rule, side, contract, entry_price, size, wallet, entry_tier)
+    unsettled |= wallet <= maintenance_at_entry(at_entry, rates[entry_tier], amounts[entry_tier], fee)
+    price = _price_in_its_tier(table, profile.valuation, fee, side, contract, entry_price, size, wallet, entry_tier)
     unsettled |= ~np.isfinite(price)
     cells = (entry_price, quantity, leverage, contract_usd) + (() if collateral is None else (collateral,))
     return _settle(price, unsettled, kernel, *cells)

@@ -1,11 +1,14 @@
 """Margin of the short hedge: initial margin, liquidation price and buffer in one tier.
 
 Prices in USD(T); rates as fractions (0.4 % is 0.004). One-way mode, isolated margin (or a single
-position in cross margin, with the cross wallet balance as collateral). Two exchange rules:
+position in cross margin, with the cross wallet balance as collateral). The exchange's profile
+(:mod:`althedge_xl.core.exchanges`) says where the maintenance margin is valued:
 
-* ``"binance"``: the maintenance margin is valued at the liquidation price,
-  MM = N(LP) · MMR − cum (Binance USDⓈ-M for linear contracts, COIN-M for inverse ones);
-* ``"bybit"``: it is valued at the entry price, MM = N(EP) · MMR − mmDeduction.
+* at the liquidation price, MM = N(LP) · MMR − amount (Binance's rule; USDⓈ-M for linear
+  contracts, COIN-M for inverse ones);
+* at entry, MM = N(EP) · MMR − amount (Bybit's rule);
+
+and whether the liquidation condition adds the fee to close, ``fee · N(LP)``, to MM.
 
 The functions here take one tier's rate and amount; :mod:`althedge_xl.core.liquidation` looks the
 tier up in a table (and is where a blank rate means the default table's tier for the position).
@@ -25,15 +28,10 @@ from althedge_xl.core._arrays import (
     require,
     require_finite,
 )
-from althedge_xl.core.conventions import (
-    CONTRACTS,
-    INVERSE_CONTRACT_USD,
-    MAX_LEVERAGE,
-    RULES,
-    SIDES,
-    parse_choice,
-)
+from althedge_xl.core.conventions import CONTRACTS, MAX_LEVERAGE, SIDES, parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError
+from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
+from althedge_xl.core.fee_terms import check_fee_rate, split_fee, wallet_net_of_fee
 
 
 def check_leverage(leverage: FloatArray) -> None:
@@ -75,6 +73,16 @@ def initial_margin(notional: ArrayLike, leverage: ArrayLike) -> Result:
     return finish(amount / lev)
 
 
+def contract_face(contract_usd: ArrayLike | None, contract: str, profile: ExchangeProfile) -> ArrayLike:
+    """The inverse contract's USD face value: the one given, or the profile's (asked for if it has none).
+
+    Linear contracts do not use it: a blank there is 1, never an error.
+    """
+    if contract_usd is not None:
+        return contract_usd
+    return profile.face_value() if contract == "inverse" else 1.0
+
+
 def position_notional(size: FloatArray, price: FloatArray, contract: str) -> FloatArray:
     """Notional in the margin currency: Q·P USDT (linear, Q in BTC), S/P BTC (inverse, S in USD)."""
     return size * price if contract == "linear" else size / price
@@ -88,37 +96,55 @@ def price_in_tier(
     amount: FloatArray,
     side: str,
     contract: str,
-    rule: str,
+    valuation: str,
+    fee: FloatArray | float = 0.0,
 ) -> FloatArray:
     """Liquidation price in one tier, inputs already checked (NaN or ≤ 0 where there is none).
 
     ``size`` is Q in BTC (linear) or S = contracts × face in USD (inverse); ``wallet`` is the
-    collateral in USDT (linear) or BTC (inverse). s = +1 for a long, −1 for a short.
+    collateral in USDT (linear) or BTC (inverse); ``valuation`` is where the maintenance margin is
+    valued ("liquidation" or "entry"); ``fee`` the fee to close as a fraction of the notional at
+    LP. The position is liquidated when WB + P/L = MM + fee · N(LP); s = +1 long, −1 short.
 
-    Binance, linear: WB + s·Q·(LP − EP) = Q·LP·MMR − cum, so
-    short LP = (WB + cum + Q·EP) / (Q·(1 + MMR)), long LP = (Q·EP − WB − cum) / (Q·(1 − MMR)).
-    Binance, inverse: WB + s·S·(1/EP − 1/LP) = S·MMR/LP − cum, so
-    short LP = S·(1 − MMR) / (S/EP − WB − cum), long LP = S·(1 + MMR) / (S/EP + WB + cum).
-    Bybit values MM at entry: linear MM = Q·EP·MMR − d, LP = EP − s·(WB − MM)/Q;
-    inverse MM = S·MMR/EP − d, 1/LP = 1/EP + s·(WB − MM)/S.
+    At the liquidation price (Binance), the fee adds to the rate, m = MMR + fee:
+    linear WB + s·Q·(LP − EP) = Q·LP·m − cum, so short LP = (WB + cum + Q·EP) / (Q·(1 + m)),
+    long LP = (Q·EP − WB − cum) / (Q·(1 − m)); inverse WB + s·S·(1/EP − 1/LP) = S·m/LP − cum, so
+    short LP = S·(1 − m) / (S/EP − WB − cum), long LP = S·(1 + m) / (S/EP + WB + cum).
+
+    At entry (Bybit), MM = N(EP)·MMR − d: linear short LP = (EP + (WB − MM)/Q) / (1 + fee),
+    long LP = (EP − (WB − MM)/Q) / (1 − fee); inverse short 1/LP = (1/EP − (WB − MM)/S) / (1 − fee),
+    long 1/LP = (1/EP + (WB − MM)/S) / (1 + fee). With no fee: LP = EP − s·(WB − MM)/Q and
+    1/LP = 1/EP + s·(WB − MM)/S.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        if rule == "binance":
+        if valuation == "liquidation":
+            rate = mmr + fee
             if contract == "linear":
                 if side == "short":
-                    return (wallet + amount + size * entry_price) / (size * (1 + mmr))
-                return (size * entry_price - wallet - amount) / (size * (1 - mmr))
+                    return (wallet + amount + size * entry_price) / (size * (1 + rate))
+                return (size * entry_price - wallet - amount) / (size * (1 - rate))
             if side == "short":
                 denominator = size / entry_price - wallet - amount
-                return np.where(denominator > 0, size * (1 - mmr) / denominator, np.nan)
-            return size * (1 + mmr) / (size / entry_price + wallet + amount)
+                return np.where(denominator > 0, size * (1 - rate) / denominator, np.nan)
+            return size * (1 + rate) / (size / entry_price + wallet + amount)
         sign = 1.0 if side == "long" else -1.0
         if contract == "linear":
             maintenance = size * entry_price * mmr - amount
-            return entry_price - sign * (wallet - maintenance) / size
+            return (entry_price - sign * (wallet - maintenance) / size) / (1 + sign * -fee)
         maintenance = size * mmr / entry_price - amount
-        inverse_price = 1 / entry_price + sign * (wallet - maintenance) / size
+        inverse_price = (1 / entry_price + sign * (wallet - maintenance) / size) / (1 + sign * fee)
         return np.where(inverse_price > 0, 1 / inverse_price, np.nan)
+
+
+def maintenance_at_entry(
+    notional: FloatArray | float, mmr: FloatArray | float, amount: FloatArray | float, fee: FloatArray | float = 0.0
+) -> FloatArray | float:
+    """What the collateral must exceed for the position not to be liquidated at once: N·(MMR + fee) − amount.
+
+    ``notional`` at entry in the margin currency; the fee to close at entry counts when the
+    liquidation condition has one.
+    """
+    return notional * mmr - amount + notional * fee
 
 
 @np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
@@ -131,10 +157,11 @@ def liquidation_price_in_tier(
     contract: str = "linear",
     quantity: ArrayLike | None = None,
     collateral: ArrayLike | None = None,
-    rule: str = "binance",
-    contract_usd: ArrayLike = INVERSE_CONTRACT_USD,
+    rule: str | ExchangeProfile = "binance",
+    contract_usd: ArrayLike | None = None,
+    fee_rate: ArrayLike | None = None,
 ) -> Result:
-    """Isolated-margin liquidation price in one maintenance tier, by Binance's or Bybit's rule.
+    """Isolated-margin liquidation price in one maintenance tier, by the rule of an exchange's profile.
 
     Parameters
     ----------
@@ -158,10 +185,14 @@ def liquidation_price_in_tier(
         The position's wallet balance, including margin added (USDT for linear, BTC for
         inverse; for a single position in cross margin, the cross wallet balance). Replaces
         notional / leverage.
-    rule : {"binance", "bybit"}
-        Whose formula: Binance values maintenance at the liquidation price, Bybit at entry.
+    rule : str or ExchangeProfile
+        Whose formula (:data:`~althedge_xl.core.exchanges.RULES`, any case): where the profile
+        values maintenance (Binance at the liquidation price, Bybit at entry) and its fee term.
     contract_usd : array_like, optional
-        USD face value of one inverse contract (default 100, BTCUSD; other symbols 10).
+        USD face value of one inverse contract; blank, the rule's (Binance's BTCUSD: 100).
+    fee_rate : array_like, optional
+        The fee to close in the liquidation condition, a fraction of the notional at the
+        liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none.
 
     Returns
     -------
@@ -190,12 +221,13 @@ def liquidation_price_in_tier(
     """
     direction = parse_choice(side, "side", SIDES)
     kind = parse_choice(contract, "contract", CONTRACTS)
-    which = parse_choice(rule, "rule", RULES)
+    profile = exchange_profile(rule)
     ep = as_float_array(entry_price, "entry_price")
     lev = as_float_array(leverage, "leverage")
     rate = as_float_array(mmr, "mmr")
     cum = as_float_array(maint_amount, "maint_amount")
-    face = as_float_array(contract_usd, "contract_usd")
+    face = as_float_array(contract_face(contract_usd, kind, profile), "contract_usd")
+    fee = as_float_array(profile.default_fee_rate() if fee_rate is None else fee_rate, "fee_rate")
     if quantity is None:
         if np.any(cum != 0) or collateral is not None:
             raise MissingValueError("quantity is needed when maint_amount is not 0 or collateral is given")
@@ -210,14 +242,15 @@ def liquidation_price_in_tier(
         "maint_amount": cum,
         "quantity": qty,
         "contract_usd": face,
+        "fee_rate": fee,
     }
     if wb_given is not None:
         arrays["collateral"] = wb_given
     values = dict(zip(arrays, broadcast(**arrays), strict=True))
     for name, array in values.items():
         require_finite(array, name)
-    ep, lev, rate, cum, qty, face = (
-        values[k] for k in ("entry_price", "leverage", "mmr", "maint_amount", "quantity", "contract_usd")
+    ep, lev, rate, cum, qty, face, fee = (
+        values[k] for k in ("entry_price", "leverage", "mmr", "maint_amount", "quantity", "contract_usd", "fee_rate")
     )
     require(ep > 0, "entry_price must be greater than 0")
     check_leverage(lev)
@@ -225,22 +258,20 @@ def liquidation_price_in_tier(
     require(cum >= 0, "maint_amount must not be negative")
     require(qty > 0, "quantity must be greater than 0")
     require(face > 0, "contract_usd must be greater than 0")
+    check_fee_rate(fee)
     size = qty if kind == "linear" else qty * face
     notional = position_notional(size, ep, kind)
+    at_lp, at_bankruptcy = split_fee(fee, profile.fee_price)
     if wb_given is None:
         wallet = notional / lev
-        require(
-            wallet > notional * rate - cum,
-            "mmr must be below 1/leverage: the margin would not cover the maintenance margin at entry",
-        )
+        reason = "mmr must be below 1/leverage: the margin would not cover the maintenance margin at entry"
     else:
         wallet = values["collateral"]
         require(wallet > 0, "collateral must be greater than 0")
-        require(
-            wallet > notional * rate - cum,
-            "collateral must exceed the maintenance margin at entry: the position would be liquidated at once",
-        )
-    price = price_in_tier(ep, size, wallet, rate, cum, direction, kind, which)
+        reason = "collateral must exceed the maintenance margin at entry: the position would be liquidated at once"
+    wallet = wallet_net_of_fee(wallet, notional, direction, kind, at_bankruptcy)
+    require(wallet > maintenance_at_entry(notional, rate, cum, at_lp), reason)
+    price = price_in_tier(ep, size, wallet, rate, cum, direction, kind, profile.valuation, at_lp)
     if not np.all(np.isfinite(price) & (price > 0)):
         raise BadNumberError("the position cannot be liquidated at a positive price: its margin covers its whole value")
     return finish(price)

@@ -1,7 +1,8 @@
 """The BTC spike a short survives: the collateral a rise needs, and the rise a collateral survives.
 
-Both look the tier up as :mod:`althedge_xl.core.liquidation` does (Binance: at the notional at the
-liquidation price; Bybit: at entry) and each inverts the other: wherever one answers, the other
+Both look the tier up as :mod:`althedge_xl.core.liquidation` does (valued at the liquidation
+price, Binance: at the notional there; valued at entry, Bybit: at entry), with the profile's fee
+to close where it has one, and each inverts the other: wherever one answers, the other
 answers with its argument back. A position whose notional at entry lies beyond the table is
 refused by both, since the exchange's tier for it (its maximum leverage, its maintenance margin
 at entry) is not in the table.
@@ -16,10 +17,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from althedge_xl.core._arrays import Result, as_float_array, broadcast, require, require_finite
-from althedge_xl.core.conventions import CONTRACTS, RULES, parse_choice
+from althedge_xl.core.conventions import CONTRACTS, parse_choice
 from althedge_xl.core.errors import BadNumberError
-from althedge_xl.core.liquidation import liquidation_in_table, resolve_tiers
+from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
+from althedge_xl.core.fee_terms import split_fee, wallet_with_fee
 from althedge_xl.core.liquidation_arrays import collateral_many, rise_survived_many
+from althedge_xl.core.tier_liquidation import fee_of, liquidation_in_table, resolve_tiers
 from althedge_xl.core.tiers import TierTable
 
 #: Largest BTC rise the spike functions accept (+1,000 %); above it is almost surely a per cent typed as a number.
@@ -32,8 +35,9 @@ def collateral_for_rise(
     entry_price: ArrayLike,
     rise: ArrayLike,
     contract: str = "linear",
-    rule: str = "binance",
+    rule: str | ExchangeProfile = "binance",
     tiers: ArrayLike | TierTable | None = None,
+    fee_rate: ArrayLike | None = None,
 ) -> Result:
     """Collateral a short of ``notional`` USD needs so that a BTC rise of ``rise`` does not liquidate it.
 
@@ -45,8 +49,8 @@ def collateral_for_rise(
         Entry price in USD.
     rise : array_like
         The BTC rise from entry to survive, as a fraction (0.40 = +40 %), above 0 and at most 10.
-    contract, rule, tiers
-        As in :func:`position_liquidation`.
+    contract, rule, tiers, fee_rate
+        As in :func:`~althedge_xl.core.liquidation.position_liquidation`.
 
     Returns
     -------
@@ -57,10 +61,12 @@ def collateral_for_rise(
 
     Notes
     -----
-    With LP = EP·(1 + rise) and the tier at LP's notional (Binance) or at entry (Bybit), the
-    liquidation equations of :func:`~althedge_xl.core.margin.price_in_tier` solved for WB:
-    Binance linear WB = Q·LP·(1 + MMR) − cum − Q·EP; Bybit linear WB = Q·(LP − EP) + Q·EP·MMR − d;
-    Binance inverse WB = S/EP − cum − S·(1 − MMR)/LP; Bybit inverse WB = S·(1/EP − 1/LP) + S·MMR/EP − d.
+    With LP = EP·(1 + rise), the tier at LP's notional (valued at the liquidation price, Binance)
+    or at entry (Bybit) and f the fee rate, the liquidation equations of
+    :func:`~althedge_xl.core.margin.price_in_tier` solved for WB:
+    at LP, linear WB = Q·LP·(1 + MMR + f) − cum − Q·EP, inverse WB = S/EP − cum − S·(1 − MMR − f)/LP;
+    at entry, linear WB = Q·(LP − EP) + Q·EP·MMR − d + f·Q·LP,
+    inverse WB = S·(1/EP − 1/LP) + S·MMR/EP − d + f·S/LP.
 
     Examples
     --------
@@ -71,8 +77,10 @@ def collateral_for_rise(
     8112.0
     """
     kind = parse_choice(contract, "contract", CONTRACTS)
-    which = parse_choice(rule, "rule", RULES)
-    table = resolve_tiers(tiers, which, kind)
+    profile = exchange_profile(rule)
+    fee, at_bankruptcy = split_fee(fee_of(fee_rate, profile), profile.fee_price)
+    table = resolve_tiers(tiers, profile, kind)
+    at_lp = profile.valuation == "liquidation"
     amount = as_float_array(notional, "notional")
     ep = as_float_array(entry_price, "entry_price")
     up = as_float_array(rise, "rise")
@@ -83,22 +91,27 @@ def collateral_for_rise(
     _check_rise(up)
 
     def needed(n: float, e: float, r: float) -> float:
+        return float(
+            wallet_with_fee(net_needed(n, e, r), n if kind == "linear" else n / e, "short", kind, at_bankruptcy)
+        )
+
+    def net_needed(n: float, e: float, r: float) -> float:
         lp = e * (1 + r)
         table.index(n if kind == "linear" else n / e)  # the position at entry must be in the table
         if kind == "linear":
             q = n / e
-            if which == "binance":
+            if at_lp:
                 t = table.index(q * lp)
-                return q * lp * (1 + table.rates[t]) - table.amounts[t] - q * e
+                return q * lp * (1 + table.rates[t] + fee) - table.amounts[t] - q * e
             t = table.index(n)
-            return q * (lp - e) + n * table.rates[t] - table.amounts[t]
-        if which == "binance":
+            return q * (lp - e) + n * table.rates[t] - table.amounts[t] + q * lp * fee
+        if at_lp:
             t = table.index(n / lp)
-            return n / e - table.amounts[t] - n * (1 - table.rates[t]) / lp
+            return n / e - table.amounts[t] - n * (1 - table.rates[t] - fee) / lp
         t = table.index(n / e)
-        return n * (1 / e - 1 / lp) + n * table.rates[t] / e - table.amounts[t]
+        return n * (1 / e - 1 / lp) + n * table.rates[t] / e - table.amounts[t] + n * fee / lp
 
-    return collateral_many(table, kind, which, amount, ep, up, needed)
+    return collateral_many(table, kind, profile, amount, ep, up, needed, fee + at_bankruptcy)
 
 
 @np.errstate(all="ignore")  # overflow gives inf: #NUM! in a cell
@@ -107,12 +120,13 @@ def rise_survived(
     notional: ArrayLike,
     entry_price: ArrayLike,
     contract: str = "linear",
-    rule: str = "binance",
+    rule: str | ExchangeProfile = "binance",
     tiers: ArrayLike | TierTable | None = None,
+    fee_rate: ArrayLike | None = None,
 ) -> Result:
     """The BTC rise from entry a short of ``notional`` USD with ``collateral`` survives: LP / EP − 1.
 
-    Parameters are those of :func:`collateral_for_rise`, with the collateral (USDT for linear,
+    Parameters are those of :func:`collateral_for_rise` (``fee_rate`` too), with the collateral (USDT for linear,
     BTC for inverse) in place of the rise.
 
     Examples
@@ -123,8 +137,9 @@ def rise_survived(
     0.4
     """
     kind = parse_choice(contract, "contract", CONTRACTS)
-    which = parse_choice(rule, "rule", RULES)
-    table = resolve_tiers(tiers, which, kind)
+    profile = exchange_profile(rule)
+    fee = fee_of(fee_rate, profile)
+    table = resolve_tiers(tiers, profile, kind)
     wallet = as_float_array(collateral, "collateral")
     amount = as_float_array(notional, "notional")
     ep = as_float_array(entry_price, "entry_price")
@@ -134,10 +149,10 @@ def rise_survived(
         require(values > 0, f"{name} must be greater than 0")
 
     def survived(w: float, n: float, e: float) -> float:
-        price, *_ = liquidation_in_table(table, e, n / e if kind == "linear" else n, w, "short", kind, which)
+        price, *_ = liquidation_in_table(table, e, n / e if kind == "linear" else n, w, "short", kind, profile, fee)
         return price / e - 1
 
-    return rise_survived_many(table, kind, which, wallet, amount, ep, survived)
+    return rise_survived_many(table, kind, profile, wallet, amount, ep, survived, fee)
 
 
 def _check_rise(rise: np.ndarray) -> None:

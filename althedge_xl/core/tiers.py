@@ -29,6 +29,14 @@ TIER_COLUMNS = ("floor", "cap", "mmr", "amount", "max_leverage")
 _AMOUNT_TOLERANCE = 1e-6
 
 
+def exchange_label(name: str) -> str:
+    """How an exchange's name is shown ("BingX"), from its profile; an unknown name capitalised."""
+    from althedge_xl.core.exchanges import PROFILES  # the profiles hold TierTables: imported late
+
+    profile = PROFILES.get(name)
+    return profile.label if profile is not None else name.capitalize()
+
+
 @dataclass(frozen=True)
 class TierTable:
     """A validated tier table with where it comes from.
@@ -79,7 +87,7 @@ class TierTable:
 
     def described(self) -> str:
         """``"Binance BTCUSDT (recorded 2026-03-05)"``: the table named as the sheet shows it."""
-        name = f"{self.exchange.capitalize()} {self.symbol}".strip()
+        name = f"{exchange_label(self.exchange)} {self.symbol}".strip()
         return f"{name} ({self.as_of})" if self.as_of else name
 
 
@@ -90,6 +98,7 @@ def tier_table(
     source: str = "your table",
     as_of: str = "",
     check_amounts: bool = True,
+    amounts: str | None = None,
 ) -> TierTable:
     """Validate rows ``floor, cap, mmr, amount, max_leverage`` and return a :class:`TierTable`.
 
@@ -106,6 +115,10 @@ def tier_table(
         Require the amounts to follow the exchanges' rule amountₙ = floorₙ · (MMRₙ − MMRₙ₋₁) +
         amountₙ₋₁ (amount₁ = 0), which makes the maintenance margin continuous in the notional.
         Binance's rule looks the tier up at the liquidation price and needs it.
+    amounts : {"cumulative", "deduction", "none"}, optional
+        How the exchange's profile reads the amount column; given, it replaces ``check_amounts``:
+        "cumulative" checks the rule above, "deduction" takes the amounts as given, "none" (one
+        rate on the whole position, WEEX's shape) requires every amount to be 0.
 
     Examples
     --------
@@ -127,7 +140,7 @@ def tier_table(
     table = table[: used[-1] + 1] if used.size else table[:0]  # unused rows of a sheet's table arrive as zeros
     if table.shape[0] < 1:
         raise MissingValueError("tiers has no tier (every row is blank)")
-    floors, caps, rates, amounts, leverage = table.T
+    floors, caps, rates, column_amounts, leverage = table.T
     if floors[0] != 0:
         raise BadNumberError(f"tiers must start at a notional of 0, not {floors[0]:,.0f}")
     for n in range(len(table)):
@@ -143,26 +156,36 @@ def tier_table(
             raise BadNumberError(f"{where}: the maintenance rate must be from 0% to below 100%")
         if n and rates[n] < rates[n - 1]:
             raise BadNumberError(f"{where}: the maintenance rate must not fall as the notional grows")
-        if amounts[n] < 0:
+        if column_amounts[n] < 0:
             raise BadNumberError(f"{where}: the maintenance amount must not be negative")
         if not 1 <= leverage[n] <= 200:
             raise BadNumberError(f"{where}: the maximum leverage must be from 1 to 200")
         if n and leverage[n] > leverage[n - 1]:
             raise BadNumberError(f"{where}: the maximum leverage must not rise as the notional grows")
+    if amounts is not None:
+        check_amounts = amounts == "cumulative"
+    if amounts == "none" and np.any(column_amounts != 0):
+        n = int(np.argmax(column_amounts != 0))
+        raise BadNumberError(
+            f"tiers row {n + 1}: the maintenance amount is {column_amounts[n]:,.2f} but {exchange_label(exchange)} "
+            "charges one rate on the whole position and has no amount: leave the amount column 0"
+        )
     if check_amounts:
         expected = rule_amounts(floors, rates)
-        wrong = np.abs(amounts - expected) > _AMOUNT_TOLERANCE * np.maximum(1.0, expected)
+        wrong = np.abs(column_amounts - expected) > _AMOUNT_TOLERANCE * np.maximum(1.0, expected)
         if wrong.any():
             n = int(np.argmax(wrong))
+            whole = " (a table with one rate on the whole position and no amount goes with its own exchange's rule)"
             raise BadNumberError(
-                f"tiers row {n + 1}: the maintenance amount is {amounts[n]:,.2f} but the exchanges' rule "
-                f"floor x (rate - previous rate) + previous amount gives {expected[n]:,.2f}"
+                f"tiers row {n + 1}: the maintenance amount is {column_amounts[n]:,.2f} but the exchanges' rule "
+                f"floor x (rate - previous rate) + previous amount gives {expected[n]:,.2f}, which "
+                f"{exchange_label(exchange)}'s liquidation needs" + (whole if column_amounts[n] == 0 else "")
             )
     return TierTable(
         tuple(floors.tolist()),
         tuple(caps.tolist()),
         tuple(rates.tolist()),
-        tuple(amounts.tolist()),
+        tuple(column_amounts.tolist()),
         tuple(leverage.tolist()),
         exchange,
         symbol,
@@ -244,7 +267,7 @@ def tiers_from_ccxt(
         if math.isnan(row[3]):  # the rule, from the tier below as given or derived
             row[3] = 0.0 if n == 0 else round(row[0] * (row[2] - rows[n - 1][2]) + rows[n - 1][3], 8)
     return tier_table(
-        rows, exchange, symbol, f"{exchange.capitalize()} risk limits via ccxt", as_of, check_amounts=False
+        rows, exchange, symbol, f"{exchange_label(exchange)} risk limits via ccxt", as_of, check_amounts=False
     )
 
 

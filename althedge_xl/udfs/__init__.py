@@ -19,7 +19,12 @@ Worked examples are the method's (DESIGN.md). In Python::
 
 from althedge_xl.udfs.backtest import BACKTEST
 from althedge_xl.udfs.funding import BASIS_ANNUALIZED, DATED_HEDGE_COST, FUNDING_BREAKEVEN, FUNDING_COST
-from althedge_xl.udfs.liquidation import HEDGE_LIQUIDATION, HEDGE_SPIKE_COLLATERAL, HEDGE_SPIKE_SURVIVED
+from althedge_xl.udfs.liquidation import (
+    HEDGE_LIQ_CROSS,
+    HEDGE_LIQUIDATION,
+    HEDGE_SPIKE_COLLATERAL,
+    HEDGE_SPIKE_SURVIVED,
+)
 from althedge_xl.udfs.margin import HEDGE_LIQ_PRICE, HEDGE_MAINT_TIER, HEDGE_MARGIN_BUFFER
 from althedge_xl.udfs.scenario import SCENARIO_PNL, SCENARIO_TABLE, STRESS_GRID
 from althedge_xl.udfs.signals import HEDGE_RATIO_VOL, HEDGE_SIGNALS
@@ -53,6 +58,7 @@ __all__ = [
     "HEDGE_CORREL",
     "HEDGE_EFFECTIVENESS",
     "HEDGE_LIQUIDATION",
+    "HEDGE_LIQ_CROSS",
     "HEDGE_LIQ_PRICE",
     "HEDGE_MAINT_TIER",
     "HEDGE_MARGIN",

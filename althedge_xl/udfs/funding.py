@@ -7,10 +7,7 @@ from typing import Any
 import numpy as np
 
 from althedge_xl.core import funding
-from althedge_xl.core.conventions import (
-    FUNDING_INTERVAL_HOURS,
-    SIDES,
-)
+from althedge_xl.core.conventions import FUNDING_INTERVAL_HOURS, RULES, SIDES
 from althedge_xl.core.errors import MissingValueError, WrongTypeError
 from althedge_xl.excel import coerce
 from althedge_xl.excel.function import excel_function
@@ -21,19 +18,23 @@ from althedge_xl.udfs._cells import Cells
     notional="Position notional in USD (mark price × size)",
     funding_rate="Funding rate per interval as a fraction (0.01% = 0.0001), or a range of rates, one per settlement",
     days="Holding period in days, with a single rate (leave blank with a range of rates)",
-    interval_hours="Optional: hours between funding settlements (default 8; some symbols use 4 or 1)",
+    interval_hours="Optional: hours between funding settlements (default the rule's, 8 without one; some symbols use 4 or 1)",
     side='Optional: "short" (default, the hedge) or "long"',
     mark_prices="Optional, with a range of rates: the mark (or index) price at each settlement, same size",
     entry_price="Optional, with mark_prices: the price notional was valued at (default the first mark price)",
+    rule="Optional: the exchange, any case: "
+    + ", ".join(f'"{name}"' for name in RULES)
+    + "; its BTC perpetual's interval is the default and its cap the limit (blank: BTCUSDT's, 8 h, ±0.3%)",
 )
 def FUNDING_COST(
     notional: Cells,
     funding_rate: Cells,
     days: Cells = None,
-    interval_hours: Cells = FUNDING_INTERVAL_HOURS,
+    interval_hours: Cells = None,
     side: Cells = "short",
     mark_prices: Cells = None,
     entry_price: Cells = None,
+    rule: Cells = None,
 ) -> Any:
     """Funding the position pays in USD, positive when you pay; a short receives positive rates.
 
@@ -68,10 +69,11 @@ def FUNDING_COST(
         coerce.numbers(notional, "notional"),
         rates,
         coerce.optional_numbers(days, "days"),
-        coerce.numbers(interval_hours, "interval_hours", FUNDING_INTERVAL_HOURS),
+        coerce.optional_numbers(interval_hours, "interval_hours"),
         coerce.choice(side, "side", SIDES, "short"),
         marks,
         coerce.optional_number(entry_price, "entry_price"),
+        None if coerce.omitted(rule) else coerce.choice(rule, "rule", RULES, "binance"),
     )
 
 

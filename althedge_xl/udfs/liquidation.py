@@ -1,11 +1,11 @@
-"""Excel functions for liquidation with the exchange's tiers: the price, and the collateral a BTC spike needs."""
+"""Excel functions for liquidation with the exchange's tiers: the price (isolated and cross), and the collateral a BTC spike needs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from althedge_xl.core import liquidation, spike
-from althedge_xl.core.conventions import CONTRACTS, INVERSE_CONTRACT_USD, RULES, SIDES
+from althedge_xl.core import cross, liquidation, spike
+from althedge_xl.core.conventions import CONTRACTS, RULES, SIDES
 from althedge_xl.excel import coerce
 from althedge_xl.excel.function import excel_function
 from althedge_xl.udfs._cells import FRACTION, Cells
@@ -24,6 +24,7 @@ _TIERS = LIQ_HELP["tiers"] + " (default the rule's: Binance BTCUSDT recorded 202
     rule=LIQ_HELP["rule"],
     tiers=_TIERS,
     contract_usd=LIQ_HELP["contract_usd"],
+    fee_rate=LIQ_HELP["fee_rate"],
 )
 def HEDGE_LIQUIDATION(
     entry_price: Cells,
@@ -34,7 +35,8 @@ def HEDGE_LIQUIDATION(
     contract: Cells = "linear",
     rule: Cells = "binance",
     tiers: Cells = None,
-    contract_usd: Cells = INVERSE_CONTRACT_USD,
+    contract_usd: Cells = None,
+    fee_rate: Cells = None,
 ) -> Any:
     """Liquidation price with the exchange's tiers, as one row: price, tier rate, tier amount, tier max leverage.
 
@@ -53,7 +55,8 @@ def HEDGE_LIQUIDATION(
         coerce.choice(contract, "contract", CONTRACTS, "linear"),
         coerce.choice(rule, "rule", RULES, "binance"),
         coerce.table(tiers, "tiers", 5),
-        coerce.numbers(contract_usd, "contract_usd", INVERSE_CONTRACT_USD),
+        coerce.optional_numbers(contract_usd, "contract_usd"),
+        coerce.optional_numbers(fee_rate, "fee_rate"),
     )
     return [list(found)]
 
@@ -65,6 +68,7 @@ def HEDGE_LIQUIDATION(
     contract=LIQ_HELP["contract"],
     rule=LIQ_HELP["rule"],
     tiers=_TIERS,
+    fee_rate=LIQ_HELP["fee_rate"],
 )
 def HEDGE_SPIKE_COLLATERAL(
     notional: Cells,
@@ -73,6 +77,7 @@ def HEDGE_SPIKE_COLLATERAL(
     contract: Cells = "linear",
     rule: Cells = "binance",
     tiers: Cells = None,
+    fee_rate: Cells = None,
 ) -> Any:
     """Collateral (USDT linear, BTC inverse) a short needs to survive a BTC rise of X % from entry.
 
@@ -89,6 +94,7 @@ def HEDGE_SPIKE_COLLATERAL(
         coerce.choice(contract, "contract", CONTRACTS, "linear"),
         coerce.choice(rule, "rule", RULES, "binance"),
         coerce.table(tiers, "tiers", 5),
+        coerce.optional_numbers(fee_rate, "fee_rate"),
     )
 
 
@@ -99,6 +105,7 @@ def HEDGE_SPIKE_COLLATERAL(
     contract=LIQ_HELP["contract"],
     rule=LIQ_HELP["rule"],
     tiers=_TIERS,
+    fee_rate=LIQ_HELP["fee_rate"],
 )
 def HEDGE_SPIKE_SURVIVED(
     collateral: Cells,
@@ -107,6 +114,7 @@ def HEDGE_SPIKE_SURVIVED(
     contract: Cells = "linear",
     rule: Cells = "binance",
     tiers: Cells = None,
+    fee_rate: Cells = None,
 ) -> Any:
     """The BTC rise from entry (a fraction) that a short with this collateral survives: LP / entry − 1.
 
@@ -120,4 +128,52 @@ def HEDGE_SPIKE_SURVIVED(
         coerce.choice(contract, "contract", CONTRACTS, "linear"),
         coerce.choice(rule, "rule", RULES, "binance"),
         coerce.table(tiers, "tiers", 5),
+        coerce.optional_numbers(fee_rate, "fee_rate"),
+    )
+
+
+@excel_function(
+    entry_price="Entry price of the position in USD",
+    quantity="Position size: BTC (linear) or the rule's contracts (inverse: Binance 100 USD, Bybit 1 USD)",
+    wallet_balance="The cross wallet balance: USDT for linear contracts, BTC for inverse ones",
+    other_maintenance="Optional: maintenance margin of the account's other positions (default 0)",
+    other_pnl="Optional: unrealised P/L of the account's other positions at their mark prices, a loss negative "
+    "(default 0)",
+    side='Optional: "short" (default, the hedge) or "long"',
+    contract=LIQ_HELP["contract"],
+    rule=LIQ_HELP["rule"],
+    tiers=_TIERS,
+    fee_rate=LIQ_HELP["fee_rate"],
+)
+def HEDGE_LIQ_CROSS(
+    entry_price: Cells,
+    quantity: Cells,
+    wallet_balance: Cells,
+    other_maintenance: Cells = None,
+    other_pnl: Cells = None,
+    side: Cells = "short",
+    contract: Cells = "linear",
+    rule: Cells = "binance",
+    tiers: Cells = None,
+    fee_rate: Cells = None,
+) -> Any:
+    """Cross-margin liquidation price in USD of one position sharing its wallet with the account's other positions.
+
+    Binance: LP = (WB − TMM + UPNL + cum − side·Q·EP) / (Q·MMR − side·Q), tier at LP; Bybit: its
+    isolated rule on WB − TMM + UPNL. Alone in the account, 2 BTC short at 100,000 with 10,000 USDT:
+
+    >>> round(HEDGE_LIQ_CROSS(100000, 2, 10000), 2)
+    104581.67
+    """
+    return cross.cross_liquidation(
+        coerce.number(entry_price, "entry_price"),
+        coerce.number(quantity, "quantity"),
+        coerce.number(wallet_balance, "wallet_balance"),
+        coerce.optional_number(other_maintenance, "other_maintenance"),
+        coerce.optional_number(other_pnl, "other_pnl"),
+        coerce.choice(side, "side", SIDES, "short"),
+        coerce.choice(contract, "contract", CONTRACTS, "linear"),
+        coerce.choice(rule, "rule", RULES, "binance"),
+        coerce.table(tiers, "tiers", 5),
+        coerce.optional_number(fee_rate, "fee_rate"),
     )

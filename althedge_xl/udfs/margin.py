@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from althedge_xl.core import liquidation
-from althedge_xl.core.conventions import CONTRACTS, INVERSE_CONTRACT_USD, RULES, SIDES
+from althedge_xl.core.conventions import CONTRACTS, RULES, SIDES
 from althedge_xl.excel import coerce
 from althedge_xl.excel.function import excel_function
 from althedge_xl.udfs._cells import Cells
@@ -19,8 +19,12 @@ LIQ_HELP = {
     "contract": 'Optional: "linear" (default, USDT-margined, in BTC) or "inverse" (coin-margined, in contracts)',
     "quantity": "Optional: position size, BTC (linear) or contracts (inverse); picks the tier when mmr is blank",
     "collateral": "Optional: the position's wallet balance incl. added margin, USDT linear, BTC inverse (default notional/leverage)",
-    "rule": 'Optional: "binance" (default; maintenance at the liquidation price) or "bybit" (maintenance at entry)',
-    "contract_usd": "Optional: USD face value of one inverse contract (default 100, BTCUSD; other coin-margined symbols 10)",
+    "rule": "Optional: the exchange whose rule applies, any case: "
+    + ", ".join(f'"{name}"' for name in RULES)
+    + " (default binance)",
+    "contract_usd": "Optional: USD face value of one inverse contract (blank: the rule's; Binance BTCUSD 100)",
+    "fee_rate": "Optional: fee to close in the liquidation condition, a fraction of the notional at the liquidation "
+    "price (blank: the rule's, 0 for binance and bybit; 0: none)",
     "tiers": "Optional: tier table of the rule's exchange, one row per tier: floor, cap, rate, amount, max leverage",
 }
 
@@ -34,6 +38,7 @@ def _liquidation_args(
     collateral: Cells,
     rule: Cells,
     contract_usd: Cells,
+    fee_rate: Cells,
 ) -> dict[str, Any]:
     return {
         "leverage": coerce.numbers(leverage, "leverage"),
@@ -43,7 +48,8 @@ def _liquidation_args(
         "quantity": coerce.optional_numbers(quantity, "quantity"),
         "collateral": coerce.optional_numbers(collateral, "collateral"),
         "rule": coerce.choice(rule, "rule", RULES, "binance"),
-        "contract_usd": coerce.numbers(contract_usd, "contract_usd", INVERSE_CONTRACT_USD),
+        "contract_usd": coerce.optional_numbers(contract_usd, "contract_usd"),
+        "fee_rate": coerce.optional_numbers(fee_rate, "fee_rate"),
     }
 
 
@@ -58,6 +64,7 @@ def _liquidation_args(
     collateral=LIQ_HELP["collateral"],
     rule=LIQ_HELP["rule"],
     contract_usd=LIQ_HELP["contract_usd"],
+    fee_rate=LIQ_HELP["fee_rate"],
 )
 def HEDGE_LIQ_PRICE(
     entry_price: Cells,
@@ -69,9 +76,10 @@ def HEDGE_LIQ_PRICE(
     quantity: Cells = None,
     collateral: Cells = None,
     rule: Cells = "binance",
-    contract_usd: Cells = INVERSE_CONTRACT_USD,
+    contract_usd: Cells = None,
+    fee_rate: Cells = None,
 ) -> Any:
-    """Isolated-margin liquidation price in USD, by Binance's or Bybit's rule, in the tier given or the table's.
+    """Isolated-margin liquidation price in USD by an exchange's rule, in the tier given or the table's.
 
     Binance linear short: LP = (WB + cum + Q·EP) / (Q·(1 + MMR)), WB = Q·EP / leverage. With mmr
     blank the tier is the default table's for the quantity (Binance BTCUSDT 2026-03-05), leverage
@@ -82,7 +90,7 @@ def HEDGE_LIQ_PRICE(
     >>> round(HEDGE_LIQ_PRICE(100000, 20), 2), HEDGE_LIQ_PRICE(20000, 50, 0.005, 0, "long", "linear", 1, None, "bybit")
     (104581.67, 19700.0)
     """
-    args = _liquidation_args(leverage, mmr, maint_amount, contract, quantity, collateral, rule, contract_usd)
+    args = _liquidation_args(leverage, mmr, maint_amount, contract, quantity, collateral, rule, contract_usd, fee_rate)
     return liquidation.liquidation_price(
         coerce.numbers(entry_price, "entry_price"), side=coerce.choice(side, "side", SIDES, "short"), **args
     )
@@ -99,6 +107,7 @@ def HEDGE_LIQ_PRICE(
     collateral=LIQ_HELP["collateral"],
     rule=LIQ_HELP["rule"],
     contract_usd=LIQ_HELP["contract_usd"],
+    fee_rate=LIQ_HELP["fee_rate"],
 )
 def HEDGE_MARGIN_BUFFER(
     entry_price: Cells,
@@ -110,7 +119,8 @@ def HEDGE_MARGIN_BUFFER(
     quantity: Cells = None,
     collateral: Cells = None,
     rule: Cells = "binance",
-    contract_usd: Cells = INVERSE_CONTRACT_USD,
+    contract_usd: Cells = None,
+    fee_rate: Cells = None,
 ) -> Any:
     """How far BTC can rise from the mark price before the short is liquidated: LP / mark − 1.
 
@@ -119,7 +129,7 @@ def HEDGE_MARGIN_BUFFER(
     >>> round(HEDGE_MARGIN_BUFFER(100000, 100000, 20), 6)
     0.045817
     """
-    args = _liquidation_args(leverage, mmr, maint_amount, contract, quantity, collateral, rule, contract_usd)
+    args = _liquidation_args(leverage, mmr, maint_amount, contract, quantity, collateral, rule, contract_usd, fee_rate)
     return liquidation.margin_buffer(
         coerce.numbers(entry_price, "entry_price"), coerce.numbers(mark_price, "mark_price"), **args
     )

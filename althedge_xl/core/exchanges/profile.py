@@ -1,0 +1,119 @@
+"""What an exchange's liquidation rule is made of, as one record: :class:`ExchangeProfile`.
+
+The liquidation functions read a profile and never ask which exchange it is. A profile says:
+
+* where the maintenance margin is valued: at the liquidation price (``"liquidation"``: the tier is
+  the one the notional at the liquidation price falls in) or at entry (``"entry"``);
+* how its tier table reads the amount column (``"cumulative"``: each amount follows the rule
+  floor · (rate − previous rate) + previous amount, checked; ``"deduction"``: the exchange's own
+  deduction, taken as given; ``"none"``: one rate for the whole position and no amount, every
+  amount 0);
+* the fee the liquidation condition adds to the maintenance margin, as a fraction of the notional
+  at the liquidation price (0 where the exchange's published formula has none);
+* the default BTC tier tables per contract, the inverse contract's face value, the price ticks and
+  the direction a liquidation price is rounded to them, the funding interval and cap.
+
+Every value is cited in :attr:`ExchangeProfile.sources` (the page or API response and its date).
+A value nobody can cite is ``None``: the function that needs it asks the user for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from althedge_xl.core.errors import MissingValueError
+from althedge_xl.core.tiers import TierTable
+
+#: Where the maintenance margin is valued: at the liquidation price, or at the entry price.
+VALUATIONS: Final = ("liquidation", "entry")
+#: How a tier table's amount column is read (see the module's docstring).
+AMOUNT_KINDS: Final = ("cumulative", "deduction", "none")
+#: How a liquidation price is rounded to the tick: up, down, or toward the side that liquidates
+#: sooner ("adverse": up for a short, down for a long) or later ("favourable").
+TICK_ROUNDINGS: Final = ("up", "down", "nearest", "adverse", "favourable")
+
+
+@dataclass(frozen=True)
+class ExchangeProfile:
+    """One exchange's liquidation rule and BTC contract conventions, as data.
+
+    Attributes
+    ----------
+    name, label : str
+        The rule's name as typed in a cell (lower case) and as shown ("Binance").
+    valuation : {"liquidation", "entry"}
+        Where the maintenance margin (and its tier) is valued.
+    amounts : {"cumulative", "deduction", "none"}
+        How the tier table's maintenance amount column is read.
+    fee_rate : float or None
+        Fee term of the liquidation condition as a fraction of the notional at the liquidation
+        price (0: none in the published formula; None: not published, the user gives it).
+    tiers : mapping of contract to TierTable or None
+        Default BTC tier table per contract (``"linear"``, ``"inverse"``); None: none published.
+    contract_usd : float or None
+        USD face value of one inverse BTCUSD contract.
+    ticks : mapping of contract to float or None
+        Price tick of the BTC contract.
+    tick_rounding : str or None
+        Direction the exchange rounds a liquidation price to the tick (:data:`TICK_ROUNDINGS`);
+        None where it does not say (the price is then shown unrounded).
+    funding_interval_hours : float or None
+        Hours between funding settlements of the BTC perpetual.
+    funding_cap : float or None
+        Largest funding rate a settlement of the BTC perpetual can have, as a fraction.
+    sources : mapping of str to str
+        For each attribute above that holds a number or a table, where it comes from and when.
+    fee_price : {"liquidation", "bankruptcy"}
+        The price the fee to close is valued at (:mod:`althedge_xl.core.fee_terms`).
+    """
+
+    name: str
+    label: str
+    valuation: str
+    amounts: str
+    fee_rate: float | None
+    tiers: Mapping[str, TierTable | None]
+    contract_usd: float | None
+    ticks: Mapping[str, float | None]
+    tick_rounding: str | None
+    funding_interval_hours: float | None
+    funding_cap: float | None
+    sources: Mapping[str, str] = field(default_factory=dict)
+    fee_price: str = "liquidation"
+
+    def __post_init__(self) -> None:
+        if self.valuation not in VALUATIONS:
+            raise ValueError(f"{self.name}: valuation must be one of {VALUATIONS}")
+        if self.amounts not in AMOUNT_KINDS:
+            raise ValueError(f"{self.name}: amounts must be one of {AMOUNT_KINDS}")
+        if self.fee_price not in ("liquidation", "bankruptcy"):
+            raise ValueError(f"{self.name}: fee_price must be liquidation or bankruptcy")
+        if self.tick_rounding is not None and self.tick_rounding not in TICK_ROUNDINGS:
+            raise ValueError(f"{self.name}: tick_rounding must be one of {TICK_ROUNDINGS}")
+
+    def default_tiers(self, contract: str) -> TierTable:
+        """The default BTC tier table for ``contract``, or a clear request for one."""
+        table = self.tiers.get(contract)
+        if table is None:
+            raise MissingValueError(
+                f"AltHedge ships no {self.label} {contract} BTC tier table (none published that it can cite): "
+                "give the exchange's tiers, or the tier's mmr"
+            )
+        return table
+
+    def default_fee_rate(self) -> float:
+        """The fee term's rate, or a clear request for it."""
+        if self.fee_rate is None:
+            raise MissingValueError(
+                f"{self.label} adds the fee to close to its liquidation condition and publishes no rate "
+                "AltHedge can cite: give fee_rate (0 for none)"
+            )
+        return self.fee_rate
+
+    def face_value(self) -> float:
+        """USD face value of one inverse contract, or a clear request for it."""
+        if self.contract_usd is None:
+            raise MissingValueError(f"AltHedge has no cited {self.label} inverse contract size: give contract_usd")
+        return self.contract_usd
