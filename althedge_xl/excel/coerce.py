@@ -25,6 +25,7 @@ other range cell by cell, which names the first bad cell (both ways give the sam
 
 from __future__ import annotations
 
+import itertools
 from typing import Final
 
 import numpy as np
@@ -123,7 +124,10 @@ def _excel_numbers(value: object) -> FloatArray | None:
     (:func:`~althedge_xl.excel.arguments.finite_rows`).
     """
     rows = value if type(value) is FiniteRows else finite_rows(value) if type(value) is list else None
-    return None if rows is None else np.array(rows, dtype=np.float64)
+    if rows is None:
+        return None
+    shape = (len(rows), len(rows[0]))  # read flat: numpy reads a long column of one-cell rows slowly
+    return np.fromiter(itertools.chain.from_iterable(rows), np.float64, shape[0] * shape[1]).reshape(shape)
 
 
 def _finite(out: FloatArray, blank: np.ndarray, name: str) -> FloatArray:
