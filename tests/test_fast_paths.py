@@ -358,3 +358,17 @@ class TestBacktestDates:
         ]
         assert isinstance(tables[0], list) and tables[0][1][0] == "Unhedged"
         assert tables[0] == tables[1] == tables[2]
+
+
+def test_cvar_is_the_mean_of_the_sorted_worst_days():
+    # The definition written out: sort every return, take the ceil(5 % x T) lowest, average them in that order.
+    from althedge_xl.core.backtest.metrics import cvar
+
+    rng = np.random.default_rng(5)
+    for size in (1, 2, 19, 20, 21, 400, 100_000):
+        returns = rng.normal(0.0, 0.03, size)
+        returns[rng.integers(0, size, 3)] = returns[0]  # ties
+        worst = max(1, -(-size * 5 // 100))
+        assert cvar(returns) == float(np.sort(returns)[:worst].mean())
+        returns[size // 2] = np.nan  # a NaN sorts last, as in a full sort
+        assert np.array_equal(cvar(returns), float(np.sort(returns)[:worst].mean()), equal_nan=True)

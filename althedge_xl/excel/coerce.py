@@ -126,6 +126,8 @@ def _excel_numbers(value: object) -> FloatArray | None:
     rows = value if type(value) is FiniteRows else finite_rows(value) if type(value) is list else None
     if rows is None:
         return None
+    if len(rows) == 1:  # a cell or a row: one list, which numpy reads at once
+        return np.array(rows, dtype=np.float64)
     shape = (len(rows), len(rows[0]))  # read flat: numpy reads a long column of one-cell rows slowly
     return np.fromiter(itertools.chain.from_iterable(rows), np.float64, shape[0] * shape[1]).reshape(shape)
 

@@ -12,6 +12,7 @@ both ways give the same days and the same errors.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Final
 
 import numpy as np
@@ -88,7 +89,7 @@ def days_at_once(value: object) -> list[str] | None:
         array = np.asarray(value)
         return _serial_days(array.ravel()) if array.size and array.dtype.kind in "fiu" else None
     if type(value) is FiniteRows:  # floats only, as plain_argument proved
-        return _serial_days(np.array(value, dtype=np.float64).ravel())
+        return _serial_days(np.fromiter(itertools.chain.from_iterable(value), np.float64))
     listed = listed_cells(value)
     if listed is None:
         return None
