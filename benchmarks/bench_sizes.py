@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/bench_sizes.py                    # all 29 functions, two with a column of sizes, and the size probes
     python benchmarks/bench_sizes.py --only HEDGE_EFFECTIVENESS,STRESS_GRID
     python benchmarks/bench_sizes.py --cap-gib 8        # address-space cap of each child process
+    python benchmarks/bench_sizes.py --baseline ../old  # the package of another checkout beside this one
 
 Each function is called as xlwings calls it (ranges as lists of rows of floats) with one argument
 of 10⁵ cells: a column of 100,000 rows, or 4 rows × 25,000 columns for ``HEDGE_BETA_TABLE``. A few
@@ -28,6 +29,10 @@ take about 10 MB. The process's CPU time is printed beside the wall time: on a m
 other work the wall time is inflated and the CPU time is the steadier figure, so the time goal
 takes the lower of the two. Prints one row per case and ``PASS``/``FAIL`` per goal; exits 1 when one is
 missed. Not part of the test suite.
+
+``--baseline DIR`` measures the package of another checkout (``DIR/althedge_xl``, e.g. the previous
+commit unpacked with ``git archive``) on the same inputs, each case's two runs one after the other,
+and prints both side by side: on a shared machine a before/after comparison is only fair in one run.
 """
 
 from __future__ import annotations
@@ -65,6 +70,17 @@ def _dates(rows: int = N) -> list[list[str]]:
     return [[(first + dt.timedelta(days=i)).isoformat()] for i in range(rows)]
 
 
+def _serials(rows: int = N) -> list[list[float]]:
+    """The days of :func:`_dates` as Excel's date serials (1900-03-01 is 61), as a number-formatted column passes them."""
+    return [[61.0 + i] for i in range(rows)]
+
+
+def _datetimes(rows: int = N) -> list[list[dt.datetime]]:
+    """The days of :func:`_dates` as xlwings passes date-formatted cells."""
+    first = dt.datetime(1900, 3, 1)
+    return [[first + dt.timedelta(days=i)] for i in range(rows)]
+
+
 def _cases() -> dict[str, Callable[[], tuple[Any, ...]]]:
     """Each case's name and the arguments of its call, built in the child process."""
     import numpy as np
@@ -79,6 +95,25 @@ def _cases() -> dict[str, Callable[[], tuple[Any, ...]]]:
     return {
         "BACKTEST": lambda: (
             _dates(),
+            btc(),
+            alt(),
+            1000.0,
+            0.0,
+            rates(),
+            column(seed=5, low=0.0, high=100.0),
+        ),
+        # The same days as Excel passes a column of dates: serial numbers, or datetimes.
+        "BACKTEST serials": lambda: (
+            _serials(),
+            btc(),
+            alt(),
+            1000.0,
+            0.0,
+            rates(),
+            column(seed=5, low=0.0, high=100.0),
+        ),
+        "BACKTEST datetimes": lambda: (
+            _datetimes(),
             btc(),
             alt(),
             1000.0,
@@ -197,8 +232,11 @@ def run_one(case: str, repeat: int, cap_gib: float) -> dict[str, Any]:
     result = function(*args)
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
+    import althedge_xl
+
     return {
         "case": case,
+        "package": str(Path(althedge_xl.__file__).parent),
         "cells": _cells(args),
         "best_s": min(times),
         "first_s": times[0],
@@ -209,8 +247,9 @@ def run_one(case: str, repeat: int, cap_gib: float) -> dict[str, Any]:
     }
 
 
-def _child(case: str, repeat: int, cap_gib: float, timeout: float) -> dict[str, Any]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+def _child(case: str, repeat: int, cap_gib: float, timeout: float, root: Path = ROOT) -> dict[str, Any]:
+    """Measure ``case`` in a fresh interpreter that imports the package of the checkout at ``root``."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
     command = [sys.executable, __file__, "--child", case, "--repeat", str(repeat), "--cap-gib", str(cap_gib)]
     began = time.perf_counter()
     try:
@@ -220,7 +259,16 @@ def _child(case: str, repeat: int, cap_gib: float, timeout: float) -> dict[str, 
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["?"])[-1]
         return {"case": case, "failed": f"exit {done.returncode} after {time.perf_counter() - began:.1f} s: {last}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    row: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    if Path(row["package"]) != root.resolve() / "althedge_xl":
+        return {"case": case, "failed": f"measured the package in {row['package']}, not the one in {root}"}
+    return row
+
+
+def _figures(row: dict[str, Any]) -> str:
+    if "failed" in row:
+        return f"{'':>7} {'':>7} {'':>8}"
+    return f"{row['best_s']:>7.3f} {row['cpu_s']:>7.3f} {row['traced_peak_mb']:>8.1f}"
 
 
 def main() -> int:
@@ -230,6 +278,7 @@ def main() -> int:
     parser.add_argument("--cap-gib", type=float, default=8.0, help="address-space cap of each child (default 8)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per case (default 120)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--baseline", type=Path, help="also measure the package of this checkout, side by side")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -241,19 +290,31 @@ def main() -> int:
     names = list(_cases())
     if options.only:
         names = [n for n in names if any(n == o or n.endswith(o) for o in options.only.split(","))]
-    print(f"{'case':<37} {'cells':>7} {'wall s':>7} {'CPU s':>7} {'RSS +MB':>8} {'peak MB':>8}  result", flush=True)
+    if options.baseline:
+        base = f"{'base s':>7} {'CPU s':>7} {'peak MB':>8} | "
+        print(f"baseline: {options.baseline.resolve() / 'althedge_xl'}; this checkout: {ROOT / 'althedge_xl'}")
+    else:
+        base = ""
+    print(
+        f"{'case':<37} {'cells':>7} {base}{'wall s':>7} {'CPU s':>7} {'RSS +MB':>8} {'peak MB':>8}  result", flush=True
+    )
     rows, missed = [], 0
     for name in names:
+        if options.baseline:
+            before = _child(name, options.repeat, options.cap_gib, options.timeout, options.baseline.resolve())
+            base = f"{_figures(before)} | "
         row = _child(name, options.repeat, options.cap_gib, options.timeout)
+        if options.baseline:
+            row["baseline"] = before
         rows.append(row)
         if "failed" in row:
             missed += 1
-            print(f"{row['case']:<37} {'':>7} {'':>7} {'':>7} {'':>8} {'':>8}  FAIL {row['failed']}", flush=True)
+            print(f"{row['case']:<37} {'':>7} {base}{'':>7} {'':>7} {'':>8} {'':>8}  FAIL {row['failed']}", flush=True)
             continue
         met = min(row["best_s"], row["cpu_s"]) < GOAL_SECONDS and row["traced_peak_mb"] <= GOAL_PEAK_MB
         missed += not met
         print(
-            f"{row['case']:<37} {row['cells']:>7} {row['best_s']:>7.3f} {row['cpu_s']:>7.3f} "
+            f"{row['case']:<37} {row['cells']:>7} {base}{row['best_s']:>7.3f} {row['cpu_s']:>7.3f} "
             f"{row['rss_rise_mb']:>8.1f} {row['traced_peak_mb']:>8.1f}  {'PASS' if met else 'FAIL'} {row['result']}",
             flush=True,
         )

@@ -22,7 +22,8 @@ Run from the repository root::
    them with ``ndim=2`` (``[[20000.0]]``, ``[[20.0]]``), best of several ``timeit`` repeats, in
    microseconds per call. Goal: at most about 20 us. Also times the pieces of ``HEDGE_MARGIN``
    (coercion of one argument, the core function, the result conversion) and, for each UDF, the
-   share of profiled time spent in ``excel/coerce.py``, ``core/`` and numpy's Python code.
+   share of profiled time spent in the coercion (``excel/coerce.py`` and the modules it draws on),
+   ``core/`` and numpy's Python code.
 
 3. ``import althedge_xl.udfs`` with pandas blocked (``sys.modules["pandas"] = None``), without and
    with xlwings imported first: the functions must import and answer without pandas.
@@ -160,6 +161,10 @@ def best_us(func: Callable[[], Any], repeat: int = 7) -> float:
     return min(timer.repeat(repeat, number)) / number * 1e6
 
 
+#: The coercion layer: what Excel passes read as arrays, words and dates.
+COERCION_MODULES = tuple(f"althedge_xl/excel/{name}.py" for name in ("coerce", "cells", "dates", "words"))
+
+
 def profile_groups(func: Callable[[], Any], calls: int = 5_000) -> tuple[dict[str, float], pstats.Stats]:
     """Share of profiled time (own time of each function) by where the function lives."""
     profiler = cProfile.Profile()
@@ -171,7 +176,7 @@ def profile_groups(func: Callable[[], Any], calls: int = 5_000) -> tuple[dict[st
     groups = dict.fromkeys(("coerce", "core", "udfs+function", "numpy (Python)", "C calls", "other"), 0.0)
     for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         path = filename.replace("\\", "/")
-        if path.endswith("althedge_xl/excel/coerce.py"):
+        if path.endswith(COERCION_MODULES):
             key = "coerce"
         elif "/althedge_xl/core/" in path:
             key = "core"

@@ -367,6 +367,8 @@ def test_simulate_is_the_day_by_day_loop_to_the_bit():
         alt = 1000 * np.exp(np.cumsum(rng.normal(0, 0.05, n)))
         spot = alt + 500 * btc / btc[0]
         ratio = np.where(rng.random(n) < 0.1, np.nan, rng.uniform(0, 1.5, n))
+        if _ % 10 == 0:  # a rule that never wants a short (unhedged), with days it cannot decide
+            ratio = np.where(rng.random(n) < 0.3, np.nan, 0.0)
         funding = np.where(rng.random(n) < 0.2, np.nan, rng.normal(0.0001, 0.0005, n))
         allowed = list(rng.random(n) < 0.7)
         band, fee = float(rng.choice([0.0, 0.1, 0.3])), float(rng.choice([0.0, 0.0005, 0.001]))
@@ -375,4 +377,5 @@ def test_simulate_is_the_day_by_day_loop_to_the_bit():
             ratio.tolist(), spot.tolist(), alt.tolist(), btc.tolist(), funding.tolist(), allowed, band, fee
         )
         assert path.equity.tolist() == equity and path.quantity.tolist() == held
+        assert path.traded.tolist() == [abs(b - a) for a, b in zip([0.0, *held[:-2]], held[:-1], strict=True)] + [0.0]
         assert (path.funding_received, path.funding_paid, path.fees) == (received, paid, fees)

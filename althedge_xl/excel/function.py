@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import math
 import os
 import sys
@@ -90,6 +91,28 @@ def _cell(value: Any) -> Any:
     raise TypeError(f"cannot show a {type(value).__name__} in a cell")
 
 
+#: Cells Excel shows as they are: text, a blank, a float (when finite).
+_SHOWN_AS_THEY_ARE = frozenset({str, float, type(None)})
+
+
+def _shown_rows(rows: list[Any] | tuple[Any, ...]) -> list[list[Any]] | None:
+    """``rows`` as they are (in a new list) when each cell is already what :func:`_cell` makes of it; else None.
+
+    A table of text, blanks and finite floats (labels beside numbers) is tested at once: the
+    types in one pass, the floats by one sum, which a NaN or an infinity makes non-finite (a sum
+    that overflows sends the table the general way, cell by cell).
+    """
+    if set(map(type, rows)) != {list}:
+        return None
+    cells = list(itertools.chain.from_iterable(rows))
+    kinds = set(map(type, cells))
+    if not kinds <= _SHOWN_AS_THEY_ARE:
+        return None
+    if float in kinds and not math.isfinite(sum(cells if kinds == {float} else [c for c in cells if type(c) is float])):
+        return None
+    return list(rows)
+
+
 def to_excel(result: Any) -> Any:
     """A function's result as xlwings writes it: a scalar, or a list of rows."""
     if isinstance(result, ExcelError):
@@ -101,6 +124,9 @@ def to_excel(result: Any) -> Any:
         # A single cell in gives a single value out, whatever shape the cell came in.
         result = result.item() if result.size == 1 else result.tolist()
     if isinstance(result, (list, tuple)):
+        shown = _shown_rows(result)
+        if shown is not None:
+            return shown
         if result and all(isinstance(row, (list, tuple)) for row in result):
             return [[_cell(v) for v in row] for row in result]
         return [_cell(v) for v in result]

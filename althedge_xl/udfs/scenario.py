@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -73,10 +74,11 @@ def SCENARIO_TABLE(
     if names is None:
         asset_names = [f"Holding {i + 1}" for i in range(len(values))]
     else:
-        asset_names = [name for name, keep in zip(names, used, strict=True) if keep]
-    header = ["Position", *scenario.TABLE_COLUMNS]
-    rows = [[label, *row] for label, row in zip([*asset_names, *scenario.SUMMARY_ROWS], body.tolist(), strict=True)]
-    return [header, *rows]
+        asset_names = list(itertools.compress(names, used.tolist()))
+    rows = body.tolist()
+    for label, row in zip([*asset_names, *scenario.SUMMARY_ROWS], rows, strict=True):
+        row.insert(0, label)
+    return [["Position", *scenario.TABLE_COLUMNS], *rows]
 
 
 @excel_function(

@@ -78,15 +78,40 @@ class BacktestResult:
 
 
 def _dates(dates: Sequence[str], n: int) -> list[str]:
-    out = [str(d).strip() for d in dates]
+    """The days as ``YYYY-MM-DD`` text, each after the one before; else the error naming the first that is not."""
+    checked = _iso_days_in_order(dates)  # the common case, tested at once
+    out = list(dates) if checked else [str(d).strip() for d in dates]
     if len(out) != n:
         raise WrongTypeError(f"dates has {len(out)} rows but btc_prices has {n}; they must cover the same days")
+    if checked:
+        return out
     for d in out:
         if len(d) != 10 or d[4] != "-" or d[7] != "-" or not (d[:4] + d[5:7] + d[8:]).isdigit():
             raise WrongTypeError(f"dates must be YYYY-MM-DD days; got {d!r}")
     if any(b <= a for a, b in itertools.pairwise(out)):
         raise WrongTypeError("dates must be in order, oldest first, each day once")
     return out
+
+
+_DIGIT_COLUMNS: Final = [0, 1, 2, 3, 5, 6, 8, 9]
+
+
+def _iso_days_in_order(dates: Sequence[str]) -> bool:
+    """True when ``dates`` are texts of ASCII digits as ``YYYY-MM-DD``, each after the one before: one test at once.
+
+    What :func:`_dates` checks day by day (which it still does, to name the first bad day, when this is False).
+    """
+    if not isinstance(dates, (list, tuple)) or set(map(type, dates)) != {str} or set(map(len, dates)) != {10}:
+        return False
+    days = np.array(dates, dtype="U10")
+    chars = days.view(np.uint32).reshape(-1, 10)  # the code point of every character
+    digits = chars[:, _DIGIT_COLUMNS]
+    dashes = chars[:, [4, 7]]
+    return bool(
+        ((digits >= ord("0")) & (digits <= ord("9"))).all()
+        and (dashes == ord("-")).all()
+        and (days[1:] > days[:-1]).all()
+    )
 
 
 def _period(dates: list[str], start: str | None, end: str | None) -> tuple[int | None, int]:
@@ -307,7 +332,7 @@ def backtest(
         results.append(RuleResult(key, rule_label(key), ratio, path, stats, trades, hedged, per_1000))
         if progress is not None:
             progress(len(results), len(keys))
-    missing = tuple(d for d, x in zip(day[first + 1 : last + 1], period_rates[1:], strict=True) if math.isnan(x))
+    missing = tuple(day[first + 1 + int(i)] for i in np.flatnonzero(np.isnan(period_rates[1:])))
     return BacktestResult(tuple(day[span]), tuple(results), missing if funding is not None else ())
 
 

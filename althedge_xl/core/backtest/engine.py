@@ -61,6 +61,26 @@ def rebalance_days(dates: Sequence[str], schedule: str) -> list[bool]:
     return [i == 0 or dates[i][:7] != dates[i - 1][:7] for i in range(len(dates))]
 
 
+def _trades(target: FloatArray, allowed: Sequence[bool], band: float) -> tuple[FloatArray, FloatArray]:
+    """The short held after each close and the BTC traded there: the band and schedule, close by close.
+
+    Only the trades are sequential (each depends on the short held): one light pass over the closes.
+    """
+    n = target.shape[0]
+    held_list, traded_list, decided = [0.0] * n, [0.0] * n, target.tolist()
+    q = 0.0
+    for t in range(n - 1):
+        goal = decided[t]
+        if allowed[t] and goal == goal:
+            change = abs(goal - q)
+            if change > band * goal:
+                traded_list[t] = change
+                q = goal
+        held_list[t] = q
+    held_list[n - 1] = q
+    return np.array(held_list), np.array(traded_list)
+
+
 def simulate(
     ratio: FloatArray,
     spot_value: FloatArray,
@@ -112,19 +132,10 @@ def simulate(
     n = btc.shape[0]
     with np.errstate(all="ignore"):  # an inf or NaN from extreme inputs is refused below
         target = ratio * alt_value / btc  # BTC to hold after each close; NaN: keep the short held
-        # Only the trades are sequential (each depends on the short held): one light pass over the closes.
-        held_list, traded_list, decided = [0.0] * n, [0.0] * n, target.tolist()
-        q = 0.0
-        for t in range(n - 1):
-            goal = decided[t]
-            if allowed[t] and goal == goal:
-                change = abs(goal - q)
-                if change > band * goal:
-                    traded_list[t] = change
-                    q = goal
-            held_list[t] = q
-        held_list[n - 1] = q
-        held, traded = np.array(held_list), np.array(traded_list)
+        if ((target == 0.0) | np.isnan(target)).all():  # never a short wanted (unhedged): never a trade
+            held, traded = np.zeros(n), np.zeros(n)
+        else:
+            held, traded = _trades(target, allowed, band)
         # Then every running total in the loop's own order (cumsum adds left to right, as ``x += y`` did),
         # so the figures are the same to the bit as adding day by day.
         hedge = np.concatenate(([0.0], np.cumsum(-(held[:-1] * (btc[1:] - btc[:-1])))))
