@@ -1,0 +1,63 @@
+"""Balances: the spot wallet (imported), the futures wallet (collateral) and the funding wallet (listed).
+
+All through ccxt's unified ``fetch_balance``: spot ``GET /api/v3/account`` (Binance) or the unified
+wallet ``GET /v5/account/wallet-balance`` (Bybit); the USDⓈ-M futures wallet with ``type="swap"``
+(Binance ``GET /fapi/v3/account``); Binance's funding wallet with ``type="funding"``
+(``POST /sapi/v1/asset/get-funding-asset``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from althedge_xl.market.account.records import Holding
+
+
+def holdings(balance: Any) -> list[Holding]:
+    """The assets of a ccxt balance structure with a non-zero total, sorted by name."""
+    if not isinstance(balance, Mapping):
+        raise ValueError("the balance came back unreadable")
+    found = []
+    for asset, entry in balance.items():
+        if asset in ("info", "free", "used", "total", "timestamp", "datetime", "debt") or not isinstance(
+            entry, Mapping
+        ):
+            continue
+        free, used = _number(entry.get("free")), _number(entry.get("used"))
+        if free == 0 and used == 0:
+            total = _number(entry.get("total"))
+            free = total
+        if free or used:
+            found.append(Holding(str(asset), free, used))
+    return sorted(found, key=lambda h: h.asset)
+
+
+def spot(client: Any) -> list[Holding]:
+    """The spot wallet's holdings."""
+    return holdings(client.fetch_balance({"type": "spot"}))
+
+
+def futures_wallet(client: Any) -> dict[str, float]:
+    """The USDⓈ-M futures wallet: wallet balance per asset (Binance ``walletBalance``), for cross collateral."""
+    balance = client.fetch_balance({"type": "swap", "subType": "linear"})
+    info = balance.get("info") if isinstance(balance, Mapping) else None
+    assets = info.get("assets") if isinstance(info, Mapping) else None
+    if isinstance(assets, list):
+        wallet = {str(a.get("asset")): _number(a.get("walletBalance")) for a in assets if isinstance(a, Mapping)}
+        return {asset: amount for asset, amount in wallet.items() if amount}
+    return {h.asset: h.total for h in holdings(balance)}
+
+
+def funding_wallet(client: Any) -> list[Holding]:
+    """Binance's funding wallet (listed, never imported)."""
+    return holdings(client.fetch_balance({"type": "funding"}))
+
+
+def _number(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
