@@ -32,6 +32,7 @@ DEFAULT_DUST_USD = 1.0
 #: Binance's and Bybit's BTCUSDT price step (USD), when the exchange's market does not say.
 DEFAULT_TICK = 0.1
 TIER_ROWS = 30
+_CHOOSE = ": choose its class (column B)"
 
 
 @dataclass
@@ -102,6 +103,7 @@ def _portfolio(
 ) -> list[tuple[str, Holding, str]]:
     listed: list[tuple[str, Holding, str]] = []
     by_asset = {str(asset).strip().upper(): (row, qty, value) for row, asset, _, qty, value in rows if _text(asset)}
+    unclassed = {row for row, asset, cls, _, _ in rows if _text(asset) and not _text(cls)}
     free_rows = [row for row, asset, _, qty, value in rows if not _text(asset) and qty is None and value is None]
     held: set[str] = set()
     for holding in spot:
@@ -120,11 +122,11 @@ def _portfolio(
                 listed.append(("spot", holding, f"not imported: Portfolio row {row} has a USD value, kept"))
                 continue
             out.portfolio[f"C{row}"] = holding.total
-            listed.append(("spot", holding, f"Portfolio row {row}"))
+            listed.append(("spot", holding, f"Portfolio row {row}" + (_CHOOSE if row in unclassed else "")))
         elif free_rows:
             row = free_rows.pop(0)
             out.portfolio[f"A{row}"], out.portfolio[f"C{row}"] = asset, holding.total
-            listed.append(("spot", holding, f"added to Portfolio row {row}: choose its class (column B)"))
+            listed.append(("spot", holding, f"Portfolio row {row}{_CHOOSE}"))
             out.notes.append(f"added {asset} to Portfolio row {row}: choose its class")
         else:
             listed.append(("spot", holding, "not imported: Portfolio has no free row"))

@@ -2,8 +2,8 @@
 
 Same transport, deadline and base-URL override as the public refresh; in addition ccxt's own clock
 adjustment is on (``adjustForTimeDifference``: the exchange's time is read once and every signed request's
-timestamp is corrected by the difference), and Binance's currency list (an extra signed request the account
-link does not need) is off.
+timestamp is corrected by the difference), and Binance's currency and margin-pair lists (extra signed
+requests the account link does not need) are off.
 """
 
 from __future__ import annotations
@@ -22,4 +22,5 @@ def make_account_client(api_key: ApiKey, timeout_s: float, deadline: Deadline) -
         setattr(client, name, value)
     client.options["adjustForTimeDifference"] = True
     client.options["fetchCurrencies"] = False
+    client.options["fetchMargins"] = False
     return client

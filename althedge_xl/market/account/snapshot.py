@@ -67,7 +67,8 @@ def fetch_account(
         try:
             return venue.call(session, fn)
         except Exception as exc:
-            raise classify(exc, exchange, part, venue._retry_after(exc)) from None
+            cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc  # the retries' own wrapper
+            raise classify(cause, exchange, part, venue._retry_after(cause)) from None
 
     try:
         call(client.load_markets, "markets")
