@@ -207,3 +207,38 @@ def test_one_part_failing_leaves_the_others_written(server, mine, capsys, path, 
     failed = next(line for line in err.splitlines() if f"binance {part}: FAILED" in line)
     assert words in failed
     assert "binance spot balances: ok" in err and cells(mine, "Hedge")["B30"] == 0.15  # the rest is written
+
+
+class MemoryKeyring:
+    """A keyring backend in memory (the ``keyring`` module's get/set/delete_password)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, name: str) -> str | None:
+        return self.entries.get((service, name))
+
+    def set_password(self, service: str, name: str, value: str) -> None:
+        self.entries[(service, name)] = value
+
+    def delete_password(self, service: str, name: str) -> None:
+        del self.entries[(service, name)]
+
+
+def test_keys_set_list_delete_never_show_the_key(monkeypatch, capsys):
+    ring = MemoryKeyring()
+    monkeypatch.setattr("althedge_xl.market.account.keys._keyring_module", lambda: ring)
+    monkeypatch.delenv("ALTHEDGE_BINANCE_API_KEY", raising=False)
+    answers = iter([TEST_KEY, TEST_SECRET])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    assert main(["keys", "set", "binance"]) == 0
+    assert main(["keys", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "binance: a key in the keyring" in out and "bybit: no key" in out
+    assert TEST_KEY not in out and TEST_SECRET not in out
+    from althedge_xl.market.account.keys import load_key
+
+    loaded = load_key("binance", environ={})
+    assert (loaded.key, loaded.secret, loaded.origin) == (TEST_KEY, TEST_SECRET, "keyring")
+    assert TEST_KEY not in repr(loaded) + str(loaded) and TEST_SECRET not in repr(loaded)
+    assert main(["keys", "delete", "binance"]) == 0 and ring.entries == {}
