@@ -242,3 +242,23 @@ def test_keys_set_list_delete_never_show_the_key(monkeypatch, capsys):
     assert (loaded.key, loaded.secret, loaded.origin) == (TEST_KEY, TEST_SECRET, "keyring")
     assert TEST_KEY not in repr(loaded) + str(loaded) and TEST_SECRET not in repr(loaded)
     assert main(["keys", "delete", "binance"]) == 0 and ring.entries == {}
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_the_report_prints_the_exchange_says_block(server, mine, capsys, fmt, tmp_path):
+    server.expect_bad = False
+    assert refresh(mine).written
+    assert main(["report", str(mine), "--format", fmt]) in (0, 4)
+    out = capsys.readouterr().out
+    althedge = (5000 + 0.15 * 100_000) / (0.15 * 1.004)  # Binance's rule, bracket 1, as above
+    assert "Exchange says" in out and "binance" in out
+    if fmt == "json":
+        import json
+
+        table = next(t for t in json.loads(out)["tables"] if t["title"] == "Exchange says")
+        shown = {row[0]: row[1] for row in table["rows"]}
+        assert shown["Exchange's liquidation price (USD)"] == 132_802.12
+        assert shown["AltHedge's, same position (USD)"] == pytest.approx(althedge, rel=1e-11)
+        assert shown["Funding net, 90 days (USDT)"] == pytest.approx(2.30)
+    else:
+        assert "132,802.1" in out or "132802.12" in out

@@ -253,7 +253,8 @@ def _refresh_locked(
         fetch = refresh_market_data
     options = {**feed_options, "deadline": deadline}
     try:
-        snapshot = fetch(symbols_to_refresh(current, portfolio), venue, offline, **options)
+        held = _account_holdings(account)
+        snapshot = fetch(symbols_to_refresh(current, [*portfolio, *held]), venue, offline, **options)
     except ValueError as exc:
         raise RefreshError(str(exc)) from None
     update = prices_update(snapshot, current)
@@ -304,6 +305,15 @@ def _refresh_locked(
         update.backup = _replace_keeping_backup(path, target, original, patched)
         update.written = True
     return update
+
+
+def _account_holdings(account: Any) -> list[tuple[str, float]]:
+    """The account's spot holdings other than cash, as Portfolio rows, so that their prices are refreshed too."""
+    if account is None:
+        return []
+    from althedge_xl.market.account.records import CASH_ASSETS
+
+    return [(h.asset, h.total) for h in account.value("spot balances") or [] if h.asset.upper() not in CASH_ASSETS]
 
 
 class _Extras(NamedTuple):
