@@ -43,11 +43,18 @@ SIGNED = {
 class AccountServer:
     """``with AccountServer() as server: ... server.base_url ...``."""
 
-    def __init__(self, restrictions: str = "sapi_v1_account_apiRestrictions.json", clock_skew_ms: int = 0) -> None:
-        self.restrictions = restrictions
+    def __init__(
+        self,
+        restrictions: str = "sapi_v1_account_apiRestrictions.json",
+        clock_skew_ms: int = 0,
+        exchange: str = "binance",
+    ) -> None:
+        self.exchange = exchange
+        self.restrictions = restrictions if exchange == "binance" else "v5_user_query_api.json"
         self.faults: dict[str, tuple[int, bytes, dict[str, str]]] = {}
         self.seen: list[str] = []
         self.bad: list[str] = []
+        self.unrecorded: list[str] = []
         self.clock_skew_ms = clock_skew_ms
         self._funding = _funding_rows()
         self._server: ThreadingHTTPServer | None = None
@@ -104,6 +111,8 @@ class AccountServer:
         if path in ("/api/v3/time", "/fapi/v1/time"):
             return 200, {}, json.dumps({"serverTime": self.now_ms()}).encode()
         query = dict(parse_qsl(urlparse("?" + signed_text).query, keep_blank_values=True))
+        if self.exchange == "bybit":
+            return self._bybit(path, signed_text, query, headers)
         if path == "/sapi/v1/account/apiRestrictions" or path in SIGNED:
             refusal = self._check_signature(path, signed_text, query, headers)
             if refusal is not None:
@@ -139,3 +148,64 @@ class AccountServer:
             body = b'{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}'
             return 400, {}, body
         return None
+
+    # ------------------------------------------------------------------------------------------ Bybit v5
+
+    def _bybit(
+        self, path: str, signed_text: str, query: dict[str, str], headers: Any
+    ) -> tuple[int, dict[str, str], bytes]:
+        if path == "/v5/market/time":
+            now = self.now_ms()
+            result = {"timeSecond": str(now // 1000), "timeNano": str(now * 1_000_000)}
+            return 200, {}, json.dumps({"retCode": 0, "retMsg": "OK", "result": result, "time": now}).encode()
+        if path.startswith("/v5/market/"):
+            name = BYBIT_PUBLIC.get((path, query.get("category", ""), query.get("status", "")))
+            if name is None:
+                return 404, {}, b'{"retCode":10001,"retMsg":"not recorded"}'
+            return 200, {}, (FEEDS / name).read_bytes()
+        refusal = self._check_bybit_signature(path, signed_text, headers)
+        if refusal is not None:
+            return refusal
+        name = self.restrictions if path == "/v5/user/query-api" else BYBIT_SIGNED.get(path)
+        if name is None:
+            self.unrecorded.append(path)
+            return 404, {}, b'{"retCode":10001,"retMsg":"not recorded"}'
+        return 200, {}, (BYBIT_BODIES / name).read_bytes()
+
+    def _check_bybit_signature(
+        self, path: str, signed_text: str, headers: Any
+    ) -> tuple[int, dict[str, str], bytes] | None:
+        stamp, window = headers.get("X-BAPI-TIMESTAMP", ""), headers.get("X-BAPI-RECV-WINDOW", "5000")
+        if headers.get("X-BAPI-API-KEY") != TEST_KEY:
+            self.bad.append(f"{path}: key")
+            return 401, {}, b'{"retCode":10003,"retMsg":"API key is invalid.","result":{},"time":0}'
+        payload = f"{stamp}{TEST_KEY}{window}{signed_text}"
+        expected = hmac.new(TEST_SECRET.encode(), payload.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(headers.get("X-BAPI-SIGN", ""), expected):
+            self.bad.append(f"{path}: signature")
+            return 401, {}, b'{"retCode":10004,"retMsg":"error sign!","result":{},"time":0}'
+        if not (self.now_ms() - int(window) <= int(stamp or 0) <= self.now_ms() + 1000):
+            self.bad.append(f"{path}: timestamp")
+            body = b'{"retCode":10002,"retMsg":"invalid request, please check your server timestamp","result":{}}'
+            return 400, {}, body
+        return None
+
+
+FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
+BYBIT_BODIES = Path(__file__).resolve().parent / "fixtures" / "account" / "bybit"
+BYBIT_PUBLIC = {
+    ("/v5/market/instruments-info", "spot", ""): "bybit_v5_market_instruments_info_spot_docs_example.json",
+    ("/v5/market/instruments-info", "linear", ""): "bybit_v5_market_instruments_info_linear_docs_example.json",
+    (
+        "/v5/market/instruments-info",
+        "linear",
+        "PreLaunch",
+    ): "bybit_v5_market_instruments_info_linear_prelaunch_docs_example.json",
+}
+BYBIT_SIGNED = {
+    "/v5/account/info": "v5_account_info.json",
+    "/v5/account/wallet-balance": "v5_account_wallet_balance.json",
+    "/v5/position/list": "v5_position_list.json",
+    "/v5/account/fee-rate": "v5_account_fee_rate.json",
+    "/v5/execution/list": "v5_execution_list.json",
+}

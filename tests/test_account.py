@@ -39,6 +39,17 @@ def server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
 
 @pytest.fixture
+def bybit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    with AccountServer(exchange="bybit") as running:
+        monkeypatch.setenv(BASE_URL_ENV_VAR, running.base_url)
+        monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+        monkeypatch.setenv("ALTHEDGE_BYBIT_API_KEY", TEST_KEY)
+        monkeypatch.setenv("ALTHEDGE_BYBIT_API_SECRET", TEST_SECRET)
+        yield running
+        assert running.bad == [], running.bad
+
+
+@pytest.fixture
 def mine(workbook: Path) -> Path:
     """The template with ETH as a quantity (1, no USD value) and a DOGE row (1,000) the account does not hold."""
     content = patch_sheet(workbook.read_bytes(), "Portfolio", {"C6": 1, "E6": None, "A9": "DOGE", "C9": 1000})
@@ -46,9 +57,9 @@ def mine(workbook: Path) -> Path:
     return workbook
 
 
-def refresh(path: Path) -> object:
-    request = AccountRequest(ApiKey("binance", TEST_KEY, TEST_SECRET), 1.0, options={"clock": lambda: NOW})
-    return refresh_workbook(path, fetch=_fetch(_nothing()), account=request)
+def refresh(path: Path, exchange: str = "binance") -> object:
+    request = AccountRequest(ApiKey(exchange, TEST_KEY, TEST_SECRET), 1.0, options={"clock": lambda: NOW})
+    return refresh_workbook(path, exchange, fetch=_fetch(_nothing()), account=request)
 
 
 def cells(path: Path, sheet: str) -> dict[str, object]:
@@ -262,3 +273,34 @@ def test_the_report_prints_the_exchange_says_block(server, mine, capsys, fmt, tm
         assert shown["Funding net, 90 days (USDT)"] == pytest.approx(2.30)
     else:
         assert "132,802.1" in out or "132802.12" in out
+
+
+# ---------------------------------------------------------------------------------------------- Bybit
+
+
+def test_bybit_the_workbook_shows_the_bodies_numbers(bybit, mine):
+    update = refresh(mine, "bybit")
+    assert update.written and not update.account.failed, update.messages
+    assert "/v5/user/query-api" in bybit.seen  # the key's rights were checked before anything else was read
+    assert cells(mine, "Portfolio")["C6"] == 3  # ETH walletBalance of the unified wallet
+    hedge = cells(mine, "Hedge")
+    assert (hedge["B30"], hedge["B6"], hedge["B8"], hedge["B14"]) == (0.15, 100_000, 20, 5000)
+    assert (hedge["B10"], hedge["B17"]) == ("bybit", 0.00055)
+    account = cells(mine, "Account")
+    # Bybit's rule (maintenance at entry), its first risk limit 0.5 %, no deduction, the wallet as margin:
+    # LP(short) = EP + (margin - MM) / size with MM = size * EP * 0.5 %
+    althedge = 100_000 + (5000 - 0.15 * 100_000 * 0.005) / 0.15
+    assert account["B49"] == 132_452.3 and account["B50"] == pytest.approx(althedge, abs=1e-6)
+    assert account["B52"] == "YES"  # 381 USD apart: the unified account's margin is not the wallet alone
+    # execFee is a fee: -1.5075 received, 0.3 paid
+    assert (account["B56"], account["B57"], account["B59"]) == (1.5075, 0.3, 2)
+
+
+def test_bybit_a_key_that_can_trade_or_transfer_is_refused(bybit, mine, capsys):
+    bybit.restrictions = "v5_user_query_api_trading.json"
+    before = mine.read_bytes()
+    code = main(["refresh", str(mine), "--account", "--exchange", "bybit", "--timeout", "20"])
+    err = capsys.readouterr().err
+    assert code == 2 and mine.read_bytes() == before
+    assert "bybit: the key is refused: it allows trading (the key is not Read-Only) and wallet rights" in err
+    assert "/v5/account/wallet-balance" not in bybit.seen

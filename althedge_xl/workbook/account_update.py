@@ -61,7 +61,9 @@ def account_cells(
         balance_rows += _portfolio(out, spot, portfolio, prices, dust_usd)
     wallet: dict[str, float] | None = snapshot.value("futures wallet")
     for asset, amount in sorted((wallet or {}).items()):
-        balance_rows.append(("USDⓈ-M futures", Holding(asset, amount, 0.0), "collateral of the futures positions"))
+        if asset.upper() in CASH_ASSETS:
+            wallet_name = "USDⓈ-M futures" if snapshot.exchange == "binance" else "unified (margin)"
+            balance_rows.append((wallet_name, Holding(asset, amount, 0.0), "collateral of the futures positions"))
     for holding in snapshot.value("funding wallet") or []:
         balance_rows.append(("funding", holding, "not imported (funding wallet)"))
     _balances_block(out, balance_rows)

@@ -39,15 +39,33 @@ def spot(client: Any) -> list[Holding]:
     return holdings(client.fetch_balance({"type": "spot"}))
 
 
-def futures_wallet(client: Any) -> dict[str, float]:
-    """The USDⓈ-M futures wallet: wallet balance per asset (Binance ``walletBalance``), for cross collateral."""
-    balance = client.fetch_balance({"type": "swap", "subType": "linear"})
+def futures_wallet(client: Any, exchange: str) -> dict[str, float]:
+    """The wallet that margins the USDT futures: wallet balance per asset (``walletBalance``), for cross collateral.
+
+    Binance's USDⓈ-M futures wallet is its own; Bybit's unified account margins them with its one wallet.
+    """
+    params = {"type": "swap", "subType": "linear"} if exchange == "binance" else {}
+    balance = client.fetch_balance(params)
     info = balance.get("info") if isinstance(balance, Mapping) else None
     assets = info.get("assets") if isinstance(info, Mapping) else None
+    if exchange == "bybit" and isinstance(info, Mapping):
+        assets = _bybit_coins(info)
     if isinstance(assets, list):
         wallet = {str(a.get("asset")): _number(a.get("walletBalance")) for a in assets if isinstance(a, Mapping)}
         return {asset: amount for asset, amount in wallet.items() if amount}
     return {h.asset: h.total for h in holdings(balance)}
+
+
+def _bybit_coins(info: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Bybit's wallet-balance answer's coins, each with its name as ``asset``."""
+    result = info.get("result")
+    accounts = result.get("list") if isinstance(result, Mapping) else None
+    coins: list[dict[str, Any]] = []
+    for account in accounts if isinstance(accounts, list) else []:
+        for coin in account.get("coin") or [] if isinstance(account, Mapping) else []:
+            if isinstance(coin, Mapping):
+                coins.append({**coin, "asset": coin.get("coin")})
+    return coins
 
 
 def funding_wallet(client: Any) -> list[Holding]:

@@ -23,4 +23,5 @@ def make_account_client(api_key: ApiKey, timeout_s: float, deadline: Deadline) -
     client.options["adjustForTimeDifference"] = True
     client.options["fetchCurrencies"] = False
     client.options["fetchMargins"] = False
+    client.has = {**client.has, "fetchCurrencies": False}  # Bybit's currency list is a signed request too
     return client

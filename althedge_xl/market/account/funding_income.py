@@ -14,11 +14,16 @@ from althedge_xl.market.account.positions import LINEAR_BTC
 from althedge_xl.market.account.records import FundingIncome
 
 DAYS = 90
+#: The sign of a funding amount the account received, as ccxt passes each exchange's on: Binance's
+#: ``income`` is positive when received; Bybit's ``execFee`` is a fee, positive when paid.
+RECEIVED_SIGN = {"bybit": -1.0}
 PAGE = 1000
 _DAY_MS = 86_400_000
 
 
-def funding_income(client: Any, now_ms: int, days: int = DAYS, symbol: str = LINEAR_BTC) -> FundingIncome:
+def funding_income(
+    client: Any, exchange: str, now_ms: int, days: int = DAYS, symbol: str = LINEAR_BTC
+) -> FundingIncome:
     """Funding received and paid by ``symbol``'s positions over the ``days`` days before ``now_ms``."""
     since = now_ms - days * _DAY_MS
     received = paid = 0.0
@@ -35,7 +40,7 @@ def funding_income(client: Any, now_ms: int, days: int = DAYS, symbol: str = LIN
             if key in seen:
                 continue
             seen.add(key)
-            amount = float(entry.get("amount"))
+            amount = float(entry.get("amount")) * RECEIVED_SIGN.get(exchange, 1.0)
             if not math.isfinite(amount):
                 raise ValueError("a funding amount came back unusable")
             received += max(amount, 0.0)

@@ -30,12 +30,12 @@ T = TypeVar("T")
 #: Each part: its name, the exchanges that have it, and what reads it.
 PARTS: tuple[tuple[str, tuple[str, ...] | None, Callable[[Any, str, int], Any]], ...] = (
     ("spot balances", None, lambda c, x, now: balances.spot(c)),
-    ("futures wallet", ("binance",), lambda c, x, now: balances.futures_wallet(c)),
+    ("futures wallet", None, lambda c, x, now: balances.futures_wallet(c, x)),
     ("funding wallet", ("binance",), lambda c, x, now: balances.funding_wallet(c)),
     ("BTC positions", None, lambda c, x, now: positions.btc_positions(c)),
     ("fee rate", None, lambda c, x, now: fees.taker_fee(c)),
     ("brackets", ("binance",), lambda c, x, now: brackets.account_brackets(c, x)),
-    ("funding paid and received", None, lambda c, x, now: funding_income.funding_income(c, now)),
+    ("funding paid and received", None, lambda c, x, now: funding_income.funding_income(c, x, now)),
 )
 
 
