@@ -8,6 +8,16 @@ published liquidation formula.
 
 from __future__ import annotations
 
+import io
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -304,3 +314,81 @@ def test_bybit_a_key_that_can_trade_or_transfer_is_refused(bybit, mine, capsys):
     assert code == 2 and mine.read_bytes() == before
     assert "bybit: the key is refused: it allows trading (the key is not Read-Only) and wallet rights" in err
     assert "/v5/account/wallet-balance" not in bybit.seen
+
+
+# ------------------------------------------------------------------ killed mid-write: no key byte left
+
+_CHILD = """
+import sys, time
+from althedge_xl.cli import main
+import althedge_xl.market, althedge_xl.workbook.refresh, openpyxl, ccxt  # loaded before the clock starts
+print("ready", flush=True)
+started = time.monotonic()
+code = main(["refresh", sys.argv[1], "--account", "--timeout", "30"])
+print(f"done {time.monotonic() - started:.3f}", flush=True)
+sys.exit(code)
+"""
+KILL_RUNS = 6  # half SIGKILL, half SIGTERM, 2 at a time (seeded delays)
+
+
+def _child(folder: Path, server: AccountServer) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+        BASE_URL_ENV_VAR: server.base_url,
+        CACHE_ENV_VAR: str(folder / "cache"),
+        "ALTHEDGE_BINANCE_API_KEY": TEST_KEY,
+        "ALTHEDGE_BINANCE_API_SECRET": TEST_SECRET,
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(folder / "Mine.xlsm")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=folder,
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    return child
+
+
+def test_killed_at_random_points_no_key_byte_is_left_and_the_file_is_old_or_new(server, workbook, tmp_path):
+    server.expect_bad = False
+    original = workbook.read_bytes()
+    calibration = tmp_path / "calibration"
+    calibration.mkdir()
+    shutil.copy2(workbook, calibration / "Mine.xlsm")
+    out, err = _child(calibration, server).communicate(timeout=120)
+    assert leaked(calibration, out, err) == []
+    took = float(out.split()[-1])
+    rng = random.Random(23)
+    plans = [(signal.SIGKILL if i % 2 else signal.SIGTERM, rng.uniform(0.0, took * 1.5)) for i in range(KILL_RUNS)]
+
+    def killed(i: int) -> tuple[str, str, Path]:
+        folder = tmp_path / f"run{i}"
+        folder.mkdir()
+        shutil.copy2(workbook, folder / "Mine.xlsm")
+        child = _child(folder, server)
+        time.sleep(plans[i][1])
+        child.send_signal(plans[i][0])
+        out, err = child.communicate(timeout=120)
+        return out, err, folder
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(killed, range(KILL_RUNS)))
+    for out, err, folder in runs:
+        assert leaked(folder, out, err) == [], folder  # workbook, backups, cache, temporaries, output
+        content = (folder / "Mine.xlsm").read_bytes()
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            assert archive.testzip() is None
+        assert content == original or cells(folder / "Mine.xlsm", "Hedge")["B30"] == 0.15
+
+
+def test_account_values_never_reach_the_price_cache(server, mine, capsys, tmp_path):
+    server.expect_bad = False
+    code, _, err = run_cli(server, mine, capsys)
+    assert code == 0, err
+    cached = b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert cached  # the public refresh cached its prices
+    for value in (b"2500.5", b"132802.12", b"757.5", b"positionRisk", b"commissionRate", b"income"):
+        assert value not in cached  # a balance, the liquidation price, the initial margin, account endpoints
