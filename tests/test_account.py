@@ -8,6 +8,7 @@ published liquidation formula.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import random
@@ -392,3 +393,17 @@ def test_account_values_never_reach_the_price_cache(server, mine, capsys, tmp_pa
     assert cached  # the public refresh cached its prices
     for value in (b"2500.5", b"132802.12", b"757.5", b"positionRisk", b"commissionRate", b"income"):
         assert value not in cached  # a balance, the liquidation price, the initial margin, account endpoints
+
+
+def test_an_isolated_short_is_computed_with_its_isolated_margin():
+    from althedge_xl.market.account.records import Position
+    from althedge_xl.workbook.account_liquidation import althedge_liquidation
+
+    short = Position("BTC/USDT:USDT", "linear", "short", 0.15, 100_000, 101_000, 20, False, "isolated", 800, -150,
+                     104_913.7, "BOTH")  # fmt: skip
+    found = althedge_liquidation(short, wallet=5000, rule="binance", tiers=None)
+    # Binance's isolated short, bracket 1 (0.4 %, cum 0): LP = (isolated wallet + cum + size*EP) / (size*(1 + mmr))
+    assert found.price == pytest.approx((800 + 0.15 * 100_000) / (0.15 * 1.004), abs=1e-6)
+    assert found.method.startswith("isolated: HEDGE_LIQ_PRICE's rule with the isolated margin (800.00 USDT)")
+    cross = althedge_liquidation(dataclasses.replace(short, margin_mode="cross"), None, "binance", None)
+    assert cross.price is None and cross.error == "the futures wallet balance did not arrive"
