@@ -15,7 +15,9 @@ from althedge_xl.cli._common import Subcommands, UserError, needs
 
 def register(commands: Subcommands) -> None:
     parser = commands.add_parser("keys", help="the read-only API key of refresh --account, in your keyring")
-    parser.add_argument("action", choices=("set", "list", "delete"))
+    parser.add_argument(
+        "action", choices=("set", "list", "delete"), help="set: ask and save; list: which have one; delete: remove"
+    )
     parser.add_argument("exchange", nargs="?", help="binance or bybit (set, delete)")
     parser.set_defaults(run=run, needs=needs("market"))
 
