@@ -37,6 +37,8 @@ SIGNED = {
     "/fapi/v1/commissionRate": "fapi_v1_commissionRate.json",
     "/fapi/v1/leverageBracket": "fapi_v1_leverageBracket.json",
     "/fapi/v1/income": "fapi_v1_income.json",
+    "/sapi/v1/margin/account": "sapi_v1_margin_account.json",
+    "/sapi/v1/simple-earn/flexible/position": "sapi_v1_simple_earn_flexible_position.json",
 }
 
 

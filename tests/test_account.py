@@ -113,6 +113,9 @@ def test_the_workbook_shows_the_bodies_numbers(server, mine):
     assert rows[("USDⓈ-M futures", "USDT")].startswith("collateral")
     assert rows[("spot", "ADA")].startswith("left out: dust")
     assert rows[("spot", "BTC")] == "not imported: Portfolio row 5 has a USD value, kept"
+    # balances held elsewhere are listed with their totals, not imported
+    assert rows[("cross margin", "BNB")] == "not imported (margin wallet)"
+    assert (account["E" + next(k[1:] for k, v in account.items() if v == "earn")]) == 75.46  # Simple Earn USDT
 
 
 def test_a_second_identical_run_writes_nothing(server, mine):

@@ -64,8 +64,13 @@ def account_cells(
         if asset.upper() in CASH_ASSETS:
             wallet_name = "USDⓈ-M futures" if snapshot.exchange == "binance" else "unified (margin)"
             balance_rows.append((wallet_name, Holding(asset, amount, 0.0), "collateral of the futures positions"))
-    for holding in snapshot.value("funding wallet") or []:
-        balance_rows.append(("funding", holding, "not imported (funding wallet)"))
+    for part, wallet_name in (
+        ("funding wallet", "funding"),
+        ("margin wallet", "cross margin"),
+        ("earn (flexible)", "earn"),
+    ):
+        for holding in snapshot.value(part) or []:
+            balance_rows.append((wallet_name, holding, f"not imported ({part})"))
     _balances_block(out, balance_rows)
     tiers = snapshot.value("brackets")
     positions: list[Position] | None = snapshot.value("BTC positions")

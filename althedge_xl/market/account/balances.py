@@ -1,4 +1,5 @@
-"""Balances: the spot wallet (imported), the futures wallet (collateral) and the funding wallet (listed).
+"""Balances: the spot wallet (imported), the futures wallet (collateral); the funding wallet, the
+cross margin wallet and Simple Earn (listed, not imported).
 
 All through ccxt's unified ``fetch_balance``: spot ``GET /api/v3/account`` (Binance) or the unified
 wallet ``GET /v5/account/wallet-balance`` (Bybit); the USDⓈ-M futures wallet with ``type="swap"``
@@ -71,6 +72,27 @@ def _bybit_coins(info: Mapping[str, Any]) -> list[dict[str, Any]]:
 def funding_wallet(client: Any) -> list[Holding]:
     """Binance's funding wallet (listed, never imported)."""
     return holdings(client.fetch_balance({"type": "funding"}))
+
+
+def margin_wallet(client: Any) -> list[Holding]:
+    """Binance's cross margin wallet, free + locked, loans not netted (listed, never imported): ``GET /sapi/v1/margin/account``."""
+    return holdings(client.fetch_balance({"type": "margin"}))
+
+
+def earn_flexible(client: Any) -> list[Holding]:
+    """Binance's Simple Earn flexible products (listed, never imported): ``GET /sapi/v1/simple-earn/flexible/position``.
+
+    ccxt has no unified call for it: the raw endpoint, signed by ccxt. ``totalAmount`` per asset.
+    """
+    answer = client.sapi_get_simple_earn_flexible_position({"size": 100})
+    rows = answer.get("rows") if isinstance(answer, Mapping) else None
+    if not isinstance(rows, list):
+        raise ValueError("the Simple Earn positions came back unreadable")
+    totals: dict[str, float] = {}
+    for row in rows:
+        if isinstance(row, Mapping) and row.get("asset"):
+            totals[str(row["asset"])] = totals.get(str(row["asset"]), 0.0) + _number(row.get("totalAmount"))
+    return [Holding(asset, amount, 0.0) for asset, amount in sorted(totals.items()) if amount]
 
 
 def _number(value: Any) -> float:
