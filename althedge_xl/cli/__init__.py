@@ -15,12 +15,12 @@ import os
 from collections.abc import Sequence
 
 from althedge_xl import __version__
-from althedge_xl.cli import backtest, build, example, init, libreoffice, lite, refresh, report
+from althedge_xl.cli import backtest, build, example, init, keys, libreoffice, lite, refresh, report
 from althedge_xl.cli._common import Parser, UserError, fail, os_error_line
 from althedge_xl.cli.extras import install_hint, missing_line
 
 #: The subcommands, in the order ``--help`` lists them; each module has ``register(commands)``.
-SUBCOMMANDS = (init, example, build, report, refresh, backtest, lite, libreoffice)
+SUBCOMMANDS = (init, example, build, report, refresh, keys, backtest, lite, libreoffice)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ import argparse
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from althedge_xl.cli._common import Subcommands, UserError, needs
 
@@ -32,6 +32,19 @@ def register(commands: Subcommands) -> None:
         action="store_true",
         help="also the Hedge sheet's Bybit tier table, from Bybit's public risk limits of BTCUSDT (replaces your edits there)",
     )
+    parser.add_argument(
+        "--account",
+        action="store_true",
+        help="also your account, read-only: spot balances into Portfolio, the BTC short into Hedge, the Account"
+        " sheet (a read-only API key: althedge keys set EXCHANGE, or ALTHEDGE_<EXCHANGE>_API_KEY/_API_SECRET)",
+    )
+    parser.add_argument(
+        "--dust",
+        type=float,
+        default=1.0,
+        metavar="USD",
+        help="with --account: balances worth less than this are left out of Portfolio (default 1)",
+    )
     add_timeout_argument(parser)
     parser.set_defaults(run=run, needs=needs("market", "workbook"))
 
@@ -53,13 +66,28 @@ def run(args: argparse.Namespace) -> int:
     from althedge_xl.workbook.refresh import RefreshError
 
     workbook = Path(args.workbook)
+    account = None
+    if getattr(args, "account", False):
+        from althedge_xl.cli.account import account_request
+
+        account = account_request(args.exchange or "binance", args.dust, args.offline)
+        if isinstance(account, int):
+            return account
     with exit_on_signals():
         try:
             update = refresh_in_place(
-                workbook, args.exchange, args.offline, args.history, args.timeout, tiers=args.tiers
+                workbook, args.exchange, args.offline, args.history, args.timeout, tiers=args.tiers, account=account
             )
         except RefreshError as exc:
             raise UserError(str(exc)) from None
+        except Exception as exc:
+            from althedge_xl.cli.account import account_fault_exit
+
+            return account_fault_exit(exc, workbook)
+    if account is not None:
+        from althedge_xl.cli.account import account_exit
+
+        return account_exit(update, workbook)
     if update.written:
         backup = f" (previous file kept as {update.backup.name})" if update.backup is not None else ""
         print(f"refreshed {workbook}{backup}")
@@ -91,6 +119,7 @@ def refresh_in_place(
     timeout_s: float | None = None,
     *,
     tiers: bool = False,
+    account: Any = None,
 ) -> PricesUpdate:
     """Refresh ``path`` in place, print what happened on stderr; the :class:`PricesUpdate` (``written``…)."""
     from althedge_xl.workbook.refresh import DEFAULT_TIMEOUT_S, refresh_workbook
@@ -104,7 +133,7 @@ def refresh_in_place(
             print(f"\r[{done}/{total}] {label[:60]:<60}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     update = refresh_workbook(
-        path, exchange, offline, history=history, progress=progress, timeout_s=timeout, tiers=tiers
+        path, exchange, offline, history=history, progress=progress, timeout_s=timeout, tiers=tiers, account=account
     )
     for message in update.messages:
         print(f"althedge: {message}", file=sys.stderr)

@@ -15,6 +15,7 @@ from typing import Any
 from althedge_xl.excel.errors import ExcelError
 from althedge_xl.headless.engine import ComputedWorkbook
 from althedge_xl.headless.render import Cell, Format, Table, format_cell
+from althedge_xl.headless.report_account import exchange_says_table
 from althedge_xl.headless.report_hedge import funding_table, hedge_table, signals_table
 from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook import prices_layout as px
@@ -279,8 +280,9 @@ def report_tables(book: ComputedWorkbook) -> list[Table]:
     stale = stale_note(book)
     if stale:
         portfolio = Table(portfolio.title, portfolio.columns, portfolio.rows, portfolio.formats, note=stale)
+    says = exchange_says_table(book)  # the exchange's own numbers need no price
     if missing:
-        return [portfolio]
+        return [portfolio, *([says] if says is not None else [])]
     return [
         portfolio,
         ratio_table(book),
@@ -288,6 +290,7 @@ def report_tables(book: ComputedWorkbook) -> list[Table]:
         hedge_table(book),
         *stress_tables(book),
         funding_table(book),
+        *([says] if says is not None else []),
     ]
 
 
@@ -349,7 +352,7 @@ def run_report(
 
         book = compute_with_libreoffice(workbook)
     else:  # the tables need only their own sheets; a values copy (--out) needs every sheet computed
-        book = compute(workbook, overrides, None if out is not None else ERROR_SHEETS)
+        book = compute(workbook, overrides, None if out is not None else (*ERROR_SHEETS, "Account"))
     report = build_report(book, notes)
     if out is not None:
         from althedge_xl.headless.export import write_exports

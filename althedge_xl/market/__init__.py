@@ -18,6 +18,7 @@ Modules (each imports only those above it, and nothing of the workbook, headless
 ``snapshot``   the entry points :func:`refresh_market_data` and :func:`fetch_daily_closes`
 ``risk_limits``
                Bybit's public risk limits (maintenance tiers) of BTCUSDT, fresh or cached
+``account``    the user's own account with a read-only key (a sub-package; never cached): see its docstring
 =============  ==================================================================================
 
 Units and conventions

@@ -22,6 +22,7 @@ from althedge_xl.workbook.cached_values import cached_values
 from althedge_xl.workbook.print_setup import PRINT_SETUPS, apply_print_setup
 from althedge_xl.workbook.samples import Samples
 from althedge_xl.workbook.sheets import backtest
+from althedge_xl.workbook.sheets.account import account
 from althedge_xl.workbook.sheets.funding import funding
 from althedge_xl.workbook.sheets.hedge import hedge
 from althedge_xl.workbook.sheets.hedge_ratio import hedge_ratio
@@ -37,7 +38,7 @@ from althedge_xl.workbook.writer import Cached, SheetWriter
 #: Sheets in the order the user meets them; the xlwings settings sheet comes last.
 SHEET_ORDER = (
     "Start", "Portfolio", "HedgeRatio", "Hedge", "Stress", "Funding", "Backtest", "Prices", "History", "SelfCheck",
-    "xlwings.conf",
+    "Account", "xlwings.conf",
 )  # fmt: skip
 #: A fixed creation date keeps the built file the same from one build to the next.
 BUILD_DATE = dt.datetime(2026, 1, 1)
@@ -67,6 +68,7 @@ def _write(target: Path | io.BytesIO, samples: Samples, cached: Cached, with_vba
         "Backtest": lambda w: backtest.backtest(w, samples.history),
         "History": lambda w: backtest.history(w, samples.history),
         "SelfCheck": self_check,
+        "Account": account,
         "xlwings.conf": xlwings_conf,
     }
     for name in SHEET_ORDER:

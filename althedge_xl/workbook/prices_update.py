@@ -46,6 +46,8 @@ class PricesUpdate:
     missing: list[str] = field(default_factory=list)
     written: bool = False
     backup: Path | None = None
+    #: With ``--account``: the :class:`~althedge_xl.market.account.records.AccountSnapshot` read.
+    account: Any = None
 
     def summary(self, max_messages: int = 8) -> str:
         """What was refreshed, what is stale and which symbols are unknown, a few lines for a message box."""

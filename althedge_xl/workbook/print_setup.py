@@ -48,6 +48,7 @@ PRINT_SETUPS: dict[str, PrintSetup] = {
     "Prices": PrintSetup("F", landscape=True, title_rows=(4, 4)),
     "History": PrintSetup("N", landscape=True, last_row=4),
     "SelfCheck": PrintSetup("F", landscape=True, title_rows=(3, 3)),
+    "Account": PrintSetup("J", landscape=True, title_rows=(1, 1)),
     "xlwings.conf": PrintSetup("B", landscape=False),
 }
 

@@ -179,6 +179,7 @@ def refresh_workbook(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     tiers: bool = False,
     fetch_tiers: Callable[..., Any] | None = None,
+    account: AccountRequest | None = None,
     **feed_options: Any,
 ) -> PricesUpdate:
     """Refresh the Prices sheet (with ``history`` the History sheet's last year, and its daily history
@@ -191,6 +192,10 @@ def refresh_workbook(
     package's :func:`~althedge_xl.market.refresh_market_data`, :func:`~althedge_xl.market.fetch_daily_closes`
     and :func:`~althedge_xl.market.risk_limits.fetch_risk_limits` unless a test passes others. The result's
     ``written`` says whether the file changed, ``backup`` where the previous one is.
+
+    With ``account`` the user's account is read first (:mod:`~althedge_xl.market.account`): a setting fault
+    raises :class:`~althedge_xl.market.account.faults.AccountFault` before anything is written; the parts
+    that arrived are written with the rest (:mod:`~althedge_xl.workbook.account_refresh`).
     """
     from althedge_xl.market.deadline import Deadline
     from althedge_xl.workbook.package import WorkbookError, check_readable
@@ -213,7 +218,7 @@ def refresh_workbook(
     try:
         with refresh_lock(target, wait_s=max(deadline.remaining(), 1.0)):
             remove_stale_temporaries(target)
-            extras = _Extras(history, fetch_closes, tiers, fetch_tiers)
+            extras = _Extras(history, fetch_closes, tiers, fetch_tiers, account)
             return _refresh_locked(path, target, exchange, offline, fetch, extras, deadline, feed_options)
     except LockTimeout as exc:
         raise RefreshError(f"{path}: {exc}; try again when it has finished. Nothing was changed") from None
@@ -240,6 +245,7 @@ def _refresh_locked(
     except OSError as exc:
         raise RefreshError(f"{path}: cannot be read ({os_error_reason(exc)})") from None
     current, portfolio = read_prices_sheet(path, original)
+    account = extras.account.read(deadline) if extras.account is not None else None
     venue = exchange or str(current.get(px.EXCHANGE_CELL) or "binance").strip().lower()
     if fetch is None:
         from althedge_xl.market import refresh_market_data
@@ -247,7 +253,8 @@ def _refresh_locked(
         fetch = refresh_market_data
     options = {**feed_options, "deadline": deadline}
     try:
-        snapshot = fetch(symbols_to_refresh(current, portfolio), venue, offline, **options)
+        held = _account_holdings(account)
+        snapshot = fetch(symbols_to_refresh(current, [*portfolio, *held]), venue, offline, **options)
     except ValueError as exc:
         raise RefreshError(str(exc)) from None
     update = prices_update(snapshot, current)
@@ -281,12 +288,32 @@ def _refresh_locked(
                 patched = patch_sheet(patched, TIERS_SHEET, tier_update)
                 changes = True
             _count(update, "Bybit tiers", limits)
+        if account is not None:
+            from althedge_xl.workbook.account_refresh import apply_account
+
+            assert extras.account is not None
+            patched, account_changes, notes = apply_account(
+                original, patched, account, update.cells, extras.account.dust_usd, sheet_values
+            )
+            update.account = account
+            update.messages.extend(notes)
+            changes = changes or account_changes
+            update.refreshed_any = update.refreshed_any or account_changes
     except (PackageError, WorkbookError) as exc:
         raise RefreshError(f"{path}: {exc}") from None
     if update.refreshed_any or (offline and changes):
         update.backup = _replace_keeping_backup(path, target, original, patched)
         update.written = True
     return update
+
+
+def _account_holdings(account: Any) -> list[tuple[str, float]]:
+    """The account's spot holdings other than cash, as Portfolio rows, so that their prices are refreshed too."""
+    if account is None:
+        return []
+    from althedge_xl.market.account.records import CASH_ASSETS
+
+    return [(h.asset, h.total) for h in account.value("spot balances") or [] if h.asset.upper() not in CASH_ASSETS]
 
 
 class _Extras(NamedTuple):
@@ -296,6 +323,25 @@ class _Extras(NamedTuple):
     fetch_closes: Callable[..., Any] | None
     tiers: bool
     fetch_tiers: Callable[..., Any] | None
+    account: AccountRequest | None = None
+
+
+class AccountRequest(NamedTuple):
+    """``--account``: the key, the dust threshold (USD) and the read (``fetch_account`` unless a test's)."""
+
+    api_key: Any
+    dust_usd: float = 1.0
+    fetch: Callable[..., Any] | None = None
+    options: Mapping[str, Any] = {}
+
+    def read(self, deadline: Any) -> Any:
+        """The account snapshot, within the refresh's ``deadline``."""
+        fetch = self.fetch
+        if fetch is None:
+            from althedge_xl.market.account.snapshot import fetch_account
+
+            fetch = fetch_account
+        return fetch(self.api_key, deadline=deadline, **self.options)
 
 
 def fetch_bybit_tiers(offline: bool, feed_options: Mapping[str, Any], fetch: Callable[..., Any] | None) -> Any:

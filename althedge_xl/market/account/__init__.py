@@ -1,0 +1,16 @@
+"""The user's own account, read-only, through ccxt with a read-only API key.
+
+=================  ======================================================================================
+``keys``           the key: environment variables, else the operating system's keyring; never printed
+``faults``         one line per fault (exchange, cause, fix) and its exit code
+``client``         the signed ccxt client (same transport, deadline and base-URL override as the public one)
+``permissions``    refuses a key that can trade or withdraw (Binance apiRestrictions, Bybit query-api)
+``balances``       spot wallet (imported), futures wallet (collateral), funding wallet (listed)
+``positions``      the BTC futures positions with the exchange's own liquidation price
+``fees``           the account's taker fee rate on BTCUSDT
+``brackets``       Binance's brackets of BTCUSDT for this account (the endpoint needs a key)
+``funding_income`` the position's funding paid and received over 90 days
+``records``        the records above
+``snapshot``       :func:`fetch_account`: the key's rights first, then each part
+=================  ======================================================================================
+"""

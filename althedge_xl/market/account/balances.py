@@ -1,0 +1,103 @@
+"""Balances: the spot wallet (imported), the futures wallet (collateral); the funding wallet, the
+cross margin wallet and Simple Earn (listed, not imported).
+
+All through ccxt's unified ``fetch_balance``: spot ``GET /api/v3/account`` (Binance) or the unified
+wallet ``GET /v5/account/wallet-balance`` (Bybit); the USDⓈ-M futures wallet with ``type="swap"``
+(Binance ``GET /fapi/v3/account``); Binance's funding wallet with ``type="funding"``
+(``POST /sapi/v1/asset/get-funding-asset``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from althedge_xl.market.account.records import Holding
+
+
+def holdings(balance: Any) -> list[Holding]:
+    """The assets of a ccxt balance structure with a non-zero total, sorted by name."""
+    if not isinstance(balance, Mapping):
+        raise ValueError("the balance came back unreadable")
+    found = []
+    for asset, entry in balance.items():
+        if asset in ("info", "free", "used", "total", "timestamp", "datetime", "debt") or not isinstance(
+            entry, Mapping
+        ):
+            continue
+        free, used = _number(entry.get("free")), _number(entry.get("used"))
+        if free == 0 and used == 0:
+            total = _number(entry.get("total"))
+            free = total
+        if free or used:
+            found.append(Holding(str(asset), free, used))
+    return sorted(found, key=lambda h: h.asset)
+
+
+def spot(client: Any) -> list[Holding]:
+    """The spot wallet's holdings."""
+    return holdings(client.fetch_balance({"type": "spot"}))
+
+
+def futures_wallet(client: Any, exchange: str) -> dict[str, float]:
+    """The wallet that margins the USDT futures: wallet balance per asset (``walletBalance``), for cross collateral.
+
+    Binance's USDⓈ-M futures wallet is its own; Bybit's unified account margins them with its one wallet.
+    """
+    params = {"type": "swap", "subType": "linear"} if exchange == "binance" else {}
+    balance = client.fetch_balance(params)
+    info = balance.get("info") if isinstance(balance, Mapping) else None
+    assets = info.get("assets") if isinstance(info, Mapping) else None
+    if exchange == "bybit" and isinstance(info, Mapping):
+        assets = _bybit_coins(info)
+    if isinstance(assets, list):
+        wallet = {str(a.get("asset")): _number(a.get("walletBalance")) for a in assets if isinstance(a, Mapping)}
+        return {asset: amount for asset, amount in wallet.items() if amount}
+    return {h.asset: h.total for h in holdings(balance)}
+
+
+def _bybit_coins(info: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Bybit's wallet-balance answer's coins, each with its name as ``asset``."""
+    result = info.get("result")
+    accounts = result.get("list") if isinstance(result, Mapping) else None
+    coins: list[dict[str, Any]] = []
+    for account in accounts if isinstance(accounts, list) else []:
+        for coin in account.get("coin") or [] if isinstance(account, Mapping) else []:
+            if isinstance(coin, Mapping):
+                coins.append({**coin, "asset": coin.get("coin")})
+    return coins
+
+
+def funding_wallet(client: Any) -> list[Holding]:
+    """Binance's funding wallet (listed, never imported)."""
+    return holdings(client.fetch_balance({"type": "funding"}))
+
+
+def margin_wallet(client: Any) -> list[Holding]:
+    """Binance's cross margin wallet, free + locked, loans not netted (listed, never imported): ``GET /sapi/v1/margin/account``."""
+    return holdings(client.fetch_balance({"type": "margin"}))
+
+
+def earn_flexible(client: Any) -> list[Holding]:
+    """Binance's Simple Earn flexible products (listed, never imported): ``GET /sapi/v1/simple-earn/flexible/position``.
+
+    ccxt has no unified call for it: the raw endpoint, signed by ccxt. ``totalAmount`` per asset.
+    """
+    answer = client.sapi_get_simple_earn_flexible_position({"size": 100})
+    rows = answer.get("rows") if isinstance(answer, Mapping) else None
+    if not isinstance(rows, list):
+        raise ValueError("the Simple Earn positions came back unreadable")
+    totals: dict[str, float] = {}
+    for row in rows:
+        if isinstance(row, Mapping) and row.get("asset"):
+            totals[str(row["asset"])] = totals.get(str(row["asset"]), 0.0) + _number(row.get("totalAmount"))
+    return [Holding(asset, amount, 0.0) for asset, amount in sorted(totals.items()) if amount]
+
+
+def _number(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0

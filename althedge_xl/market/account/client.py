@@ -1,0 +1,27 @@
+"""The signed ccxt client of an account: the public client of :mod:`~althedge_xl.market.exchange`, with a key.
+
+Same transport, deadline and base-URL override as the public refresh; in addition ccxt's own clock
+adjustment is on (``adjustForTimeDifference``: the exchange's time is read once and every signed request's
+timestamp is corrected by the difference), and Binance's currency and margin-pair lists (extra signed
+requests the account link does not need) are off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from althedge_xl.market.account.keys import ApiKey
+from althedge_xl.market.deadline import Deadline
+from althedge_xl.market.exchange import make_exchange
+
+
+def make_account_client(api_key: ApiKey, timeout_s: float, deadline: Deadline) -> Any:
+    """A ccxt client of ``api_key.exchange`` that signs its requests with ``api_key``."""
+    client = make_exchange(api_key.exchange, timeout_s, deadline)
+    for name, value in api_key.ccxt_config().items():
+        setattr(client, name, value)
+    client.options["adjustForTimeDifference"] = True
+    client.options["fetchCurrencies"] = False
+    client.options["fetchMargins"] = False
+    client.has = {**client.has, "fetchCurrencies": False}  # Bybit's currency list is a signed request too
+    return client

@@ -1,0 +1,95 @@
+"""What the account link reads, as frozen records (numbers as floats, in the units the exchange uses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Stablecoins and quote currencies: cash and collateral, never a holding to hedge.
+CASH_ASSETS = ("USDT", "USDC", "FDUSD", "USD", "BUSD", "TUSD", "DAI")
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One asset of a wallet: ``free`` + ``locked`` (in orders) = ``total``, in units of the asset."""
+
+    asset: str
+    free: float
+    locked: float
+
+    @property
+    def total(self) -> float:
+        return self.free + self.locked
+
+
+@dataclass(frozen=True)
+class Position:
+    """One BTC futures position as the exchange reports it.
+
+    ``size`` in BTC (linear) or contracts (inverse), positive; ``side`` ``"short"``/``"long"``; prices in
+    USD; ``leverage`` as set (or notional / initial margin when the exchange does not send it, then
+    ``leverage_derived``); ``margin_mode`` ``"cross"``/``"isolated"``; ``isolated_margin`` the isolated
+    wallet in the settle currency (0 in cross); ``liquidation_price`` the exchange's, None when it sends 0.
+    """
+
+    symbol: str
+    contract: str
+    side: str
+    size: float
+    entry_price: float
+    mark_price: float | None
+    leverage: float | None
+    leverage_derived: bool
+    margin_mode: str
+    isolated_margin: float
+    unrealized_pnl: float | None
+    liquidation_price: float | None
+    position_side: str
+
+
+@dataclass(frozen=True)
+class FundingIncome:
+    """The position's own funding over ``days`` days: ``received`` ≥ 0, ``paid`` ≥ 0 and their ``net``."""
+
+    symbol: str
+    days: int
+    received: float
+    paid: float
+    settlements: int
+    asset: str
+
+    @property
+    def net(self) -> float:
+        return self.received - self.paid
+
+
+@dataclass
+class Part:
+    """One part of the account read (or not): ``value`` when it arrived, ``error`` (one line) when not."""
+
+    name: str
+    value: Any = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class AccountSnapshot:
+    """Every part of one account read, in the order they were asked for; ``time`` ISO-8601 UTC."""
+
+    exchange: str
+    time: str
+    rights: str
+    parts: dict[str, Part] = field(default_factory=dict)
+
+    def value(self, name: str) -> Any:
+        """The value of part ``name``, None when it did not arrive."""
+        part = self.parts.get(name)
+        return part.value if part is not None and part.ok else None
+
+    @property
+    def failed(self) -> list[Part]:
+        return [part for part in self.parts.values() if not part.ok]
