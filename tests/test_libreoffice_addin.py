@@ -18,6 +18,7 @@ import pytest
 from libreoffice_session import missing, require_libreoffice
 
 from althedge_xl import udfs
+from althedge_xl.excel.errors import ExcelError
 from althedge_xl.libreoffice.addin_spec import addin_functions, idl_identifier
 from althedge_xl.libreoffice.cells import CALC_ERROR_CODES, calc_error, calc_result, error_code_of_calc
 from althedge_xl.libreoffice.extension import RDB_PATH, compile_rdb, extension_bytes, extension_files
@@ -176,4 +177,19 @@ def test_error_values_carry_calc_codes(code: str) -> None:
     value = calc_error(code)
     assert math.isnan(value)
     assert error_code_of_calc(value) == code
-    assert calc_result(udfs.HEDGE_MARGIN(20000, 0.5)) != calc_result(udfs.HEDGE_MARGIN(20000, 20))
+    # An error with its reason, as the add-in's calls answer it, keeps its code (the reason is lost).
+    assert error_code_of_calc(calc_result(ExcelError(code, "a reason"))) == code
+
+
+def test_addin_ignores_an_xlwings_server_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """XLWINGS_ON_SERVER=true, set for xlwings Server in the user's shell, does not break the add-in.
+
+    With it the function list would import xlwings (LibreOffice's Python has none) and choose
+    Office.js's errors, and the component would not load: every cell an error.
+    """
+    require_libreoffice()
+    monkeypatch.setenv("XLWINGS_ON_SERVER", "true")
+    steps = [{"set": {"Sheet1!A1": 20000.0, "Sheet1!B1": "=HEDGE_MARGIN(A1;20)", "Sheet1!C1": "=HEDGE_MARGIN(A1;0.5)"}}]
+    cells = run_job(None, [*steps, {"calculate": True}])["cells"]["Sheet1"]
+    assert cells["B1"] == 1000.0  # DESIGN.md: 20,000 notional at 20x needs 1,000 margin
+    assert cells["C1"] == "#NUM!"

@@ -13,8 +13,15 @@ loader puts on ``sys.path`` for this file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
+
+# LibreOffice is neither xlwings Server nor Lite: an XLWINGS_ON_SERVER=true left in the user's
+# environment for xlwings Server would make the function list import xlwings (LibreOffice's Python
+# has none) and answer errors as Office.js does; the component would then fail to load and every
+# AltHedge cell show an error. The variable only changes this LibreOffice process.
+os.environ.pop("XLWINGS_ON_SERVER", None)
 
 import unohelper
 from com.sun.star.task import XJob
