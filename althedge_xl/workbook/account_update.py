@@ -174,11 +174,12 @@ def _balances_block(out: AccountCells, rows: list[tuple[str, Holding, str]]) -> 
 def _positions(
     out: AccountCells,
     exchange: str,
-    positions: list[Position],
+    every: list[Position],
     wallet: float | None,
     tiers: Sequence[Sequence[float]] | None,
 ) -> None:
-    every = positions
+    """The BTCUSDT positions' table, the Hedge inputs and the "Exchange says" block; ``every``: all the
+    account's USDT positions, ``wallet``: the cross wallet balance (USDT)."""
     positions = btc_positions(every)
     for i in range(ax.POSITION_ROWS):
         values: tuple[CellValue, ...] = (None,) * len(ax.POSITION_COLUMNS)
