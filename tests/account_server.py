@@ -9,7 +9,9 @@ server answers as Binance does (HTTP 401 ``-2015`` / 400 ``-1022`` / 400 ``-1021
 documented ones in ``tests/fixtures/account/binance`` (see the README there).
 
 ``faults`` maps a path to ``(status, body, headers)`` answered instead; ``restrictions`` names the
-apiRestrictions body served. ``seen`` records each request's path, and ``bad`` each refused signature.
+apiRestrictions body served; ``variants`` names folders beside ``binance`` whose bodies replace the
+base ones of the same name, the first that has the file winning (and then the futures markets list
+``ETHUSDT`` too, so that ccxt parses the account's ETHUSDT position). ``seen`` records each request's path, and ``bad`` each refused signature.
 """
 
 from __future__ import annotations
@@ -50,8 +52,10 @@ class AccountServer:
         restrictions: str = "sapi_v1_account_apiRestrictions.json",
         clock_skew_ms: int = 0,
         exchange: str = "binance",
+        variants: tuple[str, ...] = (),
     ) -> None:
         self.exchange = exchange
+        self.variants = variants
         self.restrictions = restrictions if exchange == "binance" else "v5_user_query_api.json"
         self.faults: dict[str, tuple[int, bytes, dict[str, str]]] = {}
         self.seen: list[str] = []
@@ -120,18 +124,27 @@ class AccountServer:
             if refusal is not None:
                 return refusal
             name = self.restrictions if path == "/sapi/v1/account/apiRestrictions" else SIGNED[path]
-            payload = (BODIES / name).read_bytes()
+            payload = self._body(name).read_bytes()
             if path == "/fapi/v1/income":
                 start = int(query.get("startTime", 0))
                 rows = [r for r in json.loads(payload) if r["time"] >= start]
                 payload = json.dumps(rows).encode()
             if path == "/fapi/v1/leverageBracket" and "symbol" in query:
-                payload = json.dumps(json.loads(payload)[0]).encode()
+                entries = json.loads(payload)
+                payload = json.dumps(next(e for e in entries if e["symbol"] == query["symbol"])).encode()
             return 200, {}, payload
         recorded = recorded_answer(path, query, self._funding)
         if recorded is None:
             return 404, {}, b'{"code":-1,"msg":"not recorded"}'
+        if path == "/fapi/v1/exchangeInfo" and self.variants:
+            recorded = with_ethusdt(recorded)
         return 200, {}, recorded
+
+    def _body(self, name: str) -> Path:
+        for variant in self.variants:
+            if (BODIES.parent / variant / name).exists():
+                return BODIES.parent / variant / name
+        return BODIES / name
 
     def _check_signature(
         self, path: str, signed_text: str, query: dict[str, str], headers: Any
@@ -191,6 +204,15 @@ class AccountServer:
             body = b'{"retCode":10002,"retMsg":"invalid request, please check your server timestamp","result":{}}'
             return 400, {}, body
         return None
+
+
+def with_ethusdt(exchange_info: bytes) -> bytes:
+    """The recorded futures markets with an ``ETHUSDT`` perpetual: the ``BTCUSDT`` entry (itself a copy of
+    the documented ``BLZUSDT``) with ``symbol``, ``pair`` and ``baseAsset`` changed."""
+    info = json.loads(exchange_info)
+    btc = next(s for s in info["symbols"] if s["symbol"] == "BTCUSDT")
+    info["symbols"].append({**btc, "symbol": "ETHUSDT", "pair": "ETHUSDT", "baseAsset": "ETH"})
+    return json.dumps(info).encode()
 
 
 FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"

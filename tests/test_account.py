@@ -148,7 +148,7 @@ def test_the_command_writes_and_leaks_no_key_byte(server, mine, capsys):
     server.expect_bad = False
     code, out, err = run_cli(server, mine, capsys)
     assert code == 0, err
-    assert f"refreshed {mine}" in out and "binance BTC positions: ok" in err
+    assert f"refreshed {mine}" in out and "binance futures positions: ok" in err
     assert cells(mine, "Hedge")["B30"] == 0.15
 
 
@@ -410,3 +410,90 @@ def test_an_isolated_short_is_computed_with_its_isolated_margin():
     assert found.method.startswith("isolated: HEDGE_LIQ_PRICE's rule with the isolated margin (800.00 USDT)")
     cross = althedge_liquidation(dataclasses.replace(short, margin_mode="cross"), None, "binance", None)
     assert cross.price is None and cross.error == "the futures wallet balance did not arrive"
+
+
+# ------------------------------------------------------------------ cross margin: the other positions count
+
+
+@pytest.fixture
+def cross_server(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """The account server with the bodies of ``tests/fixtures/account/<variant>`` in place of the base ones."""
+    with AccountServer(variants=request.param) as running:
+        monkeypatch.setenv(BASE_URL_ENV_VAR, running.base_url)
+        monkeypatch.setenv(CACHE_ENV_VAR, str(tmp_path / "cache"))
+        yield running
+        assert running.bad == [], running.bad
+
+
+@pytest.mark.parametrize("cross_server", [("binance_cross",)], indirect=True)
+def test_binances_published_cross_example_through_the_account_refresh(cross_server, mine):
+    # Binance's cross example (help page "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts",
+    # inputs as freqtrade's tests/exchange/test_binance.py gives them): one cross wallet of 1,535,443.01 USDT,
+    # BTCUSDT long 109.488 at 32,481.98 (mark 31,967.27; bracket 2.5 %, cum 16,300) and ETHUSDT long
+    # 3,683.979 at 1,456.84 (mark 1,335.18; 10 %, cum 135,365). Published liquidation prices: BTC 26,316.89,
+    # ETH 1,153.26.
+    update = refresh(mine)
+    assert update.written and not update.account.failed, update.messages
+    account = cells(mine, "Account")
+    assert account["B49"] == 26_316.89  # the body's liquidationPrice: Binance's published number
+    assert round(account["B50"] + 1e-9, 2) == 26_316.89  # AltHedge's, to the cent
+    assert abs(account["B51"]) < 0.005 and account["B52"] == "no"
+    method = account["B53"]
+    assert method.startswith("no BTCUSDT short is open; the long: cross: HEDGE_LIQ_CROSS")
+    assert "cross wallet balance (1,535,443.01 USDT)" in method
+    # ETH's maintenance margin 3,683.979 x 1,335.18 x 10 % - 135,365 and P/L 3,683.979 x (1,335.18 - 1,456.84)
+    assert "maintenance margin (356,512.51 USDT)" in method and "P/L (-448,192.89 USDT): ETHUSDT long" in method
+    assert cells(mine, "Hedge")["B30"] == 0  # no short held
+    # ETH through the same reader and function, with the fixture's ETHUSDT brackets (10 %, cum 135,365 at LP)
+    import json
+
+    from althedge_xl.workbook.account_liquidation import althedge_liquidation
+
+    brackets = Path(__file__).parent / "fixtures" / "account" / "binance_cross" / "fapi_v1_leverageBracket.json"
+    eth_table = next(e for e in json.loads(brackets.read_text()) if e["symbol"] == "ETHUSDT")["brackets"]
+    rows = [
+        [b["notionalFloor"], b["notionalCap"], b["maintMarginRatio"], b["cum"], b["initialLeverage"]] for b in eth_table
+    ]
+    positions = update.account.value("futures positions")
+    eth = next(p for p in positions if p.symbol == "ETH/USDT:USDT")
+    others = [p for p in positions if p is not eth]
+    found = althedge_liquidation(eth, 1_535_443.01, "binance", rows, others)
+    assert round(found.price + 1e-9, 2) == 1_153.26, found
+
+
+@pytest.mark.parametrize("cross_server", [("binance_cross_hedge",)], indirect=True)
+def test_a_cross_short_beside_an_eth_long_counts_the_long(cross_server, mine):
+    update = refresh(mine)
+    assert update.written and not update.account.failed, update.messages
+    hedge = cells(mine, "Hedge")
+    assert (hedge["B30"], hedge["B6"], hedge["B14"]) == (0.5, 100_000, 20_000)  # the cross wallet as collateral
+    assert (hedge["B40"], hedge["B41"], hedge["B42"]) == (20_000, 173.5, -1_000)  # the Hedge sheet's cross block
+    account = cells(mine, "Account")
+    # Binance's cross formula by hand, short (Side -1), BTCUSDT bracket 1 (0.4 %, cum 0):
+    # LP = (WB - TMM1 + UPNL1 + cum + Q*EP) / (Q*MMR + Q), WB 20,000; the ETH long's maintMargin 173.5 and
+    # unrealised P/L 10 x (2,900 - 3,000) = -1,000
+    wallet, eth_maintenance, eth_pnl = 20_000, 173.5, 10 * (2_900 - 3_000)
+    by_hand = (wallet - eth_maintenance + eth_pnl + 0 + 0.5 * 100_000) / (0.5 * 0.004 + 0.5)
+    assert account["B50"] == pytest.approx(by_hand, abs=1e-6)
+    assert account["B49"] == 137_104.58 and account["B52"] == "no"
+    assert account["B53"].startswith("cross: HEDGE_LIQ_CROSS with the cross wallet balance (20,000.00 USDT)")
+    assert "maintenance margin (173.50 USDT) plus their unrealised P/L (-1,000.00 USDT): ETHUSDT long" in account["B53"]
+
+
+def test_a_cross_position_whose_neighbours_maintenance_is_missing_falls_back_and_says_so():
+    from althedge_xl.market.account.records import Position
+    from althedge_xl.workbook.account_liquidation import althedge_liquidation
+
+    short = Position("BTC/USDT:USDT", "linear", "short", 0.5, 100_000, 101_000, 20, False, "cross", 0, -500,
+                     137_104.58, "BOTH", 202)  # fmt: skip
+    eth = Position("ETH/USDT:USDT", "linear", "long", 10, 3_000, 2_900, 10, False, "cross", 0, -1_000,
+                   1_075.69, "BOTH", None)  # fmt: skip
+    found = althedge_liquidation(short, 20_000, "binance", None, [eth])
+    # the isolated rule with the whole wallet: (20,000 + 0.5 x 100,000) / (0.5 x 1.004)
+    assert found.price == pytest.approx((20_000 + 50_000) / (0.5 * 1.004), abs=1e-6)
+    assert "lacks the maintenance margin or unrealised P/L of ETHUSDT long" in found.method
+    assert "other positions are not counted" in found.method
+    # an isolated neighbour has its own wallet: it counts for nothing, whatever its numbers
+    isolated = dataclasses.replace(eth, margin_mode="isolated", maintenance_margin=173.5)
+    alone = althedge_liquidation(short, 20_000, "binance", None, [isolated])
+    assert alone.price == pytest.approx(found.price, abs=1e-6) and "no other position" in alone.method

@@ -11,9 +11,15 @@ Portfolio (rows 5-24: asset, class, quantity, price, USD value):
   listed on the Account sheet, never on Portfolio.
 
 Hedge (found through the workbook's defined names, wherever the sheet puts them): from the largest BTC
-short, ``HELD``, ``ENTRY_PRICE``, ``LEVERAGE``, ``COLLATERAL`` (isolated margin, or the futures wallet in
-cross), ``CONTRACT_TYPE`` and ``HEDGE_RULE``; ``FEE_RATE`` from the account's taker rate; Binance's
-brackets into ``TIERS``, their heading dated "from your account".
+short, ``HELD``, ``ENTRY_PRICE``, ``LEVERAGE``, ``COLLATERAL`` (isolated margin, or the cross wallet
+balance in cross), ``CONTRACT_TYPE`` and ``HEDGE_RULE``; in cross also ``CROSS_WALLET``,
+``CROSS_OTHER_MM`` and ``CROSS_OTHER_PNL`` (the other positions' totals); ``FEE_RATE`` from the account's taker rate;
+Binance's brackets into ``TIERS``, their heading dated "from your account".
+
+Account: the "Exchange says" block compares the exchange's liquidation price of the largest BTCUSDT short
+(or, with none open, of the largest BTCUSDT position) with AltHedge's
+(:func:`~althedge_xl.workbook.account_liquidation.althedge_liquidation`, given the account's other
+USDT positions for the cross formula).
 """
 
 from __future__ import annotations
@@ -22,9 +28,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from althedge_xl.market.account.records import CASH_ASSETS, AccountSnapshot, FundingIncome, Holding, Position
+from althedge_xl.market.account.positions import btc_positions
+from althedge_xl.market.account.records import (
+    CASH_ASSETS,
+    AccountSnapshot,
+    FundingIncome,
+    FuturesWallet,
+    Holding,
+    Position,
+)
 from althedge_xl.workbook import account_layout as ax
-from althedge_xl.workbook.account_liquidation import althedge_liquidation
+from althedge_xl.workbook.account_liquidation import althedge_liquidation, cross_neighbours
 from althedge_xl.workbook.patch import CellValue
 
 PORTFOLIO_FIRST, PORTFOLIO_LAST = 5, 24
@@ -59,8 +73,8 @@ def account_cells(
     spot: list[Holding] | None = snapshot.value("spot balances")
     if spot is not None:
         balance_rows += _portfolio(out, spot, portfolio, prices, dust_usd)
-    wallet: dict[str, float] | None = snapshot.value("futures wallet")
-    for asset, amount in sorted((wallet or {}).items()):
+    wallet: FuturesWallet | None = snapshot.value("futures wallet")
+    for asset, amount in sorted((wallet.balances if wallet else {}).items()):
         if asset.upper() in CASH_ASSETS:
             wallet_name = "USDⓈ-M futures" if snapshot.exchange == "binance" else "unified (margin)"
             balance_rows.append((wallet_name, Holding(asset, amount, 0.0), "collateral of the futures positions"))
@@ -73,10 +87,10 @@ def account_cells(
             balance_rows.append((wallet_name, holding, f"not imported ({part})"))
     _balances_block(out, balance_rows)
     tiers = snapshot.value("brackets")
-    positions: list[Position] | None = snapshot.value("BTC positions")
-    collateral = (wallet or {}).get("USDT")
+    positions: list[Position] | None = snapshot.value("futures positions")
+    cross_wallet = wallet.cross.get("USDT") if wallet else None
     if positions is not None:
-        _positions(out, snapshot.exchange, positions, collateral, tiers)
+        _positions(out, snapshot.exchange, positions, cross_wallet, tiers)
     fee = snapshot.value("fee rate")
     if fee is not None:
         out.hedge["FEE_RATE"] = fee[0]
@@ -160,10 +174,13 @@ def _balances_block(out: AccountCells, rows: list[tuple[str, Holding, str]]) -> 
 def _positions(
     out: AccountCells,
     exchange: str,
-    positions: list[Position],
+    every: list[Position],
     wallet: float | None,
     tiers: Sequence[Sequence[float]] | None,
 ) -> None:
+    """The BTCUSDT positions' table, the Hedge inputs and the "Exchange says" block; ``every``: all the
+    account's USDT positions, ``wallet``: the cross wallet balance (USDT)."""
+    positions = btc_positions(every)
     for i in range(ax.POSITION_ROWS):
         values: tuple[CellValue, ...] = (None,) * len(ax.POSITION_COLUMNS)
         if i < len(positions):
@@ -184,26 +201,24 @@ def _positions(
         for col, value in zip(ax.POSITION_COLUMNS, values, strict=True):
             out.account[f"{col}{ax.POSITION_FIRST_ROW + i}"] = value
     says = ax.says_cells()
-    shorts = [p for p in positions if p.side == "short" and p.contract == "linear"]
+    linear = [p for p in positions if p.contract == "linear"]
+    shorts = [p for p in linear if p.side == "short"]
+    rule = exchange if exchange in ("binance", "bybit") else "binance"
     if not shorts:
         out.hedge["HELD"] = 0
         out.account.update({cell: None for cell in says.values()})
-        out.account[says["SAYS_METHOD"]] = "no BTCUSDT short is open"
-        return
-    short = shorts[0]
-    out.hedge.update(
-        HELD=short.size,
-        ENTRY_PRICE=short.entry_price,
-        CONTRACT_TYPE="linear",
-        HEDGE_RULE=exchange if exchange in ("binance", "bybit") else "binance",
-    )
-    if short.leverage is not None:
-        out.hedge["LEVERAGE"] = short.leverage
-    collateral = short.isolated_margin if short.margin_mode == "isolated" else wallet
-    if collateral:
-        out.hedge["COLLATERAL"] = collateral
-    ours = althedge_liquidation(short, wallet, out.hedge["HEDGE_RULE"], tiers)  # type: ignore[arg-type]
-    theirs = short.liquidation_price
+        out.account[says["SAYS_METHOD"]] = "no BTCUSDT position is open"
+        if not linear:
+            return
+        compared, prefix = linear[0], f"no BTCUSDT short is open; the {linear[0].side}: "
+    else:
+        compared, prefix = shorts[0], ""
+    others = [p for p in every if p is not compared]
+    if shorts:
+        _hedge_inputs(out, compared, wallet, rule, others)
+    ours = althedge_liquidation(compared, wallet, rule, tiers, others)
+    ours = ours._replace(method=prefix + ours.method if ours.method else "")
+    theirs = compared.liquidation_price
     out.account[says["SAYS_EXCHANGE"]] = theirs
     out.account[says["SAYS_ALTHEDGE"]] = ours.price if ours.price is not None else ours.error
     difference = ours.price - theirs if ours.price is not None and theirs is not None else None
@@ -216,6 +231,22 @@ def _positions(
             f"{exchange}'s liquidation price {theirs:,.2f} and AltHedge's {ours.price:,.2f} differ by"
             f" {difference:+,.2f} USD, more than a tick ({ours.method})"
         )
+
+
+def _hedge_inputs(
+    out: AccountCells, short: Position, wallet: float | None, rule: str, others: Sequence[Position]
+) -> None:
+    """The Hedge sheet's inputs for ``short``; in cross also its cross block (``CROSS_WALLET``, the other
+    positions' maintenance ``CROSS_OTHER_MM`` and P/L ``CROSS_OTHER_PNL``) when every number arrived."""
+    out.hedge.update(HELD=short.size, ENTRY_PRICE=short.entry_price, CONTRACT_TYPE="linear", HEDGE_RULE=rule)
+    if short.leverage is not None:
+        out.hedge["LEVERAGE"] = short.leverage
+    collateral = short.isolated_margin if short.margin_mode == "isolated" else wallet
+    if collateral:
+        out.hedge["COLLATERAL"] = collateral
+    neighbours = cross_neighbours(short, others)
+    if short.margin_mode != "isolated" and wallet and not neighbours.lacking:
+        out.hedge.update(CROSS_WALLET=wallet, CROSS_OTHER_MM=neighbours.maintenance, CROSS_OTHER_PNL=neighbours.pnl)
 
 
 def _text(value: Any) -> bool:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from althedge_xl.market.account.records import Holding
+from althedge_xl.market.account.records import FuturesWallet, Holding
 
 
 def holdings(balance: Any) -> list[Holding]:
@@ -40,10 +40,11 @@ def spot(client: Any) -> list[Holding]:
     return holdings(client.fetch_balance({"type": "spot"}))
 
 
-def futures_wallet(client: Any, exchange: str) -> dict[str, float]:
-    """The wallet that margins the USDT futures: wallet balance per asset (``walletBalance``), for cross collateral.
+def futures_wallet(client: Any, exchange: str) -> FuturesWallet:
+    """The wallet that margins the USDT futures: ``walletBalance`` and ``crossWalletBalance`` per asset.
 
-    Binance's USDⓈ-M futures wallet is its own; Bybit's unified account margins them with its one wallet.
+    Binance's USDⓈ-M futures wallet is its own; Bybit's unified account margins them with its one wallet
+    (no cross balance of its own: the wallet balance is both).
     """
     params = {"type": "swap", "subType": "linear"} if exchange == "binance" else {}
     balance = client.fetch_balance(params)
@@ -52,9 +53,20 @@ def futures_wallet(client: Any, exchange: str) -> dict[str, float]:
     if exchange == "bybit" and isinstance(info, Mapping):
         assets = _bybit_coins(info)
     if isinstance(assets, list):
-        wallet = {str(a.get("asset")): _number(a.get("walletBalance")) for a in assets if isinstance(a, Mapping)}
-        return {asset: amount for asset, amount in wallet.items() if amount}
-    return {h.asset: h.total for h in holdings(balance)}
+        rows = [a for a in assets if isinstance(a, Mapping)]
+        wallet = {str(a.get("asset")): _number(a.get("walletBalance")) for a in rows}
+        cross = {
+            str(a.get("asset")): _number(
+                a["crossWalletBalance"] if "crossWalletBalance" in a else a.get("walletBalance")
+            )
+            for a in rows
+        }
+        return FuturesWallet(
+            {asset: amount for asset, amount in wallet.items() if amount},
+            {asset: amount for asset, amount in cross.items() if amount},
+        )
+    totals = {h.asset: h.total for h in holdings(balance)}
+    return FuturesWallet(totals, dict(totals))
 
 
 def _bybit_coins(info: Mapping[str, Any]) -> list[dict[str, Any]]:

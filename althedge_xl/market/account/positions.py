@@ -1,8 +1,13 @@
-"""The BTC futures positions, through ccxt's unified ``fetch_positions``.
+"""The USDT-settled futures positions, through ccxt's unified ``fetch_positions``.
 
 Binance: ``GET /fapi/v3/positionRisk`` (after ``GET /fapi/v1/leverageBracket``, which ccxt reads to
-parse it); Bybit: ``GET /v5/position/list?category=linear&symbol=BTCUSDT``. One-way mode gives one
-position (``positionSide`` ``BOTH``), hedge mode one per side; positions of size 0 are left out.
+parse it); Bybit: ``GET /v5/position/list?category=linear&settleCoin=USDT``. Every position of the
+account is read, not only BTCUSDT's: a cross position's liquidation price depends on the others'
+maintenance margin and unrealised P/L. One-way mode gives one position per contract (``positionSide``
+``BOTH``), hedge mode one per side; positions of size 0 are left out.
+The maintenance margin is the exchange's own number (Binance ``maintMargin``, Bybit ``positionMM``):
+ccxt's unified ``maintenanceMargin`` for Binance is the bracket rate times the notional without the
+bracket's maintenance amount (``cum``), so it is used only where the answer has neither field.
 Binance's v3 answer has no ``leverage`` field: the leverage is then the notional over the initial margin
 (the exchange's own ``initialMargin``), and the record says it was derived.
 """
@@ -19,13 +24,18 @@ from althedge_xl.market.account.records import Position
 LINEAR_BTC = "BTC/USDT:USDT"
 
 
-def btc_positions(client: Any, symbol: str = LINEAR_BTC) -> list[Position]:
-    """The open positions in ``symbol``, largest first."""
-    raw = client.fetch_positions([symbol])
+def usdt_positions(client: Any) -> list[Position]:
+    """Every open position settled in USDT (``…:USDT``), largest notional at entry first."""
+    raw = client.fetch_positions()
     if not isinstance(raw, list):
         raise ValueError("the positions came back unreadable")
-    found = [_position(p) for p in raw if isinstance(p, Mapping) and p.get("symbol") == symbol]
-    return sorted((p for p in found if p.size > 0), key=lambda p: -p.size)
+    found = [_position(p) for p in raw if isinstance(p, Mapping) and str(p.get("symbol") or "").endswith(":USDT")]
+    return sorted((p for p in found if p.size > 0), key=lambda p: -p.size * p.entry_price)
+
+
+def btc_positions(positions: list[Position], symbol: str = LINEAR_BTC) -> list[Position]:
+    """The positions in ``symbol`` of ``positions``, largest first."""
+    return sorted((p for p in positions if p.symbol == symbol), key=lambda p: -p.size)
 
 
 def _position(p: Mapping[str, Any]) -> Position:
@@ -57,7 +67,17 @@ def _position(p: Mapping[str, Any]) -> Position:
         unrealized_pnl=_number(p.get("unrealizedPnl")),
         liquidation_price=_number(p.get("liquidationPrice")) or None,
         position_side=str(info.get("positionSide") or ("BOTH" if not p.get("hedged") else side.upper())),
+        maintenance_margin=_first_number(info.get("maintMargin"), info.get("positionMM"), p.get("maintenanceMargin")),
     )
+
+
+def _first_number(*values: Any) -> float | None:
+    """The first of ``values`` that is a number (an empty string, as Bybit sends for none, is not)."""
+    for value in values:
+        number = _number(value)
+        if number is not None:
+            return number
+    return None
 
 
 def _number(value: Any) -> float | None:

@@ -29,7 +29,9 @@ class Position:
     ``size`` in BTC (linear) or contracts (inverse), positive; ``side`` ``"short"``/``"long"``; prices in
     USD; ``leverage`` as set (or notional / initial margin when the exchange does not send it, then
     ``leverage_derived``); ``margin_mode`` ``"cross"``/``"isolated"``; ``isolated_margin`` the isolated
-    wallet in the settle currency (0 in cross); ``liquidation_price`` the exchange's, None when it sends 0.
+    wallet in the settle currency (0 in cross); ``liquidation_price`` the exchange's, None when it sends 0;
+    ``maintenance_margin`` the exchange's own maintenance margin of the position in the settle currency
+    (Binance ``maintMargin``, Bybit ``positionMM``), None when its answer has none.
     """
 
     symbol: str
@@ -45,6 +47,20 @@ class Position:
     unrealized_pnl: float | None
     liquidation_price: float | None
     position_side: str
+    maintenance_margin: float | None = None
+
+
+@dataclass(frozen=True)
+class FuturesWallet:
+    """The wallet that margins the USDⓈ-M futures, per asset in units of the asset.
+
+    ``balances``: the wallet balance (Binance ``walletBalance``); ``cross``: the part that margins the
+    cross positions (Binance ``crossWalletBalance``, the WB of its cross formula: the wallet less the
+    isolated positions' wallets). Bybit's unified account has one wallet: both are its ``walletBalance``.
+    """
+
+    balances: dict[str, float]
+    cross: dict[str, float]
 
 
 @dataclass(frozen=True)
