@@ -14,7 +14,7 @@ from althedge_xl.workbook.sheets.hedge import PROFILE_VALUE
 from althedge_xl.workbook.writer import SheetWriter
 
 #: True when the Prices sheet's values come from the exchange chosen on the Hedge sheet.
-SAME_EXCHANGE = "LOWER(TRIM(EXCHANGE))=LOWER(TRIM(HEDGE_RULE))"
+SAME_EXCHANGE = "ISNUMBER(MATCH(EXCHANGE,HEDGE_RULE,0))"  # MATCH: any case, as the dropdown's names
 #: The chosen exchange's BTC funding interval: refreshed from it, else its profile's (blank: none cited).
 PROFILE_HOURS = PROFILE_VALUE.format("EXCHANGE_FUNDING_HOURS")
 INTERVAL = (
