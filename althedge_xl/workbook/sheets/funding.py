@@ -56,7 +56,7 @@ def funding(w: SheetWriter) -> None:
         w.text(f"A{6 + i}", label, "label")
         w.formula(f"B{6 + i}", formula, kind, name=name)
     w.formula("C8", INTERVAL_NOTE, "text")
-    w.text("C9", "positive = you pay; negative = the short receives; the cap follows the exchange on Hedge!B10", "note")
+    w.text("C9", "positive = you pay; negative = the short receives", "note")
     w.text("A11", "Over real history (Prices, columns H:I)", "heading")
     history = (
         ("Settlements in the sample", "=COUNT(FUNDING_HISTORY)", "int", "HISTORY_COUNT"),
