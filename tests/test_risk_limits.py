@@ -105,7 +105,9 @@ def test_an_impossible_tier_is_refused_and_nothing_cached(tmp_path):
 
 
 def test_binance_needs_a_key_so_it_is_refused_by_name(tmp_path):
-    with pytest.raises(ValueError, match="binance's risk limits need an API key"):
+    with pytest.raises(
+        ValueError, match=r"Binance's brackets endpoint \(GET /fapi/v1/leverageBracket\) is signed: it needs an API key"
+    ):
         fetch_risk_limits("binance", cache_dir=tmp_path)
 
 
@@ -123,7 +125,7 @@ def test_refresh_writes_the_table_and_the_sheet_computes_with_it(workbook, tmp_p
     before = package_parts(workbook)
     limits = _fetch(bybit, tmp_path / "cache")
     update = refresh_workbook(
-        workbook, offline=True, fetch=_nothing_else, cache_dir=tmp_path / "cache", tiers=True,
+        workbook, "bybit", offline=True, fetch=_nothing_else, cache_dir=tmp_path / "cache", tiers=True,
         fetch_tiers=lambda exchange, offline, **options: limits,
     )  # fmt: skip
     assert update.written and "Bybit tiers" in update.refreshed
@@ -147,7 +149,7 @@ def test_refresh_writes_the_table_and_the_sheet_computes_with_it(workbook, tmp_p
 
 def test_a_missing_table_leaves_the_sheet_as_it_was(workbook, tmp_path):
     before = package_parts(workbook)
-    update = refresh_workbook(workbook, offline=True, fetch=_nothing_else, cache_dir=tmp_path, tiers=True)
+    update = refresh_workbook(workbook, "bybit", offline=True, fetch=_nothing_else, cache_dir=tmp_path, tiers=True)
     with zipfile.ZipFile(workbook) as archive:
         hedge = sheet_part(archive, "Hedge")
     assert package_parts(workbook)[hedge] == before[hedge]
@@ -159,7 +161,9 @@ def test_cli_offline_from_the_cache_marks_the_table_stale(workbook, tmp_path, mo
     cache = tmp_path / "cache"
     _fetch(bybit, cache)
     monkeypatch.setenv("ALTHEDGE_CACHE_DIR", str(cache))
-    assert main(["refresh", str(workbook), "--offline", "--tiers"]) == 0  # written: the table came from the cache
+    assert (
+        main(["refresh", str(workbook), "--offline", "--tiers", "--exchange", "bybit"]) == 0
+    )  # written: the table came from the cache
     captured = capsys.readouterr()
     assert "refreshed" in captured.out, captured.err
     heading = openpyxl.load_workbook(workbook)["Hedge"][HEADING_CELL].value
@@ -171,9 +175,9 @@ def test_offline_again_with_the_same_cached_table_writes_nothing(workbook, tmp_p
     cache = tmp_path / "cache"
     _fetch(bybit, cache)
     monkeypatch.setenv("ALTHEDGE_CACHE_DIR", str(cache))
-    assert main(["refresh", str(workbook), "--offline", "--tiers"]) == 0
+    assert main(["refresh", str(workbook), "--offline", "--tiers", "--exchange", "bybit"]) == 0
     once = workbook.read_bytes()
     backups = sorted(p.name for p in workbook.parent.glob("Mine.backup-*"))
-    main(["refresh", str(workbook), "--offline", "--tiers"])
+    main(["refresh", str(workbook), "--offline", "--tiers", "--exchange", "bybit"])
     assert workbook.read_bytes() == once
     assert sorted(p.name for p in workbook.parent.glob("Mine.backup-*")) == backups

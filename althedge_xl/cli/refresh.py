@@ -30,7 +30,8 @@ def register(commands: Subcommands) -> None:
     parser.add_argument(
         "--tiers",
         action="store_true",
-        help="also the Hedge sheet's Bybit tier table, from Bybit's public risk limits of BTCUSDT (replaces your edits there)",
+        help="also the --exchange's tier table on the Hedge sheet, from its public risk limits of BTCUSDT (bybit, okx, "
+        "mexc; replaces your edits there)",
     )
     parser.add_argument(
         "--account",

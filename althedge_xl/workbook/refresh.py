@@ -184,7 +184,8 @@ def refresh_workbook(
 ) -> PricesUpdate:
     """Refresh the Prices sheet (with ``history`` the History sheet's last year, and its daily history
     extended to the newest close (:mod:`~althedge_xl.workbook.history_long`), the formulas over it with it
-    (:mod:`~althedge_xl.workbook.long_block_formulas`); with ``tiers`` the Hedge sheet's Bybit tier table)
+    (:mod:`~althedge_xl.workbook.long_block_formulas`); with ``tiers`` the exchange's tier table on the Hedge
+    sheet, refused with the reason before anything is fetched when its tiers need a key)
     of a workbook file.
 
     See the module's docstring for what protects the file. ``timeout_s`` is the refresh's deadline (every
@@ -245,8 +246,10 @@ def _refresh_locked(
     except OSError as exc:
         raise RefreshError(f"{path}: cannot be read ({os_error_reason(exc)})") from None
     current, portfolio = read_prices_sheet(path, original)
-    account = extras.account.read(deadline) if extras.account is not None else None
     venue = exchange or str(current.get(px.EXCHANGE_CELL) or "binance").strip().lower()
+    if extras.tiers:
+        require_public_tiers(venue)
+    account = extras.account.read(deadline) if extras.account is not None else None
     if fetch is None:
         from althedge_xl.market import refresh_market_data
 
@@ -278,16 +281,19 @@ def _refresh_locked(
             if added.problem:
                 update.messages.append(f"History: {added.problem}")
         if extras.tiers:
+            from althedge_xl.core.tiers import exchange_label
             from althedge_xl.workbook.tiers_update import SHEET as TIERS_SHEET
             from althedge_xl.workbook.tiers_update import tier_cells
 
-            limits = fetch_bybit_tiers(offline, options, extras.fetch_tiers)
+            mark = px.field_cells()["BTC_MARK"]
+            price = update.cells.get(mark, current.get(mark))
+            limits = fetch_exchange_tiers(venue, offline, options, extras.fetch_tiers, price)
             tier_update = tier_cells(limits)
             shown = sheet_values(original, TIERS_SHEET, tier_update)
             if any(shown.get(ref) != value for ref, value in tier_update.items()):
                 patched = patch_sheet(patched, TIERS_SHEET, tier_update)
                 changes = True
-            _count(update, "Bybit tiers", limits)
+            _count(update, f"{exchange_label(venue)} tiers", limits)
         if account is not None:
             from althedge_xl.workbook.account_refresh import apply_account
 
@@ -344,14 +350,34 @@ class AccountRequest(NamedTuple):
         return fetch(self.api_key, deadline=deadline, **self.options)
 
 
-def fetch_bybit_tiers(offline: bool, feed_options: Mapping[str, Any], fetch: Callable[..., Any] | None) -> Any:
-    """Bybit's risk limits of BTCUSDT, fresh or cached (``fetch`` replaces the feed in tests)."""
+def require_public_tiers(exchange: str) -> None:
+    """Raise :class:`RefreshError` with the reason when ``exchange``'s tiers cannot be fetched without a key."""
+    from althedge_xl.market.risk_limits import public_tier_feed
+
+    try:
+        public_tier_feed(exchange)
+    except ValueError as exc:
+        raise RefreshError(f"--tiers: {exc}; nothing was changed") from None
+
+
+def fetch_exchange_tiers(
+    exchange: str,
+    offline: bool,
+    feed_options: Mapping[str, Any],
+    fetch: Callable[..., Any] | None,
+    price: Any = None,
+) -> Any:
+    """``exchange``'s risk limits of its BTC contract, fresh or cached (``fetch`` replaces the feed in tests).
+
+    ``price`` (the Prices sheet's BTC mark price) converts tiers the exchange counts in contracts.
+    """
     if fetch is None:
         from althedge_xl.market.risk_limits import fetch_risk_limits
 
         fetch = fetch_risk_limits
     options = {k: v for k, v in feed_options.items() if k in _SHARED_FEED_OPTIONS}
-    return fetch("bybit", offline, **options)
+    mark = float(price) if isinstance(price, int | float) and not isinstance(price, bool) else None
+    return fetch(exchange, offline, price=mark, **options)
 
 
 def _count(update: PricesUpdate, label: str, item: Any) -> None:

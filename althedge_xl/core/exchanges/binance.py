@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from althedge_xl.core.exchanges.profile import ExchangeProfile
+from althedge_xl.core.exchanges.profile import ExchangeProfile, TierFeed
 from althedge_xl.core.tiers import TierTable
 
 _BINANCE_BRACKETS = "Binance GET /fapi/v1/leverageBracket"
@@ -124,5 +124,15 @@ PROFILE: Final = ExchangeProfile(
         "(binance_usdm_btcusdt_funding_8h.csv)",
         "funding_cap": "inferred from data: the recorded BTCUSDT extremes are exactly -0.3% and +0.3% "
         "(2020-03-13 08:00, 2020-02-12 00:00); Binance publishes no BTCUSDT cap",
+        "tier_feed": "GET /fapi/v1/leverageBracket is signed (USER_DATA, an API key): ccxt 4.5.90 binance.py "
+        "fetch_leverage_tiers (lines 11182-11253) calls it through fapiPrivateGetLeverageBracket",
     },
+    tier_feed=TierFeed(
+        market="BTC/USDT:USDT",
+        endpoint="GET /fapi/v1/leverageBracket",
+        ccxt_id="binance",
+        keyless=False,
+        why_not="Binance's brackets endpoint (GET /fapi/v1/leverageBracket) is signed: it needs an API key. "
+        "The Hedge sheet keeps the dated table AltHedge ships; edit it there if Binance changed it",
+    ),
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from althedge_xl.core.exchanges.profile import ExchangeProfile
+from althedge_xl.core.exchanges.profile import ExchangeProfile, TierFeed
 
 #: BingX's forced-liquidation rules and its maintenance-margin rule.
 RULES_PAGE: Final = (
@@ -45,5 +45,14 @@ PROFILE: Final = ExchangeProfile(
         "tick_rounding": "BingX does not say how the shown price is rounded: shown unrounded",
         "funding_interval_hours": "GET /openApi/swap/v2/quote/premiumIndex, BTC-USDT fundingIntervalHours 8 "
         "(sample in ccxt 4.5.90 bingx.py, 2022-12-26)",
+        "tier_feed": "GET /openApi/swap/v1/maintMarginRatio is in ccxt 4.5.90 bingx.py's private API (a key)",
     },
+    tier_feed=TierFeed(
+        market="BTC/USDT:USDT",
+        endpoint="GET /openApi/swap/v1/maintMarginRatio",
+        ccxt_id="bingx",
+        keyless=False,
+        why_not="BingX's maintenance-margin endpoint (GET /openApi/swap/v1/maintMarginRatio) needs an API key. "
+        "Type its BTC-USDT tiers into the other exchanges' table on the Hedge sheet",
+    ),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from althedge_xl.core.exchanges.profile import ExchangeProfile
+from althedge_xl.core.exchanges.profile import ExchangeProfile, TierFeed
 from althedge_xl.core.tiers import TierTable
 
 #: Bybit BTCUSDT, first risk limit only: up to 2,000,000 USDT at 0.50 %, 100× (DESIGN.md; the
@@ -64,6 +64,9 @@ PROFILE: Final = ExchangeProfile(
         "funding_interval_hours": f"{INSTRUMENTS_DOC}: BTCUSDT fundingInterval 480 minutes (2025-01-02)",
         "funding_cap": f"{INSTRUMENTS_DOC}: BTCUSDT upperFundingRate 0.00375, lowerFundingRate -0.00375 (2025-01-02)",
         "fee_price": f"{CROSS_PAGE}: the fee to close is Quantity x 0.00075 / Bankruptcy Price",
+        "tier_feed": "https://bybit-exchange.github.io/docs/v5/market/risk-limit: public, no key; ccxt 4.5.90 "
+        "fetch_market_leverage_tiers asks it with category=linear, tiers as riskLimitValue in USDT",
     },
     fee_price="bankruptcy",
+    tier_feed=TierFeed(market="BTC/USDT:USDT", endpoint="GET /v5/market/risk-limit", ccxt_id="bybit", keyless=True),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from althedge_xl.core.exchanges.profile import ExchangeProfile
+from althedge_xl.core.exchanges.profile import ExchangeProfile, TierFeed
 
 #: MEXC's liquidation article with the formula and its worked example (commission excluded).
 EXAMPLE_PAGE: Final = "https://blog.mexc.fm/liquidation-in-futures-2"
@@ -42,5 +42,14 @@ PROFILE: Final = ExchangeProfile(
         "4.5.90 mexc.py, 2022-01-26)",
         "funding_cap": "GET /api/v1/contract/funding_rate/BTC_USDT: maxFundingRate 0.003, minFundingRate -0.003 "
         "(recorded in ccxt 4.5.90 mexc.py, 2022-01-26)",
+        "tier_feed": f"{CONTRACT_DOC}: public, no key; ccxt 4.5.90 mexc.py fetch_leverage_tiers (lines 4489-4631) "
+        "steps riskIncrVol contracts from 0 to maxVol and labels the contract counts minNotional and maxNotional",
     },
+    tier_feed=TierFeed(
+        market="BTC/USDT:USDT",
+        endpoint="GET /api/v1/contract/detail",
+        ccxt_id="mexc",
+        keyless=True,
+        units="contracts",
+    ),
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from althedge_xl.core.exchanges.profile import ExchangeProfile
+from althedge_xl.core.exchanges.profile import ExchangeProfile, TierFeed
 
 #: OKX's tiered maintenance margin rules and the academy page with the fee in the condition.
 TIERS_PAGE: Final = "https://www.okx.com/help/v-tiered-maintenance-margin-ratio-rules"
@@ -51,5 +51,15 @@ PROFILE: Final = ExchangeProfile(
         "ccxt 4.5.90 okx.py, 2023-11-23)",
         "funding_cap": "BTC-USD-SWAP maxFundingRate 0.00375, minFundingRate -0.00375 (recorded in ccxt 4.5.90 okx.py, "
         "2023-11-23)",
+        "tier_feed": "https://www.okx.com/docs-v5/en/#rest-api-public-data-get-position-tiers: public, no key; "
+        "ccxt 4.5.90 okx.py fetch_market_leverage_tiers (lines 7376-7468) passes minSz and maxSz, which count "
+        "contracts for SWAP, as minNotional and maxNotional",
     },
+    tier_feed=TierFeed(
+        market="BTC/USDT:USDT",
+        endpoint="GET /api/v5/public/position-tiers",
+        ccxt_id="okx",
+        keyless=True,
+        units="contracts",
+    ),
 )

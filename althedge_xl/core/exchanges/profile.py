@@ -11,7 +11,9 @@ The liquidation functions read a profile and never ask which exchange it is. A p
 * the fee the liquidation condition adds to the maintenance margin, as a fraction of the notional
   at the liquidation price (0 where the exchange's published formula has none);
 * the default BTC tier tables per contract, the inverse contract's face value, the price ticks and
-  the direction a liquidation price is rounded to them, the funding interval and cap.
+  the direction a liquidation price is rounded to them, the funding interval and cap;
+* where its current BTC tiers can be fetched (:class:`TierFeed`): which ccxt method, whether without a
+  key, and whether the tiers are counted in quote notional or in contracts.
 
 Every value is cited in :attr:`ExchangeProfile.sources` (the page or API response and its date).
 A value nobody can cite is ``None``: the function that needs it asks the user for it.
@@ -30,9 +32,55 @@ from althedge_xl.core.tiers import TierTable
 VALUATIONS: Final = ("liquidation", "entry")
 #: How a tier table's amount column is read (see the module's docstring).
 AMOUNT_KINDS: Final = ("cumulative", "deduction", "none")
+#: What a fetched tier table's floors and caps count: quote-currency notional, or contracts.
+TIER_UNITS: Final = ("quote", "contracts")
 #: How a liquidation price is rounded to the tick: up, down, or toward the side that liquidates
 #: sooner ("adverse": up for a short, down for a long) or later ("favourable").
 TICK_ROUNDINGS: Final = ("up", "down", "nearest", "adverse", "favourable")
+
+
+@dataclass(frozen=True)
+class TierFeed:
+    """Where an exchange publishes the tiers of its BTC hedge contract, as ``althedge refresh --tiers`` reads them.
+
+    Attributes
+    ----------
+    market : str
+        The contract's unified ccxt symbol (``"BTC/USDT:USDT"``).
+    endpoint : str
+        The exchange's REST endpoint behind the method, as its API documentation names it.
+    ccxt_id : str or None
+        The ccxt exchange id; None when ccxt does not support the exchange.
+    keyless : bool
+        True when the endpoint answers without an API key.
+    units : {"quote", "contracts"}
+        What the tiers' floors and caps count. ccxt labels both ``minNotional``/``maxNotional``; counted
+        in contracts they are converted with the contract's size and a price
+        (:func:`~althedge_xl.core.exchanges.convert.tiers_from_contracts`).
+    method : str
+        The ccxt method that fetches the tiers of one market.
+    why_not : str
+        Why there is no refresh without a key, and what to do instead (empty when there is one).
+    """
+
+    market: str
+    endpoint: str
+    ccxt_id: str | None
+    keyless: bool
+    units: str = "quote"
+    method: str = "fetch_market_leverage_tiers"
+    why_not: str = ""
+
+    def __post_init__(self) -> None:
+        if self.units not in TIER_UNITS:
+            raise ValueError(f"{self.market}: units must be one of {TIER_UNITS}")
+        if (self.ccxt_id is None or not self.keyless) and not self.why_not:
+            raise ValueError(f"{self.market}: a feed without a key-less refresh must say why")
+
+    @property
+    def refreshable(self) -> bool:
+        """True when ``althedge refresh --tiers`` can fetch the tiers (in ccxt, no key needed)."""
+        return self.ccxt_id is not None and self.keyless
 
 
 @dataclass(frozen=True)
@@ -67,6 +115,8 @@ class ExchangeProfile:
         For each attribute above that holds a number or a table, where it comes from and when.
     fee_price : {"liquidation", "bankruptcy"}
         The price the fee to close is valued at (:mod:`althedge_xl.core.fee_terms`).
+    tier_feed : TierFeed or None
+        Where the BTC linear contract's current tiers are published (cited in ``sources["tier_feed"]``).
     """
 
     name: str
@@ -82,6 +132,7 @@ class ExchangeProfile:
     funding_cap: float | None
     sources: Mapping[str, str] = field(default_factory=dict)
     fee_price: str = "liquidation"
+    tier_feed: TierFeed | None = None
 
     def __post_init__(self) -> None:
         if self.valuation not in VALUATIONS:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from althedge_xl.core.exchanges.profile import ExchangeProfile
+from althedge_xl.core.exchanges.profile import ExchangeProfile, TierFeed
 
 #: WEEX's estimated-liquidation-price articles (Futures and Futures Pro).
 LIQUIDATION_PAGE: Final = (
@@ -42,5 +42,14 @@ PROFILE: Final = ExchangeProfile(
         "fee_rate": f"{LIQUIDATION_PAGE} and {PRO_PAGE}: the condition has no fee term",
         "tiers": "none: no BTCUSDT tier table published in a citable copy",
         "tick_rounding": "WEEX does not say how the shown price is rounded: shown unrounded",
+        "tier_feed": "ccxt 4.5.90 has no WEEX exchange (not in ccxt.exchanges)",
     },
+    tier_feed=TierFeed(
+        market="BTC/USDT:USDT",
+        endpoint="",
+        ccxt_id=None,
+        keyless=False,
+        why_not="WEEX is not an exchange ccxt supports, so AltHedge cannot fetch its tiers. "
+        "Type its BTCUSDT tiers into the other exchanges' table on the Hedge sheet (in USDT; amount 0)",
+    ),
 )

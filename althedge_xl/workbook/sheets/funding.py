@@ -1,11 +1,30 @@
-"""The Funding sheet: the perpetual's funding against the dated future's basis."""
+"""The Funding sheet: the perpetual's funding against the dated future's basis.
+
+The exchange chosen on the Hedge sheet (``HEDGE_RULE``) sets the funding interval and the cap that
+refuses a likely unit slip: ``FUNDING_COST`` takes it as its ``rule``, and the interval is the one the
+Prices sheet refreshed when its prices come from that exchange, else the exchange's profile's.
+"""
 
 from __future__ import annotations
 
 from althedge_xl.workbook.sheets._common import (
     between,
 )
+from althedge_xl.workbook.sheets.hedge import PROFILE_VALUE
 from althedge_xl.workbook.writer import SheetWriter
+
+#: True when the Prices sheet's values come from the exchange chosen on the Hedge sheet.
+SAME_EXCHANGE = "ISNUMBER(MATCH(EXCHANGE,HEDGE_RULE,0))"  # MATCH: any case, as the dropdown's names
+#: The chosen exchange's BTC funding interval: refreshed from it, else its profile's (blank: none cited).
+PROFILE_HOURS = PROFILE_VALUE.format("EXCHANGE_FUNDING_HOURS")
+INTERVAL = (
+    f"=IF(AND(ISNUMBER(FUNDING_INTERVAL),{SAME_EXCHANGE}),FUNDING_INTERVAL,"
+    f'IF(ISNUMBER({PROFILE_HOURS}),{PROFILE_HOURS},""))'
+)
+INTERVAL_NOTE = (
+    f'=IF(AND(ISNUMBER(FUNDING_INTERVAL),{SAME_EXCHANGE}),"as refreshed from "&EXCHANGE&" (Prices)",'
+    f'{PROFILE_VALUE.format("EXCHANGE_LABELS")}&"\'s BTC perpetual, from its profile (the exchange on Hedge!B10)")'
+)
 
 #: What the Funding sheet says of a dated future at or past its expiry on the values' as-of date.
 EXPIRED = (
@@ -30,18 +49,19 @@ def funding(w: SheetWriter) -> None:
     rows = (
         ("Hedge notional (USD)", "=NOTIONAL", "usd", None),
         ("Current funding rate per interval", "=FUNDING_RATE", "rate", None),
-        ("Funding interval (hours)", "=FUNDING_INTERVAL", "int", None),
-        ("Perpetual: funding cost over the period (USD)", '=FUNDING_COST(NOTIONAL,FUNDING_RATE,HOLD_DAYS,FUNDING_INTERVAL,"short")', "usd", "PERP_COST"),
+        ("Funding interval (hours)", INTERVAL, "int", "FUNDING_HOURS"),
+        ("Perpetual: funding cost over the period (USD)", '=FUNDING_COST(NOTIONAL,FUNDING_RATE,HOLD_DAYS,FUNDING_HOURS,"short","","",HEDGE_RULE)', "usd", "PERP_COST"),
     )  # fmt: skip
     for i, (label, formula, kind, name) in enumerate(rows):
         w.text(f"A{6 + i}", label, "label")
         w.formula(f"B{6 + i}", formula, kind, name=name)
+    w.formula("C8", INTERVAL_NOTE, "text")
     w.text("C9", "positive = you pay; negative = the short receives", "note")
     w.text("A11", "Over real history (Prices, columns H:I)", "heading")
     history = (
         ("Settlements in the sample", "=COUNT(FUNDING_HISTORY)", "int", "HISTORY_COUNT"),
         ("Days covered", "=HISTORY_COUNT*FUNDING_INTERVAL/24", "number", "HISTORY_DAYS"),
-        ("Funding over the sample (USD)", "=FUNDING_COST(NOTIONAL,FUNDING_HISTORY)", "usd", "HISTORY_COST"),
+        ("Funding over the sample (USD)", '=FUNDING_COST(NOTIONAL,FUNDING_HISTORY,"","","short","","",HEDGE_RULE)', "usd", "HISTORY_COST"),
         ("The same rate of cost over the period (USD)", "=IF(HISTORY_DAYS=0,0,HISTORY_COST/HISTORY_DAYS*HOLD_DAYS)", "usd", None),
     )  # fmt: skip
     for i, (label, formula, kind, name) in enumerate(history):
@@ -56,7 +76,7 @@ def funding(w: SheetWriter) -> None:
         ("Days to expiry, from the values' as-of date", f"={days}", "number", "DATED_DAYS"),
         ("Annualized basis", "=BASIS_ANNUALIZED(QUARTERLY_PRICE,QUARTERLY_INDEX,DATED_DAYS)", "pct", "BASIS"),
         ("Dated future: carry cost over the period (USD)", "=DATED_HEDGE_COST(NOTIONAL,QUARTERLY_PRICE,QUARTERLY_INDEX,DATED_DAYS,MIN(HOLD_DAYS,DATED_DAYS))", "usd", "DATED_COST"),
-        ("Break-even funding rate per interval", "=FUNDING_BREAKEVEN(QUARTERLY_PRICE,QUARTERLY_INDEX,DATED_DAYS,FUNDING_INTERVAL)", "rate", None),
+        ("Break-even funding rate per interval", "=FUNDING_BREAKEVEN(QUARTERLY_PRICE,QUARTERLY_INDEX,DATED_DAYS,FUNDING_HOURS)", "rate", None),
         ("Cheaper hedge for the period", f'=IF(ISNUMBER(DATED_DAYS),IF(DATED_DAYS<=0,{EXPIRED},IF(PERP_COST<=DATED_COST,"Perpetual","Dated future")),"no dated future: its expiry or the as-of date (Prices) is not a date")', "text", "CHEAPER_HEDGE"),
     )  # fmt: skip
     for i, (label, formula, kind, name) in enumerate(dated):

@@ -60,14 +60,16 @@ def hedge(w: SheetWriter) -> None:
     _tier_table(w, BYBIT_BTCUSDT, BYBIT_FIRST_ROW, "TIERS_BYBIT")
     w.text(
         f"H{BYBIT_FIRST_ROW + TIER_ROWS + 1}",
-        "Bybit's first risk limit only: althedge refresh --tiers writes all of them, or add rows. Amount = mmDeduction.",
+        "Bybit's first risk limit only: althedge refresh --tiers --exchange bybit writes all of them, or add rows. "
+        "Amount = mmDeduction.",
         "note",
     )
     _tier_table(w, None, OTHER_FIRST_ROW, "TIERS_OTHER")
     w.text(
         f"H{OTHER_FIRST_ROW + TIER_ROWS + 1}",
-        "BingX, MEXC, OKX, WEEX: no BTC table is published that AltHedge can cite. Type your exchange's here, in USDT; "
-        "MEXC, OKX and WEEX: one rate for the whole position, amount 0.",
+        "BingX, MEXC, OKX, WEEX: no BTC table is published that AltHedge can cite. Type your exchange's here, in USDT, "
+        "or for OKX and MEXC let althedge refresh --tiers --exchange okx (or mexc) write it; MEXC, OKX and WEEX: one "
+        "rate for the whole position, amount 0.",
         "note",
     )
     _profiles(w)
