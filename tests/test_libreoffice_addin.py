@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -193,3 +196,15 @@ def test_addin_ignores_an_xlwings_server_environment(monkeypatch: pytest.MonkeyP
     cells = run_job(None, [*steps, {"calculate": True}])["cells"]["Sheet1"]
     assert cells["B1"] == 1000.0  # DESIGN.md: 20,000 notional at 20x needs 1,000 margin
     assert cells["C1"] == "#NUM!"
+
+
+def test_addin_with_another_python_first_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``python3`` other than LibreOffice's first on PATH (pyenv, conda, this virtual environment).
+
+    LibreOffice's embedded Python looks ``python3`` up on PATH to find its home; the report engine
+    puts the Python that imports ``uno`` first, or the component would load another Python's library.
+    """
+    require_libreoffice()
+    monkeypatch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    steps = [{"set": {"Sheet1!A1": 20000.0, "Sheet1!B1": "=HEDGE_MARGIN(A1;20)"}}, {"calculate": True}]
+    assert run_job(None, steps)["cells"]["Sheet1"]["B1"] == 1000.0  # DESIGN.md: 20,000 at 20x, 1,000 margin

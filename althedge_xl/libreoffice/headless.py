@@ -54,9 +54,17 @@ def _has_uno(python: str) -> bool:
     return done.returncode == 0
 
 
-def _clean_env() -> dict[str, str]:
-    """The environment without the project's virtual environment, for LibreOffice's own Python."""
+def _clean_env(python: str | None = None) -> dict[str, str]:
+    """The environment without the project's virtual environment, for LibreOffice's own Python.
+
+    With ``python`` (the one that imports ``uno``), its folder comes first on ``PATH``: the Python that
+    LibreOffice embeds finds its home by looking ``python3`` up on ``PATH``, so another ``python3``
+    first there (pyenv, conda, a virtual environment) makes it load that Python's library and the
+    extension's component fails to load (``std::bad_alloc`` from the UNO bridge).
+    """
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    if python is not None:
+        env["PATH"] = os.pathsep.join([str(Path(python).parent), env.get("PATH", "")])
     return env
 
 
@@ -130,7 +138,7 @@ def run_jobs(
                 capture_output=True,
                 timeout=timeout,
                 check=False,
-                env={**_clean_env(), "HOME": str(folder)},
+                env={**_clean_env(python), "HOME": str(folder)},
             )
         except subprocess.TimeoutExpired:
             raise LibreOfficeError(f"LibreOffice did not finish within {timeout:.0f} s") from None
