@@ -16,10 +16,10 @@ from althedge_xl.cli._common import UserError
 
 
 def account_request(exchange: str, dust_usd: float, offline: bool) -> Any:
-    """The :class:`~althedge_xl.workbook.refresh.AccountRequest` of the run, or the exit code of a setting fault."""
+    """The :class:`~althedge_xl.workbook.account_request.AccountRequest` of the run, or the exit code of a setting fault."""
     from althedge_xl.market.account.faults import AccountFault
     from althedge_xl.market.account.keys import load_key
-    from althedge_xl.workbook.refresh import AccountRequest
+    from althedge_xl.workbook.account_request import AccountRequest
 
     if offline:
         raise UserError("--account reads the exchange: it cannot be combined with --offline")

@@ -30,6 +30,7 @@ from althedge_xl.files import is_link_loop, os_error_reason, remove_stale_tempor
 from althedge_xl.market.deadline import DEFAULT_DEADLINE_S
 from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook import prices_layout as px
+from althedge_xl.workbook.account_request import AccountRequest
 from althedge_xl.workbook.backups import prune_backups, write_backup
 from althedge_xl.workbook.guard import LockTimeout, excel_owner_file, refresh_lock
 from althedge_xl.workbook.history_long import last_long_day, long_block_update
@@ -330,24 +331,6 @@ class _Extras(NamedTuple):
     tiers: bool
     fetch_tiers: Callable[..., Any] | None
     account: AccountRequest | None = None
-
-
-class AccountRequest(NamedTuple):
-    """``--account``: the key, the dust threshold (USD) and the read (``fetch_account`` unless a test's)."""
-
-    api_key: Any
-    dust_usd: float = 1.0
-    fetch: Callable[..., Any] | None = None
-    options: Mapping[str, Any] = {}
-
-    def read(self, deadline: Any) -> Any:
-        """The account snapshot, within the refresh's ``deadline``."""
-        fetch = self.fetch
-        if fetch is None:
-            from althedge_xl.market.account.snapshot import fetch_account
-
-            fetch = fetch_account
-        return fetch(self.api_key, deadline=deadline, **self.options)
 
 
 def require_public_tiers(exchange: str) -> None:
