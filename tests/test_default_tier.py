@@ -110,6 +110,10 @@ class TestBlankMaintenanceRate:
         got = HEDGE_LIQ_PRICE(100_000, 20, None, None, "short", "linear", 30, None, "bybit")
         assert got.startswith("#N/A a notional of 3,000,000.00 is above the last tier of Bybit BTCUSDT")
         assert got.endswith("or this position's tier as mmr and maint_amount")
+        # An absurd size is named in a few digits, not the 300 of a float written out in full.
+        absurd = HEDGE_LIQ_PRICE(1e300, 20, None, None, "short", "linear", 1)
+        assert absurd.startswith("#N/A a notional of 1e+300 is above the last tier of Binance BTCUSDT")
+        assert len(absurd) < 300
 
     def test_bybit_default_risk_limit(self):
         # Bybit's help centre: long 1 BTC at 20,000, 50× → 19,700; its first BTCUSDT risk limit is 0.5 %.

@@ -79,8 +79,9 @@ class TierTable:
         (0, 1)
         """
         if notional > self.caps[-1]:
+            shown = f"{notional:,.2f}" if notional < 1e15 else f"{notional:.3g}"  # not 300 digits
             raise MissingValueError(
-                f"a notional of {notional:,.2f} is above the last tier of {self.described()} "
+                f"a notional of {shown} is above the last tier of {self.described()} "
                 f"({self.caps[-1]:,.0f}): give the exchange's full table"
             )
         return max(int(np.searchsorted(np.asarray(self.caps), notional, side="left")), 0)
