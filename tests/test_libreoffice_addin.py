@@ -25,7 +25,7 @@ from althedge_xl.excel.errors import ExcelError
 from althedge_xl.libreoffice.addin_spec import addin_functions, idl_identifier
 from althedge_xl.libreoffice.cells import CALC_ERROR_CODES, calc_error, calc_result, error_code_of_calc
 from althedge_xl.libreoffice.extension import RDB_PATH, compile_rdb, extension_bytes, extension_files
-from althedge_xl.libreoffice.headless import run_job
+from althedge_xl.libreoffice.headless import LibreOfficeError, run_job
 from althedge_xl.libreoffice.idl import interface_idl
 from althedge_xl.libreoffice.xcu import calc_addins_xcu
 
@@ -208,3 +208,21 @@ def test_addin_with_another_python_first_on_path(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     steps = [{"set": {"Sheet1!A1": 20000.0, "Sheet1!B1": "=HEDGE_MARGIN(A1;20)"}}, {"calculate": True}]
     assert run_job(None, steps)["cells"]["Sheet1"]["B1"] == 1000.0  # DESIGN.md: 20,000 at 20x, 1,000 margin
+
+
+def test_a_run_past_its_deadline_leaves_no_libreoffice_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the deadline the driver and the soffice it started are killed together, not left running."""
+    require_libreoffice()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the run's folder, named in soffice's command line
+    with pytest.raises(LibreOfficeError, match="did not finish within 2 s"):
+        run_job(None, [{"set": {"Sheet1!A1": 1.0}}], timeout=2)
+    left = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(tmp_path).encode() in cmdline.read_bytes():
+                left.append(cmdline.parent.name)
+        except OSError:
+            continue  # the process ended while it was read
+    assert left == []

@@ -81,6 +81,30 @@ def find_uno_python() -> str:
     )
 
 
+def _run_driver(command: list[str], env: dict[str, str], home: Path, timeout: float) -> None:
+    """Run the driver in a process group of its own; past ``timeout`` seconds kill the whole group.
+
+    The driver starts ``soffice`` itself: killing the driver alone would leave that LibreOffice running
+    with nobody to end it.
+    """
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**env, "HOME": str(home)},
+        start_new_session=True,
+    ) as driver:
+        try:
+            driver.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            if hasattr(os, "killpg"):
+                os.killpg(driver.pid, 9)
+            else:  # Windows: no process groups
+                driver.kill()
+            driver.wait()
+            raise LibreOfficeError(f"LibreOffice did not finish within {timeout:.0f} s") from None
+
+
 @dataclass(frozen=True)
 class DocumentTask:
     """One document for :func:`run_jobs`: a file (None: a new spreadsheet), the steps applied after the
@@ -132,16 +156,7 @@ def run_jobs(
         }
         (folder / "job.json").write_text(json.dumps(job), encoding="utf-8")
         answer = folder / "result.json"
-        try:
-            subprocess.run(
-                [python, str(DRIVER), str(folder / "job.json"), str(answer)],
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-                env={**_clean_env(python), "HOME": str(folder)},
-            )
-        except subprocess.TimeoutExpired:
-            raise LibreOfficeError(f"LibreOffice did not finish within {timeout:.0f} s") from None
+        _run_driver([python, str(DRIVER), str(folder / "job.json"), str(answer)], _clean_env(python), folder, timeout)
         if not answer.exists():
             raise LibreOfficeError("LibreOffice ended without an answer")
         result: dict[str, Any] = json.loads(answer.read_text(encoding="utf-8"))
