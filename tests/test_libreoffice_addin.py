@@ -218,11 +218,39 @@ def test_a_run_past_its_deadline_leaves_no_libreoffice_running(tmp_path: Path, m
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the run's folder, named in soffice's command line
     with pytest.raises(LibreOfficeError, match="did not finish within 2 s"):
         run_job(None, [{"set": {"Sheet1!A1": 1.0}}], timeout=2)
-    left = []
+    assert _processes_naming(tmp_path) == []
+
+
+def test_an_interrupted_run_leaves_no_libreoffice_running(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) to the calling process ends the driver's process group with it."""
+    import signal
+    import subprocess
+    import time
+
+    require_libreoffice()
+    script = (
+        "import tempfile; from althedge_xl.libreoffice.headless import run_job\n"
+        f"tempfile.tempdir = {str(tmp_path)!r}\n"
+        "run_job(None, [{'set': {'Sheet1!A1': 1.0}}], timeout=120)\n"
+    )
+    caller = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _processes_naming(tmp_path, "soffice"):
+        time.sleep(0.2)
+    assert _processes_naming(tmp_path, "soffice"), "LibreOffice never started"
+    caller.send_signal(signal.SIGINT)
+    assert caller.wait(timeout=30) != 0
+    assert _processes_naming(tmp_path) == []
+
+
+def _processes_naming(folder: Path, also: str = "") -> list[str]:
+    """The processes whose command line names ``folder`` (and ``also``)."""
+    found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if str(tmp_path).encode() in cmdline.read_bytes():
-                left.append(cmdline.parent.name)
+            text = cmdline.read_bytes()
         except OSError:
             continue  # the process ended while it was read
-    assert left == []
+        if str(folder).encode() in text and also.encode() in text:
+            found.append(cmdline.parent.name)
+    return found

@@ -97,12 +97,19 @@ def _run_driver(command: list[str], env: dict[str, str], home: Path, timeout: fl
         try:
             driver.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            if hasattr(os, "killpg"):
-                os.killpg(driver.pid, 9)
-            else:  # Windows: no process groups
-                driver.kill()
-            driver.wait()
+            _kill_group(driver)
             raise LibreOfficeError(f"LibreOffice did not finish within {timeout:.0f} s") from None
+        except BaseException:  # Ctrl-C or a signal: the group is not in the terminal's, so end it here
+            _kill_group(driver)
+            raise
+
+
+def _kill_group(driver: subprocess.Popen[bytes]) -> None:
+    if hasattr(os, "killpg"):
+        os.killpg(driver.pid, 9)
+    else:  # Windows: no process groups
+        driver.kill()
+    driver.wait()
 
 
 @dataclass(frozen=True)
