@@ -102,8 +102,9 @@ class TestBingx:
         price = udfs.HEDGE_LIQ_PRICE(100_000, 20, 0.004, 0, "short", "linear", 0.2, None, "bingx")
         assert price == pytest.approx(21_000 / (0.2 * 1.0045), rel=1e-14)
 
-    def test_its_table_is_asked_for(self):
-        assert udfs.HEDGE_LIQ_PRICE(100_000, 20, rule="bingx").startswith("#N/A AltHedge ships no BingX linear")
+    def test_its_inverse_table_is_asked_for(self):
+        result = udfs.HEDGE_LIQ_PRICE(100_000, 20, contract="inverse", rule="bingx")
+        assert result.startswith("#N/A AltHedge ships no BingX inverse")
 
 
 #: WEEX's TRB/USDT tiers after the update of 2023-09-15 ("WEEX Futures will adjust the leverage and margin tiers

@@ -67,9 +67,10 @@ def hedge(w: SheetWriter) -> None:
     _tier_table(w, None, OTHER_FIRST_ROW, "TIERS_OTHER")
     w.text(
         f"H{OTHER_FIRST_ROW + TIER_ROWS + 1}",
-        "BingX, MEXC, OKX, WEEX: no BTC table is published that AltHedge can cite. Type your exchange's here, in USDT, "
-        "or for OKX and MEXC let althedge refresh --tiers --exchange okx (or mexc) write it; MEXC, OKX and WEEX: one "
-        "rate for the whole position, amount 0.",
+        "BingX: left blank, its API documentation's BTC-USDT tiers of 2024-05-22 apply (to 900,000 USDT). MEXC, OKX, "
+        "WEEX: no BTC table is published that AltHedge can cite. Type your exchange's here, in USDT, or for OKX and "
+        "MEXC let althedge refresh --tiers --exchange okx (or mexc) write it; MEXC, OKX and WEEX: one rate for the "
+        "whole position, amount 0.",
         "note",
     )
     _profiles(w)
