@@ -22,6 +22,11 @@ ISOLATED_PAGE: Final = (
     "https://www.okx.com/support/hc/en-us/articles/360053909592-VI-Introduction-to-the-isolated-mode-of-Single-"
     "Multi-currency-Portfolio-margin"
 )
+#: A GET /api/v5/public/funding-rate body for BTC-USDT-SWAP, as a third-party library keeps it in its tests.
+FUNDING_BODY: Final = (
+    "GET /api/v5/public/funding-rate, ts 1703070685309 (2023-12-20), third-party copy: JKorf/OKX.Net "
+    "OKX.Net.UnitTests/Endpoints/UnifiedApi/ExchangeData/GetFundingRates.txt at 6dd7bdd"
+)
 INSTRUMENTS: Final = (
     "GET /api/v5/public/instruments?instType=SWAP (nautilus_trader http_get_instruments_swap.json at 3d0c60e)"
 )
@@ -47,10 +52,10 @@ PROFILE: Final = ExchangeProfile(
         "contract_usd": f"BTC-USD-SWAP ctVal 100 USD: {INSTRUMENTS}",
         "ticks": f"BTC-USDT-SWAP and BTC-USD-SWAP tickSz 0.1: {INSTRUMENTS}",
         "tick_rounding": "OKX does not say how the shown price is rounded: shown unrounded",
-        "funding_interval_hours": "BTC-USD-SWAP funding-rate push, fundingTime to nextFundingTime 8 h (recorded in "
-        "ccxt 4.5.90 okx.py, 2023-11-23)",
-        "funding_cap": "BTC-USD-SWAP maxFundingRate 0.00375, minFundingRate -0.00375 (recorded in ccxt 4.5.90 okx.py, "
-        "2023-11-23)",
+        "funding_interval_hours": f"BTC-USDT-SWAP {FUNDING_BODY}: fundingTime 1703088000000 to nextFundingTime "
+        "1703116800000, 8 h; BTC-USD-SWAP funding-rate push, 8 h (recorded in ccxt 4.5.90 okx.py, 2023-11-23)",
+        "funding_cap": f"BTC-USDT-SWAP {FUNDING_BODY}: maxFundingRate 0.00375, minFundingRate -0.00375; BTC-USD-SWAP "
+        "the same (recorded in ccxt 4.5.90 okx.py, 2023-11-23)",
         "tier_feed": "https://www.okx.com/docs-v5/en/#rest-api-public-data-get-position-tiers: public, no key; "
         "ccxt 4.5.90 okx.py fetch_market_leverage_tiers (lines 7376-7468) passes minSz and maxSz, which count "
         "contracts for SWAP, as minNotional and maxNotional",
