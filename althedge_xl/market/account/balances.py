@@ -66,7 +66,7 @@ def futures_wallet(client: Any, exchange: str, sub_type: str = "linear") -> Futu
         return FuturesWallet(
             {asset: amount for asset, amount in wallet.items() if amount},
             {asset: amount for asset, amount in cross.items() if amount},
-            _maintenance(client, info.get("positions")),
+            _maintenance(client, info.get("positions") if isinstance(info, Mapping) else None),
         )
     totals = {h.asset: h.total for h in holdings(balance)}
     return FuturesWallet(totals, dict(totals))
