@@ -211,3 +211,37 @@ def test_the_flag_uses_the_tick_of_the_market_ccxt_loaded(monkeypatch, tmp_path,
     difference = (5000 + 0.15 * 100_000) / (0.15 * 1.004) - 132_802.12
     assert account["B51"] == pytest.approx(difference, abs=1e-6) and account["B52"] == flag
     assert f"tick {float(tick):g} USD" in account["B54"]
+
+
+# ------------------------------------------------------------------------------------ Binance hedge mode
+
+
+def test_hedge_mode_the_short_leg_is_the_hedge_and_the_long_leg_moves_with_the_price(monkeypatch, tmp_path, mine):
+    server = served("binance", ("binance_hedge_mode",), monkeypatch, tmp_path)
+    try:
+        update = refresh(mine)
+    finally:
+        server.__exit__(None, None, None)
+    assert server.bad == [] and update.written and not update.account.failed, update.messages
+    risk = json.loads((BODIES / "binance_hedge_mode" / "fapi_v3_positionRisk.json").read_text())
+    long_, short = (next(p for p in risk if p["positionSide"] == side) for side in ("LONG", "SHORT"))
+    hedge, account = cells(mine, "Hedge"), cells(mine, "Account")
+    assert (hedge["B30"], hedge["B6"], hedge["B14"]) == (0.5, 100_000, 20_000)  # the SHORT leg, the cross wallet
+    # the Hedge sheet's cross block takes fixed "other" numbers: the LONG leg at its mark (and a note says so)
+    assert (hedge["B41"], hedge["B42"]) == (float(long_["maintMargin"]), float(long_["unRealizedProfit"]))
+    assert any("hedge mode: the Hedge sheet's cross block counts the BTCUSDT long leg" in n for n in update.messages)
+    # Binance's published cross formula with its hedge-mode terms (no other symbol: TMM1 = UPNL1 = 0; both legs
+    # in bracket 1 of the account's brackets, 0.4 %, cum 0, at the liquidation price):
+    #   LP = (WB - TMM1 + UPNL1 + cumL + cumS - Q_L EP_L + Q_S EP_S) / (Q_L MMR_L + Q_S MMR_S - Q_L + Q_S)
+    wb, q_l, ep_l, q_s, ep_s, mmr = 20_000.0, 0.2, 95_000.0, 0.5, 100_000.0, 0.004
+    by_hand = (wb - q_l * ep_l + q_s * ep_s) / (q_l * mmr + q_s * mmr - q_l + q_s)
+    assert 0.5 * by_hand < 300_000 and 0.2 * by_hand < 300_000  # both legs' notionals in bracket 1 at LP
+    assert account["B49"] == float(short["liquidationPrice"]) == 168_428.01
+    assert account["B50"] == pytest.approx(by_hand, abs=1e-6) and account["B52"] == "no"
+    assert account["B53"].startswith(
+        "cross, hedge mode: Binance's formula with the BTCUSDT long leg (0.2 at 95,000.00)"
+    )
+    # the LONG leg counted as an "other" position frozen at its mark would give another price, far below:
+    frozen = (wb - float(long_["maintMargin"]) + float(long_["unRealizedProfit"]) + q_s * ep_s) / (q_s * (1 + mmr))
+    assert by_hand - frozen > 25_000
+    assert [account[f"A{r}"] for r in (43, 44)] == ["BTC/USDT:USDT SHORT", "BTC/USDT:USDT LONG"]

@@ -14,6 +14,11 @@ Hedge inputs of an inverse short: ``CONTRACT_TYPE`` "inverse", ``HELD`` in the H
 (:data:`~althedge_xl.core.conventions.INVERSE_CONTRACT_USD` USD each: Binance's own; Bybit's 1-USD
 contracts are converted, and a note says so), ``COLLATERAL`` and the cross block in BTC.
 
+Hedge mode (Binance LONG and SHORT positions of one symbol): the SHORT leg is the hedge. The Hedge sheet's
+cross block takes one position and fixed "other" numbers, so the LONG leg's maintenance margin and P/L at
+its mark are counted there as "other" (a note says so); "Exchange says" computes Binance's formula, in
+which the LONG leg moves with the price (:mod:`~althedge_xl.workbook.account_liquidation`).
+
 The "Exchange says" flag is raised when the two prices are more than a tick apart: the tick of the
 position's market as ccxt loaded it, else the rule's profile's tick for the contract.
 """
@@ -28,7 +33,7 @@ from althedge_xl.core.exchanges import exchange_profile
 from althedge_xl.market.account.positions import INVERSE_BTC, LINEAR_BTC
 from althedge_xl.market.account.records import AccountSnapshot, FuturesWallet, Position, position_key
 from althedge_xl.workbook import account_layout as ax
-from althedge_xl.workbook.account_liquidation import althedge_liquidation, cross_neighbours, describe
+from althedge_xl.workbook.account_liquidation import althedge_liquidation, cross_neighbours, describe, opposite_leg
 from althedge_xl.workbook.patch import CellValue
 
 #: The rule's tick when neither the market nor the profile has one (USD).
@@ -183,3 +188,10 @@ def _hedge_inputs(
     neighbours = cross_neighbours(short, others)
     if short.margin_mode != "isolated" and wallet and not neighbours.lacking:
         hedge.update(CROSS_WALLET=wallet, CROSS_OTHER_MM=neighbours.maintenance, CROSS_OTHER_PNL=neighbours.pnl)
+        leg = opposite_leg(short, others)
+        if leg is not None:
+            notes.append(
+                f"hedge mode: the Hedge sheet's cross block counts the {describe(leg)} leg at its mark (maintenance"
+                f' {leg.maintenance_margin:,.2f}, P/L {leg.unrealized_pnl:,.2f}); the Account sheet\'s "Exchange says"'
+                " moves it with the price, as Binance's formula does"
+            )

@@ -15,6 +15,12 @@ An inverse (COIN-M) position is computed the same way with ``contract="inverse"`
 exchange's contracts (the rule's ``contract_usd`` each), its collateral, wallet and the other positions'
 maintenance margin and P/L in BTC, the other positions being those of the same BTC wallet; the rule's
 default inverse tiers apply (the account's brackets are BTCUSDT's).
+
+In hedge mode (Binance ``positionSide`` LONG and SHORT) a cross position's opposite leg of the same
+symbol is not one of the "other" positions: Binance's published formula gives it terms of its own, whose
+P/L and maintenance move with the same price
+(:func:`~althedge_xl.core.cross_hedge_mode.hedge_mode_cross_liquidation`); TMM₁ and UPNL₁ are then the
+other symbols' only.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from althedge_xl.core.cross import cross_liquidation
+from althedge_xl.core.cross_hedge_mode import hedge_mode_cross_liquidation
 from althedge_xl.core.errors import AltHedgeInputError
 from althedge_xl.core.liquidation import position_liquidation
 from althedge_xl.core.tier_liquidation import unit
@@ -70,10 +77,30 @@ def cross_neighbours(position: Position, others: Sequence[Position]) -> CrossNei
     return CrossNeighbours(sharing, maintenance, pnl, lacking)
 
 
+def opposite_leg(position: Position, others: Sequence[Position]) -> Position | None:
+    """The other hedge-mode leg (LONG for a SHORT, SHORT for a LONG) of ``position``'s symbol in the cross
+    wallet, or None (one-way mode, isolated, or no such leg)."""
+    legs = {"LONG": "SHORT", "SHORT": "LONG"}
+    if position.margin_mode == "isolated" or position.position_side not in legs:
+        return None
+    wanted = legs[position.position_side]
+    return next(
+        (
+            p
+            for p in others
+            if p.symbol == position.symbol and p.position_side == wanted and p.margin_mode != "isolated"
+        ),
+        None,
+    )
+
+
 def _cross(
     position: Position, wallet: float, others: Sequence[Position], rule: str, tiers: Sequence[Sequence[float]] | None
 ) -> tuple[float, str]:
     """The cross price of ``position`` and its method in words (the fallback when a number is missing)."""
+    leg = opposite_leg(position, others)
+    if leg is not None:
+        others = [p for p in others if p is not leg]
     sharing, maintenance, pnl, lacking = cross_neighbours(position, others)
     currency = unit(position.contract)
     if lacking:
@@ -84,6 +111,27 @@ def _cross(
             " positions are not counted"
         )
         return _isolated_rule(position, wallet, rule, tiers), method
+    if leg is not None and position.contract == "linear":
+        long_leg, short_leg = (leg, position) if position.side == "short" else (position, leg)
+        price = hedge_mode_cross_liquidation(
+            long_leg.entry_price,
+            long_leg.size,
+            short_leg.entry_price,
+            short_leg.size,
+            wallet,
+            maintenance,
+            pnl,
+            rule,
+            tiers,
+        )
+        others_words = f": {', '.join(describe(p) for p in sharing)}" if sharing else " (none)"
+        method = (
+            f"cross, hedge mode: Binance's formula with the {describe(leg)} leg ({leg.size:g} at"
+            f" {leg.entry_price:,.2f}) moving with the price, the cross wallet balance ({_amount(wallet, currency)})"
+            f" less the other symbols' maintenance margin ({_amount(maintenance, currency)}) plus their unrealised"
+            f" P/L ({_amount(pnl, currency)}){others_words}"
+        )
+        return price, method
     price = cross_liquidation(
         position.entry_price,
         position.size,
