@@ -245,3 +245,33 @@ def test_hedge_mode_the_short_leg_is_the_hedge_and_the_long_leg_moves_with_the_p
     frozen = (wb - float(long_["maintMargin"]) + float(long_["unRealizedProfit"]) + q_s * ep_s) / (q_s * (1 + mmr))
     assert by_hand - frozen > 25_000
     assert [account[f"A{r}"] for r in (43, 44)] == ["BTC/USDT:USDT SHORT", "BTC/USDT:USDT LONG"]
+
+
+class TestHedgeModeCrossLiquidation:
+    """:func:`~althedge_xl.core.cross_hedge_mode.hedge_mode_cross_liquidation` against the formulas by hand."""
+
+    def test_bybits_rule_values_each_legs_maintenance_at_entry(self):
+        from althedge_xl.core.cross_hedge_mode import hedge_mode_cross_liquidation
+
+        # Bybit's first BTCUSDT risk limit (0.5 %, no deduction), maintenance at entry; equity = maintenance:
+        # WB + Q_L (LP - EP_L) + Q_S (EP_S - LP) = Q_L EP_L MMR + Q_S EP_S MMR
+        wb, q_l, ep_l, q_s, ep_s, mmr = 20_000.0, 0.2, 95_000.0, 0.5, 100_000.0, 0.005
+        by_hand = (q_l * ep_l * mmr + q_s * ep_s * mmr - wb + q_l * ep_l - q_s * ep_s) / (q_l - q_s)
+        found = hedge_mode_cross_liquidation(ep_l, q_l, ep_s, q_s, wb, rule="bybit")
+        assert found == pytest.approx(by_hand, rel=1e-12)
+
+    def test_other_symbols_count_as_in_the_one_way_formula(self):
+        from althedge_xl.core.cross_hedge_mode import hedge_mode_cross_liquidation
+
+        # TMM1 173.5 and UPNL1 -1,000 of another symbol, Binance bracket 1: they only change WB
+        wb = 20_000 - 173.5 - 1_000
+        by_hand = (wb - 0.2 * 95_000 + 0.5 * 100_000) / (0.2 * 0.004 + 0.5 * 0.004 - 0.2 + 0.5)
+        found = hedge_mode_cross_liquidation(95_000, 0.2, 100_000, 0.5, 20_000, 173.5, -1_000)
+        assert found == pytest.approx(by_hand, rel=1e-12)
+
+    def test_legs_of_one_size_have_no_liquidation_price(self):
+        from althedge_xl.core.cross_hedge_mode import hedge_mode_cross_liquidation
+        from althedge_xl.core.errors import BadNumberError
+
+        with pytest.raises(BadNumberError, match="same size"):
+            hedge_mode_cross_liquidation(95_000, 0.5, 100_000, 0.5, 20_000)
