@@ -85,6 +85,11 @@ def account_cells(
     _balances_block(out, balance_rows)
     tiers = snapshot.value("brackets")
     positions_cells(snapshot, out.hedge, out.account, out.notes, tiers)
+    if out.hedge.get("CONTRACT_TYPE") == "inverse":
+        out.notes.append(
+            "the hedge is a COIN-M short: the fee rate and the funding paid and received written are the"
+            " account's BTCUSDT (USDⓈ-M) ones; the COIN-M rate and funding are not read"
+        )
     fee = snapshot.value("fee rate")
     if fee is not None:
         out.hedge["FEE_RATE"] = fee[0]
