@@ -20,7 +20,8 @@ In hedge mode (Binance ``positionSide`` LONG and SHORT) a cross position's oppos
 symbol is not one of the "other" positions: Binance's published formula gives it terms of its own, whose
 P/L and maintenance move with the same price
 (:func:`~althedge_xl.core.cross_hedge_mode.hedge_mode_cross_liquidation`); TMM₁ and UPNL₁ are then the
-other symbols' only.
+other symbols' only. That formula is the USDⓈ-M one: a COIN-M position's opposite leg is counted as one
+of the other positions, at its mark.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def _cross(
     position: Position, wallet: float, others: Sequence[Position], rule: str, tiers: Sequence[Sequence[float]] | None
 ) -> tuple[float, str]:
     """The cross price of ``position`` and its method in words (the fallback when a number is missing)."""
-    leg = opposite_leg(position, others)
+    leg = opposite_leg(position, others) if position.contract == "linear" else None
     if leg is not None:
         others = [p for p in others if p is not leg]
     sharing, maintenance, pnl, lacking = cross_neighbours(position, others)
@@ -111,7 +112,7 @@ def _cross(
             " positions are not counted"
         )
         return _isolated_rule(position, wallet, rule, tiers), method
-    if leg is not None and position.contract == "linear":
+    if leg is not None:
         long_leg, short_leg = (leg, position) if position.side == "short" else (position, leg)
         price = hedge_mode_cross_liquidation(
             long_leg.entry_price,
