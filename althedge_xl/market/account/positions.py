@@ -50,11 +50,6 @@ def _settled_in(client: Any, raw: Any, settle: str) -> list[Position]:
     return sorted((p for p in found if p.size > 0), key=lambda p: -p.size * (p.entry_price if settle == "USDT" else 1))
 
 
-def btc_positions(positions: list[Position], symbol: str = LINEAR_BTC) -> list[Position]:
-    """The positions in ``symbol`` of ``positions``, largest first."""
-    return sorted((p for p in positions if p.symbol == symbol), key=lambda p: -p.size)
-
-
 def _tick(client: Any, symbol: str) -> float | None:
     """The price step of ``symbol``'s market as ccxt loaded it (``precision.price``), None when unknown."""
     markets = getattr(client, "markets", None)
