@@ -11,7 +11,10 @@ documented ones in ``tests/fixtures/account/binance`` (see the README there).
 ``faults`` maps a path to ``(status, body, headers)`` answered instead; ``restrictions`` names the
 apiRestrictions body served; ``variants`` names folders beside ``binance`` whose bodies replace the
 base ones of the same name, the first that has the file winning (and then the futures markets list
-``ETHUSDT`` too, so that ccxt parses the account's ETHUSDT position). ``seen`` records each request's path, and ``bad`` each refused signature.
+``ETHUSDT`` too, so that ccxt parses the account's ETHUSDT position). The futures markets' ``BTCUSDT`` has
+the price step ``btcusdt_tick`` (Binance's 0.10 unless a test sets another); the COIN-M markets are
+``dapi_v1_exchangeInfo.json``. Bybit's inverse category has bodies of its own (instruments, positions).
+``seen`` records each request's path, and ``bad`` each refused signature.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ SIGNED = {
     "/fapi/v1/income": "fapi_v1_income.json",
     "/sapi/v1/margin/account": "sapi_v1_margin_account.json",
     "/sapi/v1/simple-earn/flexible/position": "sapi_v1_simple_earn_flexible_position.json",
+    "/dapi/v1/positionRisk": "dapi_v1_positionRisk.json",
+    "/dapi/v1/account": "dapi_v1_account.json",
 }
 
 
@@ -62,6 +67,7 @@ class AccountServer:
         self.bad: list[str] = []
         self.unrecorded: list[str] = []
         self.clock_skew_ms = clock_skew_ms
+        self.btcusdt_tick = "0.10"
         self._funding = _funding_rows()
         self._server: ThreadingHTTPServer | None = None
 
@@ -133,11 +139,15 @@ class AccountServer:
                 entries = json.loads(payload)
                 payload = json.dumps(next(e for e in entries if e["symbol"] == query["symbol"])).encode()
             return 200, {}, payload
+        if path == "/dapi/v1/exchangeInfo":
+            return 200, {}, self._body("dapi_v1_exchangeInfo.json").read_bytes()
         recorded = recorded_answer(path, query, self._funding)
         if recorded is None:
             return 404, {}, b'{"code":-1,"msg":"not recorded"}'
-        if path == "/fapi/v1/exchangeInfo" and self.variants:
-            recorded = with_ethusdt(recorded)
+        if path == "/fapi/v1/exchangeInfo":
+            recorded = with_tick(recorded, self.btcusdt_tick)
+            if self.variants:
+                recorded = with_ethusdt(recorded)
         return 200, {}, recorded
 
     def _body(self, name: str) -> Path:
@@ -173,6 +183,8 @@ class AccountServer:
             now = self.now_ms()
             result = {"timeSecond": str(now // 1000), "timeNano": str(now * 1_000_000)}
             return 200, {}, json.dumps({"retCode": 0, "retMsg": "OK", "result": result, "time": now}).encode()
+        if path == "/v5/market/instruments-info" and query.get("category") == "inverse":
+            return 200, {}, (BYBIT_BODIES / "v5_market_instruments_info_inverse.json").read_bytes()
         if path.startswith("/v5/market/"):
             name = BYBIT_PUBLIC.get((path, query.get("category", ""), query.get("status", "")))
             if name is None:
@@ -182,6 +194,8 @@ class AccountServer:
         if refusal is not None:
             return refusal
         name = self.restrictions if path == "/v5/user/query-api" else BYBIT_SIGNED.get(path)
+        if path == "/v5/position/list" and query.get("category") == "inverse":
+            name = "v5_position_list_inverse.json"
         if name is None:
             self.unrecorded.append(path)
             return 404, {}, b'{"retCode":10001,"retMsg":"not recorded"}'
@@ -204,6 +218,17 @@ class AccountServer:
             body = b'{"retCode":10002,"retMsg":"invalid request, please check your server timestamp","result":{}}'
             return 400, {}, body
         return None
+
+
+def with_tick(exchange_info: bytes, tick: str) -> bytes:
+    """The recorded futures markets with ``BTCUSDT``'s price step ``tick`` (``PRICE_FILTER`` ``tickSize``):
+    the recorded entry is a copy of the documented ``BLZUSDT`` (0.0001); BTCUSDT's own is 0.10."""
+    info = json.loads(exchange_info)
+    btc = next(s for s in info["symbols"] if s["symbol"] == "BTCUSDT")
+    for rule in btc["filters"]:
+        if rule["filterType"] == "PRICE_FILTER":
+            rule["tickSize"] = tick
+    return json.dumps(info).encode()
 
 
 def with_ethusdt(exchange_info: bytes) -> bytes:

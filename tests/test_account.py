@@ -439,7 +439,7 @@ def test_binances_published_cross_example_through_the_account_refresh(cross_serv
     assert round(account["B50"] + 1e-9, 2) == 26_316.89  # AltHedge's, to the cent
     assert abs(account["B51"]) < 0.005 and account["B52"] == "no"
     method = account["B53"]
-    assert method.startswith("no BTCUSDT short is open; the long: cross: HEDGE_LIQ_CROSS")
+    assert method.startswith("no BTC short is open; the long: cross: HEDGE_LIQ_CROSS")
     assert "cross wallet balance (1,535,443.01 USDT)" in method
     # ETH's maintenance margin 3,683.979 x 1,335.18 x 10 % - 135,365 and P/L 3,683.979 x (1,335.18 - 1,456.84)
     assert "maintenance margin (356,512.51 USDT)" in method and "P/L (-448,192.89 USDT): ETHUSDT long" in method

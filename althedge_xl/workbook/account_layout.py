@@ -23,13 +23,13 @@ POSITION_COLUMNS: Final = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J")
 POSITION_HEADERS: Final = (
     "Contract",
     "Side",
-    "Size (BTC)",
+    "Size (BTC; COIN-M: contracts)",
     "Entry price (USD)",
     "Mark price (USD)",
     "Leverage",
     "Margin mode",
-    "Isolated margin (USDT)",
-    "Unrealised P/L (USDT)",
+    "Isolated margin (USDT; COIN-M: BTC)",
+    "Unrealised P/L (USDT; COIN-M: BTC)",
     "Exchange's liquidation price (USD)",
 )
 
@@ -40,6 +40,7 @@ SAYS_ROWS: Final = (
     ("SAYS_DIFFERENCE", "Difference, AltHedge - exchange (USD)", "price"),
     ("SAYS_FLAG", "More than a tick apart", "text"),
     ("SAYS_METHOD", "How AltHedge computed it", "text"),
+    ("SAYS_POSITION", "Position compared (the largest BTC short by USD notional)", "text"),
 )
 SAYS_FIRST_ROW: Final = 49
 

@@ -10,6 +10,18 @@ unrealised P/L, both as the exchange reports them (isolated positions have walle
 count for nothing). When the exchange's answer lacks the maintenance margin or the P/L of another cross
 position, the position is computed as before the others were read, by the isolated rule with the cross
 wallet balance as collateral, and the method says which position's number was missing.
+
+An inverse (COIN-M) position is computed the same way with ``contract="inverse"``: its size in the
+exchange's contracts (the rule's ``contract_usd`` each), its collateral, wallet and the other positions'
+maintenance margin and P/L in BTC, the other positions being those of the same BTC wallet; the rule's
+default inverse tiers apply (the account's brackets are BTCUSDT's).
+
+In hedge mode (Binance ``positionSide`` LONG and SHORT) a cross position's opposite leg of the same
+symbol is not one of the "other" positions: Binance's published formula gives it terms of its own, whose
+P/L and maintenance move with the same price
+(:func:`~althedge_xl.core.cross_hedge_mode.hedge_mode_cross_liquidation`); TMM₁ and UPNL₁ are then the
+other symbols' only. That formula is the USDⓈ-M one: a COIN-M position's opposite leg is counted as one
+of the other positions, at its mark.
 """
 
 from __future__ import annotations
@@ -18,8 +30,10 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from althedge_xl.core.cross import cross_liquidation
+from althedge_xl.core.cross_hedge_mode import hedge_mode_cross_liquidation
 from althedge_xl.core.errors import AltHedgeInputError
 from althedge_xl.core.liquidation import position_liquidation
+from althedge_xl.core.tier_liquidation import unit
 from althedge_xl.market.account.records import Position
 
 
@@ -39,12 +53,14 @@ def _isolated_rule(position: Position, collateral: float, rule: str, tiers: Sequ
     return float(price)
 
 
-def _name(position: Position) -> str:
-    return f"{position.symbol.split(':')[0].replace('/', '')} {position.side}"
+def describe(position: Position) -> str:
+    """``"BTCUSDT short"``, ``"BTCUSD short (COIN-M)"``: the contract and side, in words."""
+    kind = " (COIN-M)" if position.contract == "inverse" else ""
+    return f"{position.symbol.split(':')[0].replace('/', '')} {position.side}{kind}"
 
 
 class CrossNeighbours(NamedTuple):
-    """The other cross positions of ``position``'s wallet: their totals (USDT), and those lacking a number."""
+    """The other cross positions of ``position``'s wallet: their totals (in the wallet's currency), and those lacking a number."""
 
     sharing: list[Position]
     maintenance: float
@@ -53,7 +69,8 @@ class CrossNeighbours(NamedTuple):
 
 
 def cross_neighbours(position: Position, others: Sequence[Position]) -> CrossNeighbours:
-    """TMM₁ and UPNL₁ of Binance's cross formula: the other cross positions' maintenance margin and P/L."""
+    """TMM₁ and UPNL₁ of Binance's cross formula: the other cross positions' maintenance margin and P/L
+    (``others`` are the positions of ``position``'s wallet)."""
     sharing = [p for p in others if p.margin_mode != "isolated" and p is not position]
     lacking = [p for p in sharing if p.maintenance_margin is None or p.unrealized_pnl is None]
     maintenance = sum(p.maintenance_margin or 0.0 for p in sharing)
@@ -61,19 +78,61 @@ def cross_neighbours(position: Position, others: Sequence[Position]) -> CrossNei
     return CrossNeighbours(sharing, maintenance, pnl, lacking)
 
 
+def opposite_leg(position: Position, others: Sequence[Position]) -> Position | None:
+    """The other hedge-mode leg (LONG for a SHORT, SHORT for a LONG) of ``position``'s symbol in the cross
+    wallet, or None (one-way mode, isolated, or no such leg)."""
+    legs = {"LONG": "SHORT", "SHORT": "LONG"}
+    if position.margin_mode == "isolated" or position.position_side not in legs:
+        return None
+    wanted = legs[position.position_side]
+    return next(
+        (
+            p
+            for p in others
+            if p.symbol == position.symbol and p.position_side == wanted and p.margin_mode != "isolated"
+        ),
+        None,
+    )
+
+
 def _cross(
     position: Position, wallet: float, others: Sequence[Position], rule: str, tiers: Sequence[Sequence[float]] | None
 ) -> tuple[float, str]:
     """The cross price of ``position`` and its method in words (the fallback when a number is missing)."""
+    leg = opposite_leg(position, others) if position.contract == "linear" else None
+    if leg is not None:
+        others = [p for p in others if p is not leg]
     sharing, maintenance, pnl, lacking = cross_neighbours(position, others)
+    currency = unit(position.contract)
     if lacking:
-        missing = ", ".join(_name(p) for p in lacking)
+        missing = ", ".join(describe(p) for p in lacking)
         method = (
-            f"cross: HEDGE_LIQ_PRICE's rule with the cross wallet balance ({wallet:,.2f} USDT) as collateral;"
+            f"cross: HEDGE_LIQ_PRICE's rule with the cross wallet balance ({_amount(wallet, currency)}) as collateral;"
             f" the exchange's answer lacks the maintenance margin or unrealised P/L of {missing}, so the other"
             " positions are not counted"
         )
         return _isolated_rule(position, wallet, rule, tiers), method
+    if leg is not None:
+        long_leg, short_leg = (leg, position) if position.side == "short" else (position, leg)
+        price = hedge_mode_cross_liquidation(
+            long_leg.entry_price,
+            long_leg.size,
+            short_leg.entry_price,
+            short_leg.size,
+            wallet,
+            maintenance,
+            pnl,
+            rule,
+            tiers,
+        )
+        others_words = f": {', '.join(describe(p) for p in sharing)}" if sharing else " (none)"
+        method = (
+            f"cross, hedge mode: Binance's formula with the {describe(leg)} leg ({leg.size:g} at"
+            f" {leg.entry_price:,.2f}) moving with the price, the cross wallet balance ({_amount(wallet, currency)})"
+            f" less the other symbols' maintenance margin ({_amount(maintenance, currency)}) plus their unrealised"
+            f" P/L ({_amount(pnl, currency)}){others_words}"
+        )
+        return price, method
     price = cross_liquidation(
         position.entry_price,
         position.size,
@@ -86,13 +145,22 @@ def _cross(
         tiers,
     )
     if not sharing:
-        return price, f"cross: HEDGE_LIQ_CROSS with the cross wallet balance ({wallet:,.2f} USDT), no other position"
-    names = ", ".join(_name(p) for p in sharing)
+        return (
+            price,
+            f"cross: HEDGE_LIQ_CROSS with the cross wallet balance ({_amount(wallet, currency)}), no other position",
+        )
+    names = ", ".join(describe(p) for p in sharing)
     method = (
-        f"cross: HEDGE_LIQ_CROSS with the cross wallet balance ({wallet:,.2f} USDT) less the other positions'"
-        f" maintenance margin ({maintenance:,.2f} USDT) plus their unrealised P/L ({pnl:,.2f} USDT): {names}"
+        f"cross: HEDGE_LIQ_CROSS with the cross wallet balance ({_amount(wallet, currency)}) less the other positions'"
+        f" maintenance margin ({_amount(maintenance, currency)}) plus their unrealised P/L ({_amount(pnl, currency)}):"
+        f" {names}"
     )
     return price, method
+
+
+def _amount(value: float, currency: str) -> str:
+    """``"5,000.00 USDT"``, ``"0.05000000 BTC"``: an amount with the decimals of its currency."""
+    return f"{value:,.2f} {currency}" if currency == "USDT" else f"{value:,.8f} {currency}"
 
 
 def althedge_liquidation(
@@ -104,13 +172,18 @@ def althedge_liquidation(
 ) -> AltHedgeLiquidation:
     """AltHedge's liquidation price of ``position`` by ``rule`` (``"binance"``/``"bybit"``) and ``tiers``.
 
-    ``wallet``: the cross wallet balance (USDT); ``others``: the account's other positions (those in the
-    cross margin mode count, each with the exchange's maintenance margin and unrealised P/L in USDT).
+    ``wallet``: the cross wallet balance (USDT linear, BTC inverse); ``others``: the other positions of that
+    wallet (those in the cross margin mode count, each with the exchange's maintenance margin and unrealised
+    P/L in the wallet's currency). ``tiers`` are the account's BTCUSDT brackets: an inverse position uses the
+    rule's default inverse tiers instead.
     """
-    tier_words = "the account's brackets" if tiers else f"{rule}'s default tiers"
+    if position.contract != "linear":
+        tiers = None
+    tier_words = "the account's brackets" if tiers else f"{rule}'s default {position.contract} tiers"
     try:
         if position.margin_mode == "isolated":
-            method = f"isolated: HEDGE_LIQ_PRICE's rule with the isolated margin ({position.isolated_margin:,.2f} USDT)"
+            margin = _amount(position.isolated_margin, unit(position.contract))
+            method = f"isolated: HEDGE_LIQ_PRICE's rule with the isolated margin ({margin})"
             price = _isolated_rule(position, position.isolated_margin, rule, tiers)
         else:
             if not wallet:

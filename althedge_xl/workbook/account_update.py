@@ -10,16 +10,17 @@ Portfolio (rows 5-24: asset, class, quantity, price, USD value):
 * stablecoins and quote currencies (:data:`~althedge_xl.market.account.records.CASH_ASSETS`) are cash:
   listed on the Account sheet, never on Portfolio.
 
-Hedge (found through the workbook's defined names, wherever the sheet puts them): from the largest BTC
-short, ``HELD``, ``ENTRY_PRICE``, ``LEVERAGE``, ``COLLATERAL`` (isolated margin, or the cross wallet
-balance in cross), ``CONTRACT_TYPE`` and ``HEDGE_RULE``; in cross also ``CROSS_WALLET``,
-``CROSS_OTHER_MM`` and ``CROSS_OTHER_PNL`` (the other positions' totals); ``FEE_RATE`` from the account's taker rate;
-Binance's brackets into ``TIERS``, their heading dated "from your account".
+Hedge (found through the workbook's defined names, wherever the sheet puts them): from the BTC short of
+the largest USD notional, USDⓈ-M or COIN-M (:mod:`~althedge_xl.workbook.account_hedge`), ``HELD``,
+``ENTRY_PRICE``, ``LEVERAGE``, ``COLLATERAL`` (isolated margin, or the cross wallet balance in cross),
+``CONTRACT_TYPE`` and ``HEDGE_RULE``; in cross also ``CROSS_WALLET``, ``CROSS_OTHER_MM`` and
+``CROSS_OTHER_PNL`` (the other positions' totals); ``FEE_RATE`` from the account's taker rate; Binance's
+brackets into ``TIERS``, their heading dated "from your account".
 
-Account: the "Exchange says" block compares the exchange's liquidation price of the largest BTCUSDT short
-(or, with none open, of the largest BTCUSDT position) with AltHedge's
-(:func:`~althedge_xl.workbook.account_liquidation.althedge_liquidation`, given the account's other
-USDT positions for the cross formula).
+Account: the "Exchange says" block compares the exchange's liquidation price of that short (or, with none
+open, of the largest BTC position) with AltHedge's
+(:func:`~althedge_xl.workbook.account_liquidation.althedge_liquidation`, given the other positions of the
+same wallet for the cross formula).
 """
 
 from __future__ import annotations
@@ -28,23 +29,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from althedge_xl.market.account.positions import btc_positions
 from althedge_xl.market.account.records import (
     CASH_ASSETS,
     AccountSnapshot,
     FundingIncome,
     FuturesWallet,
     Holding,
-    Position,
 )
 from althedge_xl.workbook import account_layout as ax
-from althedge_xl.workbook.account_liquidation import althedge_liquidation, cross_neighbours
+from althedge_xl.workbook.account_hedge import positions_cells
 from althedge_xl.workbook.patch import CellValue
 
 PORTFOLIO_FIRST, PORTFOLIO_LAST = 5, 24
 DEFAULT_DUST_USD = 1.0
-#: Binance's and Bybit's BTCUSDT price step (USD), when the exchange's market does not say.
-DEFAULT_TICK = 0.1
 TIER_ROWS = 30
 _CHOOSE = ": choose its class (column B)"
 
@@ -87,10 +84,12 @@ def account_cells(
             balance_rows.append((wallet_name, holding, f"not imported ({part})"))
     _balances_block(out, balance_rows)
     tiers = snapshot.value("brackets")
-    positions: list[Position] | None = snapshot.value("futures positions")
-    cross_wallet = wallet.cross.get("USDT") if wallet else None
-    if positions is not None:
-        _positions(out, snapshot.exchange, positions, cross_wallet, tiers)
+    positions_cells(snapshot, out.hedge, out.account, out.notes, tiers)
+    if out.hedge.get("CONTRACT_TYPE") == "inverse":
+        out.notes.append(
+            "the hedge is a COIN-M short: the fee rate and the funding paid and received written are the"
+            " account's BTCUSDT (USDⓈ-M) ones; the COIN-M rate and funding are not read"
+        )
     fee = snapshot.value("fee rate")
     if fee is not None:
         out.hedge["FEE_RATE"] = fee[0]
@@ -169,84 +168,6 @@ def _balances_block(out: AccountCells, rows: list[tuple[str, Holding, str]]) -> 
             values = ("", "", None, None, None, f"and {len(rows) - ax.BALANCE_ROWS + 1} more not shown")
         for col, value in zip(ax.BALANCE_COLUMNS, values, strict=True):
             out.account[f"{col}{ax.BALANCE_FIRST_ROW + i}"] = value
-
-
-def _positions(
-    out: AccountCells,
-    exchange: str,
-    every: list[Position],
-    wallet: float | None,
-    tiers: Sequence[Sequence[float]] | None,
-) -> None:
-    """The BTCUSDT positions' table, the Hedge inputs and the "Exchange says" block; ``every``: all the
-    account's USDT positions, ``wallet``: the cross wallet balance (USDT)."""
-    positions = btc_positions(every)
-    for i in range(ax.POSITION_ROWS):
-        values: tuple[CellValue, ...] = (None,) * len(ax.POSITION_COLUMNS)
-        if i < len(positions):
-            p = positions[i]
-            leverage = f"{p.leverage:g} (notional / initial margin)" if p.leverage_derived else p.leverage
-            values = (
-                f"{p.symbol} {p.position_side}",
-                p.side,
-                p.size,
-                p.entry_price,
-                p.mark_price,
-                leverage,
-                p.margin_mode,
-                p.isolated_margin if p.margin_mode == "isolated" else None,
-                p.unrealized_pnl,
-                p.liquidation_price,
-            )
-        for col, value in zip(ax.POSITION_COLUMNS, values, strict=True):
-            out.account[f"{col}{ax.POSITION_FIRST_ROW + i}"] = value
-    says = ax.says_cells()
-    linear = [p for p in positions if p.contract == "linear"]
-    shorts = [p for p in linear if p.side == "short"]
-    rule = exchange if exchange in ("binance", "bybit") else "binance"
-    if not shorts:
-        out.hedge["HELD"] = 0
-        out.account.update({cell: None for cell in says.values()})
-        out.account[says["SAYS_METHOD"]] = "no BTCUSDT position is open"
-        if not linear:
-            return
-        compared, prefix = linear[0], f"no BTCUSDT short is open; the {linear[0].side}: "
-    else:
-        compared, prefix = shorts[0], ""
-    others = [p for p in every if p is not compared]
-    if shorts:
-        _hedge_inputs(out, compared, wallet, rule, others)
-    ours = althedge_liquidation(compared, wallet, rule, tiers, others)
-    ours = ours._replace(method=prefix + ours.method if ours.method else "")
-    theirs = compared.liquidation_price
-    out.account[says["SAYS_EXCHANGE"]] = theirs
-    out.account[says["SAYS_ALTHEDGE"]] = ours.price if ours.price is not None else ours.error
-    difference = ours.price - theirs if ours.price is not None and theirs is not None else None
-    out.account[says["SAYS_DIFFERENCE"]] = difference
-    flag = None if difference is None else ("YES" if abs(difference) > DEFAULT_TICK + 1e-9 else "no")
-    out.account[says["SAYS_FLAG"]] = flag
-    out.account[says["SAYS_METHOD"]] = ours.method or ours.error
-    if flag == "YES":
-        out.notes.append(
-            f"{exchange}'s liquidation price {theirs:,.2f} and AltHedge's {ours.price:,.2f} differ by"
-            f" {difference:+,.2f} USD, more than a tick ({ours.method})"
-        )
-
-
-def _hedge_inputs(
-    out: AccountCells, short: Position, wallet: float | None, rule: str, others: Sequence[Position]
-) -> None:
-    """The Hedge sheet's inputs for ``short``; in cross also its cross block (``CROSS_WALLET``, the other
-    positions' maintenance ``CROSS_OTHER_MM`` and P/L ``CROSS_OTHER_PNL``) when every number arrived."""
-    out.hedge.update(HELD=short.size, ENTRY_PRICE=short.entry_price, CONTRACT_TYPE="linear", HEDGE_RULE=rule)
-    if short.leverage is not None:
-        out.hedge["LEVERAGE"] = short.leverage
-    collateral = short.isolated_margin if short.margin_mode == "isolated" else wallet
-    if collateral:
-        out.hedge["COLLATERAL"] = collateral
-    neighbours = cross_neighbours(short, others)
-    if short.margin_mode != "isolated" and wallet and not neighbours.lacking:
-        out.hedge.update(CROSS_WALLET=wallet, CROSS_OTHER_MM=neighbours.maintenance, CROSS_OTHER_PNL=neighbours.pnl)
 
 
 def _text(value: Any) -> bool:

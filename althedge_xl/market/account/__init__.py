@@ -5,8 +5,8 @@
 ``faults``         one line per fault (exchange, cause, fix) and its exit code
 ``client``         the signed ccxt client (same transport, deadline and base-URL override as the public one)
 ``permissions``    refuses a key that can trade or withdraw (Binance apiRestrictions, Bybit query-api)
-``balances``       spot wallet (imported), futures wallet (collateral), funding wallet (listed)
-``positions``      the USDT futures positions (BTCUSDT and the others that share its cross wallet)
+``balances``       spot wallet (imported), futures wallets (collateral: USDⓈ-M, COIN-M), funding wallet (listed)
+``positions``      the USDT and COIN-M futures positions (BTC's, and the others that share their cross wallet)
 ``fees``           the account's taker fee rate on BTCUSDT
 ``brackets``       Binance's brackets of BTCUSDT for this account (the endpoint needs a key)
 ``funding_income`` the position's funding paid and received over 90 days

@@ -3,8 +3,9 @@ cross margin wallet and Simple Earn (listed, not imported).
 
 All through ccxt's unified ``fetch_balance``: spot ``GET /api/v3/account`` (Binance) or the unified
 wallet ``GET /v5/account/wallet-balance`` (Bybit); the USDⓈ-M futures wallet with ``type="swap"``
-(Binance ``GET /fapi/v3/account``); Binance's funding wallet with ``type="funding"``
-(``POST /sapi/v1/asset/get-funding-asset``).
+(Binance ``GET /fapi/v3/account``); Binance's COIN-M wallet with ``subType="inverse"``
+(``GET /dapi/v1/account``, with each COIN-M position's maintenance margin); Binance's funding wallet with
+``type="funding"`` (``POST /sapi/v1/asset/get-funding-asset``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from althedge_xl.market.account.records import FuturesWallet, Holding
+from althedge_xl.market.account.records import FuturesWallet, Holding, position_key
 
 
 def holdings(balance: Any) -> list[Holding]:
@@ -40,13 +41,14 @@ def spot(client: Any) -> list[Holding]:
     return holdings(client.fetch_balance({"type": "spot"}))
 
 
-def futures_wallet(client: Any, exchange: str) -> FuturesWallet:
-    """The wallet that margins the USDT futures: ``walletBalance`` and ``crossWalletBalance`` per asset.
+def futures_wallet(client: Any, exchange: str, sub_type: str = "linear") -> FuturesWallet:
+    """The wallet that margins the USDT futures (``sub_type="linear"``) or Binance's COIN-M futures
+    (``"inverse"``): ``walletBalance`` and ``crossWalletBalance`` per asset.
 
-    Binance's USDⓈ-M futures wallet is its own; Bybit's unified account margins them with its one wallet
-    (no cross balance of its own: the wallet balance is both).
+    Binance's USDⓈ-M and COIN-M futures wallets are their own; Bybit's unified account margins both with
+    its one wallet (no cross balance of its own: the wallet balance is both).
     """
-    params = {"type": "swap", "subType": "linear"} if exchange == "binance" else {}
+    params = {"type": "swap", "subType": sub_type} if exchange == "binance" else {}
     balance = client.fetch_balance(params)
     info = balance.get("info") if isinstance(balance, Mapping) else None
     assets = info.get("assets") if isinstance(info, Mapping) else None
@@ -64,9 +66,21 @@ def futures_wallet(client: Any, exchange: str) -> FuturesWallet:
         return FuturesWallet(
             {asset: amount for asset, amount in wallet.items() if amount},
             {asset: amount for asset, amount in cross.items() if amount},
+            _maintenance(client, info.get("positions") if isinstance(info, Mapping) else None),
         )
     totals = {h.asset: h.total for h in holdings(balance)}
     return FuturesWallet(totals, dict(totals))
+
+
+def _maintenance(client: Any, rows: Any) -> dict[str, float]:
+    """Each open position's ``maintMargin`` of a Binance futures account answer, by unified symbol and side."""
+    found: dict[str, float] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, Mapping) or not _number(row.get("positionAmt")) or "maintMargin" not in row:
+            continue
+        symbol = client.safe_symbol(str(row.get("symbol")), None, None, "contract")
+        found[position_key(str(symbol), str(row.get("positionSide") or "BOTH"))] = _number(row.get("maintMargin"))
+    return found
 
 
 def _bybit_coins(info: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 Same transport, deadline and base-URL override as the public refresh; in addition ccxt's own clock
 adjustment is on (``adjustForTimeDifference``: the exchange's time is read once and every signed request's
-timestamp is corrected by the difference), and Binance's currency and margin-pair lists (extra signed
-requests the account link does not need) are off.
+timestamp is corrected by the difference), the inverse (coin-margined) markets are loaded beside the spot
+and linear ones (the COIN-M BTCUSD positions are read too), and Binance's currency and margin-pair lists
+(extra signed requests the account link does not need) are off.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ def make_account_client(api_key: ApiKey, timeout_s: float, deadline: Deadline) -
     client = make_exchange(api_key.exchange, timeout_s, deadline)
     for name, value in api_key.ccxt_config().items():
         setattr(client, name, value)
+    types = client.options.get("fetchMarkets", {}).get("types")
+    if isinstance(types, list) and "inverse" not in types:
+        client.options["fetchMarkets"] = {**client.options["fetchMarkets"], "types": [*types, "inverse"]}
     client.options["adjustForTimeDifference"] = True
     client.options["fetchCurrencies"] = False
     client.options["fetchMargins"] = False

@@ -1,7 +1,10 @@
-"""The USDT-settled futures positions, through ccxt's unified ``fetch_positions``.
+"""The futures positions settled in USDT and in BTC, through ccxt's unified ``fetch_positions``.
 
-Binance: ``GET /fapi/v3/positionRisk`` (after ``GET /fapi/v1/leverageBracket``, which ccxt reads to
-parse it); Bybit: ``GET /v5/position/list?category=linear&settleCoin=USDT``. Every position of the
+USDT (USDⓈ-M, linear): Binance ``GET /fapi/v3/positionRisk`` (after ``GET /fapi/v1/leverageBracket``,
+which ccxt reads to parse it); Bybit ``GET /v5/position/list?category=linear&settleCoin=USDT``.
+BTC (COIN-M, inverse, ``params={"subType": "inverse"}``): Binance ``GET /dapi/v1/positionRisk``, whose
+answer has no maintenance margin (``GET /dapi/v1/account`` has it, read with the COIN-M wallet); Bybit
+``GET /v5/position/list?category=inverse``. Sizes of inverse positions are the exchange's contracts. Every position of the
 account is read, not only BTCUSDT's: a cross position's liquidation price depends on the others'
 maintenance margin and unrealised P/L. One-way mode gives one position per contract (``positionSide``
 ``BOTH``), hedge mode one per side; positions of size 0 are left out.
@@ -22,23 +25,41 @@ from althedge_xl.market.account.records import Position
 
 #: The hedge contract of each supported exchange (USDⓈ-M BTCUSDT perpetual).
 LINEAR_BTC = "BTC/USDT:USDT"
+#: The inverse BTC perpetual (Binance COIN-M BTCUSD_PERP, Bybit BTCUSD); dated ones are ``BTC/USD:BTC-YYMMDD``.
+INVERSE_BTC = "BTC/USD:BTC"
 
 
 def usdt_positions(client: Any) -> list[Position]:
     """Every open position settled in USDT (``…:USDT``), largest notional at entry first."""
-    raw = client.fetch_positions()
+    return _settled_in(client, client.fetch_positions(), "USDT")
+
+
+def coin_positions(client: Any) -> list[Position]:
+    """Every open inverse position settled in BTC (``…:BTC``, the BTC wallet's), largest size first."""
+    return _settled_in(client, client.fetch_positions(None, {"subType": "inverse"}), "BTC")
+
+
+def _settled_in(client: Any, raw: Any, settle: str) -> list[Position]:
     if not isinstance(raw, list):
         raise ValueError("the positions came back unreadable")
-    found = [_position(p) for p in raw if isinstance(p, Mapping) and str(p.get("symbol") or "").endswith(":USDT")]
-    return sorted((p for p in found if p.size > 0), key=lambda p: -p.size * p.entry_price)
+    found = [
+        _position(p, _tick(client, str(p.get("symbol"))))
+        for p in raw
+        if isinstance(p, Mapping) and str(p.get("symbol") or "").split(":")[-1].split("-")[0] == settle
+    ]
+    return sorted((p for p in found if p.size > 0), key=lambda p: -p.size * (p.entry_price if settle == "USDT" else 1))
 
 
-def btc_positions(positions: list[Position], symbol: str = LINEAR_BTC) -> list[Position]:
-    """The positions in ``symbol`` of ``positions``, largest first."""
-    return sorted((p for p in positions if p.symbol == symbol), key=lambda p: -p.size)
+def _tick(client: Any, symbol: str) -> float | None:
+    """The price step of ``symbol``'s market as ccxt loaded it (``precision.price``), None when unknown."""
+    markets = getattr(client, "markets", None)
+    market = markets.get(symbol) if isinstance(markets, Mapping) else None
+    precision = market.get("precision") if isinstance(market, Mapping) else None
+    tick = _number(precision.get("price")) if isinstance(precision, Mapping) else None
+    return tick if tick is not None and tick > 0 else None
 
 
-def _position(p: Mapping[str, Any]) -> Position:
+def _position(p: Mapping[str, Any], tick: float | None = None) -> Position:
     raw_info = p.get("info")
     info: Mapping[str, Any] = raw_info if isinstance(raw_info, Mapping) else {}
     size = abs(_number(p.get("contracts")) or 0.0)
@@ -68,6 +89,7 @@ def _position(p: Mapping[str, Any]) -> Position:
         liquidation_price=_number(p.get("liquidationPrice")) or None,
         position_side=str(info.get("positionSide") or ("BOTH" if not p.get("hedged") else side.upper())),
         maintenance_margin=_first_number(info.get("maintMargin"), info.get("positionMM"), p.get("maintenanceMargin")),
+        price_tick=tick,
     )
 
 

@@ -31,7 +31,9 @@ class Position:
     ``leverage_derived``); ``margin_mode`` ``"cross"``/``"isolated"``; ``isolated_margin`` the isolated
     wallet in the settle currency (0 in cross); ``liquidation_price`` the exchange's, None when it sends 0;
     ``maintenance_margin`` the exchange's own maintenance margin of the position in the settle currency
-    (Binance ``maintMargin``, Bybit ``positionMM``), None when its answer has none.
+    (Binance ``maintMargin``, Bybit ``positionMM``), None when its answer has none; ``price_tick`` the
+    contract's price step in USD as the markets ccxt loaded give it (``market["precision"]["price"]``),
+    None when they do not.
     """
 
     symbol: str
@@ -48,6 +50,7 @@ class Position:
     liquidation_price: float | None
     position_side: str
     maintenance_margin: float | None = None
+    price_tick: float | None = None
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,19 @@ class FuturesWallet:
     ``balances``: the wallet balance (Binance ``walletBalance``); ``cross``: the part that margins the
     cross positions (Binance ``crossWalletBalance``, the WB of its cross formula: the wallet less the
     isolated positions' wallets). Bybit's unified account has one wallet: both are its ``walletBalance``.
+    ``maintenance``: the maintenance margin of each position the wallet's answer lists (Binance COIN-M
+    ``GET /dapi/v1/account`` ``positions[].maintMargin``, whose position answer has none), keyed by
+    :func:`position_key`, in the settle currency.
     """
 
     balances: dict[str, float]
     cross: dict[str, float]
+    maintenance: dict[str, float] = field(default_factory=dict)
+
+
+def position_key(symbol_id: str, position_side: str) -> str:
+    """The key of one position in :attr:`FuturesWallet.maintenance`: ``"BTCUSD_PERP BOTH"``."""
+    return f"{symbol_id} {position_side}"
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def account(w: SheetWriter) -> None:
     w.text(f"A{ax.FUNDING_ESTIMATE_ROW}", "AltHedge's estimate for the short held, 90 days (USD)", "label")
     w.formula(
         f"B{ax.FUNDING_ESTIMATE_ROW}",
-        '=FUNDING_COST(HELD*BTC_MARK,FUNDING_RATE,90,FUNDING_INTERVAL,"short")',
+        '=FUNDING_COST(HELD*IF(CONTRACT_TYPE="linear",BTC_MARK,100),FUNDING_RATE,90,FUNDING_INTERVAL,"short")',
         "usd",
     )
     w.text(f"C{ax.FUNDING_ESTIMATE_ROW}", "at today's rate; positive = the short pays (Funding sheet)", "note")

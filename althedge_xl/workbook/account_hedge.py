@@ -1,0 +1,197 @@
+"""The account's BTC futures positions: the Account sheet's table, the Hedge sheet's inputs, "Exchange says".
+
+Which short is the hedge. Every BTC position the account holds is read: USDⓈ-M ``BTC/USDT:USDT``
+(linear, sized in BTC, margined in USDT) and COIN-M ``BTC/USD:BTC`` (inverse, sized in the exchange's
+contracts, margined in BTC; dated ``BTC/USD:BTC-YYMMDD`` too). Each is valued in USD: linear size × mark
+price (entry when the answer has no mark), inverse contracts × the contract's USD face value (the rule's
+``contract_usd``: Binance 100, Bybit 1). The short of the largest USD notional is the hedge; every other
+BTC short is listed on the Account sheet and named in a note, never added to it: a linear and an inverse
+short have different wallets, collateral currencies and liquidation prices, and their sum is no position
+the exchange liquidates. With no short open, ``HELD`` is 0 and the largest BTC position's liquidation
+price is still compared.
+
+Hedge inputs of an inverse short: ``CONTRACT_TYPE`` "inverse", ``HELD`` in the Hedge sheet's contracts
+(:data:`~althedge_xl.core.conventions.INVERSE_CONTRACT_USD` USD each: Binance's own; Bybit's 1-USD
+contracts are converted, and a note says so), ``COLLATERAL`` and the cross block in BTC.
+
+Hedge mode (Binance LONG and SHORT positions of one symbol): the SHORT leg is the hedge. The Hedge sheet's
+cross block takes one position and fixed "other" numbers, so the LONG leg's maintenance margin and P/L at
+its mark are counted there as "other" (a note says so); "Exchange says" computes Binance's formula, in
+which the LONG leg moves with the price (:mod:`~althedge_xl.workbook.account_liquidation`).
+
+The "Exchange says" flag is raised when the two prices are more than a tick apart: the tick of the
+position's market as ccxt loaded it, else the rule's profile's tick for the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from althedge_xl.core.conventions import INVERSE_CONTRACT_USD
+from althedge_xl.core.exchanges import exchange_profile
+from althedge_xl.market.account.positions import INVERSE_BTC, LINEAR_BTC
+from althedge_xl.market.account.records import AccountSnapshot, FuturesWallet, Position, position_key
+from althedge_xl.workbook import account_layout as ax
+from althedge_xl.workbook.account_liquidation import althedge_liquidation, cross_neighbours, describe, opposite_leg
+from althedge_xl.workbook.patch import CellValue
+
+#: The rule's tick when neither the market nor the profile has one (USD).
+FALLBACK_TICK = 0.1
+
+
+def position_usd(position: Position, contract_usd: float) -> float:
+    """The USD notional of ``position``: BTC × mark (linear), contracts × ``contract_usd`` (inverse)."""
+    if position.contract == "inverse":
+        return position.size * contract_usd
+    return position.size * (position.mark_price or position.entry_price)
+
+
+def is_btc(position: Position) -> bool:
+    """True for the BTC perpetual or a dated BTC future, linear (USDT) or inverse (BTC-settled)."""
+    return position.symbol == LINEAR_BTC or position.symbol.split("-")[0] == INVERSE_BTC
+
+
+def with_wallet_maintenance(positions: Sequence[Position], wallet: FuturesWallet | None) -> list[Position]:
+    """``positions`` with the maintenance margin the wallet's answer gives where the position's has none."""
+    found = wallet.maintenance if wallet is not None else {}
+    return [
+        replace(p, maintenance_margin=found[key])
+        if p.maintenance_margin is None and (key := position_key(p.symbol, p.position_side)) in found
+        else p
+        for p in positions
+    ]
+
+
+def positions_cells(
+    snapshot: AccountSnapshot,
+    hedge: dict[str, CellValue],
+    account: dict[str, CellValue],
+    notes: list[str],
+    tiers: Sequence[Sequence[float]] | None,
+) -> None:
+    """Fill ``hedge`` (by defined name), ``account`` (by cell) and ``notes`` from ``snapshot``'s positions.
+
+    Nothing is written when either kind of position did not arrive: the hedge cannot be chosen from half
+    the account.
+    """
+    linear: list[Position] | None = snapshot.value("futures positions")
+    inverse: list[Position] | None = snapshot.value("COIN-M positions")
+    if linear is None or inverse is None:
+        if linear is not None or inverse is not None:
+            missing = "USDⓈ-M" if linear is None else "COIN-M"
+            notes.append(
+                f"the {missing} positions did not arrive: the positions and the Hedge inputs are kept as before"
+            )
+        return
+    usdt_wallet: FuturesWallet | None = snapshot.value("futures wallet")
+    coin_wallet: FuturesWallet | None = snapshot.value("COIN-M wallet")
+    inverse = with_wallet_maintenance(inverse, coin_wallet)
+    rule = snapshot.exchange if snapshot.exchange in ("binance", "bybit") else "binance"
+    profile = exchange_profile(rule)
+    face = profile.face_value()
+    btc = sorted((p for p in [*linear, *inverse] if is_btc(p)), key=lambda p: -position_usd(p, face))
+    _table(account, btc)
+    says = ax.says_cells()
+    shorts = [p for p in btc if p.side == "short"]
+    if not btc:
+        hedge["HELD"] = 0
+        account.update({cell: None for cell in says.values()})
+        account[says["SAYS_METHOD"]] = "no BTC futures position is open"
+        return
+    compared = shorts[0] if shorts else btc[0]
+    for other in shorts[1:]:
+        notes.append(
+            f"{len(shorts)} BTC shorts are open: the hedge is {describe(compared)} ({position_usd(compared, face):,.0f}"
+            f" USD), the largest by USD notional; {describe(other)} ({position_usd(other, face):,.0f} USD) is listed"
+            " on the Account sheet, not added to it"
+        )
+    if compared.contract == "linear":
+        others, wallet = linear, usdt_wallet.cross.get("USDT") if usdt_wallet else None
+    else:  # Binance's COIN-M wallet is its own; Bybit's unified wallet margins inverse contracts too
+        source = coin_wallet if coin_wallet is not None else usdt_wallet
+        others, wallet = inverse, source.cross.get("BTC") if source else None
+    others = [p for p in others if p is not compared]
+    if shorts:
+        _hedge_inputs(hedge, notes, compared, wallet, rule, others, face)
+    else:
+        hedge["HELD"] = 0
+    ours = althedge_liquidation(compared, wallet, rule, tiers, others)
+    prefix = "" if shorts else f"no BTC short is open; the {compared.side}: "
+    theirs = compared.liquidation_price
+    account[says["SAYS_EXCHANGE"]] = theirs
+    account[says["SAYS_ALTHEDGE"]] = ours.price if ours.price is not None else ours.error
+    difference = ours.price - theirs if ours.price is not None and theirs is not None else None
+    account[says["SAYS_DIFFERENCE"]] = difference
+    tick = compared.price_tick or profile.ticks.get(compared.contract) or FALLBACK_TICK
+    flag = None if difference is None else ("YES" if abs(difference) > tick + 1e-9 else "no")
+    account[says["SAYS_FLAG"]] = flag
+    account[says["SAYS_METHOD"]] = prefix + ours.method if ours.method else ours.error
+    account[says["SAYS_POSITION"]] = (
+        f"{describe(compared)}, {compared.size:g} {'BTC' if compared.contract == 'linear' else 'contracts'}"
+        f" ({position_usd(compared, face):,.0f} USD); tick {tick:g} USD"
+    )
+    if flag == "YES":
+        notes.append(
+            f"{snapshot.exchange}'s liquidation price {theirs:,.2f} and AltHedge's {ours.price:,.2f} differ by"
+            f" {difference:+,.2f} USD, more than a tick of {tick:g} ({ours.method})"
+        )
+
+
+def _table(account: dict[str, CellValue], positions: list[Position]) -> None:
+    for i in range(ax.POSITION_ROWS):
+        values: tuple[CellValue, ...] = (None,) * len(ax.POSITION_COLUMNS)
+        if i < len(positions):
+            p = positions[i]
+            leverage = f"{p.leverage:g} (notional / initial margin)" if p.leverage_derived else p.leverage
+            values = (
+                f"{p.symbol} {p.position_side}",
+                p.side,
+                p.size,
+                p.entry_price,
+                p.mark_price,
+                leverage,
+                p.margin_mode,
+                p.isolated_margin if p.margin_mode == "isolated" else None,
+                p.unrealized_pnl,
+                p.liquidation_price,
+            )
+        for col, value in zip(ax.POSITION_COLUMNS, values, strict=True):
+            account[f"{col}{ax.POSITION_FIRST_ROW + i}"] = value
+
+
+def _hedge_inputs(
+    hedge: dict[str, CellValue],
+    notes: list[str],
+    short: Position,
+    wallet: float | None,
+    rule: str,
+    others: Sequence[Position],
+    face: float,
+) -> None:
+    """The Hedge sheet's inputs for ``short``; in cross also its cross block (``CROSS_WALLET``, the other
+    positions' maintenance ``CROSS_OTHER_MM`` and P/L ``CROSS_OTHER_PNL``, in the wallet's currency) when every
+    number arrived."""
+    held = short.size
+    if short.contract == "inverse" and face != INVERSE_CONTRACT_USD:
+        held = short.size * face / INVERSE_CONTRACT_USD
+        notes.append(
+            f"the short's {short.size:g} contracts of {face:g} USD are written to HELD as {held:g} contracts of"
+            f" {INVERSE_CONTRACT_USD:g} USD, the Hedge sheet's inverse contract"
+        )
+    hedge.update(HELD=held, ENTRY_PRICE=short.entry_price, CONTRACT_TYPE=short.contract, HEDGE_RULE=rule)
+    if short.leverage is not None:
+        hedge["LEVERAGE"] = short.leverage
+    collateral = short.isolated_margin if short.margin_mode == "isolated" else wallet
+    if collateral:
+        hedge["COLLATERAL"] = collateral
+    neighbours = cross_neighbours(short, others)
+    if short.margin_mode != "isolated" and wallet and not neighbours.lacking:
+        hedge.update(CROSS_WALLET=wallet, CROSS_OTHER_MM=neighbours.maintenance, CROSS_OTHER_PNL=neighbours.pnl)
+        leg = opposite_leg(short, others)
+        if leg is not None:
+            notes.append(
+                f"hedge mode: the Hedge sheet's cross block counts the {describe(leg)} leg at its mark (maintenance"
+                f' {leg.maintenance_margin:,.2f}, P/L {leg.unrealized_pnl:,.2f}); the Account sheet\'s "Exchange says"'
+                " moves it with the price, as Binance's formula does"
+            )
