@@ -541,6 +541,22 @@ def _fetch_closes(closes: market.DailyCloses):
     return fetch
 
 
+def test_the_same_answers_again_write_nothing(workbook):
+    # the second refresh fetches the same values (and History the same closes): only the refresh's own
+    # time would differ, which is not a change, so the file, its time and the backups stay as they are
+    def run():
+        return refresh_workbook(
+            workbook, fetch=_fetch(_snapshot()), history=True, fetch_closes=_fetch_closes(_daily_closes())
+        )
+
+    assert run().written
+    before, mtime = workbook.read_bytes(), workbook.stat().st_mtime_ns
+    again = run()
+    assert not again.written
+    assert workbook.read_bytes() == before and workbook.stat().st_mtime_ns == mtime
+    assert len(backups_of(workbook)) == 1
+
+
 def test_history_refresh_changes_only_prices_and_history(workbook):
     before, original = package_parts(workbook), workbook.read_bytes()
     refresh_workbook(workbook, fetch=_fetch(_snapshot()), history=True, fetch_closes=_fetch_closes(_daily_closes()))

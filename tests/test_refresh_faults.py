@@ -171,7 +171,8 @@ def test_last_refresh_changes_only_when_something_was_fetched(workbook):
 
 def test_two_failed_refreshes_in_a_row_keep_the_original_in_a_backup(workbook, monkeypatch):
     original = workbook.read_bytes()
-    refresh_workbook(workbook, fetch=_fetch(_snapshot()))  # a good one: the original is now a backup
+    # a good one (the perpetual not answering): the original is now a backup
+    refresh_workbook(workbook, fetch=_fetch(_snapshot(perp_ok=False)))
     refreshed = workbook.read_bytes()
 
     def disk_full(fd: int) -> None:
@@ -180,7 +181,7 @@ def test_two_failed_refreshes_in_a_row_keep_the_original_in_a_backup(workbook, m
     for _ in range(2):
         with monkeypatch.context() as patch:
             patch.setattr("althedge_xl.files.os.fsync", disk_full)
-            with pytest.raises(RefreshError, match="the disk is full"):
+            with pytest.raises(RefreshError, match="the disk is full"):  # the perpetual's values would change
                 refresh_workbook(workbook, fetch=_fetch(_snapshot()))
         refresh_workbook(workbook, fetch=_fetch(_nothing()))  # and one that fetched nothing
     assert workbook.read_bytes() == refreshed

@@ -268,6 +268,12 @@ def _refresh_locked(
         if extras.history:
             closes = fetch_history(venue, offline, options, extras.fetch_closes)
             history_update = history_cells(closes, update)
+            shown_history = sheet_values(original, hx.SHEET, history_update)
+            changes = changes or any(
+                shown_history.get(ref) != value
+                for ref, value in history_update.items()
+                if ref != hx.UPDATED_CELL
+            )
             added = long_block_update(
                 last_long_day(original), closes, snapshot.funding_history.points, snapshot.fear_greed.history
             )
@@ -276,7 +282,7 @@ def _refresh_locked(
             changes = changes or stretched != patched
             patched = stretched
             update.refreshed_any = update.refreshed_any or closes.fresh
-            changes = changes or closes.fresh or (offline and not closes.missing) or bool(added.days)
+            changes = changes or bool(added.days)
             if closes.error:
                 update.messages.append(f"History closes: {closes.error}")
             if added.problem:
@@ -308,7 +314,7 @@ def _refresh_locked(
             update.refreshed_any = update.refreshed_any or account_changes
     except (PackageError, WorkbookError) as exc:
         raise RefreshError(f"{path}: {exc}") from None
-    if update.refreshed_any or (offline and changes):
+    if changes:  # a value the sheets show; the refresh's own time alone is not a change
         update.backup = _replace_keeping_backup(path, target, original, patched)
         update.written = True
     return update
