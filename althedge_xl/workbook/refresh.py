@@ -270,9 +270,7 @@ def _refresh_locked(
             history_update = history_cells(closes, update)
             shown_history = sheet_values(original, hx.SHEET, history_update)
             changes = changes or any(
-                shown_history.get(ref) != value
-                for ref, value in history_update.items()
-                if ref != hx.UPDATED_CELL
+                shown_history.get(ref) != value for ref, value in history_update.items() if ref != hx.UPDATED_CELL
             )
             added = long_block_update(
                 last_long_day(original), closes, snapshot.funding_history.points, snapshot.fear_greed.history
