@@ -96,3 +96,17 @@ def test_out_that_is_a_file(tmp_path, capsys, data_dir):
     (tmp_path / "f").write_text("x")
     assert main([*ARGS, "--out", str(tmp_path / "f"), "--data", str(data_dir)]) == 2
     assert "--out must be a folder" in _one_line(capsys)
+
+
+def test_out_under_a_file_is_refused_before_the_history_is_read(tmp_path, capsys, monkeypatch, data_dir):
+    import althedge_xl.headless.backtest as backtest
+
+    def never(*args, **kwargs):
+        raise AssertionError("the history was read before --out was checked")
+
+    monkeypatch.setattr(backtest, "load_history", never)
+    (tmp_path / "f").write_text("x")
+    out = tmp_path / "f" / "run"
+    assert main([*ARGS, "--out", str(out), "--data", str(data_dir)]) == 2
+    assert _one_line(capsys) == f"althedge: {out}: --out must be a folder, but {tmp_path / 'f'} is a file, not a folder"
+    assert (tmp_path / "f").read_text() == "x"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from althedge_xl.cli._common import FORMAT_HELP, FORMATS, Subcommands, UserError, print_tables
+from althedge_xl.cli._common import FORMAT_HELP, FORMATS, Subcommands, UserError, check_out_folder, print_tables
 
 #: The bar is drawn only on a terminal, and only once the run has taken this long (seconds).
 PROGRESS_AFTER = 0.3
@@ -113,8 +113,8 @@ def run(args: argparse.Namespace) -> int:
     from althedge_xl.headless.render import to_csv
 
     out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise UserError(f"{out}: --out must be a folder")
+    if out is not None:  # before the history is read: a wrong --out costs nothing
+        check_out_folder(out)
     band, fee = fraction(args.band, "band"), fraction(args.fee, "fee")
     holdings = portfolio(args.portfolio)
     source = backtest_source(args.data, args.workbook)

@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from althedge_xl.cli._common import FORMAT_HELP, FORMATS, Subcommands, UserError, read_bytes, workbook_argument
+from althedge_xl.cli._common import (
+    FORMAT_HELP,
+    FORMATS,
+    Subcommands,
+    UserError,
+    check_out_folder,
+    read_bytes,
+    workbook_argument,
+)
 from althedge_xl.cli.refresh import NOTHING_FETCHED, add_timeout_argument, refresh_in_place, succeeded
 
 #: Exit code of a report that cannot show its figures: a holding has no price (its message names it).
@@ -51,7 +59,6 @@ def run(args: argparse.Namespace) -> int:
     import tempfile
 
     from althedge_xl.files import exit_on_signals, remove_stale_scratch_folders
-    from althedge_xl.headless.export import check_out_folder
     from althedge_xl.headless.report import run_report
     from althedge_xl.workbook.package import WorkbookError, check_readable
 
@@ -60,11 +67,8 @@ def run(args: argparse.Namespace) -> int:
     if args.engine == "libreoffice" and args.prices:
         raise UserError("--prices applies with --engine formulas only")
     workbook = workbook_argument(args.workbook)
-    try:  # before any refresh or computation: a wrong --out costs nothing
-        if args.out:
-            check_out_folder(Path(args.out))
-    except WorkbookError as exc:
-        raise UserError(str(exc)) from None
+    if args.out:  # before any refresh or computation: a wrong --out costs nothing
+        check_out_folder(Path(args.out))
     nothing_fetched = False
     if args.refresh:  # the user's file is checked, and named, before its temporary copy is made
         try:
