@@ -67,6 +67,7 @@ def fraction(text: str, name: str) -> float:
 
 def portfolio(text: str | None) -> dict[str, float]:
     """``BTC=50000,ETH=18000`` as a mapping; the template's holdings when not given."""
+    from althedge_xl.core.backtest import MAX_HOLDING_USD
     from althedge_xl.headless.backtest import TEMPLATE_PORTFOLIO
 
     if text is None:
@@ -80,6 +81,10 @@ def portfolio(text: str | None) -> dict[str, float]:
             value = float("nan")
         if not sep or not asset.strip() or not value >= 0:
             raise UserError(f"--portfolio: {item.strip()!r} is not ASSET=USD (e.g. ETH=18000)")
+        if value > MAX_HOLDING_USD:
+            raise UserError(
+                f"--portfolio: {item.strip()} is above {MAX_HOLDING_USD:,.0f} USD, the largest holding taken as meant"
+            )
         out[asset.strip().upper()] = value
     return out
 
