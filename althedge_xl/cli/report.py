@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,9 +55,7 @@ def report_needs(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from althedge_xl.files import exit_on_signals, remove_stale_scratch_folders
+    from althedge_xl.files import exit_on_signals, scratch_folder
     from althedge_xl.headless.report import run_report
     from althedge_xl.workbook.package import WorkbookError, check_readable
 
@@ -75,12 +72,11 @@ def run(args: argparse.Namespace) -> int:
             check_readable(workbook)
         except WorkbookError as exc:
             raise UserError(str(exc)) from None
-        remove_stale_scratch_folders(SCRATCH_PREFIX)
-    with exit_on_signals(), tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
+    with exit_on_signals(), scratch_folder(SCRATCH_PREFIX) as scratch:
         if args.refresh:
             from althedge_xl.workbook.refresh import RefreshError  # the refresh's modules, only for one
 
-            copy = Path(scratch) / workbook.name
+            copy = scratch / workbook.name
             copy.write_bytes(read_bytes(workbook))
             try:
                 update = refresh_in_place(copy, args.exchange, args.offline, args.history, args.timeout)
