@@ -178,6 +178,20 @@ class TestBlankAmount:
         answer = udfs.HEDGE_MAINT_TIER(400_000, rows, "binance")
         assert answer == f"#N/A tiers row 3, the {name} is blank: every cell of a row that is used is needed"
 
+    def test_a_blank_amount_on_the_hedge_sheet_is_named_with_the_amount_to_type(self, tmp_path):
+        # Through the sheet's IF a blank arrives as 0 (README); Binance's rule then names the row and its amount:
+        # 300,000 x (0.50% - 0.40%) = 300
+        from conftest import edited_template
+
+        from althedge_xl.headless.engine import compute
+        from althedge_xl.workbook.sheets.hedge import BINANCE_FIRST_ROW
+
+        edits = {("Hedge", f"K{BINANCE_FIRST_ROW + 1}"): None, ("Portfolio", "E8"): 1_000_000}
+        computed = compute(edited_template(tmp_path, edits))
+        reason = computed.reasons[("Hedge", "B11")]
+        assert reason.startswith("#NUM! tiers row 2: the maintenance amount is 0.00 but the exchanges' rule")
+        assert "gives 300.00" in reason and "arrives as 0 through its IF: type it" in reason
+
     def test_core_reads_nan_as_blank(self):
         rows = [list(r) for r in self.BRACKETS]
         rows[1][3] = rows[2][3] = np.nan
