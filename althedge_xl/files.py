@@ -78,16 +78,22 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     return removed
 
 
-def remove_stale_scratch_folders(prefix: str, now: float | None = None) -> list[Path]:
-    """Remove ``<prefix><pid>-*`` folders in the temporary directory left by a process that was killed.
+#: A scratch folder of ours whose process is gone is removed once it is older than this (a day): a process
+#: of another pid namespace sharing the temporary directory (a container) can look gone while it runs.
+STALE_SCRATCH_AFTER_S = 86400.0
 
-    A folder is stale when its process is gone or, where that cannot be asked, when it is older than
-    :data:`STALE_AFTER_S`; a folder of the old naming (``<prefix><random>``, no pid) only by its age.
+
+def remove_stale_scratch_folders(prefix: str, now: float | None = None) -> list[Path]:
+    """Remove ``<prefix><pid>-<random>`` folders in the temporary directory left by a process that was killed.
+
+    A folder is removed only when both hold: its process ``pid`` is gone (asked of the system; where it
+    cannot be asked, as on Windows, nothing is removed) and it is older than :data:`STALE_SCRATCH_AFTER_S`.
+    So the folder of a live process is never touched; nor is any name without a pid, nor a link.
     """
     import shutil
 
     now = time.time() if now is None else now
-    pattern = re.compile(rf"^{re.escape(prefix)}(?:(?P<pid>\d+)-)?[A-Za-z0-9_]+$")
+    pattern = re.compile(rf"^{re.escape(prefix)}(?P<pid>\d+)-[A-Za-z0-9_]+$")
     removed = []
     root = Path(tempfile.gettempdir())
     try:
@@ -102,13 +108,23 @@ def remove_stale_scratch_folders(prefix: str, now: float | None = None) -> list[
             age = now - entry.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
-        pid = int(match["pid"]) if match["pid"] else None
-        if pid == os.getpid():
-            continue
-        if age > STALE_AFTER_S or (pid is not None and not _process_alive(pid)):
+        pid = int(match["pid"])
+        if pid != os.getpid() and age > STALE_SCRATCH_AFTER_S and not _process_alive(pid):
             shutil.rmtree(entry.path, ignore_errors=True)
             removed.append(Path(entry.path))
     return removed
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder ``<prefix><pid>-<random>``, removed on leaving; stale ones of ``prefix`` removed first.
+
+    A process killed outright (SIGKILL) cannot remove its folder: the pid in the name lets a later run
+    see, by :func:`remove_stale_scratch_folders`, that its owner is gone.
+    """
+    remove_stale_scratch_folders(prefix)
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}{os.getpid()}-") as folder:
+        yield Path(folder)
 
 
 def _process_alive(pid: int) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import math
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -328,6 +330,30 @@ class TestBadInputs:
             trailing_vol([1.0, 2.0, 3.0], float("nan"))
         with pytest.raises(MissingValueError):
             trailing_vol([100.0] * 5, 30)
+
+    @pytest.mark.parametrize(
+        ("alt_values", "btc_value", "text"),
+        [
+            ([1000.0, 1e308], 0.0, "alt_values column 2 is 1e+308 USD: above 1e+15 USD"),
+            ([1000.0, 1000.0], 2e15, "btc_value is 2e+15 USD: above 1e+15 USD"),
+        ],
+    )
+    def test_a_holding_beyond_any_portfolio_is_refused_without_a_warning(self, alt_values, btc_value, text):
+        days = ["2024-01-01", "2024-01-02", "2024-01-03"]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(BadNumberError, match=re.escape(text)):
+                backtest(days, [100.0, 90.0, 99.0], [[10.0, 1.0], [8.0, 1.0], [9.0, 1.0]], alt_values, btc_value)
+        assert [str(w.message) for w in caught] == []
+
+    def test_prices_whose_value_overflows_are_refused_without_a_warning(self):
+        # 1,000 USD bought at 1e-300 is 1e303 coins; at 1e300 they would be worth 1e603 USD, beyond a float
+        days = ["2024-01-01", "2024-01-02", "2024-01-03"]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(BadNumberError, match="the portfolio's value overflows"):
+                backtest(days, [100.0, 90.0, 99.0], [1e-300, 1e300, 1.0], [1000.0], rules="flat50")
+        assert [str(w.message) for w in caught] == []
 
     def test_rule_names(self):
         assert parse_rules("Flat 40%, minimum variance, F&G") == ("unhedged", "flat40", "minvar", "fear_greed")

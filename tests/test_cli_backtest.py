@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,32 @@ def test_out_that_is_a_file(tmp_path, capsys, data_dir):
     (tmp_path / "f").write_text("x")
     assert main([*ARGS, "--out", str(tmp_path / "f"), "--data", str(data_dir)]) == 2
     assert "--out must be a folder" in _one_line(capsys)
+
+
+def test_out_under_a_file_is_refused_before_the_history_is_read(tmp_path, capsys, monkeypatch, data_dir):
+    import althedge_xl.headless.backtest as backtest
+
+    def never(*args, **kwargs):
+        raise AssertionError("the history was read before --out was checked")
+
+    monkeypatch.setattr(backtest, "load_history", never)
+    (tmp_path / "f").write_text("x")
+    out = tmp_path / "f" / "run"
+    assert main([*ARGS, "--out", str(out), "--data", str(data_dir)]) == 2
+    assert _one_line(capsys) == f"althedge: {out}: --out must be a folder, but {tmp_path / 'f'} is a file, not a folder"
+    assert (tmp_path / "f").read_text() == "x"
+
+
+@pytest.mark.parametrize("holdings", ["ETH=1e308", "BTC=1e308,ETH=1000", "ETH=2e15"])
+def test_a_holding_beyond_any_portfolio_is_one_line_without_a_warning(capsys, data_dir, holdings):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["backtest", "--portfolio", holdings, "--data", str(data_dir)]) == 2
+    assert [str(w.message) for w in caught] == []
+    line = _one_line(capsys)
+    assert (
+        line
+        == f"althedge: --portfolio: {holdings.split(',')[0]} is above 1,000,000,000,000,000 USD, the largest "
+        + ("holding taken as meant")
+    )
+    assert "Warning" not in line

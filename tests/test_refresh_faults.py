@@ -533,6 +533,8 @@ def test_report_refresh_removes_a_killed_runs_scratch_folder_and_cleans_up_on_si
     left = scratch_root / f"althedge-report-{dead.stdout.strip()}-abcd1234"
     left.mkdir()
     (left / "Mine.xlsm").write_bytes(b"a copy")
+    two_days_ago = time.time() - 2 * 86_400  # its process gone and older than a day: stale
+    os.utime(left, (two_days_ago, two_days_ago))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch_root), market.CACHE_ENV_VAR: str(cache)}
     command = [sys.executable, "-m", "althedge_xl.cli", "report", str(workbook), "--refresh", "--offline"]
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -119,3 +119,20 @@ class TestOutIsAFile:
             assert main(["report", str(TEMPLATE), "--out", str(out), *extra]) == 2
             assert one_line(capsys) == f"althedge: {out}: --out must be a folder, not a file"
         assert out.read_text() == "mine\n"
+
+    def test_a_file_among_its_parents_is_refused_before_anything_is_computed(self, tmp_path, capsys, monkeypatch):
+        import althedge_xl.cli.report as report_command
+        import althedge_xl.headless.engine as engine
+
+        def never(*args, **kwargs):
+            raise AssertionError("computed or refreshed before --out was checked")
+
+        monkeypatch.setattr(engine, "compute", never)
+        monkeypatch.setattr(report_command, "refresh_in_place", never)
+        notes = tmp_path / "notes.txt"
+        notes.write_text("mine\n")
+        out = notes / "exports" / "today"  # a folder that cannot be made: its parent's parent is a file
+        for engine_name in ("formulas", "libreoffice"):
+            assert main(["report", str(TEMPLATE), "--out", str(out), "--engine", engine_name]) == 2
+            assert one_line(capsys) == f"althedge: {out}: --out must be a folder, but {notes} is a file, not a folder"
+        assert notes.read_text() == "mine\n"

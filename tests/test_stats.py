@@ -294,6 +294,27 @@ class TestBetas:
         with pytest.raises(MissingValueError, match="asset_prices column 2"):
             betas(frame[["ETH", "SOL"]].to_numpy(), frame["BTC"].to_numpy())
 
+    @pytest.mark.parametrize(
+        ("columns", "start", "end", "skip", "expected"),
+        [
+            # SOL has only 2 closes up to 2020-08-12 (README): column 2 is short
+            (["ETH", "SOL"], "2020-08-01", "2020-08-12", 0, "#N/A alt_prices column 2 has only 2 rows with a price"),
+            (["ETH"], "2020-08-01", "2020-08-12", 1, "#VALUE! alt_prices has 11 rows but btc_prices has 12 rows"),
+            (["ETH", "flat"], "2022-01-01", "2022-01-31", 0, "#NUM! alt_prices column 2 returns have zero variance"),
+        ],
+    )
+    def test_the_table_function_names_its_own_argument(
+        self, wide: pd.DataFrame, columns: list[str], start: str, end: str, skip: int, expected: str
+    ) -> None:
+        # HEDGE_BETA_TABLE's argument is alt_prices: the message names it, not the core function's asset_prices
+        from althedge_xl.udfs import HEDGE_BETA_TABLE
+
+        frame = window(wide, ["ETH", "SOL", "BTC"], start, end).assign(flat=5.0)
+        alt_cells = [[None if math.isnan(v) else v for v in row] for row in frame[columns].to_numpy()[skip:].tolist()]
+        answer = HEDGE_BETA_TABLE(alt_cells, frame[["BTC"]].to_numpy().tolist())
+        assert isinstance(answer, str) and answer.startswith(expected), answer
+        assert "asset_prices" not in answer
+
 
 # --------------------------------------------------------------------------------------------
 # hedge_correl

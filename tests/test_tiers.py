@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
 from conftest import BRACKETS_CURRENT, BRACKETS_OLDER, binance_brackets
 
+from althedge_xl import udfs
 from althedge_xl.core.conventions import (
     BINANCE_BTCUSDT,
     BINANCE_BTCUSDT_2024_10_24,
@@ -124,6 +126,79 @@ class TestValidation:
         rows = [list(r) for r in GOOD]
         rows[1][3] = 40
         assert tier_table(rows, "bybit", check_amounts=False).amounts[1] == 40
+
+
+class TestBlankAmount:
+    """A blank maintenance amount beside a rate is the rule's own amount, never 0; other blanks are named."""
+
+    # DESIGN.md's current BTCUSDT brackets, first three rows; their amounts by the rule written out:
+    # 300,000 x (0.50% - 0.40%) + 0 = 300; 800,000 x (0.65% - 0.50%) + 300 = 1,500.
+    BRACKETS: ClassVar[list[list[float | None]]] = [
+        [0, 300_000, 0.004, 0, 150],
+        [300_000, 800_000, 0.005, 300, 100],
+        [800_000, 3_000_000, 0.0065, 1_500, 75],
+    ]
+
+    @pytest.mark.parametrize("blanks", [[1], [2], [1, 2], [0, 1, 2]])
+    def test_binance_blank_amounts_are_the_rules(self, blanks):
+        rows = [list(r) for r in self.BRACKETS]
+        for n in blanks:
+            rows[n][3] = None
+        for notional, expected in ((400_000, [0.005, 300.0, 100.0]), (900_000, [0.0065, 1_500.0, 75.0])):
+            assert udfs.HEDGE_MAINT_TIER(notional, rows, "binance") == [expected]
+
+    def test_a_wrong_amount_above_a_blank_is_still_refused(self):
+        rows = [list(r) for r in self.BRACKETS]
+        rows[1][3], rows[2][3] = 250, None  # the blank would continue from the wrong 250: row 2 is named
+        answer = udfs.HEDGE_MAINT_TIER(900_000, rows, "binance")
+        assert answer.startswith("#NUM! tiers row 2: the maintenance amount is 250.00 but the exchanges' rule")
+
+    def test_bybit_blank_deduction_gives_the_liquidation_of_the_rules_amount(self):
+        # Bybit values maintenance at entry: MM = N x MMR - deduction, short LP = EP + (IM - MM) / Q.
+        # 30 BTC at 100,000 (notional 3,000,000, tier 2) at 10x: IM = 300,000; the blank deduction is
+        # 2,000,000 x (1% - 0.5%) = 10,000, so MM = 3,000,000 x 1% - 10,000 = 20,000.
+        rows = [[0, 2_000_000, 0.005, 0, 100], [2_000_000, 10_000_000, 0.01, None, 50]]
+        price, rate, amount, leverage = udfs.HEDGE_LIQUIDATION(100_000, 30, 10, None, "short", "linear", "bybit", rows)[
+            0
+        ]
+        assert (rate, amount, leverage) == (0.01, 10_000.0, 50.0)
+        assert price == pytest.approx(100_000 + (300_000 - 20_000) / 30, rel=1e-12)
+
+    def test_a_rule_without_amounts_reads_a_blank_as_none(self):
+        # OKX's profile: one rate on the whole position, no amount
+        rows = [[0, 300_000, 0.004, None, 150], [300_000, 800_000, 0.005, None, 100]]
+        assert udfs.HEDGE_MAINT_TIER(400_000, rows, "okx") == [[0.005, 0.0, 100.0]]
+
+    @pytest.mark.parametrize(
+        ("column", "name"), [(0, "floor"), (1, "cap"), (2, "maintenance rate"), (4, "maximum leverage")]
+    )
+    def test_any_other_blank_is_named_with_its_row(self, column, name):
+        rows = [list(r) for r in self.BRACKETS]
+        rows[2][column] = None
+        answer = udfs.HEDGE_MAINT_TIER(400_000, rows, "binance")
+        assert answer == f"#N/A tiers row 3, the {name} is blank: every cell of a row that is used is needed"
+
+    def test_a_blank_amount_on_the_hedge_sheet_is_named_with_the_amount_to_type(self, tmp_path):
+        # Through the sheet's IF a blank arrives as 0 (README); Binance's rule then names the row and its amount:
+        # 300,000 x (0.50% - 0.40%) = 300
+        from conftest import edited_template
+
+        from althedge_xl.headless.engine import compute
+        from althedge_xl.workbook.sheets.hedge import BINANCE_FIRST_ROW
+
+        edits = {("Hedge", f"K{BINANCE_FIRST_ROW + 1}"): None, ("Portfolio", "E8"): 1_000_000}
+        computed = compute(edited_template(tmp_path, edits))
+        reason = computed.reasons[("Hedge", "B11")]
+        assert reason.startswith("#NUM! tiers row 2: the maintenance amount is 0.00 but the exchanges' rule")
+        assert "gives 300.00" in reason and "arrives as 0 through its IF: type it" in reason
+
+    def test_core_reads_nan_as_blank(self):
+        rows = [list(r) for r in self.BRACKETS]
+        rows[1][3] = rows[2][3] = np.nan
+        assert tier_table(rows).amounts == (0.0, 300.0, 1_500.0)
+        rows[2][3] = np.inf
+        with pytest.raises(BadNumberError, match="tiers must be a finite number"):
+            tier_table(rows)
 
 
 class TestBybitRiskLimitsThroughCcxt:

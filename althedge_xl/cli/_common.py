@@ -67,6 +67,20 @@ def read_bytes(path: Path) -> bytes:
         raise UserError(f"{path}: {exc.strerror}") from None
 
 
+def check_out_folder(out: Path) -> None:
+    """Refuse an ``--out`` folder that cannot be made or written into, before anything is computed.
+
+    ``out`` may be missing (it is made), but neither it nor the nearest of its parents that exists may be a file.
+    """
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: --out must be a folder, not a file")
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise UserError(f"{out}: --out must be a folder, but {parent} is a file, not a folder")
+
+
 def workbook_argument(given: str | None) -> Path:
     """The workbook named, or the template this installation ships (from any folder)."""
     from althedge_xl.shipped import template_path

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from althedge_xl.cli._common import FORMAT_HELP, FORMATS, Subcommands, UserError, print_tables
+from althedge_xl.cli._common import FORMAT_HELP, FORMATS, Subcommands, UserError, check_out_folder, print_tables
 
 #: The bar is drawn only on a terminal, and only once the run has taken this long (seconds).
 PROGRESS_AFTER = 0.3
@@ -67,6 +67,7 @@ def fraction(text: str, name: str) -> float:
 
 def portfolio(text: str | None) -> dict[str, float]:
     """``BTC=50000,ETH=18000`` as a mapping; the template's holdings when not given."""
+    from althedge_xl.core.backtest import MAX_HOLDING_USD
     from althedge_xl.headless.backtest import TEMPLATE_PORTFOLIO
 
     if text is None:
@@ -80,6 +81,10 @@ def portfolio(text: str | None) -> dict[str, float]:
             value = float("nan")
         if not sep or not asset.strip() or not value >= 0:
             raise UserError(f"--portfolio: {item.strip()!r} is not ASSET=USD (e.g. ETH=18000)")
+        if value > MAX_HOLDING_USD:
+            raise UserError(
+                f"--portfolio: {item.strip()} is above {MAX_HOLDING_USD:,.0f} USD, the largest holding taken as meant"
+            )
         out[asset.strip().upper()] = value
     return out
 
@@ -113,8 +118,8 @@ def run(args: argparse.Namespace) -> int:
     from althedge_xl.headless.render import to_csv
 
     out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise UserError(f"{out}: --out must be a folder")
+    if out is not None:  # before the history is read: a wrong --out costs nothing
+        check_out_folder(out)
     band, fee = fraction(args.band, "band"), fraction(args.fee, "fee")
     holdings = portfolio(args.portfolio)
     source = backtest_source(args.data, args.workbook)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from althedge_xl.cli._common import FORMAT_HELP, FORMATS, Subcommands, UserError, read_bytes, workbook_argument
+from althedge_xl.cli._common import (
+    FORMAT_HELP,
+    FORMATS,
+    Subcommands,
+    UserError,
+    check_out_folder,
+    read_bytes,
+    workbook_argument,
+)
 from althedge_xl.cli.refresh import NOTHING_FETCHED, add_timeout_argument, refresh_in_place, succeeded
 
 #: Exit code of a report that cannot show its figures: a holding has no price (its message names it).
@@ -48,10 +55,7 @@ def report_needs(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from althedge_xl.files import exit_on_signals, remove_stale_scratch_folders
-    from althedge_xl.headless.export import check_out_folder
+    from althedge_xl.files import exit_on_signals, scratch_folder
     from althedge_xl.headless.report import run_report
     from althedge_xl.workbook.package import WorkbookError, check_readable
 
@@ -60,23 +64,19 @@ def run(args: argparse.Namespace) -> int:
     if args.engine == "libreoffice" and args.prices:
         raise UserError("--prices applies with --engine formulas only")
     workbook = workbook_argument(args.workbook)
-    try:  # before any refresh or computation: a wrong --out costs nothing
-        if args.out:
-            check_out_folder(Path(args.out))
-    except WorkbookError as exc:
-        raise UserError(str(exc)) from None
+    if args.out:  # before any refresh or computation: a wrong --out costs nothing
+        check_out_folder(Path(args.out))
     nothing_fetched = False
     if args.refresh:  # the user's file is checked, and named, before its temporary copy is made
         try:
             check_readable(workbook)
         except WorkbookError as exc:
             raise UserError(str(exc)) from None
-        remove_stale_scratch_folders(SCRATCH_PREFIX)
-    with exit_on_signals(), tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as scratch:
+    with exit_on_signals(), scratch_folder(SCRATCH_PREFIX) as scratch:
         if args.refresh:
             from althedge_xl.workbook.refresh import RefreshError  # the refresh's modules, only for one
 
-            copy = Path(scratch) / workbook.name
+            copy = scratch / workbook.name
             copy.write_bytes(read_bytes(workbook))
             try:
                 update = refresh_in_place(copy, args.exchange, args.offline, args.history, args.timeout)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from althedge_xl.core._arrays import as_float_array, require_finite
+from althedge_xl.core._arrays import FloatArray, as_float_array, require_finite
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 
 #: Columns of a tier table, in the order the Hedge sheet and the functions take them.
@@ -109,7 +109,9 @@ def tier_table(
         One row per tier, in order of growing notional (trailing rows of zeros, which is how a
         worksheet's unused rows arrive through IF, are dropped). The first floor is 0; each floor is the
         previous tier's cap (no gap, no overlap); rates from 0 to below 100 % and never falling;
-        amounts not negative; maximum leverage from 1 to 200 and never rising.
+        amounts not negative; maximum leverage from 1 to 200 and never rising. A blank amount (NaN)
+        is not 0: it is the rule's own, amountₙ = floorₙ · (MMRₙ − MMRₙ₋₁) + amountₙ₋₁ from the row
+        above (given or filled so), 0 in the first row; with ``amounts="none"`` it is 0.
     exchange, symbol, source, as_of : str
         Stored with the table, shown wherever it is.
     check_amounts : bool
@@ -126,6 +128,8 @@ def tier_table(
     >>> table = tier_table([[0, 50_000, 0.004, 0, 125], [50_000, 600_000, 0.005, 50, 100]])
     >>> table.index(60_000), table.amounts
     (1, (0.0, 50.0))
+    >>> tier_table([[0, 50_000, 0.004, np.nan, 125], [50_000, 600_000, 0.005, np.nan, 100]]).amounts
+    (0.0, 50.0)
     >>> tier_table([[0, 50_000, 0.004, 0, 125], [60_000, 600_000, 0.005, 50, 100]])
     Traceback (most recent call last):
     ...
@@ -136,7 +140,10 @@ def tier_table(
         raise WrongTypeError(
             "tiers must have five columns: floor, cap, maintenance rate, maintenance amount, max leverage"
         )
-    require_finite(table, "tiers")
+    amount_column = TIER_COLUMNS.index("amount")
+    require_finite(np.delete(table, amount_column, axis=1), "tiers")
+    amount_given = table[:, amount_column]
+    require_finite(amount_given[~np.isnan(amount_given)], "tiers")  # a blank amount (NaN) is the rule's
     used = np.flatnonzero(np.any(table != 0, axis=1))
     table = table[: used[-1] + 1] if used.size else table[:0]  # unused rows of a sheet's table arrive as zeros
     if table.shape[0] < 1:
@@ -165,6 +172,7 @@ def tier_table(
             raise BadNumberError(f"{where}: the maximum leverage must not rise as the notional grows")
     if amounts is not None:
         check_amounts = amounts == "cumulative"
+    column_amounts = _blank_amounts_filled(floors, rates, column_amounts, amounts == "none")
     if amounts == "none" and np.any(column_amounts != 0):
         n = int(np.argmax(column_amounts != 0))
         raise BadNumberError(
@@ -176,7 +184,10 @@ def tier_table(
         wrong = np.abs(column_amounts - expected) > _AMOUNT_TOLERANCE * np.maximum(1.0, expected)
         if wrong.any():
             n = int(np.argmax(wrong))
-            whole = " (a table with one rate on the whole position and no amount goes with its own exchange's rule)"
+            whole = (
+                " (an amount left blank on the Hedge sheet arrives as 0 through its IF: type it; a table with one"
+                " rate on the whole position and no amount goes with its own exchange's rule)"
+            )
             raise BadNumberError(
                 f"tiers row {n + 1}: the maintenance amount is {column_amounts[n]:,.2f} but the exchanges' rule "
                 f"floor x (rate - previous rate) + previous amount gives {expected[n]:,.2f}, which "
@@ -193,6 +204,21 @@ def tier_table(
         source,
         as_of,
     )
+
+
+def _blank_amounts_filled(floors: FloatArray, rates: FloatArray, given: FloatArray, no_amount: bool) -> FloatArray:
+    """The amounts with each blank (NaN) replaced: 0 where the rule has no amount, else the rule's own.
+
+    The rule's amount continues from the row above, given or filled: amountₙ = floorₙ · (MMRₙ −
+    MMRₙ₋₁) + amountₙ₋₁, 0 in the first row, rounded to 8 decimals as :func:`rule_amounts`.
+    """
+    blank = np.isnan(given)
+    filled: FloatArray = np.where(blank, 0.0, given)
+    if no_amount or not blank.any():
+        return filled
+    for n in np.flatnonzero(blank):
+        filled[n] = 0.0 if n == 0 else round(floors[n] * (rates[n] - rates[n - 1]) + filled[n - 1], 8)
+    return filled
 
 
 def rule_amounts(floors: ArrayLike, rates: ArrayLike) -> np.ndarray:
@@ -264,10 +290,7 @@ def tiers_from_ccxt(
                 leverage,
             ]
         )
-    for n, row in enumerate(rows):
-        if math.isnan(row[3]):  # the rule, from the tier below as given or derived
-            row[3] = 0.0 if n == 0 else round(row[0] * (row[2] - rows[n - 1][2]) + rows[n - 1][3], 8)
-    return tier_table(
+    return tier_table(  # a blank amount (NaN) becomes the rule's, from the tier below as given or derived
         rows, exchange, symbol, f"{exchange_label(exchange)} risk limits via ccxt", as_of, check_amounts=False
     )
 

@@ -9,7 +9,8 @@ argument decides, once, what a blank means:
 * ``amounts``: a range that is added up (holdings); a blank cell is an unused row (NaN here, so the
   caller can drop the row).
 * ``series``: a price history; a blank cell is a missing day (NaN).
-* ``table``, ``moves``, ``hedge_ratios``: two-column tables, price moves and hedge ratios.
+* ``table``, ``tiers``, ``moves``, ``hedge_ratios``: tables (a tier table's blank amount is the rule's), price
+  moves and hedge ratios.
 * ``choice`` / ``flag`` / ``texts``: words, TRUE/FALSE and labels (:mod:`~althedge_xl.excel.words`);
   ``days`` / ``optional_day``: dates (:mod:`~althedge_xl.excel.dates`); ``omitted``: an optional
   argument left blank (:mod:`~althedge_xl.excel.cells`). This module is where the functions find
@@ -58,6 +59,7 @@ __all__ = [
     "series",
     "table",
     "texts",
+    "tiers",
 ]
 
 _FLOAT_OR_BLANK = frozenset({float, type(None)})
@@ -211,19 +213,56 @@ def series(value: object, name: str) -> FloatArray:
     return np.atleast_1d(out)
 
 
-def table(value: object, name: str, columns: int) -> FloatArray | None:
-    """A table of ``columns`` numbers per row; wholly blank rows are dropped, blank → None."""
+def table(
+    value: object, name: str, columns: int, headings: tuple[str, ...] = (), may_be_blank: int | None = None
+) -> FloatArray | None:
+    """A table of ``columns`` numbers per row; wholly blank rows are dropped, blank → None.
+
+    A blank cell in a row that is used is ``#N/A`` naming its row (counted in the range) and its
+    column (by ``headings`` where given), except in column ``may_be_blank``, where it is NaN for
+    the function to decide.
+
+    >>> table([[0, 1], [1, None]], "table", 2)
+    Traceback (most recent call last):
+    ...
+    althedge_xl.core.errors.MissingValueError: table row 2, column 2 is blank: every cell of a row that is used is needed
+    """
     if omitted(value):
         return None
     out, blank = _floats(value, name)
     if out.ndim != 2 or out.shape[1] != columns:
         raise WrongTypeError(f"{name} must be a range of {columns} columns")
-    used = ~blank.all(axis=1)
-    if (blank[used]).any():
-        raise MissingValueError(f"{name} has a row with a blank cell")
+    used = np.logical_not(np.all(blank, axis=1))
+    needed = np.logical_and(blank, used[:, None])
+    if may_be_blank is not None:
+        needed[:, may_be_blank] = False
+    if needed.any():
+        row, column = (int(i) for i in np.argwhere(needed)[0])
+        what = f"the {headings[column]}" if headings else f"column {column + 1}"
+        raise MissingValueError(f"{name} row {row + 1}, {what} is blank: every cell of a row that is used is needed")
     if not used.any():
         return None
     return out[used]
+
+
+#: The columns of a tier table, as its messages name them (:data:`althedge_xl.core.tiers.TIER_COLUMNS`).
+TIER_HEADINGS: Final = ("floor", "cap", "maintenance rate", "maintenance amount", "maximum leverage")
+
+
+def tiers(value: object, name: str = "tiers") -> FloatArray | None:
+    """A tier table: floor, cap, maintenance rate, maintenance amount, maximum leverage per row.
+
+    A blank maintenance amount is NaN, which :func:`althedge_xl.core.tiers.tier_table` reads as
+    the rule's own amount (never as 0); any other blank cell of a used row is ``#N/A`` naming it.
+
+    >>> tiers([[0, 300_000, 0.004, 0, 150], [300_000, 800_000, 0.005, None, 100]])[:, 3].tolist()
+    [0.0, nan]
+    >>> tiers([[0, 300_000, 0.004, 0, 150], [300_000, 800_000, None, 300, 100]])
+    Traceback (most recent call last):
+    ...
+    althedge_xl.core.errors.MissingValueError: tiers row 2, the maintenance rate is blank: every cell of a row that is used is needed
+    """
+    return table(value, name, len(TIER_HEADINGS), TIER_HEADINGS, may_be_blank=TIER_HEADINGS.index("maintenance amount"))
 
 
 #: The largest move or shock taken as meant, a fraction: +1,000 %. A price that rises elevenfold in a

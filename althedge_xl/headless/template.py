@@ -7,10 +7,9 @@ value. The file is written to a temporary file beside the target and renamed ove
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
-from althedge_xl.files import write_atomically
+from althedge_xl.files import scratch_folder, write_atomically
 from althedge_xl.headless.engine import compute
 from althedge_xl.workbook.build import DEFAULT_OUT, finished_template, first_pass, lite_template
 from althedge_xl.workbook.samples import load_samples
@@ -20,7 +19,7 @@ def template_bytes(data_dir: Path | None = None, lite: bool = False) -> bytes:
     """The finished template, computed from the sample data in ``data_dir``; ``lite``: the ``.xlsx``
     variant for xlwings Lite and Server (no VBA)."""
     samples = load_samples(data_dir)
-    with tempfile.TemporaryDirectory(prefix="althedge-build-") as scratch:
+    with scratch_folder("althedge-build-") as scratch:
         first = Path(scratch) / "first-pass.xlsx"
         first.write_bytes(first_pass(samples))
         cached = compute(first).cells

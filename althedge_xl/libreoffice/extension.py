@@ -20,11 +20,11 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import tempfile
 import zipfile
 from pathlib import Path
 
 from althedge_xl import __version__
+from althedge_xl.files import scratch_folder
 from althedge_xl.libreoffice.addin_spec import EXTENSION_ID, INTERFACE, addin_functions
 from althedge_xl.libreoffice.xcu import calc_addins_xcu, jobs_xcu
 
@@ -89,7 +89,7 @@ def compile_rdb(idl_text: str, types: Path = LIBREOFFICE_TYPES, tool: Path = UNO
     """The type library of ``idl_text``, compiled with the SDK's ``unoidl-write`` (needs ``libreoffice-dev``)."""
     if not tool.exists():
         raise ExtensionError(f"{tool} is missing: install the LibreOffice SDK (Debian/Ubuntu: libreoffice-dev)")
-    with tempfile.TemporaryDirectory(prefix="althedge-idl-") as scratch:
+    with scratch_folder("althedge-idl-") as scratch:
         source = Path(scratch) / f"{INTERFACE}.idl"
         source.write_text(idl_text, encoding="utf-8")
         target = Path(scratch) / f"{INTERFACE}.rdb"

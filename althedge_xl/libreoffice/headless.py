@@ -16,12 +16,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from althedge_xl.files import scratch_folder
 from althedge_xl.libreoffice.extension import write_extension
 
 DRIVER = Path(__file__).resolve().parent / "soffice_driver.py"
@@ -136,8 +136,7 @@ def run_jobs(
     for those functions (see :func:`.soffice_driver.function_descriptions`)."""
     soffice = find_soffice()
     python = find_uno_python()
-    with tempfile.TemporaryDirectory(prefix="althedge-libreoffice-") as scratch:
-        folder = Path(scratch)
+    with scratch_folder("althedge-libreoffice-") as folder:
         documents = []
         for number, task in enumerate(tasks):
             copy = None

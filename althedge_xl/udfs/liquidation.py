@@ -54,7 +54,7 @@ def HEDGE_LIQUIDATION(
         coerce.choice(side, "side", SIDES, "short"),
         coerce.choice(contract, "contract", CONTRACTS, "linear"),
         coerce.choice(rule, "rule", RULES, "binance"),
-        coerce.table(tiers, "tiers", 5),
+        coerce.tiers(tiers),
         coerce.optional_numbers(contract_usd, "contract_usd"),
         coerce.optional_numbers(fee_rate, "fee_rate"),
     )
@@ -93,7 +93,7 @@ def HEDGE_SPIKE_COLLATERAL(
         coerce.numbers(rise, "rise"),
         coerce.choice(contract, "contract", CONTRACTS, "linear"),
         coerce.choice(rule, "rule", RULES, "binance"),
-        coerce.table(tiers, "tiers", 5),
+        coerce.tiers(tiers),
         coerce.optional_numbers(fee_rate, "fee_rate"),
     )
 
@@ -127,7 +127,7 @@ def HEDGE_SPIKE_SURVIVED(
         coerce.numbers(entry_price, "entry_price"),
         coerce.choice(contract, "contract", CONTRACTS, "linear"),
         coerce.choice(rule, "rule", RULES, "binance"),
-        coerce.table(tiers, "tiers", 5),
+        coerce.tiers(tiers),
         coerce.optional_numbers(fee_rate, "fee_rate"),
     )
 
@@ -174,6 +174,6 @@ def HEDGE_LIQ_CROSS(
         coerce.choice(side, "side", SIDES, "short"),
         coerce.choice(contract, "contract", CONTRACTS, "linear"),
         coerce.choice(rule, "rule", RULES, "binance"),
-        coerce.table(tiers, "tiers", 5),
+        coerce.tiers(tiers),
         coerce.optional_number(fee_rate, "fee_rate"),
     )

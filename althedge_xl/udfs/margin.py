@@ -25,7 +25,8 @@ LIQ_HELP = {
     "contract_usd": "Optional: USD face value of one inverse contract (blank: the rule's; Binance BTCUSD 100)",
     "fee_rate": "Optional: fee to close in the liquidation condition, a fraction of the notional at the liquidation "
     "price (blank: the rule's, 0 for binance and bybit; 0: none)",
-    "tiers": "Optional: tier table of the rule's exchange, one row per tier: floor, cap, rate, amount, max leverage",
+    "tiers": "Optional: tier table of the rule's exchange, one row per tier: floor, cap, rate, amount, max leverage; "
+    "a blank amount is the rule's, not 0",
 }
 
 
@@ -151,7 +152,7 @@ def HEDGE_MAINT_TIER(notional: Cells, tiers: Cells = None, rule: Cells = "binanc
     """
     found = liquidation.maintenance_tier(
         coerce.numbers(notional, "notional"),
-        coerce.table(tiers, "tiers", 5),
+        coerce.tiers(tiers),
         coerce.choice(rule, "rule", RULES, "binance"),
         coerce.choice(contract, "contract", CONTRACTS, "linear"),
     )

@@ -91,8 +91,8 @@ def HEDGE_BETA_TABLE(alt_prices: Cells, btc_prices: Cells, method: Cells = "ols"
     cut = coerce.optional_number(threshold, "threshold")
     columns = alts.reshape(alts.shape[0], -1) if alts.ndim == 2 else alts.reshape(-1, 1)
     check_result_shape((columns.shape[1], 2), "the table")
-    beta = stats.betas(columns, btc, key, None, cut)
-    correl = stats.correls(columns, btc, "downside" if key == "downside" else "pearson", cut)
+    beta = stats.betas(columns, btc, key, None, cut, name="alt_prices")
+    correl = stats.correls(columns, btc, "downside" if key == "downside" else "pearson", cut, name="alt_prices")
     return np.column_stack([beta, correl])
 
 

@@ -11,6 +11,7 @@ The conventions are DESIGN.md's "Backtest conventions".
 from althedge_xl.core.backtest.compare import (
     DEFAULT_BAND,
     DEFAULT_FEE,
+    MAX_HOLDING_USD,
     METRICS,
     BacktestResult,
     RuleResult,
@@ -24,6 +25,7 @@ __all__ = [
     "DEFAULT_BAND",
     "DEFAULT_FEE",
     "DEFAULT_RULES",
+    "MAX_HOLDING_USD",
     "METRICS",
     "SCHEDULES",
     "BacktestResult",

@@ -20,7 +20,16 @@ from althedge_xl.core.conventions import parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError, WrongTypeError
 from althedge_xl.core.stats._inputs import check_same_rows, checked_prices, float_view, one_number
 
-__all__ = ["DEFAULT_BAND", "DEFAULT_FEE", "METRICS", "BacktestResult", "RuleResult", "backtest", "metrics_table"]
+__all__ = [
+    "DEFAULT_BAND",
+    "DEFAULT_FEE",
+    "MAX_HOLDING_USD",
+    "METRICS",
+    "BacktestResult",
+    "RuleResult",
+    "backtest",
+    "metrics_table",
+]
 
 DEFAULT_BAND: Final = 0.10
 """No trade while the short is within 10 % of its target."""
@@ -28,6 +37,8 @@ DEFAULT_FEE: Final = 0.0005
 """Binance USDⓈ-M regular taker fee, 0.05 % of the notional traded."""
 MAX_FEE: Final = 0.01
 """A fee above 1 % a trade is almost surely a percentage typed as a whole number."""
+MAX_HOLDING_USD: Final = 1e15
+"""The largest USD holding taken as meant (the Portfolio sheet's limit): a thousand trillion is a typo."""
 
 METRICS: Final = (
     "Final equity",
@@ -271,6 +282,13 @@ def backtest(
     held_btc = one_number(btc_value, "btc_value")
     if not (np.isfinite(values).all() and (values >= 0).all() and math.isfinite(held_btc) and held_btc >= 0):
         raise BadNumberError("alt_values and btc_value must be finite USD amounts, not negative")
+    too_large = [(f"alt_values column {j + 1}", v) for j, v in enumerate(values.tolist()) if v > MAX_HOLDING_USD]
+    too_large += [("btc_value", held_btc)] if held_btc > MAX_HOLDING_USD else []
+    if too_large:
+        name, value = too_large[0]
+        raise BadNumberError(
+            f"{name} is {value:.3g} USD: above {MAX_HOLDING_USD:.0e} USD, the largest holding taken as meant"
+        )
     if not values.sum() + held_btc > 0:
         raise BadNumberError("the portfolio is worth nothing: give alt_values (or btc_value) above 0")
     rates = np.zeros(n) if funding is None else float_view(funding, "funding").ravel()
@@ -312,8 +330,11 @@ def backtest(
         raise MissingValueError(f"alt_prices column {bad + 1} has a blank inside the period (on {day[first + row]})")
     quantities = values / alts[first]
     market = Market(btc, alts, quantities, fg)
-    alt_value = row_dots(alts[span], quantities)
-    spot = alt_value + held_btc / btc[first] * btc[span]
+    with np.errstate(all="ignore"):  # prices so extreme that the value overflows are refused below
+        alt_value = row_dots(alts[span], quantities)
+        spot = alt_value + held_btc / btc[first] * btc[span]
+    if not np.isfinite(spot).all():
+        raise BadNumberError("the portfolio's value overflows: the prices are too extreme")
     allowed = rebalance_days(day[span], when)
     period_rates = rates[span]
     results: list[RuleResult] = []

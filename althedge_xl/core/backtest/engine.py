@@ -146,6 +146,6 @@ def simulate(
         fees = np.cumsum(traded * btc * fee)
         equity = spot_value + hedge + received - paid - fees
     totals = (float(hedge[-1]), float(received[-1]), float(paid[-1]), float(fees[-1]))
-    if not all(math.isfinite(x) for x in totals):
+    if not (all(math.isfinite(x) for x in totals) and np.isfinite(equity).all()):
         raise BadNumberError("the backtest overflows: the inputs are too extreme")
     return Path(equity, held, traded, totals[1], totals[2], totals[3])

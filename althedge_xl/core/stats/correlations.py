@@ -38,6 +38,7 @@ def correls(
     btc_prices: npt.ArrayLike,
     method: str = "pearson",
     threshold: float | None = None,
+    name: str = "asset_prices",
 ) -> FloatArray:
     """Correlation of each column of ``asset_prices`` with BTC, in O(n k) memory and time.
 
@@ -47,6 +48,8 @@ def correls(
         Prices (USD/USDT) of ``k`` assets, one per column, oldest row first; ``NaN`` blank.
     btc_prices : array_like, shape (n,)
         BTC prices on the same rows.
+    name : str
+        What the messages call ``asset_prices`` (the caller's own name for it, e.g. a function's argument).
     method, threshold
         As in :func:`~althedge_xl.core.stats.regression.hedge_correl`.
 
@@ -73,14 +76,14 @@ def correls(
     """
     key = "downside" if _parse_method(method, CORREL_METHODS) == "downside" else "ols"
     cut = _threshold(threshold)
-    assets, assets_ok = checked_prices(asset_prices, "asset_prices", allow_2d=True)
+    assets, assets_ok = checked_prices(asset_prices, name, allow_2d=True)
     btc, btc_ok = checked_prices(btc_prices, "btc_prices", allow_2d=False)
-    check_same_rows(assets, "asset_prices", btc, "btc_prices")
+    check_same_rows(assets, name, btc, "btc_prices")
     if assets.ndim == 1:
         assets = assets[:, None]
         assets_ok = None if assets_ok is None else assets_ok[:, None]
     n, k = assets.shape
-    labels = ["asset_prices"] if k == 1 else [f"asset_prices column {j + 1}" for j in range(k)]
+    labels = [name] if k == 1 else [f"{name} column {j + 1}" for j in range(k)]
     out = np.empty(k)
     btc_rows = complete_rows(btc_ok, n)
     kept_rows([(btc_rows, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
@@ -92,7 +95,7 @@ def correls(
             r_alt = returns_aligned(assets[:, cols][rows])
             r_btc = returns_aligned(btc[rows])
         finite_or_raise(r_btc, "a return of btc_prices")
-        finite_or_raise(r_alt, "a return of asset_prices")
+        finite_or_raise(r_alt, f"a return of {name}")
         r_alt, r_btc, _ = _select_periods(r_alt, r_btc, key, None, cut, labels[cols[0]] + " and btc_prices")
         with np.errstate(all="ignore"):
             out[cols] = _correl_columns(r_alt, r_btc, [labels[j] for j in cols])

@@ -234,6 +234,7 @@ def betas(
     method: str = "ols",
     halflife: float | None = None,
     threshold: float | None = None,
+    name: str = "asset_prices",
 ) -> FloatArray:
     """Beta of each column of ``asset_prices`` on BTC, all in one vectorised pass.
 
@@ -243,6 +244,8 @@ def betas(
         Prices (USD/USDT) of ``k`` assets, one per column, oldest row first; ``NaN`` blank.
     btc_prices : array_like, shape (n,)
         BTC prices on the same rows.
+    name : str
+        What the messages call ``asset_prices`` (the caller's own name for it, e.g. a function's argument).
     method, halflife, threshold
         As in :func:`hedge_beta`.
 
@@ -280,9 +283,9 @@ def betas(
     key = _parse_method(method, BETA_METHODS)
     hl = _halflife(halflife, key)
     th = _threshold(threshold)
-    assets, assets_ok = checked_prices(asset_prices, "asset_prices", allow_2d=True)
+    assets, assets_ok = checked_prices(asset_prices, name, allow_2d=True)
     btc, btc_ok = checked_prices(btc_prices, "btc_prices", allow_2d=False)
-    check_same_rows(assets, "asset_prices", btc, "btc_prices")
+    check_same_rows(assets, name, btc, "btc_prices")
     if assets.ndim == 1:
         assets = assets[:, None]
         assets_ok = None if assets_ok is None else assets_ok[:, None]
@@ -292,7 +295,7 @@ def betas(
     kept_rows([(btc_rows, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
     cells = None if assets_ok is None and btc_ok is None else present_mask(assets_ok, (n, k)) & btc_rows[:, None]
     for rows, cols in column_groups(cells, n, k):
-        label = "asset_prices" if k == 1 else f"asset_prices column {int(cols[0]) + 1}"
+        label = name if k == 1 else f"{name} column {int(cols[0]) + 1}"
         own_rows = complete_rows(None if assets_ok is None else assets_ok[:, cols[0]], n)
         kept_rows([(own_rows, label), (btc_rows, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
         # The group without blanks is computed over every column, its betas picked out
@@ -312,7 +315,7 @@ def betas(
         with np.errstate(all="ignore"):
             group_betas = beta_aligned(r_alt, r_btc, w, "btc_prices")
         out[cols] = group_betas[cols] if all_rows else group_betas
-    finite_or_raise(out, "a beta (a return of asset_prices overflows?)")
+    finite_or_raise(out, f"a beta (a return of {name} overflows?)")
     return out
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from althedge_xl.files import scratch_folder
 from althedge_xl.workbook.vba.constants import (
     _CHARTSHEET_BASE,
     _SAMPLE_MODULES,
@@ -144,7 +144,7 @@ def build_vba_project(
         [*sheet_codenames, *chartsheet_codenames]
     ):
         raise ValueError("two sheets have the same code name")
-    with tempfile.TemporaryDirectory(prefix="althedge-vba-") as folder:
+    with scratch_folder("althedge-vba-") as folder:
         source, target = Path(folder) / "base.xlsm", Path(folder) / "built.xlsm"
         source.write_bytes(_package_with(base_project))
         with ExcelFile(source) as book:
