@@ -84,7 +84,6 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-
 try:
     import keyring
     from keyring.backend import KeyringBackend

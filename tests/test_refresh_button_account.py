@@ -8,17 +8,15 @@ what ``althedge refresh --account`` writes into the closed file from the same an
 
 from __future__ import annotations
 
-import html
-import re
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from account_server import TEST_KEY, TEST_SECRET, AccountServer
+from excel_book import ExcelBook
 from test_account import NOW, refresh
 from test_feeds import _no_network, throttle_costs  # noqa: F401  (autouse: loopback only; no throttle sleeps)
-from test_refresh import ALERT_TITLE, FakeBook, FakeRange, FakeSheet, _fetch, _nothing
+from test_refresh import ALERT_TITLE, _fetch, _nothing
 
 from althedge_xl.market import BASE_URL_ENV_VAR, CACHE_ENV_VAR
 from althedge_xl.market.account.keys import ApiKey, store_key
@@ -28,9 +26,6 @@ from althedge_xl.workbook.refresh_excel import refresh_and_tell, refresh_book
 from althedge_xl.workbook.refresh_excel_account import ButtonAccount
 
 ACCOUNT_SHEETS = ("Portfolio", "Hedge", "Account")
-_DEFINED_NAME = re.compile(r'<definedName name="([^"]+)"[^>]*>([^<]+)</definedName>')
-#: A defined name's range: its sheet and its cells (``'Hedge'!$H$4:$L$33``).
-_AREA = re.compile(r"^'?([^'!]+)'?!(\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$")
 
 
 @pytest.fixture
@@ -56,60 +51,11 @@ def mine(workbook: Path) -> Path:
     return workbook
 
 
-class RecordingRange(FakeRange):
-    """A range that also records every value given to it, and says where it is (``address``, ``sheet``)."""
-
-    @property
-    def address(self) -> str:
-        return re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", self.ref)  # "H4:L33" -> "$H$4:$L$33", as Excel says it
-
-    @property
-    def value(self):
-        return FakeRange.value.fget(self)  # type: ignore[attr-defined]
-
-    @value.setter
-    def value(self, rows):
-        self.sheet.given.append(rows)
-        FakeRange.value.fset(self, rows)  # type: ignore[attr-defined]
-
-
-class RecordingSheet(FakeSheet):
-    def __init__(self, values, given: list) -> None:
-        super().__init__(values)
-        self.given = given
-
-    def range(self, ref):
-        return RecordingRange(self, ref)
-
-
-class FakeName:
-    def __init__(self, sheet: RecordingSheet, ref: str) -> None:
-        self.refers_to_range = RecordingRange(sheet, ref)
-
-
-class AccountBook(FakeBook):
-    """The fake book with the sheets the account writes, the workbook's defined names, and a record of
-    every value written and every message shown."""
+class AccountBook(ExcelBook):
+    """The workbook open in Excel, with the sheets the account writes (every one protected, as built)."""
 
     def __init__(self, path: Path, sheets: tuple[str, ...] = (px.SHEET, *ACCOUNT_SHEETS)) -> None:
         super().__init__(path, sheets)
-        self.given: list = []
-        for name, sheet in list(self.sheets.items()):
-            recording = RecordingSheet(sheet.values, self.given)
-            recording.name = name
-            self.sheets[name] = recording
-        with zipfile.ZipFile(path) as archive:
-            workbook_xml = archive.read("xl/workbook.xml").decode("utf-8")
-        self.names = {}
-        for name, target in _DEFINED_NAME.findall(workbook_xml):
-            area = _AREA.match(html.unescape(target))
-            if area and area[1] in self.sheets:
-                self.names[name] = FakeName(self.sheets[area[1]], area[2].replace("$", ""))
-
-    def texts(self) -> list[str]:
-        """Every text the run gave the book: values written and messages shown."""
-        written = [str(v) for rows in self.given for row in (rows if isinstance(rows, list) else [[rows]]) for v in row]
-        return written + [a["prompt"] for a in self.app.alerts]
 
 
 def file_cells(path: Path, sheet: str) -> dict[str, object]:
@@ -161,6 +107,19 @@ def test_the_button_writes_what_the_command_line_writes(server, mine, tmp_path):
         from_file, shown = file_cells(mine, name), fake.sheets[name].values
         for ref in set(from_file) | {k for k, v in shown.items() if v is not None}:
             assert shown.get(ref) == from_file.get(ref), (name, ref)
+    # every sheet protected again afterwards, with the options it had (the template's)
+    for sheet in fake.sheets:
+        assert sheet.api.ProtectContents and sheet.api.ProtectDrawingObjects and sheet.api.ProtectScenarios
+        for call, _, options in sheet.api.calls:
+            assert call == "Unprotect" or options == {
+                "Contents": True,
+                "DrawingObjects": True,
+                "Scenarios": True,
+                "AllowFormattingCells": False,
+                "AllowFormattingColumns": True,
+                "AllowFormattingRows": False,
+            }
+    assert [c for c, _, _ in fake.sheets["Account"].api.calls] == ["Unprotect", "Protect"]
     # the box: the rows added to Portfolio need a class
     [alert] = fake.app.alerts
     assert alert["title"] == ALERT_TITLE and "added LINK to Portfolio row 10: choose its class" in alert["prompt"]
@@ -305,3 +264,16 @@ def test_an_error_that_quotes_the_key_is_shown_without_it(server, mine, tmp_path
         "Nothing was refreshed: internal error (RuntimeError: signed with [hidden] and [hidden]); please report it."
     )
     no_key_byte(fake, tmp_path)
+
+
+def test_an_account_sheet_protected_with_a_password_is_named_and_the_rest_written(server, mine):
+    fake = AccountBook(mine)
+    fake.sheets["Account"].api.password = "the user's own"
+    update = button(fake)
+    assert update is not None and fake.sheets["Hedge"].values["B30"] == 0.15
+    assert fake.sheets["Account"].writes == []
+    [alert] = fake.app.alerts
+    assert (
+        "Account: the Account sheet is protected with a password: unprotect it (Review > Unprotect Sheet), then"
+        " press Refresh again; its cells were not written"
+    ) in alert["prompt"]

@@ -35,6 +35,7 @@ from althedge_xl.workbook.refresh_excel_account import (
     redact,
     write_account,
 )
+from althedge_xl.workbook.refresh_excel_protection import ProtectedSheet, unprotected
 
 #: Rectangles of the Prices sheet that refresh reads and writes, one COM call each.
 _BLOCKS = (
@@ -117,13 +118,14 @@ def _refresh(
         history = history_cells(closes, update)
         update.refreshed_any = update.refreshed_any or closes.fresh
         sheet = book.sheets[hx.SHEET]
-        for ref in (hx.UPDATED_CELL, hx.STALE_CELL):
-            if ref in history:
-                sheet.range(ref).value = history[ref]
-        if not closes.missing:  # the block itself, in one call
-            block = f"{hx.RECENT_COLUMNS[0]}{hx.FIRST_ROW}:{hx.RECENT_COLUMNS[-1]}{hx.RECENT_LAST_ROW}"
-            sheet.range(block).value = [[history.get(name) for name in row] for row in _cells_of(block)]
-        _extend_long_block(sheet, closes, snapshot, update)
+        with unprotected(sheet):  # the daily history's cells are locked
+            for ref in (hx.UPDATED_CELL, hx.STALE_CELL):
+                if ref in history:
+                    sheet.range(ref).value = history[ref]
+            if not closes.missing:  # the block itself, in one call
+                block = f"{hx.RECENT_COLUMNS[0]}{hx.FIRST_ROW}:{hx.RECENT_COLUMNS[-1]}{hx.RECENT_LAST_ROW}"
+                sheet.range(block).value = [[history.get(name) for name in row] for row in _cells_of(block)]
+            _extend_long_block(sheet, closes, snapshot, update)
     if snapshot_read is not None:
         outcome = write_account(book, snapshot_read, merged, link.dust_usd)
         update.account = snapshot_read
@@ -162,7 +164,7 @@ ALERT_TITLE = "AltHedge refresh"
 
 
 def refresh_and_tell(
-    book: Any, fetch: Any = None, account: ButtonAccount | None = None, **feed_options: Any
+    book: Any, fetch: Any = None, account: ButtonAccount | None = None, fetch_closes: Any = None, **feed_options: Any
 ) -> PricesUpdate | None:
     """Refresh ``book`` and tell the user, in a message box, whatever did not go perfectly.
 
@@ -175,11 +177,15 @@ def refresh_and_tell(
     """
     link = account or ButtonAccount()
     try:
-        update, outcome = _refresh(book, fetch, None, DEFAULT_TIMEOUT_S, link, feed_options)
+        update, outcome = _refresh(book, fetch, fetch_closes, DEFAULT_TIMEOUT_S, link, feed_options)
     except AccountFault as fault:  # a key to fix: nothing was written
         _alert(book, link, f"Nothing was refreshed: {fault.line()}", "critical")
         return None
-    except (RefreshError, ValueError) as exc:  # a missing sheet; market: what the user typed, e.g. the exchange
+    except (
+        RefreshError,
+        ProtectedSheet,
+        ValueError,
+    ) as exc:  # a missing sheet; market: what the user typed, e.g. the exchange
         _alert(book, link, f"Nothing was refreshed: {exc}", "critical")
         return None
     except Exception as exc:  # the button's last resort

@@ -28,6 +28,7 @@ from althedge_xl.workbook import account_layout as ax
 from althedge_xl.workbook.account_refresh import _prices, _tier_cells
 from althedge_xl.workbook.account_update import DEFAULT_DUST_USD, PORTFOLIO_FIRST, PORTFOLIO_LAST, account_cells
 from althedge_xl.workbook.patch import CellValue
+from althedge_xl.workbook.refresh_excel_protection import ProtectedSheet, unprotected
 
 PORTFOLIO_SHEET = "Portfolio"
 _CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)")
@@ -132,29 +133,36 @@ def write_account(
         rows = [(PORTFOLIO_FIRST + i, a, b, c, e) for i, (a, b, c, _, e) in enumerate(shown)]
     cells = account_cells(snapshot, rows, _prices(prices_cells, {}), dust_usd)
     outcome.notes.extend(cells.notes)
+    per_sheet: dict[str, tuple[Any, dict[str, CellValue]]] = {}
     if PORTFOLIO_SHEET in present:
-        write_cells(book.sheets[PORTFOLIO_SHEET], cells.portfolio)
+        per_sheet[PORTFOLIO_SHEET] = (book.sheets[PORTFOLIO_SHEET], dict(cells.portfolio))
     for name, value in cells.hedge.items():
         target = _named_cell(book, name)
         if target is None:
             outcome.notes.append(f"this workbook has no cell named {name}: not written")
             continue
         sheet, ref = target
-        write_cells(sheet, {ref: value})
+        per_sheet.setdefault(sheet.name, (sheet, {}))[1][ref] = value
     tiers = _named_cell(book, "TIERS") if cells.tiers is not None else None
     if cells.tiers is not None and tiers is not None:
         sheet, first = tiers
-        write_cells(sheet, _tier_cells(first, cells.tiers, snapshot))
+        per_sheet.setdefault(sheet.name, (sheet, {}))[1].update(_tier_cells(first, cells.tiers, snapshot))
     if ax.SHEET in present:
-        write_cells(book.sheets[ax.SHEET], cells.account)
+        per_sheet[ax.SHEET] = (book.sheets[ax.SHEET], cells.account)
     else:
         outcome.notes.append(
             "this workbook has no Account sheet (it predates it): the balances, positions and the exchange's"
             " numbers are not kept; `althedge init` makes a new workbook that has it"
         )
+    for sheet, values in per_sheet.values():
+        try:
+            with unprotected(sheet):
+                write_cells(sheet, values)
+        except ProtectedSheet as exc:
+            outcome.lines.append(f"Account: {exc}; its cells were not written")
     for part in snapshot.failed:
         outcome.lines.append(f"Account {part.name}: not written ({part.error})")
-    if outcome.lines:
+    if snapshot.failed:
         arrived = [part.name for part in snapshot.parts.values() if part.ok]
         outcome.lines.insert(0, f"Account ({snapshot.exchange}) written: {', '.join(arrived) or 'nothing'}.")
     return outcome
