@@ -21,7 +21,8 @@ import openpyxl
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
-_DEFINED_NAME = re.compile(r'<definedName name="([^"]+)"[^>]*>([^<]+)</definedName>')
+#: A workbook-level defined name (a sheet's own, such as its print area, has ``localSheetId``).
+_DEFINED_NAME = re.compile(r'<definedName name="([^"]+)"(?![^>]*localSheetId)[^>]*>([^<]+)</definedName>')
 _AREA = re.compile(r"^'?([^'!]+)'?!(\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$")
 
 
@@ -133,6 +134,15 @@ class Range:
         self.sheet.check_writable([[cell]], whole_arrays=False)
         self.sheet.given.append(text)
         self.sheet.formulas[cell] = text
+
+    @property
+    def api(self) -> Any:
+        """Excel's Range object: its ``CurrentArray`` (the whole array the range is part of) only."""
+        anchor = self.sheet.array_of(self._cells()[0][0])
+        if anchor is None:
+            raise ExcelError("No array at this cell.")
+        array = Range(self.sheet, self.sheet.arrays[anchor][0])
+        return type("RangeApi", (), {"CurrentArray": type("CurrentArray", (), {"Address": array.address})()})()
 
     @property
     def has_array(self) -> bool:

@@ -35,6 +35,7 @@ from althedge_xl.workbook.refresh_excel_account import (
     redact,
     write_account,
 )
+from althedge_xl.workbook.refresh_excel_backtest import stretch_formulas
 from althedge_xl.workbook.refresh_excel_protection import ProtectedSheet, unprotected
 
 #: Rectangles of the Prices sheet that refresh reads and writes, one COM call each.
@@ -125,7 +126,9 @@ def _refresh(
             if not closes.missing:  # the block itself, in one call
                 block = f"{hx.RECENT_COLUMNS[0]}{hx.FIRST_ROW}:{hx.RECENT_COLUMNS[-1]}{hx.RECENT_LAST_ROW}"
                 sheet.range(block).value = [[history.get(name) for name in row] for row in _cells_of(block)]
-            _extend_long_block(sheet, closes, snapshot, update)
+            block_last_row = _extend_long_block(sheet, closes, snapshot, update)
+        if block_last_row is not None:  # the formulas over the daily history, to its last row
+            update.messages.extend(f"Backtest: {line}" for line in stretch_formulas(book, block_last_row))
     if snapshot_read is not None:
         outcome = write_account(book, snapshot_read, merged, link.dust_usd)
         update.account = snapshot_read
@@ -147,8 +150,9 @@ def _read_account(exchange: str, link: ButtonAccount, deadline: Any) -> AccountO
 _LONG_ROWS_READ = 11_000
 
 
-def _extend_long_block(sheet: Any, closes: Any, snapshot: Any, update: PricesUpdate) -> None:
-    """Append the days after the long block's last (:mod:`~althedge_xl.workbook.history_long`), in one call."""
+def _extend_long_block(sheet: Any, closes: Any, snapshot: Any, update: PricesUpdate) -> int | None:
+    """Append the days after the long block's last (:mod:`~althedge_xl.workbook.history_long`), in one call;
+    the block's last row then (None when it is empty)."""
     date_column, *_, last_column = hx.LONG_COLUMNS
     dates = sheet.range(f"{date_column}{hx.FIRST_ROW}:{date_column}{hx.FIRST_ROW + _LONG_ROWS_READ - 1}")
     last = last_day_of(row[0] for row in dates.options(ndim=2).value)
@@ -158,6 +162,7 @@ def _extend_long_block(sheet: Any, closes: Any, snapshot: Any, update: PricesUpd
     if added.days and last is not None:
         block = f"{date_column}{last[1] + 1}:{last_column}{last[1] + len(added.days)}"
         sheet.range(block).value = [[added.cells.get(name) for name in row] for row in _cells_of(block)]
+    return None if last is None else last[1] + len(added.days)
 
 
 ALERT_TITLE = "AltHedge refresh"
