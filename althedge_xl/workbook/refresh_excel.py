@@ -11,7 +11,7 @@ fixed, it says so in a message box.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from althedge_xl.market.account.faults import AccountFault
 from althedge_xl.market.account.keys import ApiKey
@@ -82,12 +82,12 @@ def refresh_book(
     A key refused or rejected raises :class:`~althedge_xl.market.account.faults.AccountFault` before
     anything is written; the result's ``account`` is the snapshot read (None without one).
     """
-    return _refresh(book, fetch, fetch_closes, timeout_s, account or ButtonAccount(), feed_options)[0]
+    return _refresh(book, fetch, fetch_closes, timeout_s, account or ButtonAccount(), feed_options).update
 
 
 def _refresh(
     book: Any, fetch: Any, fetch_closes: Any, timeout_s: float, link: ButtonAccount, feed_options: dict[str, Any]
-) -> tuple[PricesUpdate, AccountOutcome | None]:
+) -> _Pressed:
     from althedge_xl.market.deadline import Deadline
 
     feed_options.setdefault("deadline", Deadline(timeout_s))
@@ -114,27 +114,40 @@ def _refresh(
     merged = {**current, **update.cells}
     for block in _BLOCKS:
         prices.range(block).value = [[merged.get(name) for name in row] for row in _cells_of(block)]
+    sheet_lines: list[str] = []
     if hx.SHEET in present:
         closes = fetch_history(exchange, False, feed_options, fetch_closes)
         history = history_cells(closes, update)
         update.refreshed_any = update.refreshed_any or closes.fresh
         sheet = book.sheets[hx.SHEET]
-        with unprotected(sheet):  # the daily history's cells are locked
-            for ref in (hx.UPDATED_CELL, hx.STALE_CELL):
-                if ref in history:
-                    sheet.range(ref).value = history[ref]
-            if not closes.missing:  # the block itself, in one call
-                block = f"{hx.RECENT_COLUMNS[0]}{hx.FIRST_ROW}:{hx.RECENT_COLUMNS[-1]}{hx.RECENT_LAST_ROW}"
-                sheet.range(block).value = [[history.get(name) for name in row] for row in _cells_of(block)]
-            block_last_row = _extend_long_block(sheet, closes, snapshot, update)
-        if block_last_row is not None:  # the formulas over the daily history, to its last row
-            update.messages.extend(f"Backtest: {line}" for line in stretch_formulas(book, block_last_row))
+        try:
+            with unprotected(sheet):  # the daily history's cells are locked
+                for ref in (hx.UPDATED_CELL, hx.STALE_CELL):
+                    if ref in history:
+                        sheet.range(ref).value = history[ref]
+                if not closes.missing:  # the block itself, in one call
+                    block = f"{hx.RECENT_COLUMNS[0]}{hx.FIRST_ROW}:{hx.RECENT_COLUMNS[-1]}{hx.RECENT_LAST_ROW}"
+                    sheet.range(block).value = [[history.get(name) for name in row] for row in _cells_of(block)]
+                block_last_row = _extend_long_block(sheet, closes, snapshot, update)
+            if block_last_row is not None:  # the formulas over the daily history, to its last row
+                sheet_lines = [f"Backtest: {line}" for line in stretch_formulas(book, block_last_row)]
+        except ProtectedSheet as exc:
+            sheet_lines.append(f"History and Backtest not written: {exc}")
     if snapshot_read is not None:
         outcome = write_account(book, snapshot_read, merged, link.dust_usd)
         update.account = snapshot_read
         update.messages.extend(outcome.notes)
         update.refreshed_any = True
-    return update, outcome
+    return _Pressed(update, outcome, sheet_lines)
+
+
+class _Pressed(NamedTuple):
+    """What one press did: the Prices update, the account's outcome (None without a key), and the lines
+    about the History and Backtest sheets that could not be written."""
+
+    update: PricesUpdate
+    account: AccountOutcome | None
+    sheet_lines: list[str]
 
 
 def _read_account(exchange: str, link: ButtonAccount, deadline: Any) -> AccountOutcome | None:
@@ -182,24 +195,20 @@ def refresh_and_tell(
     """
     link = account or ButtonAccount()
     try:
-        update, outcome = _refresh(book, fetch, fetch_closes, DEFAULT_TIMEOUT_S, link, feed_options)
+        update, outcome, sheet_lines = _refresh(book, fetch, fetch_closes, DEFAULT_TIMEOUT_S, link, feed_options)
     except AccountFault as fault:  # a key to fix: nothing was written
         _alert(book, link, f"Nothing was refreshed: {fault.line()}", "critical")
         return None
-    except (
-        RefreshError,
-        ProtectedSheet,
-        ValueError,
-    ) as exc:  # a missing sheet; market: what the user typed, e.g. the exchange
+    except (RefreshError, ValueError) as exc:  # a missing sheet; market: what the user typed, e.g. the exchange
         _alert(book, link, f"Nothing was refreshed: {exc}", "critical")
         return None
     except Exception as exc:  # the button's last resort
         _alert(book, link, f"Nothing was refreshed: internal error ({type(exc).__name__}: {exc}); please report it.")
         return None
-    account_lines = outcome.lines if outcome is not None else []
+    lines = [*(outcome.lines if outcome is not None else []), *sheet_lines]
     to_do = bool(outcome and outcome.notes)
-    if not update.refreshed_any or update.stale or update.unknown_symbols or account_lines or to_do:
-        text = "\n".join([update.summary(), *account_lines]).strip()
+    if not update.refreshed_any or update.stale or update.unknown_symbols or lines or to_do:
+        text = "\n".join([update.summary(), *lines]).strip()
         _alert(book, link, text, "info" if update.refreshed_any else "critical")
     return update
 
