@@ -82,3 +82,48 @@ def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     (path,) = out.glob("althedge_xl-*-py3-none-any.whl")
     return path
+
+
+try:
+    import keyring
+    from keyring.backend import KeyringBackend
+except ImportError:  # the [market] extra is not installed
+    keyring = None  # type: ignore[assignment]
+    KeyringBackend = object  # type: ignore[assignment,misc]
+
+
+class InMemoryKeyring(KeyringBackend):  # type: ignore[misc,valid-type]
+    """A keyring backend in memory: what ``keyring.get_password`` and friends use during a test."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        del self.entries[(service, username)]
+
+
+_KEY_VARIABLES = ("_API_KEY", "_API_SECRET", "_API_PASSPHRASE")
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch: pytest.MonkeyPatch):
+    """No test sees this machine's keyring or API-key variables: an empty in-memory keyring instead."""
+    import os
+
+    for name in [n for n in os.environ if n.startswith("ALTHEDGE_") and n.endswith(_KEY_VARIABLES)]:
+        monkeypatch.delenv(name)
+    if keyring is None:
+        yield None
+        return
+    previous, ring = keyring.get_keyring(), InMemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(previous)
