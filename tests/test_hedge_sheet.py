@@ -12,7 +12,7 @@ import pytest
 from conftest import BRACKETS_CURRENT, TEMPLATE, binance_brackets, edited_template
 
 from althedge_xl.headless.engine import compute
-from althedge_xl.workbook.sheets.hedge import OTHER_FIRST_ROW, PROFILE_FIRST_ROW
+from althedge_xl.workbook.sheets.hedge_tables import PROFILE_FIRST_ROW, TABLE_FIRST_ROWS
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,8 @@ def test_a_fee_to_close_on_the_sheet(tmp_path):
     # OKX with its fee typed (0.05 %) and its tiers typed (one tier, 0.4 %, 100×): the short's
     # LP = (WB + Q·EP) / (Q·(1 + MMR + fee)), WB = Q·EP/20.
     edits = {("Hedge", "B10"): "okx", ("Hedge", "B36"): 0.0005}
-    edits.update({("Hedge", f"{c}{OTHER_FIRST_ROW}"): v for c, v in zip("HIJKL", (0, 1e7, 0.004, 0, 100), strict=True)})
+    first = TABLE_FIRST_ROWS["okx"]
+    edits.update({("Hedge", f"{c}{first}"): v for c, v in zip("HIJKL", (0, 1e7, 0.004, 0, 100), strict=True)})
     computed = compute(edited_template(tmp_path, edits))
     qty, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
     assert computed.named("LIQ_PRICE") == pytest.approx((qty * ep / 20 + qty * ep) / (qty * 1.0045), abs=0.005)
