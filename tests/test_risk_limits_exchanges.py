@@ -322,3 +322,14 @@ def test_a_workbook_with_the_shared_table_is_refreshed_into_it(served, tmp_path,
     assert "predates a tier table per exchange" in sheet["H105"].value
     computed = compute(workbook)
     assert computed.named("TIERS_OTHER")[0][1] == pytest.approx(caps[0], rel=1e-12)
+
+
+def test_the_table_is_found_by_its_name_the_shared_one_in_older_workbooks():
+    from althedge_xl.workbook.tiers_update import TablePlace, table_place
+
+    names = {"TIERS_OKX": ("Hedge", "H179"), "TIERS_OTHER": ("Hedge", "H74")}
+    assert table_place("okx", names) == TablePlace("TIERS_OKX", "Hedge", "H", 179)
+    place = table_place("mexc", names)
+    assert place == TablePlace("TIERS_OTHER", "Hedge", "H", 74)
+    assert (place.heading_cell, place.note_cell) == ("H72", "H105")  # two rows above, one below the 30 tiers
+    assert table_place("mexc", {"TIERS": ("Hedge", "H4")}) is None
