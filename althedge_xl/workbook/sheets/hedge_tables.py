@@ -88,8 +88,9 @@ def _notes(profile: ExchangeProfile, table: TierTable | None) -> tuple[str, ...]
         endpoint = f" ({feed.endpoint})" if feed is not None and feed.endpoint else ""
         refresh = f"{profile.label}'s tier endpoint{endpoint} needs an API key"
     if table is None:
+        then = ", or" if feed is not None and feed.refreshable else ":"
         return (
-            f"{profile.label}: none published that AltHedge can cite; {refresh}, or type the exchange's table "
+            f"{profile.label}: none published that AltHedge can cite; {refresh}{then} type the exchange's table "
             f"(in USDT; {amounts}).",
         )
     if profile.amounts == "cumulative":
