@@ -61,3 +61,32 @@ def test_an_exchange_without_a_cited_interval_asks_for_it(tmp_path):
     assert computed.named("FUNDING_HOURS") == ""
     error = computed.error("Funding", "B9")
     assert error is not None and "WEEX publishes no BTC funding interval AltHedge can cite" in error.reason
+
+
+def test_the_rate_says_whose_it_is(tmp_path):
+    # The Prices sheet's exchange is the Hedge sheet's: the rate is said to be its, with no flag.
+    computed = funding(tmp_path, "binance")
+    assert computed.value("Funding", "C7") == "from binance (Prices)"
+    assert computed.value("Funding", "C12") == "settlements of binance's BTC perpetual (Prices)"
+
+
+def test_a_rate_from_another_exchange_is_flagged(tmp_path):
+    # Prices from Binance, Bybit chosen on Hedge!B10: the interval and cap are Bybit's, the rate Binance's.
+    computed = funding(tmp_path, "bybit")
+    assert computed.value("Funding", "C7") == (
+        "from binance (Prices): not Bybit, the exchange on Hedge!B10 whose interval and cap apply; "
+        "althedge refresh --exchange bybit for its rate"
+    )
+    assert computed.value("Funding", "C12") == (
+        "settlements of binance's BTC perpetual (Prices): not Bybit's, the exchange on Hedge!B10"
+    )
+
+
+def test_the_flag_is_orange():
+    import openpyxl
+    from conftest import TEMPLATE
+
+    rules = openpyxl.load_workbook(TEMPLATE)["Funding"].conditional_formatting
+    flagged = {str(rule.sqref): [r.formula for r in rule.rules] for rule in rules}
+    for cell in ("C7", "C12"):
+        assert flagged[cell] == [["AND(LEN(EXCHANGE)>0,NOT(ISNUMBER(MATCH(EXCHANGE,HEDGE_RULE,0))))"]], flagged

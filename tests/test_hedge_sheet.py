@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 
+import openpyxl
 import pytest
 from conftest import BRACKETS_CURRENT, TEMPLATE, binance_brackets, edited_template
 
 from althedge_xl.headless.engine import compute
-from althedge_xl.workbook.sheets.hedge import OTHER_FIRST_ROW, PROFILE_FIRST_ROW
+from althedge_xl.workbook.sheets.hedge_tables import PROFILE_FIRST_ROW, TABLE_FIRST_ROWS
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +135,129 @@ def test_a_fee_to_close_on_the_sheet(tmp_path):
     # OKX with its fee typed (0.05 %) and its tiers typed (one tier, 0.4 %, 100×): the short's
     # LP = (WB + Q·EP) / (Q·(1 + MMR + fee)), WB = Q·EP/20.
     edits = {("Hedge", "B10"): "okx", ("Hedge", "B36"): 0.0005}
-    edits.update({("Hedge", f"{c}{OTHER_FIRST_ROW}"): v for c, v in zip("HIJKL", (0, 1e7, 0.004, 0, 100), strict=True)})
+    first = TABLE_FIRST_ROWS["okx"]
+    edits.update({("Hedge", f"{c}{first}"): v for c, v in zip("HIJKL", (0, 1e7, 0.004, 0, 100), strict=True)})
     computed = compute(edited_template(tmp_path, edits))
     qty, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
     assert computed.named("LIQ_PRICE") == pytest.approx((qty * ep / 20 + qty * ep) / (qty * 1.0045), abs=0.005)
+
+
+# ------------------------------------------------------------------ the exchange's inverse contract (issue 22)
+
+#: Bybit's inverse isolated page: "Contract Quantity is in USD (60,000 USD of BTCUSD)", 1 USD a contract.
+BYBIT_INVERSE = "https://www.bybit.com/en/help-center/article/Liquidation-Price-Calculation-under-Isolated-Mode-Unified-Trading-Account"
+
+
+def test_bybit_inverse_is_sized_in_its_1_usd_contracts(tmp_path):
+    # 40 % of 18,000 + 12,000 + 120,000 of altcoins = 60,000 USD; Bybit's BTCUSD is 1 USD a contract
+    # (BYBIT_INVERSE), so 60,000 contracts, which at 50,000 are 60,000 / 50,000 = 1.2 BTC.
+    edits = {
+        ("Portfolio", "E8"): 120_000,
+        ("Hedge", "B10"): "bybit",
+        ("Hedge", "B5"): "inverse",
+        ("Hedge", "B6"): 50_000,
+    }
+    computed = compute(edited_template(tmp_path, edits))
+    assert computed.named("NOTIONAL") == 60_000
+    assert computed.named("CONTRACTS") == 60_000
+    assert computed.value("Hedge", "C7") == "contracts of 1 USD, Bybit's (rounded down)"
+    assert "1 USD a contract on Bybit" in computed.value("Hedge", "C5")
+    # Collateral by default: 1.2 BTC / 20× = 0.06 BTC. Bybit values maintenance at entry, its first inverse
+    # risk limit 0.50 %: MM = 1.2 × 0.005 = 0.006 BTC; a short: 1/LP = 1/EP − (WB − MM) / S.
+    assert computed.named("POSTED") == pytest.approx(1.2 / 20)
+    assert computed.named("LIQ_PRICE") == pytest.approx(1 / (1 / 50_000 - (0.06 - 0.006) / 60_000), abs=0.005)
+    # The order: sell the 60,000 contracts, 60,000 USD.
+    side, quantity, notional, _fee, _why = computed.named("ORDER")[0]
+    assert (side, quantity, notional) == ("sell", 60_000, pytest.approx(60_000))
+
+
+@pytest.mark.parametrize(("rule", "label", "face"), [("binance", "Binance", 100), ("okx", "OKX", 100)])
+def test_inverse_contracts_of_100_usd(tmp_path, rule, label, face):
+    # Binance COIN-M BTCUSD_PERP contractSize 100, OKX BTC-USD-SWAP ctVal 100: 20,000 USD is 200 contracts.
+    computed = compute(edited_template(tmp_path, {("Hedge", "B10"): rule, ("Hedge", "B5"): "inverse"}))
+    notional = computed.named("NOTIONAL")
+    assert computed.named("CONTRACTS") == int(notional / face)
+    assert computed.value("Hedge", "C7") == f"contracts of {face} USD, {label}'s (rounded down)"
+
+
+@pytest.mark.parametrize(("rule", "label"), [("bingx", "BingX"), ("mexc", "MEXC"), ("weex", "WEEX")])
+def test_an_exchange_without_a_cited_inverse_contract_says_so(tmp_path, rule, label):
+    computed = compute(edited_template(tmp_path, {("Hedge", "B10"): rule, ("Hedge", "B5"): "inverse"}))
+    assert computed.named("CONTRACTS") == (
+        f"{label} inverse: no contract size AltHedge can cite; choose linear or another exchange"
+    )
+    assert computed.value("Hedge", "C5").endswith(f"no contract size AltHedge can cite for {label}")
+    for name in ("LIQ_PRICE", "SPIKE_COLLATERAL", "POSTED", "CROSS_LIQ_PRICE"):
+        assert computed.named(name) == "no size to sell (B7 says why)", name
+    assert computed.named("ORDER")[0][0] == "no size to sell (B7 says why)"
+
+
+def test_the_cross_block_for_bybit_inverse_by_hand(tmp_path):
+    # 60,000 contracts of 1 USD short at 50,000 in a cross wallet of 0.5 BTC whose other positions hold
+    # 0.05 BTC of maintenance and lose 0.1 BTC: the margin the short can lose is 0.5 − 0.05 − 0.1 = 0.35 BTC;
+    # maintenance at entry 60,000 / 50,000 × 0.005 = 0.006 BTC; a short: 1/LP = 1/EP − (0.35 − 0.006) / S.
+    edits = {
+        ("Portfolio", "E8"): 120_000, ("Hedge", "B10"): "bybit", ("Hedge", "B5"): "inverse", ("Hedge", "B6"): 50_000,
+        ("Hedge", "B40"): 0.5, ("Hedge", "B41"): 0.05, ("Hedge", "B42"): -0.1,
+    }  # fmt: skip
+    computed = compute(edited_template(tmp_path, edits))
+    assert computed.named("CONTRACTS") == 60_000
+    expected = 1 / (1 / 50_000 - (0.35 - 0.006) / 60_000)
+    assert computed.named("CROSS_LIQ_PRICE") == pytest.approx(expected, abs=0.005)
+    assert "in BTC" in computed.value("Hedge", "C40") and "Bybit contracts" in computed.value("Hedge", "C40")
+
+
+def test_the_cross_block_for_binance_inverse_by_hand(tmp_path):
+    # 200 contracts of 100 USD (S = 20,000 USD) short at 50,000 (0.4 BTC), wallet 0.1 BTC, nothing else open.
+    # Binance COIN-M values maintenance at the liquidation price, first bracket 0.40 %, cum 0:
+    # WB + S·(1/EP − 1/LP) = S·0.004/LP, so LP = S·(1 − 0.004) / (S/EP − WB) (its published inverse formula).
+    edits = {("Hedge", "B5"): "inverse", ("Hedge", "B6"): 50_000, ("Hedge", "B40"): 0.1}
+    computed = compute(edited_template(tmp_path, edits))
+    contracts = computed.named("CONTRACTS")
+    size = contracts * 100
+    assert contracts == int(computed.named("NOTIONAL") / 100)
+    expected = size * (1 - 0.004) / (size / 50_000 - 0.1)
+    assert computed.named("CROSS_LIQ_PRICE") == pytest.approx(expected, abs=0.005)
+
+
+# ------------------------------------------------------------------------- a tier table per exchange (issue 22)
+
+
+def test_each_exchange_has_its_own_named_table_with_its_heading():
+    from althedge_xl.core.exchanges import PROFILES
+
+    book = openpyxl.load_workbook(TEMPLATE)
+    sheet = book["Hedge"]
+    for name, profile in PROFILES.items():
+        table = "TIERS" if name == "binance" else f"TIERS_{name.upper()}"
+        first = TABLE_FIRST_ROWS[name]
+        assert str(book.defined_names[table].attr_text).endswith(f"$H${first}:$L${first + 29}"), name
+        heading, note = sheet[f"H{first - 2}"].value, sheet[f"H{first + 31}"].value
+        assert heading.startswith(profile.label), heading
+        if profile.tiers.get("linear") is None:
+            assert "none published that AltHedge can cite" in heading and "type the exchange's table" in note
+            feed = profile.tier_feed
+            if feed is not None and feed.refreshable:
+                assert f"althedge refresh --tiers --exchange {name}" in note, note
+    assert "TIERS_OTHER" not in book.defined_names
+
+
+@pytest.mark.parametrize("chosen", ["binance", "bybit", "bingx", "mexc", "weex", "okx"])
+def test_the_exchange_chosen_picks_its_own_table(tmp_path, chosen):
+    # A one-tier table typed into every exchange's table, each with its own rate (0.2 %, 0.3 %, …): the
+    # tier in force is the chosen exchange's. Fee to close 0 (MEXC and OKX publish no default).
+    rates = {name: round(0.002 + 0.001 * i, 3) for i, name in enumerate(TABLE_FIRST_ROWS)}
+    edits: dict[tuple[str, str], object] = {("Hedge", "B10"): chosen, ("Hedge", "B36"): 0}
+    for name, first in TABLE_FIRST_ROWS.items():
+        for column, value in zip("HIJKL", (0, 1e7, rates[name], 0, 100), strict=True):
+            edits[("Hedge", f"{column}{first}")] = value
+            edits.update({("Hedge", f"{column}{first + i}"): None for i in range(1, 30)})  # Binance's other rows
+    computed = compute(edited_template(tmp_path, edits))
+    assert computed.named("TIER_MMR") == rates[chosen]
+    qty, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
+    wb, mmr = qty * ep / 20, rates[chosen]
+    # Bybit's and MEXC's published examples value maintenance at entry; the others at the liquidation price.
+    at_entry = ep + (wb - qty * ep * mmr) / qty
+    at_liquidation = (wb + qty * ep) / (qty * (1 + mmr))  # cum 0
+    expected = at_entry if chosen in ("bybit", "mexc") else at_liquidation
+    assert computed.named("LIQ_PRICE") == pytest.approx(expected, abs=0.005)

@@ -29,7 +29,7 @@ from althedge_xl.market.transport import BASE_URL_ENV_VAR
 from althedge_xl.workbook import prices_layout as px
 from althedge_xl.workbook.patch import sheet_part
 from althedge_xl.workbook.refresh import refresh_workbook
-from althedge_xl.workbook.sheets.hedge import BYBIT_FIRST_ROW, OTHER_FIRST_ROW, TIER_ROWS
+from althedge_xl.workbook.sheets.hedge_tables import TABLE_FIRST_ROWS, TIER_ROWS
 
 MARGIN = Path(__file__).resolve().parent / "fixtures" / "margin"
 TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "AltHedge.xlsm"
@@ -207,22 +207,31 @@ def _nothing_else(symbols, exchange, offline, **options):
     return refresh_market_data(symbols, exchange, True, options["cache_dir"])
 
 
-@pytest.mark.parametrize(
-    ("exchange", "contract_size", "caps"), [("okx", 0.01, [2_000, 5_000, 20_000]), ("mexc", 0.0001, [530_000])]
-)
-def test_refresh_writes_the_other_exchanges_table_at_the_sheets_mark_price(
-    served, workbook, tmp_path, exchange, contract_size, caps
-):
-    mark = openpyxl.load_workbook(TEMPLATE, data_only=True)[px.SHEET][px.field_cells()["BTC_MARK"]].value
-    assert isinstance(mark, float | int) and mark > 0
+def _refresh_tiers(workbook: Path, exchange: str, tmp_path: Path):
+    """``refresh --tiers --exchange EXCHANGE`` of ``workbook`` through ccxt's real client on loopback."""
     live = client(exchange)
-    before = package_parts(workbook)
-    update = refresh_workbook(
+    return refresh_workbook(
         workbook, exchange, offline=True, fetch=_nothing_else, cache_dir=tmp_path / "cache", tiers=True,
         fetch_tiers=lambda name, offline, price, **options: fetch_risk_limits(
             name, False, options["cache_dir"], live, price=price, sleep=lambda s: None
         ),
     )  # fmt: skip
+
+
+def _table(sheet: Any, first_row: int) -> list[list[Any]]:
+    return [[sheet[f"{c}{first_row + i}"].value for c in "HIJKL"] for i in range(TIER_ROWS)]
+
+
+@pytest.mark.parametrize(
+    ("exchange", "contract_size", "caps"), [("okx", 0.01, [2_000, 5_000, 20_000]), ("mexc", 0.0001, [530_000])]
+)
+def test_refresh_writes_the_exchanges_own_table_at_the_sheets_mark_price(
+    served, workbook, tmp_path, exchange, contract_size, caps
+):
+    mark = openpyxl.load_workbook(TEMPLATE, data_only=True)[px.SHEET][px.field_cells()["BTC_MARK"]].value
+    assert isinstance(mark, float | int) and mark > 0
+    before = package_parts(workbook)
+    update = _refresh_tiers(workbook, exchange, tmp_path)
     label = {"okx": "OKX", "mexc": "MEXC"}[exchange]
     assert update.written and f"{label} tiers" in update.refreshed, update.messages
     with zipfile.ZipFile(workbook) as archive:
@@ -230,20 +239,97 @@ def test_refresh_writes_the_other_exchanges_table_at_the_sheets_mark_price(
     after = package_parts(workbook)
     assert {name for name in before if before[name] != after[name]} <= changed
     sheet = openpyxl.load_workbook(workbook)["Hedge"]
-    table = [[sheet[f"{c}{OTHER_FIRST_ROW + i}"].value for c in "HIJKL"] for i in range(TIER_ROWS)]
+    first = TABLE_FIRST_ROWS[exchange]
+    table = _table(sheet, first)
     # each cap = contracts × contract size × the Prices sheet's BTC mark price, each floor the cap below
     expected_caps = [n * contract_size * mark for n in caps]
     assert [row[1] for row in table[: len(caps)]] == pytest.approx(expected_caps, rel=1e-12)
     assert [row[0] for row in table[: len(caps)]] == pytest.approx([0.0, *expected_caps[:-1]], rel=1e-12)
     assert all(row[3] == 0 for row in table[: len(caps)])
     assert all(row == [None] * 5 for row in table[len(caps) :])
-    heading = sheet[f"H{OTHER_FIRST_ROW - 2}"].value
+    heading = sheet[f"H{first - 2}"].value
     assert heading.startswith(f"{label} BTCUSDT tiers (editable): {label} risk limits via ccxt 20"), heading
-    note = sheet[f"H{OTHER_FIRST_ROW + TIER_ROWS + 1}"].value
+    note = sheet[f"H{first + TIER_ROWS + 1}"].value
     assert f"counted in contracts of {contract_size:g} BTC, converted to USDT at the BTC mark price {mark:,.2f}" in note
-    assert "one rate for the whole position, amount 0" in note
-    # Bybit's table is left as it was
+    assert "one rate for the whole position, amount 0" in note and "predates" not in note
+    # every other exchange's table is left as it was
     template = openpyxl.load_workbook(TEMPLATE)["Hedge"]
-    assert sheet[f"I{BYBIT_FIRST_ROW}"].value == template[f"I{BYBIT_FIRST_ROW}"].value
+    for other, top in TABLE_FIRST_ROWS.items():
+        if other != exchange:
+            assert _table(sheet, top) == _table(template, top), other
     computed = compute(workbook)
-    assert computed.named("TIERS_OTHER")[0][:3] == pytest.approx([0.0, expected_caps[0], table[0][2]])
+    assert computed.named(f"TIERS_{exchange.upper()}")[0][:3] == pytest.approx([0.0, expected_caps[0], table[0][2]])
+
+
+def test_each_exchange_keeps_its_own_tiers_after_another_is_refreshed(served, workbook, tmp_path):
+    # MEXC refreshed, then OKX chosen: OKX's table is still empty, so its liquidation asks for tiers rather
+    # than taking MEXC's (before, one table was shared and OKX's price came from MEXC's tiers); MEXC chosen, its own table is the one in force.
+    _refresh_tiers(workbook, "mexc", tmp_path)
+    book = openpyxl.load_workbook(workbook, keep_vba=True)
+    book["Hedge"]["B10"], book["Hedge"]["B36"] = "okx", 0
+    book.save(tmp_path / "Okx.xlsm")
+    okx = compute(tmp_path / "Okx.xlsm")
+    error = okx.error("Hedge", "B11")
+    assert error is not None and error.code == "#N/A" and "every row is blank" in error.reason, error
+    book["Hedge"]["B10"] = "mexc"
+    book.save(tmp_path / "Mexc.xlsm")
+    mexc = compute(tmp_path / "Mexc.xlsm")
+    qty, ep = mexc.named("CONTRACTS"), mexc.named("ENTRY_PRICE")
+    # MEXC values maintenance at entry at its one tier's 0.40 % (the refreshed table), no fee (B36 = 0):
+    # short LP = EP + (WB − Q·EP·0.004) / Q with WB = Q·EP/20, as its published long example
+    # (0.1 BTC at 50,000, 25×: 50,000 − (200 − 20) / 0.1 = 48,200) the other way round.
+    assert mexc.named("TIER_MMR") == 0.004
+    assert mexc.named("LIQ_PRICE") == pytest.approx(ep + (qty * ep / 20 - qty * ep * 0.004) / qty, abs=0.005)
+
+
+#: main's template before each exchange had its own tier table (BingX, MEXC, OKX and WEEX shared
+#: ``TIERS_OTHER``), read from the repository's history.
+SHARED_TABLE_COMMIT = "16370ab0a48d524d183e33cc1d452e4fbfd921f8"
+
+
+def _template_with_a_shared_table(folder: Path) -> Path:
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    shown = subprocess.run(
+        ["git", "-C", str(root), "show", f"{SHARED_TABLE_COMMIT}:workbook/AltHedge.xlsm"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    if shown.returncode != 0:
+        pytest.skip(f"the repository's history is not here: {shown.stderr.decode(errors='replace').strip()}")
+    path = folder / "Before.xlsm"
+    path.write_bytes(shown.stdout)
+    return path
+
+
+@pytest.mark.parametrize("exchange", ["okx", "mexc"])
+def test_a_workbook_with_the_shared_table_is_refreshed_into_it(served, tmp_path, exchange):
+    workbook = _template_with_a_shared_table(tmp_path)
+    names = openpyxl.load_workbook(workbook).defined_names
+    assert "TIERS_OTHER" in names and f"TIERS_{exchange.upper()}" not in names
+    update = _refresh_tiers(workbook, exchange, tmp_path)
+    assert update.written, update.messages
+    # That template's shared table is H74:L103 (Binance's from row 4, Bybit's from 39, 35 rows apart).
+    assert str(names["TIERS_OTHER"].attr_text) == "'Hedge'!$H$74:$L$103"
+    sheet = openpyxl.load_workbook(workbook)["Hedge"]
+    expected = {"okx": OKX_EXPECTED, "mexc": MEXC_EXPECTED}[exchange]
+    mark = openpyxl.load_workbook(workbook, data_only=True)[px.SHEET][px.field_cells()["BTC_MARK"]].value
+    caps = [row[1] / PRICE * mark for row in expected]  # the fixtures' tiers at the sheet's mark price
+    table = _table(sheet, 74)
+    assert [row[1] for row in table[: len(caps)]] == pytest.approx(caps, rel=1e-12)
+    assert "predates a tier table per exchange" in sheet["H105"].value
+    computed = compute(workbook)
+    assert computed.named("TIERS_OTHER")[0][1] == pytest.approx(caps[0], rel=1e-12)
+
+
+def test_the_table_is_found_by_its_name_the_shared_one_in_older_workbooks():
+    from althedge_xl.workbook.tiers_update import TablePlace, table_place
+
+    names = {"TIERS_OKX": ("Hedge", "H179"), "TIERS_OTHER": ("Hedge", "H74")}
+    assert table_place("okx", names) == TablePlace("TIERS_OKX", "Hedge", "H", 179)
+    place = table_place("mexc", names)
+    assert place == TablePlace("TIERS_OTHER", "Hedge", "H", 74)
+    assert (place.heading_cell, place.note_cell) == ("H72", "H105")  # two rows above, one below the 30 tiers
+    assert table_place("mexc", {"TIERS": ("Hedge", "H4")}) is None

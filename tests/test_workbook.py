@@ -22,7 +22,7 @@ UDF_NAMES = {name for name, f in vars(udfs).items() if hasattr(f, "__althedge_ud
 #: Excel's own functions the template uses; anything else must be an AltHedge function.
 EXCEL_FUNCTIONS = {
     "IF", "IFERROR", "VLOOKUP", "AND", "SUM", "SUMIF", "SUMPRODUCT", "INDEX", "MATCH", "COUNT", "MIN", "ROUND", "NA",
-    "ISNUMBER", "LEFT", "MID", "DATEVALUE", "TIMEVALUE", "ROUNDUP", "ROUNDDOWN",
+    "ISNUMBER", "LEFT", "MID", "DATEVALUE", "TIMEVALUE", "ROUNDUP", "ROUNDDOWN", "ISTEXT", "LEN",
 }  # fmt: skip
 INPUT_NAMES = (
     "RATIO_METHOD", "FLAT_RATIO", "SATELLITE_RATIO", "BETA_RATIO", "FG_TABLE", "CONTRACT_TYPE", "ENTRY_PRICE",

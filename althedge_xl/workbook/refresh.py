@@ -287,17 +287,14 @@ def _refresh_locked(
                 update.messages.append(f"History: {added.problem}")
         if extras.tiers:
             from althedge_xl.core.tiers import exchange_label
-            from althedge_xl.workbook.tiers_update import SHEET as TIERS_SHEET
-            from althedge_xl.workbook.tiers_update import tier_cells
+            from althedge_xl.workbook.tiers_update import write_tiers
 
             mark = px.field_cells()["BTC_MARK"]
             price = update.cells.get(mark, current.get(mark))
             limits = fetch_exchange_tiers(venue, offline, options, extras.fetch_tiers, price)
-            tier_update = tier_cells(limits)
-            shown = sheet_values(original, TIERS_SHEET, tier_update)
-            if any(shown.get(ref) != value for ref, value in tier_update.items()):
-                patched = patch_sheet(patched, TIERS_SHEET, tier_update)
-                changes = True
+            patched, tiers_changed, problem = write_tiers(original, patched, limits, sheet_values)
+            changes = changes or tiers_changed
+            update.messages.extend(problem)
             _count(update, f"{exchange_label(venue)} tiers", limits)
         if account is not None:
             from althedge_xl.workbook.account_refresh import apply_account

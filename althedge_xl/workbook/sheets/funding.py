@@ -2,7 +2,9 @@
 
 The exchange chosen on the Hedge sheet (``HEDGE_RULE``) sets the funding interval and the cap that
 refuses a likely unit slip: ``FUNDING_COST`` takes it as its ``rule``, and the interval is the one the
-Prices sheet refreshed when its prices come from that exchange, else the exchange's profile's.
+Prices sheet refreshed when its prices come from that exchange, else the exchange's profile's. The rate
+and its history are always the Prices sheet's exchange's: C7 and C12 say whose, and say so in orange
+when that is not the exchange chosen on the Hedge sheet.
 """
 
 from __future__ import annotations
@@ -20,6 +22,17 @@ PROFILE_HOURS = PROFILE_VALUE.format("EXCHANGE_FUNDING_HOURS")
 INTERVAL = (
     f"=IF(AND(ISNUMBER(FUNDING_INTERVAL),{SAME_EXCHANGE}),FUNDING_INTERVAL,"
     f'IF(ISNUMBER({PROFILE_HOURS}),{PROFILE_HOURS},""))'
+)
+#: Whose funding rate and history the sheet reads, flagged when not the Hedge sheet's exchange's.
+HEDGE_LABEL = PROFILE_VALUE.format("EXCHANGE_LABELS")
+RATE_SOURCE = (
+    f'=IF(LEN(EXCHANGE)=0,"the Prices sheet names no exchange","from "&EXCHANGE&" (Prices)"&IF({SAME_EXCHANGE},"",'
+    f'": not "&{HEDGE_LABEL}&", the exchange on Hedge!B10 whose interval and cap apply; '
+    'althedge refresh --exchange "&HEDGE_RULE&" for its rate"))'
+)
+HISTORY_SOURCE = (
+    f'=IF(LEN(EXCHANGE)=0,"","settlements of "&EXCHANGE&"\'s BTC perpetual (Prices)"&IF({SAME_EXCHANGE},"",'
+    f'": not "&{HEDGE_LABEL}&"\'s, the exchange on Hedge!B10"))'
 )
 INTERVAL_NOTE = (
     f'=IF(AND(ISNUMBER(FUNDING_INTERVAL),{SAME_EXCHANGE}),"as refreshed from "&EXCHANGE&" (Prices)",'
@@ -55,6 +68,7 @@ def funding(w: SheetWriter) -> None:
     for i, (label, formula, kind, name) in enumerate(rows):
         w.text(f"A{6 + i}", label, "label")
         w.formula(f"B{6 + i}", formula, kind, name=name)
+    w.formula("C7", RATE_SOURCE, "text")
     w.formula("C8", INTERVAL_NOTE, "text")
     w.text("C9", "positive = you pay; negative = the short receives", "note")
     w.text("A11", "Over real history (Prices, columns H:I)", "heading")
@@ -67,6 +81,16 @@ def funding(w: SheetWriter) -> None:
     for i, (label, formula, kind, name) in enumerate(history):
         w.text(f"A{12 + i}", label, "label")
         w.formula(f"B{12 + i}", formula, kind, name=name)
+    w.formula("C12", HISTORY_SOURCE, "text")
+    for cell in ("C7", "C12"):
+        w.sheet.conditional_format(
+            cell,
+            {
+                "type": "formula",
+                "criteria": f"=AND(LEN(EXCHANGE)>0,NOT({SAME_EXCHANGE}))",
+                "format": w.styles["warning"],
+            },
+        )
     w.text("A17", "Dated future instead", "heading")
     days = f"{_moment('QUARTERLY_EXPIRY')}-{_moment('AS_OF')}"
     dated = (
