@@ -18,6 +18,7 @@ from test_account import cells, leaked, refresh
 from test_feeds import _no_network, throttle_costs  # noqa: F401  (autouse: loopback only; no throttle sleeps)
 
 from althedge_xl.cli import main
+from althedge_xl.core.exchanges import exchange_profile
 from althedge_xl.market import BASE_URL_ENV_VAR, CACHE_ENV_VAR
 from althedge_xl.market.account.records import AccountSnapshot, FuturesWallet, Part, Position
 from althedge_xl.workbook.account_hedge import positions_cells
@@ -172,15 +173,17 @@ def snapshot_of(exchange: str, linear: list[Position], inverse: list[Position], 
     return snapshot
 
 
-def test_bybits_one_usd_contracts_are_written_as_the_hedge_sheets_100_usd_contracts():
+def test_bybits_one_usd_contracts_are_written_as_they_are_under_bybits_rule():
     short = Position(**{**inverse_short("cross", 0).__dict__, "size": 30_000, "maintenance_margin": 0.0015})
     wallet = FuturesWallet({"BTC": 0.05}, {"BTC": 0.05})
     hedge: dict[str, object] = {}
     account: dict[str, object] = {}
     notes: list[str] = []
     positions_cells(snapshot_of("bybit", [], [short], futures_wallet=wallet), hedge, account, notes, None)
-    assert (hedge["CONTRACT_TYPE"], hedge["HELD"], hedge["COLLATERAL"]) == ("inverse", 300, 0.05)  # 30,000 / 100
-    assert any("30000 contracts of 1 USD are written to HELD as 300 contracts of 100 USD" in n for n in notes)
+    # the Hedge sheet sizes an inverse short in the contracts of the exchange HEDGE_RULE names: Bybit's 1 USD
+    assert (hedge["CONTRACT_TYPE"], hedge["HELD"], hedge["HEDGE_RULE"]) == ("inverse", 30_000, "bybit")
+    assert hedge["COLLATERAL"] == 0.05 and exchange_profile("bybit").contract_usd == 1.0
+    assert not any("contracts of" in n for n in notes)
 
 
 def test_positions_are_kept_as_before_when_the_coin_m_part_did_not_arrive():

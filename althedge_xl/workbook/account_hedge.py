@@ -10,9 +10,9 @@ short have different wallets, collateral currencies and liquidation prices, and 
 the exchange liquidates. With no short open, ``HELD`` is 0 and the largest BTC position's liquidation
 price is still compared.
 
-Hedge inputs of an inverse short: ``CONTRACT_TYPE`` "inverse", ``HELD`` in the Hedge sheet's contracts
-(:data:`~althedge_xl.core.conventions.INVERSE_CONTRACT_USD` USD each: Binance's own; Bybit's 1-USD
-contracts are converted, and a note says so), ``COLLATERAL`` and the cross block in BTC.
+Hedge inputs of an inverse short: ``CONTRACT_TYPE`` "inverse", ``HELD`` in the exchange's own contracts
+(the Hedge sheet sizes inverse contracts by the exchange ``HEDGE_RULE`` names: Binance 100 USD, Bybit 1 USD),
+``COLLATERAL`` and the cross block in BTC.
 
 Hedge mode (Binance LONG and SHORT positions of one symbol): the SHORT leg is the hedge. The Hedge sheet's
 cross block takes one position and fixed "other" numbers, so the LONG leg's maintenance margin and P/L at
@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from althedge_xl.core.conventions import INVERSE_CONTRACT_USD
 from althedge_xl.core.exchanges import exchange_profile
 from althedge_xl.market.account.positions import INVERSE_BTC, LINEAR_BTC
 from althedge_xl.market.account.records import AccountSnapshot, FuturesWallet, Position, position_key
@@ -113,7 +112,7 @@ def positions_cells(
         others, wallet = inverse, source.cross.get("BTC") if source else None
     others = [p for p in others if p is not compared]
     if shorts:
-        _hedge_inputs(hedge, notes, compared, wallet, rule, others, face)
+        _hedge_inputs(hedge, notes, compared, wallet, rule, others)
     else:
         hedge["HELD"] = 0
     ours = althedge_liquidation(compared, wallet, rule, tiers, others)
@@ -167,19 +166,11 @@ def _hedge_inputs(
     wallet: float | None,
     rule: str,
     others: Sequence[Position],
-    face: float,
 ) -> None:
     """The Hedge sheet's inputs for ``short``; in cross also its cross block (``CROSS_WALLET``, the other
     positions' maintenance ``CROSS_OTHER_MM`` and P/L ``CROSS_OTHER_PNL``, in the wallet's currency) when every
     number arrived."""
-    held = short.size
-    if short.contract == "inverse" and face != INVERSE_CONTRACT_USD:
-        held = short.size * face / INVERSE_CONTRACT_USD
-        notes.append(
-            f"the short's {short.size:g} contracts of {face:g} USD are written to HELD as {held:g} contracts of"
-            f" {INVERSE_CONTRACT_USD:g} USD, the Hedge sheet's inverse contract"
-        )
-    hedge.update(HELD=held, ENTRY_PRICE=short.entry_price, CONTRACT_TYPE=short.contract, HEDGE_RULE=rule)
+    hedge.update(HELD=short.size, ENTRY_PRICE=short.entry_price, CONTRACT_TYPE=short.contract, HEDGE_RULE=rule)
     if short.leverage is not None:
         hedge["LEVERAGE"] = short.leverage
     collateral = short.isolated_margin if short.margin_mode == "isolated" else wallet

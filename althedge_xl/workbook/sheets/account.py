@@ -9,6 +9,7 @@ nothing here is typed by the user, every value is the exchange's as of the time 
 from __future__ import annotations
 
 from althedge_xl.workbook import account_layout as ax
+from althedge_xl.workbook.sheets.hedge_tables import INVERSE_CONTRACT
 from althedge_xl.workbook.writer import SheetWriter
 
 
@@ -42,7 +43,8 @@ def account(w: SheetWriter) -> None:
     w.text(f"A{ax.FUNDING_ESTIMATE_ROW}", "AltHedge's estimate for the short held, 90 days (USD)", "label")
     w.formula(
         f"B{ax.FUNDING_ESTIMATE_ROW}",
-        '=FUNDING_COST(HELD*IF(CONTRACT_TYPE="linear",BTC_MARK,100),FUNDING_RATE,90,FUNDING_INTERVAL,"short")',
+        f'=FUNDING_COST(HELD*IF(CONTRACT_TYPE="linear",BTC_MARK,{INVERSE_CONTRACT}),FUNDING_RATE,90,'
+        'FUNDING_INTERVAL,"short")',
         "usd",
     )
     w.text(f"C{ax.FUNDING_ESTIMATE_ROW}", "at today's rate; positive = the short pays (Funding sheet)", "note")
