@@ -6,7 +6,7 @@ position in cross margin, with the cross wallet balance as collateral). The exch
 
 * at the liquidation price, MM = N(LP) · MMR − amount (Binance's rule; USDⓈ-M for linear
   contracts, COIN-M for inverse ones);
-* at entry, MM = N(EP) · MMR − amount (Bybit's rule);
+* at entry, MM = N(EP) · MMR − amount (Bybit's 2024 formulas, rule ``bybit-2024``);
 
 and whether the liquidation condition adds the fee to close, ``fee · N(LP)``, to MM.
 
@@ -31,7 +31,12 @@ from althedge_xl.core._arrays import (
 from althedge_xl.core.conventions import CONTRACTS, MAX_LEVERAGE, SIDES, parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError
 from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
-from althedge_xl.core.fee_terms import check_fee_rate, split_fee, wallet_net_of_fee
+from althedge_xl.core.fee_terms import (
+    check_fee_rate,
+    split_fee,
+    wallet_net_of_extra_margin_fee,
+    wallet_net_of_fee,
+)
 
 
 def check_leverage(leverage: FloatArray) -> None:
@@ -111,7 +116,7 @@ def price_in_tier(
     long LP = (Q·EP − WB − cum) / (Q·(1 − m)); inverse WB + s·S·(1/EP − 1/LP) = S·m/LP − cum, so
     short LP = S·(1 − m) / (S/EP − WB − cum), long LP = S·(1 + m) / (S/EP + WB + cum).
 
-    At entry (Bybit), MM = N(EP)·MMR − d: linear short LP = (EP + (WB − MM)/Q) / (1 + fee),
+    At entry (``bybit-2024``), MM = N(EP)·MMR − d: linear short LP = (EP + (WB − MM)/Q) / (1 + fee),
     long LP = (EP − (WB − MM)/Q) / (1 − fee); inverse short 1/LP = (1/EP − (WB − MM)/S) / (1 − fee),
     long 1/LP = (1/EP + (WB − MM)/S) / (1 + fee). With no fee: LP = EP − s·(WB − MM)/Q and
     1/LP = 1/EP + s·(WB − MM)/S.
@@ -184,15 +189,19 @@ def liquidation_price_in_tier(
     collateral : array_like, optional
         The position's wallet balance, including margin added (USDT for linear, BTC for
         inverse; for a single position in cross margin, the cross wallet balance). Replaces
-        notional / leverage.
+        notional / leverage. In Bybit's terms it is Initial Margin + Extra Margin Added without
+        the estimated fee to close (which cancels): its inverse rule counts the extra margin,
+        collateral − notional / leverage, net of the taker fee ``fee_rate``.
     rule : str or ExchangeProfile
         Whose formula (:data:`~althedge_xl.core.exchanges.RULES`, any case): where the profile
-        values maintenance (Binance at the liquidation price, Bybit at entry) and its fee term.
+        values maintenance (Binance and Bybit at the liquidation price, ``bybit-2024`` at entry)
+        and its fee term.
     contract_usd : array_like, optional
         USD face value of one inverse contract; blank, the rule's (Binance's BTCUSD: 100).
     fee_rate : array_like, optional
         The fee to close in the liquidation condition, a fraction of the notional at the
-        liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none.
+        liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none. Under ``bybit``
+        it is the taker rate the inverse extra margin is net of.
 
     Returns
     -------
@@ -213,15 +222,15 @@ def liquidation_price_in_tier(
     >>> round(liquidation_price_in_tier(100_000, 20, 0.004, 0), 2)
     104581.67
 
-    Bybit's help-centre example: a long of 1 BTC at 20,000 with 50× and 0.5 % maintenance
-    liquidates at 20,000 − (400 − 100) = 19,700:
+    Bybit's help-centre example of its 2024 formulas: a long of 1 BTC at 20,000 with 50× and 0.5 %
+    maintenance liquidates at 20,000 − (400 − 100) = 19,700:
 
-    >>> round(liquidation_price_in_tier(20_000, 50, 0.005, 0, "long", rule="bybit", quantity=1), 2)
+    >>> round(liquidation_price_in_tier(20_000, 50, 0.005, 0, "long", rule="bybit-2024", quantity=1), 2)
     19700.0
     """
     direction = parse_choice(side, "side", SIDES)
     kind = parse_choice(contract, "contract", CONTRACTS)
-    profile = exchange_profile(rule)
+    profile = exchange_profile(rule).for_contract(kind)
     ep = as_float_array(entry_price, "entry_price")
     lev = as_float_array(leverage, "leverage")
     rate = as_float_array(mmr, "mmr")
@@ -269,6 +278,7 @@ def liquidation_price_in_tier(
         wallet = values["collateral"]
         require(wallet > 0, "collateral must be greater than 0")
         reason = "collateral must exceed the maintenance margin at entry: the position would be liquidated at once"
+    wallet = wallet_net_of_extra_margin_fee(wallet, notional / lev, direction, kind, fee, profile.fee_price)
     wallet = wallet_net_of_fee(wallet, notional, direction, kind, at_bankruptcy)
     require(wallet > maintenance_at_entry(notional, rate, cum, at_lp), reason)
     price = price_in_tier(ep, size, wallet, rate, cum, direction, kind, profile.valuation, at_lp)

@@ -3,7 +3,9 @@
 One small module per exchange holds its :class:`~althedge_xl.core.exchanges.profile.ExchangeProfile`
 (with a source for every value) and its dated tier tables; the liquidation, spike and funding
 functions read the profile and never branch on the exchange. Adding an exchange is adding a
-module here and its name to :data:`PROFILES`.
+module here and its name to :data:`PROFILES`. An exchange's earlier published formulas stay
+reachable by a dated rule name (:data:`DATED_PROFILES`, ``"bybit-2024"``): accepted wherever a rule
+is, it reads its exchange's tier tables and is not one of the exchanges the Hedge sheet lists.
 """
 
 from __future__ import annotations
@@ -20,20 +22,29 @@ PROFILES: Final[dict[str, ExchangeProfile]] = {
 }
 #: The rule names, in the order the Hedge sheet's dropdown lists them.
 RULES: Final = tuple(PROFILES)
+#: Earlier published rules of an exchange, by their dated name (the exchange's name and the year).
+DATED_PROFILES: Final[dict[str, ExchangeProfile]] = {p.name: p for p in (bybit.PROFILE_2024,)}
+#: Every rule name a function accepts: the exchanges', then the dated ones.
+ALL_RULES: Final = RULES + tuple(DATED_PROFILES)
 
 
 def exchange_profile(rule: object) -> ExchangeProfile:
     """The profile of ``rule`` (case and surrounding spaces ignored), or a clear error listing the rules.
 
     >>> exchange_profile(" Bybit ").valuation
+    'liquidation'
+    >>> exchange_profile("BYBIT-2024").valuation
     'entry'
     """
     if isinstance(rule, ExchangeProfile):
         return rule
-    if isinstance(rule, str) and rule.strip().lower() in PROFILES:
-        return PROFILES[rule.strip().lower()]
-    choices = ", ".join(f'"{name}"' for name in RULES)
+    if isinstance(rule, str):
+        name = rule.strip().lower()
+        profile = PROFILES.get(name) or DATED_PROFILES.get(name)
+        if profile is not None:
+            return profile
+    choices = ", ".join(f'"{name}"' for name in ALL_RULES)
     raise WrongTypeError(f"rule must be one of {choices}, not {rule!r}")
 
 
-__all__ = ["PROFILES", "RULES", "ExchangeProfile", "exchange_profile"]
+__all__ = ["ALL_RULES", "DATED_PROFILES", "PROFILES", "RULES", "ExchangeProfile", "exchange_profile"]
