@@ -4,9 +4,9 @@ The rule is an exchange's profile (:mod:`althedge_xl.core.exchanges`; ``rule`` n
 case), for the contract: Binance and Bybit look the tier up at the notional **at the liquidation
 price** (and value the maintenance margin there); Bybit's 2024 formulas (``bybit-2024``) and MEXC
 at the notional **at entry**; a profile with a fee term adds the fee to close where it values it;
-Bybit's inverse rule counts the extra margin net of the taker fee. :mod:`althedge_xl.core.tier_liquidation` holds the
-kernel; leverage above the maximum of the position's tier at entry is refused, as the exchange
-refuses the order.
+Bybit's inverse rule counts the extra margin net of the taker fee.
+:mod:`althedge_xl.core.tier_liquidation` holds the kernel; leverage above the maximum of the
+position's tier at entry is refused, as the exchange refuses the order.
 
 A blank maintenance rate (:func:`liquidation_price`, :func:`margin_buffer`) means the default
 table's tier for the position, never its first tier silently; only when the size is unknown too
