@@ -301,12 +301,11 @@ def test_bybit_the_workbook_shows_the_bodies_numbers(bybit, mine):
     assert (hedge["B30"], hedge["B6"], hedge["B8"], hedge["B14"]) == (0.15, 100_000, 20, 5000)
     assert (hedge["B10"], hedge["B17"]) == ("bybit", 0.00055)
     account = cells(mine, "Account")
-    # Bybit's rule (maintenance at the mark price since 2025-09-02, so at LP), its first risk limit 0.5 %, no
-    # deduction, the wallet as margin: margin - size * (LP - EP) = size * LP * 0.5 %, LP = (margin + size * EP) /
-    # (size * 1.005)
-    althedge = (5000 + 0.15 * 100_000) / (0.15 * 1.005)
+    # Bybit's rule (maintenance at entry), its first risk limit 0.5 %, no deduction, the wallet as margin:
+    # LP(short) = EP + (margin - MM) / size with MM = size * EP * 0.5 %
+    althedge = 100_000 + (5000 - 0.15 * 100_000 * 0.005) / 0.15
     assert account["B49"] == 132_452.3 and account["B50"] == pytest.approx(althedge, abs=1e-6)
-    assert account["B52"] == "YES"  # 218 USD apart: the unified account's margin is not the wallet alone
+    assert account["B52"] == "YES"  # 381 USD apart: the unified account's margin is not the wallet alone
     # execFee is a fee: -1.5075 received, 0.3 paid
     assert (account["B56"], account["B57"], account["B59"]) == (1.5075, 0.3, 2)
 

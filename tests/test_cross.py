@@ -75,7 +75,7 @@ class TestBybitCrossExample:
         bankruptcy = 1.00075 * 10_000 / (10_000 / 8_000 + 0.5)
         assert round(bankruptcy, 2) == 5_718.57  # the page's
         by_hand = 1 / (1 / 8_000 + (0.5 - 10_000 / 8_000 * 0.005 - 10_000 * 0.00075 / bankruptcy) / 10_000)
-        price = udfs.HEDGE_LIQ_CROSS(8_000, 10_000, 0.5, 0, 0, "long", "inverse", "bybit-2024", None, 0.00075)
+        price = udfs.HEDGE_LIQ_CROSS(8_000, 10_000, 0.5, 0, 0, "long", "inverse", "bybit", None, 0.00075)
         assert price == pytest.approx(by_hand, rel=1e-12)
         # The page prints 5,739.50: the unrounded 5,739.08 rounded up to BTCUSD's 0.5 tick.
         assert round(price, 2) == 5_739.08 and math.ceil(price / 0.5) * 0.5 == 5_739.50

@@ -116,12 +116,9 @@ class TestBlankMaintenanceRate:
         assert len(absurd) < 300
 
     def test_bybit_default_risk_limit(self):
-        # Bybit's help centre (2024 formulas): long 1 BTC at 20,000, 50× → 19,700; its first BTCUSDT risk limit is 0.5 %.
-        got = HEDGE_LIQ_PRICE(20_000, 50, None, None, "long", "linear", 1, None, "bybit-2024")
+        # Bybit's help centre: long 1 BTC at 20,000, 50× → 19,700; its first BTCUSDT risk limit is 0.5 %.
+        got = HEDGE_LIQ_PRICE(20_000, 50, None, None, "long", "linear", 1, None, "bybit")
         assert got == pytest.approx(20_000 - (400 - 100))
-        # Since 2025-09-02 Bybit values it at the mark price, so at LP: LP = (Q·EP − IM) / (Q·(1 − MMR)).
-        now = HEDGE_LIQ_PRICE(20_000, 50, None, None, "long", "linear", 1, None, "bybit")
-        assert now == pytest.approx((20_000 - 400) / 0.995)
 
     def test_a_rate_given_is_one_tier(self):
         # The user's rate and amount are taken as given, whatever the size.

@@ -28,21 +28,21 @@ FREQTRADE = [
     ("binance", False, 5, 10, 0.6, 8.063973063973064),
     ("okx", True, 3, 10, 1.0, 13.193482419684678),
     ("okx", False, 3.0, 10.0, 1.0, 6.738090425173506),
-    ("bybit-2024", False, 1.0, 10.0, 1.0, 0.1),
-    ("bybit-2024", False, 3.0, 10.0, 1.0, 6.7666666),
-    ("bybit-2024", False, 5.0, 10.0, 1.0, 8.1),
-    ("bybit-2024", False, 10.0, 10.0, 1.0, 9.1),
-    ("bybit-2024", True, 1.0, 10.0, 1.0, 19.9),
-    ("bybit-2024", True, 3.0, 10.0, 1.0, 13.233333),
-    ("bybit-2024", True, 5.0, 10.0, 1.0, 11.9),
-    ("bybit-2024", True, 10.0, 10.0, 1.0, 10.9),
+    ("bybit", False, 1.0, 10.0, 1.0, 0.1),
+    ("bybit", False, 3.0, 10.0, 1.0, 6.7666666),
+    ("bybit", False, 5.0, 10.0, 1.0, 8.1),
+    ("bybit", False, 10.0, 10.0, 1.0, 9.1),
+    ("bybit", True, 1.0, 10.0, 1.0, 19.9),
+    ("bybit", True, 3.0, 10.0, 1.0, 13.233333),
+    ("bybit", True, 5.0, 10.0, 1.0, 11.9),
+    ("bybit", True, 10.0, 10.0, 1.0, 10.9),
 ]
 
 
 @pytest.mark.parametrize(("rule", "short", "leverage", "entry", "amount", "expected"), FREQTRADE)
 def test_freqtrade_expectations(rule, short, leverage, entry, amount, expected):
     # freqtrade's formulas: Binance with cum 0.01; OKX ignores cum and adds the taker fee at LP; Bybit ignores the
-    # deduction (0 here as well) and has no fee: Bybit's 2024 formula (maintenance at entry), rule bybit-2024.
+    # deduction (0 here as well) and has no fee.
     cum = 0.01 if rule == "binance" else 0.0
     fee = 0.0006 if rule == "okx" else None
     side = "short" if short else "long"
@@ -51,15 +51,15 @@ def test_freqtrade_expectations(rule, short, leverage, entry, amount, expected):
 
 
 class TestJesse:
-    """jesse's tests/test_parent_strategy.py: isolated, MMR 0.4 % at entry (Bybit's 2024 rule), no fee."""
+    """jesse's tests/test_parent_strategy.py: isolated, MMR 0.4 % at entry (Bybit's rule), no fee."""
 
     def test_short(self):
         # balance 10,000, leverage 2, sell 2,000 at 10: round(liquidation_price, 2) == 14.96.
-        assert round(udfs.HEDGE_LIQ_PRICE(10, 2, 0.004, 0, "short", "linear", 2_000, None, "bybit-2024"), 2) == 14.96
+        assert round(udfs.HEDGE_LIQ_PRICE(10, 2, 0.004, 0, "short", "linear", 2_000, None, "bybit"), 2) == 14.96
 
     def test_long(self):
         # buy 250 at 80, leverage 2: 40.32.
-        assert round(udfs.HEDGE_LIQ_PRICE(80, 2, 0.004, 0, "long", "linear", 250, None, "bybit-2024"), 2) == 40.32
+        assert round(udfs.HEDGE_LIQ_PRICE(80, 2, 0.004, 0, "long", "linear", 250, None, "bybit"), 2) == 40.32
 
 
 class TestMexc:

@@ -75,8 +75,8 @@ class TestRuleNames:
         )
 
     def test_bybit_in_capitals(self):
-        # Bybit's help centre (linear, its 2024 formulas): long 1 BTC at 20,000, 50×, MMR 0.5 % → 19,700.
-        assert udfs.HEDGE_LIQ_PRICE(20_000, 50, 0.005, 0, "long", "linear", 1, None, "BYBIT-2024") == 19_700.0
+        # Bybit's help centre (linear): long 1 BTC at 20,000, 50×, MMR 0.5 % → 19,700.
+        assert udfs.HEDGE_LIQ_PRICE(20_000, 50, 0.005, 0, "long", "linear", 1, None, "BYBIT") == 19_700.0
 
     def test_an_unknown_exchange_lists_the_rules(self):
         found = udfs.HEDGE_LIQ_PRICE(100_000, 20, rule="kraken")
@@ -111,16 +111,16 @@ class TestFeeTerm:
         assert lp == pytest.approx(20_000 * 0.9955 / (0.2 - 0.01), rel=1e-14)
 
     def test_maintenance_at_entry_fee_at_the_bankruptcy_price_linear(self):
-        # Bybit's 2024 rule values the fee to close at the bankruptcy price BP (its cross formula's Quantity × fee / BP).
+        # Bybit values the fee to close at the bankruptcy price BP (its cross formula's Quantity × fee / BP).
         # Its example with a fee: long 1 BTC at 20,000, 50×: WB 400, MM = 100 at entry.
         # BP: WB + Q·(BP − EP) = f·Q·BP  →  BP = (Q·EP − WB) / (Q·(1 − f)) = 19,600 / 0.9995; fee F = f·Q·BP;
         # LP: WB + Q·(LP − EP) = MM + F  →  LP = EP − (WB − F − MM) / Q.
         fee = self.F * 19_600 / 0.9995
-        lp = liquidation_price(20_000, 50, 0.005, 0, "long", "linear", 1, rule="bybit-2024", fee_rate=self.F)
+        lp = liquidation_price(20_000, 50, 0.005, 0, "long", "linear", 1, rule="bybit", fee_rate=self.F)
         assert lp == pytest.approx(20_000 - (400 - fee - 100), rel=1e-14)
         # Short: WB − Q·(BP − EP) = f·Q·BP  →  BP = (WB + Q·EP) / (Q·(1 + f)); LP = EP + (WB − F − MM) / Q.
         fee = self.F * 20_400 / 1.0005
-        short = liquidation_price(20_000, 50, 0.005, 0, "short", "linear", 1, rule="bybit-2024", fee_rate=self.F)
+        short = liquidation_price(20_000, 50, 0.005, 0, "short", "linear", 1, rule="bybit", fee_rate=self.F)
         assert short == pytest.approx(20_000 + (400 - fee - 100), rel=1e-14)
 
     def test_maintenance_at_entry_fee_at_the_bankruptcy_price_inverse(self):
@@ -128,14 +128,14 @@ class TestFeeTerm:
         # BP = S·(1 + f) / (WB + S/EP) (Bybit's page: 1.00075 × 10000 / (10000/8000 + 0.5)); F = f·S/BP;
         # 1/LP = 1/EP + (WB − F − MM) / S.
         fee = self.F * 60_000 / (60_000 * 1.0005 / (0.12 + 1.2))
-        lp = liquidation_price(50_000, 10, 0.005, 0, "long", "inverse", 60_000, rule="bybit-2024", fee_rate=self.F)
+        lp = liquidation_price(50_000, 10, 0.005, 0, "long", "inverse", 60_000, rule="bybit", fee_rate=self.F)
         assert lp == pytest.approx(1 / (1 / 50_000 + (0.12 - fee - 0.006) / 60_000), rel=1e-14)
 
     def test_maintenance_at_entry_fee_at_the_liquidation_price(self):
         # A profile valuing maintenance at entry and the fee at LP (the generic code, whatever the exchange):
         # long: WB + Q·(LP − EP) = MM + f·Q·LP  →  LP = (Q·EP − WB + MM) / (Q·(1 − f)) = 19,700 / 0.9995;
         # short: WB − Q·(LP − EP) = MM + f·Q·LP  →  LP = (Q·EP + WB − MM) / (Q·(1 + f)) = 20,300 / 1.0005.
-        at_lp = dataclasses.replace(exchange_profile("bybit-2024"), fee_price="liquidation")
+        at_lp = dataclasses.replace(PROFILES["bybit"], fee_price="liquidation")
         long = liquidation_price(20_000, 50, 0.005, 0, "long", "linear", 1, rule=at_lp, fee_rate=self.F)
         assert long == pytest.approx(19_700 / 0.9995, rel=1e-14)
         short = liquidation_price(20_000, 50, 0.005, 0, "short", "linear", 1, rule=at_lp, fee_rate=self.F)
@@ -147,7 +147,7 @@ class TestFeeTerm:
     def test_no_fee_is_the_published_formula(self):
         # fee_rate 0 and blank give Binance's and Bybit's numbers exactly (they publish no fee term).
         assert liquidation_price(100_000, 20, fee_rate=0) == liquidation_price(100_000, 20)
-        assert udfs.HEDGE_LIQ_PRICE(20_000, 50, 0.005, 0, "long", "linear", 1, None, "bybit-2024", None, 0) == 19_700.0
+        assert udfs.HEDGE_LIQ_PRICE(20_000, 50, 0.005, 0, "long", "linear", 1, None, "bybit", None, 0) == 19_700.0
 
     def test_margin_buffer_with_a_fee(self):
         # The buffer of the short above: LP / mark − 1 with LP = 21,000 / (0.2 · 1.0045), mark 102,000.
@@ -162,34 +162,24 @@ class TestFeeTerm:
         # Binance WB = Q·LP·(1 + MMR + f) − cum − Q·EP = 0.2 · 140,000 · 1.0045 − 20,000.
         binance = collateral_for_rise(20_000, 100_000, 0.4, fee_rate=self.F)
         assert binance == pytest.approx(0.2 * 140_000 * 1.0045 - 20_000, rel=1e-13)
-        # Bybit's 2024 rule: net of the fee the wallet must be W' = Q·(LP − EP) + Q·EP·MMR − d = 8,000 + 100, and the
-        # fee at the bankruptcy price takes f·(W + N)/(1 + f) of W, so W' = (W − f·N)/(1 + f): W = 8,100 · 1.0005 + 10.
-        bybit = collateral_for_rise(20_000, 100_000, 0.4, "linear", "bybit-2024", None, self.F)
+        # Bybit: net of the fee the wallet must be W' = Q·(LP − EP) + Q·EP·MMR − d = 8,000 + 100, and the fee at
+        # the bankruptcy price takes f·(W + N)/(1 + f) of W, so W' = (W − f·N)/(1 + f): W = 8,100 · 1.0005 + 10.
+        bybit = collateral_for_rise(20_000, 100_000, 0.4, "linear", "bybit", None, self.F)
         assert bybit == pytest.approx(8_100 * 1.0005 + 0.0005 * 20_000, rel=1e-13)
-        assert udfs.HEDGE_SPIKE_COLLATERAL(20_000, 100_000, 0.4, "linear", "bybit-2024", None, self.F) == pytest.approx(
+        assert udfs.HEDGE_SPIKE_COLLATERAL(20_000, 100_000, 0.4, "linear", "bybit", None, self.F) == pytest.approx(
             8_114.05, rel=1e-13
         )
         # ... and each survives exactly +40 %.
         assert rise_survived(binance, 20_000, 100_000, fee_rate=self.F) == pytest.approx(0.4, rel=1e-12)
-        assert udfs.HEDGE_SPIKE_SURVIVED(
-            8_114.05, 20_000, 100_000, "linear", "bybit-2024", None, self.F
-        ) == pytest.approx(0.4, rel=1e-12)
+        assert udfs.HEDGE_SPIKE_SURVIVED(8_114.05, 20_000, 100_000, "linear", "bybit", None, self.F) == pytest.approx(
+            0.4, rel=1e-12
+        )
 
-    @pytest.mark.parametrize(
-        ("rule", "contract"),
-        [
-            ("bybit", "linear"),
-            ("bybit", "inverse"),
-            ("bybit-2024", "linear"),
-            ("bybit-2024", "inverse"),
-            ("binance", "inverse"),
-        ],
-    )
+    @pytest.mark.parametrize(("rule", "contract"), [("bybit", "linear"), ("bybit", "inverse"), ("binance", "inverse")])
     def test_arrays_and_cells_agree_with_a_fee(self, rule, contract):
         # The numpy path over a range and the per-cell kernel give the same bits, the fee in either place.
-        face = 1 if contract == "linear" else 100 if rule.startswith("bybit") else 1
-        sizes = np.array([[0.05], [0.3], [1.0], [1.4]]) * face
-        table = exchange_profile(rule).tiers[contract]
+        sizes = np.array([[0.05], [0.3], [1.0], [1.4]]) * (1 if contract == "linear" else 100 if rule == "bybit" else 1)
+        table = PROFILES[rule].tiers[contract]
         many = liquidation_price(100_000, 20, None, None, "short", contract, sizes, None, rule, None, self.F)
         cells = [
             position_liquidation(100_000, q, 20, None, "short", contract, rule, table, None, self.F)[0]

@@ -68,9 +68,8 @@ def test_bybit_rule_with_collateral_and_an_order_inside_the_band(tmp_path):
     edits = {("Hedge", "B10"): "bybit", ("Hedge", "B14"): 3_000, ("Hedge", "B30"): 0.18}
     computed = compute(edited_template(tmp_path, edits))
     qty, ep = computed.named("CONTRACTS"), computed.named("ENTRY_PRICE")
-    # Bybit (since its margin calculation of 2025-09-02), maintenance at the liquidation price in its first risk
-    # limit (0.5 %), the fee to close cancelling: WB − Q·(LP − EP) = Q·LP·0.005, so LP = (WB + Q·EP) / (Q·1.005).
-    assert computed.named("LIQ_PRICE") == pytest.approx((3_000 + qty * ep) / (qty * 1.005), abs=0.005)
+    # Bybit, maintenance at entry with its first risk limit (0.5 %): LP = EP + (WB − Q·EP·0.005) / Q.
+    assert computed.named("LIQ_PRICE") == pytest.approx(ep + (3_000 - qty * ep * 0.005) / qty, abs=0.005)
     assert computed.named("TIER_MMR") == 0.005 and computed.named("POSTED") == 3_000
     # 0.18 BTC held against a target of 20,000 at the mark: within 10 %, so no order.
     mark = computed.named("MARK_PRICE")

@@ -102,13 +102,13 @@ class TestBinanceTiers:
 
 class TestBybitTiers:
     def test_help_centre_example(self):
-        # Bybit's 2024 rule: long 1 BTC at 20,000, 50×, 0.5 % → 19,700 (its first BTCUSDT risk limit is 0.5 %).
-        price, mmr, *_ = position_liquidation(20_000, 1, 50, None, "long", "linear", "bybit-2024")
+        # Bybit: long 1 BTC at 20,000, 50×, 0.5 % → 19,700 (its first BTCUSDT risk limit is 0.5 %).
+        price, mmr, *_ = position_liquidation(20_000, 1, 50, None, "long", "linear", "bybit")
         assert price == pytest.approx(19_700) and mmr == 0.005
 
     def test_tier_at_entry_with_deduction(self):
         # 30 BTC at 100,000 = 3,000,000 (tier 2 at entry): MM = 30,000 − 10,000; LP = EP + (150,000 − 20,000)/30.
-        price, mmr, cum, most = position_liquidation(100_000, 30, 20, None, "short", "linear", "bybit-2024", BYBIT_TWO)
+        price, mmr, cum, most = position_liquidation(100_000, 30, 20, None, "short", "linear", "bybit", BYBIT_TWO)
         assert price == pytest.approx(100_000 + 130_000 / 30) and (mmr, cum, most) == (0.01, 10_000, 50)
 
     def test_above_the_default_first_risk_limit(self):
@@ -122,17 +122,14 @@ class TestBybitTiers:
             resolve_tiers(BINANCE_BTCUSDT, "bybit", "linear")
 
 
-ROUND_TRIPS = [
-    (rule, contract, notional, rise)
-    for rule, contract, notional, rise in itertools.product(
-        ["binance", "bybit", "bybit-2024"],
+ROUND_TRIPS = list(
+    itertools.product(
+        ["binance", "bybit"],
         ["linear", "inverse"],
         [20_000, 270_000, 400_000, 1_000_000],  # 270,000 at +20 % crosses from bracket 1 into bracket 2
         [0.05, 0.2, 0.4, 1.5],
     )
-    # Bybit values maintenance at LP: 1,000,000 USDT +150 % is beyond its default first risk limit (2,000,000) there
-    if not (rule == "bybit" and contract == "linear" and notional * (1 + rise) > 2e6)
-]
+)
 
 
 class TestSpike:
@@ -140,12 +137,8 @@ class TestSpike:
         # 20,000 USDT short from 100,000 (0.2 BTC), +40 %: LP 140,000, notional 28,000 in bracket 1:
         # WB = Q·LP·(1 + MMR) − cum − Q·EP = 0.2·140,000·1.004 − 20,000.
         assert collateral_for_rise(20_000, 100_000, 0.40) == pytest.approx(0.2 * 140_000 * 1.004 - 20_000)
-        # Bybit's 2024 rule: WB = Q·(LP − EP) + Q·EP·MMR − d = 0.2·40,000 + 20,000·0.005.
-        assert collateral_for_rise(20_000, 100_000, 0.40, "linear", "bybit-2024") == pytest.approx(8_000 + 100)
-        # Bybit's rule since 2025-09-02 values maintenance at LP: WB = Q·LP·(1 + MMR) − d − Q·EP.
-        assert collateral_for_rise(20_000, 100_000, 0.40, "linear", "bybit") == pytest.approx(
-            0.2 * 140_000 * 1.005 - 20_000
-        )
+        # Bybit: WB = Q·(LP − EP) + Q·EP·MMR − d = 0.2·40,000 + 20,000·0.005.
+        assert collateral_for_rise(20_000, 100_000, 0.40, "linear", "bybit") == pytest.approx(8_000 + 100)
 
     @pytest.mark.parametrize(("rule", "contract", "notional", "rise"), ROUND_TRIPS)
     def test_round_trip(self, rule, contract, notional, rise):
@@ -189,7 +182,7 @@ class TestSpike:
             )
 
 
-RULE_AND_CONTRACT = st.sampled_from(list(itertools.product(["binance", "bybit", "bybit-2024"], ["linear", "inverse"])))
+RULE_AND_CONTRACT = st.sampled_from(list(itertools.product(["binance", "bybit"], ["linear", "inverse"])))
 NOTIONAL = st.floats(10, 3e9)
 ENTRY = st.floats(10, 1e6)
 

@@ -87,9 +87,8 @@ class TestBinanceRule:
 
 class TestBybitRule:
     def test_help_centre_example(self):
-        # Bybit's help centre (its USDT page of the 2024 formulas): long 1 BTC at 20,000, 50×, MMR 0.5 % → 19,700
-        # (IM 400, MM 100 at entry).
-        assert liquidation_price(20_000, 50, 0.005, 0, "long", "linear", 1, rule="bybit-2024") == pytest.approx(19_700)
+        # Bybit's help centre: long 1 BTC at 20,000, 50×, MMR 0.5 % → 19,700 (IM 400, MM 100 at entry).
+        assert liquidation_price(20_000, 50, 0.005, 0, "long", "linear", 1, rule="bybit") == pytest.approx(19_700)
         # Binance's rule on the same position gives another price: 19,698.49 (maintenance at LP).
         binance = liquidation_price(20_000, 50, 0.005, 0, "long", "linear", 1)
         assert round(binance, 2) == round((20_000 - 400) / 0.995, 2) == 19_698.49
@@ -97,13 +96,13 @@ class TestBybitRule:
     def test_short_with_deduction_by_hand(self):
         # 30 BTC at 100,000 (3,000,000), 20×, MMR 1 %, mmDeduction 10,000: MM = 30,000 − 10,000 = 20,000;
         # short LP = EP + (WB − MM)/Q = 100,000 + (150,000 − 20,000)/30.
-        lp = liquidation_price(100_000, 20, 0.01, 10_000, "short", "linear", 30, rule="bybit-2024")
+        lp = liquidation_price(100_000, 20, 0.01, 10_000, "short", "linear", 30, rule="bybit")
         assert lp == pytest.approx(100_000 + 130_000 / 30)
 
     def test_inverse_by_hand(self):
         # 200 contracts of 100 USD at 100,000, 20×: WB 0.01 BTC, MM = 0.2 · 0.005 = 0.001 BTC at entry;
         # a short loses S·(1/EP − 1/LP) BTC, so 1/LP = 1/EP − (WB − MM)/S.
-        lp = liquidation_price(100_000, 20, 0.005, 0, "short", "inverse", 200, rule="bybit-2024")
+        lp = liquidation_price(100_000, 20, 0.005, 0, "short", "inverse", 200, rule="bybit")
         assert lp == pytest.approx(1 / (1 / 100_000 - 0.009 / 20_000))
 
     def test_ten_usd_contracts(self):
@@ -154,8 +153,8 @@ class TestMarginBuffer:
         )
 
     def test_with_collateral_and_bybit(self):
-        # Bybit's 2024 rule, 1 BTC short at 20,000 with 2,000 posted: LP = 20,000 + (2,000 − 100), mark 21,000.
-        assert margin_buffer(20_000, 21_000, 50, 0.005, 0, "linear", 1, 2_000, "bybit-2024") == pytest.approx(
+        # Bybit, 1 BTC short at 20,000 with 2,000 posted: LP = 20,000 + (2,000 − 100), mark 21,000.
+        assert margin_buffer(20_000, 21_000, 50, 0.005, 0, "linear", 1, 2_000, "bybit") == pytest.approx(
             21_900 / 21_000 - 1
         )
 

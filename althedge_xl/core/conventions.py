@@ -19,7 +19,7 @@ from althedge_xl.core.exchanges.binance import (
 )
 from althedge_xl.core.exchanges.bybit import BYBIT_BTCUSD_INVERSE, BYBIT_BTCUSDT
 
-#: Every rule name a function's ``rule`` accepts (the exchanges', then the dated ones such as "bybit-2024").
+#: Every rule name a function's ``rule`` accepts (the exchanges', then the dated ones such as "bybit-2025").
 RULES: Final = ALL_RULES
 
 #: Hours between funding settlements of BTCUSDT (00:00, 08:00, 16:00 UTC).

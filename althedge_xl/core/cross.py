@@ -6,14 +6,13 @@ balance less the other positions' maintenance margin plus their unrealised P/L::
     LP = (WB − TMM₁ + UPNL₁ + cum − side · Q · EP) / (Q · MMR − side · Q)
 
 (TMM₁, UPNL₁: every other position's maintenance margin and P/L at its mark price; the tier at
-the liquidation price). Bybit's published cross formula (its legacy inverse help desk, rule
-``bybit-2024``) has the same shape with maintenance at entry and the fee to close valued at the
-bankruptcy price. So the price is the exchange's isolated rule
-(:func:`~althedge_xl.core.tier_liquidation.liquidation_in_table`) applied to the margin the
-position can lose, WB − TMM₁ + UPNL₁. Under ``bybit`` (its margin calculation since 2025-09-02:
-cross maintenance valued at the mark price) that is its isolated rule with the whole margin the
-position can lose and no extra margin, so the fee to close, which cancels but on the extra
-margin, has no effect; Bybit publishes no cross liquidation-price formula of that calculation.
+the liquidation price). Bybit's published cross formula has the same shape with maintenance at
+entry and the fee to close valued at the bankruptcy price. So the price is the exchange's isolated
+rule (:func:`~althedge_xl.core.tier_liquidation.liquidation_in_table`) applied to the margin the
+position can lose, WB − TMM₁ + UPNL₁. Under ``bybit-2025`` (Bybit's margin calculation of
+2025-09-02: cross maintenance valued at the mark price) that is its isolated rule with the whole
+margin the position can lose and no extra margin, so the fee to close, which cancels but on the
+extra margin, has no effect; Bybit publishes no cross liquidation-price formula of that calculation.
 
 Sizes: BTC (linear) or the rule's contracts (inverse: Binance 100 USD, Bybit 1 USD). Wallet,
 maintenance and P/L: USDT for linear, BTC for inverse.

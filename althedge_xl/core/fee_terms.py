@@ -8,16 +8,16 @@ that fee is valued:
   adds to the maintenance rate where maintenance is valued at LP (see
   :func:`~althedge_xl.core.margin.price_in_tier`);
 * ``"bankruptcy"``: fee · N(BP), at the bankruptcy price BP where the margin left is just that
-  fee (Bybit's published cross formula of its legacy help desk, rule ``bybit-2024``). It does not
+  fee (Bybit's published cross formula of its legacy help desk, rule ``bybit``). It does not
   depend on LP: it is taken off the wallet before the fee-free formula applies
   (:func:`wallet_net_of_fee`);
 * ``"extra_margin"``: the fee to close is in the initial margin and in the maintenance margin alike
   and cancels, except on the extra margin EM (the collateral beyond the initial margin), which
-  counts net of the taker fee, EM / (1 ± fee) (Bybit's Unified Trading Account, inverse contracts,
-  page of 2026-05-27; :func:`wallet_net_of_extra_margin_fee`);
+  counts net of the taker fee, EM / (1 ± fee) (rule ``bybit-2025``: Bybit's Unified Trading Account,
+  inverse contracts, page of 2026-05-27; :func:`wallet_net_of_extra_margin_fee`);
 * ``"cancels"``: the fee to close is in the initial and the maintenance margin alike and cancels
-  entirely (Bybit's Unified Trading Account, USDT contracts, as its margin calculation of
-  2025-09-02 defines them).
+  entirely (rule ``bybit-2025``: Bybit's Unified Trading Account, USDT contracts, as its margin
+  calculation of 2025-09-02 defines them).
 
 Where the fee cancels, ``fee`` is still the taker rate of the fee to close; with no initial margin
 to tell the extra margin by (cross margin, the spike functions), it has no effect.

@@ -1,10 +1,10 @@
 """Liquidation with the exchange's tier table: the price of one position, its margin buffer, a notional's tier.
 
 The rule is an exchange's profile (:mod:`althedge_xl.core.exchanges`; ``rule`` names it in any
-case), for the contract: Binance and Bybit look the tier up at the notional **at the liquidation
-price** (and value the maintenance margin there); Bybit's 2024 formulas (``bybit-2024``) and MEXC
-at the notional **at entry**; a profile with a fee term adds the fee to close where it values it;
-Bybit's inverse rule counts the extra margin net of the taker fee.
+case), for the contract: Binance and ``bybit-2025`` look the tier up at the notional **at the
+liquidation price** (and value the maintenance margin there); Bybit and MEXC at the notional **at
+entry**; a profile with a fee term adds the fee to close where it values it; ``bybit-2025``'s
+inverse rule counts the extra margin net of the taker fee.
 :mod:`althedge_xl.core.tier_liquidation` holds the kernel; leverage above the maximum of the
 position's tier at entry is refused, as the exchange refuses the order.
 
@@ -78,10 +78,10 @@ def position_liquidation(
         The position's leverage, 1 to the maximum of its tier at entry.
     collateral : scalar, optional
         Wallet balance of the position, margin added included (USDT linear, BTC inverse);
-        default notional / leverage. It is Bybit's "Initial Margin + Extra Margin Added" without
-        the estimated fee to close (which cancels between its initial and maintenance margin):
-        the extra margin is collateral − notional / leverage, which Bybit's inverse rule counts
-        net of the taker fee ``fee_rate``, ÷ (1 + fee) long, ÷ (1 − fee) short.
+        default notional / leverage. Under ``bybit-2025`` it is Bybit's "Initial Margin + Extra
+        Margin Added" without the estimated fee to close (which cancels between its initial and
+        maintenance margin): the extra margin is collateral − notional / leverage, which its
+        inverse rule counts net of the taker fee ``fee_rate``, ÷ (1 + fee) long, ÷ (1 − fee) short.
     side : {"short", "long"}
     contract : {"linear", "inverse"}
     rule : str or ExchangeProfile
@@ -94,14 +94,14 @@ def position_liquidation(
     fee_rate : scalar, optional
         Fee to close in the liquidation condition, a fraction of the notional at the
         liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none. Under
-        ``bybit`` the fee cancels and ``fee_rate`` is the taker rate the inverse extra margin
-        is net of (blank or 0: in full).
+        ``bybit-2025`` the fee cancels and ``fee_rate`` is the taker rate the inverse extra
+        margin is net of (blank or 0: in full).
 
     Returns
     -------
     (price, mmr, amount, max_leverage)
         The liquidation price in USD and the tier's rate, amount and maximum leverage: the tier
-        at the liquidation price (Binance, Bybit) or at entry (``bybit-2024``).
+        at the liquidation price (Binance, ``bybit-2025``) or at entry (Bybit).
 
     Notes
     -----

@@ -6,7 +6,7 @@ position in cross margin, with the cross wallet balance as collateral). The exch
 
 * at the liquidation price, MM = N(LP) · MMR − amount (Binance's rule; USDⓈ-M for linear
   contracts, COIN-M for inverse ones);
-* at entry, MM = N(EP) · MMR − amount (Bybit's 2024 formulas, rule ``bybit-2024``);
+* at entry, MM = N(EP) · MMR − amount (Bybit's rule);
 
 and whether the liquidation condition adds the fee to close, ``fee · N(LP)``, to MM.
 
@@ -116,7 +116,7 @@ def price_in_tier(
     long LP = (Q·EP − WB − cum) / (Q·(1 − m)); inverse WB + s·S·(1/EP − 1/LP) = S·m/LP − cum, so
     short LP = S·(1 − m) / (S/EP − WB − cum), long LP = S·(1 + m) / (S/EP + WB + cum).
 
-    At entry (``bybit-2024``), MM = N(EP)·MMR − d: linear short LP = (EP + (WB − MM)/Q) / (1 + fee),
+    At entry (Bybit), MM = N(EP)·MMR − d: linear short LP = (EP + (WB − MM)/Q) / (1 + fee),
     long LP = (EP − (WB − MM)/Q) / (1 − fee); inverse short 1/LP = (1/EP − (WB − MM)/S) / (1 − fee),
     long 1/LP = (1/EP + (WB − MM)/S) / (1 + fee). With no fee: LP = EP − s·(WB − MM)/Q and
     1/LP = 1/EP + s·(WB − MM)/S.
@@ -189,19 +189,19 @@ def liquidation_price_in_tier(
     collateral : array_like, optional
         The position's wallet balance, including margin added (USDT for linear, BTC for
         inverse; for a single position in cross margin, the cross wallet balance). Replaces
-        notional / leverage. In Bybit's terms it is Initial Margin + Extra Margin Added without
-        the estimated fee to close (which cancels): its inverse rule counts the extra margin,
-        collateral − notional / leverage, net of the taker fee ``fee_rate``.
+        notional / leverage. Under ``bybit-2025`` it is Initial Margin + Extra Margin Added
+        without the estimated fee to close (which cancels): its inverse rule counts the extra
+        margin, collateral − notional / leverage, net of the taker fee ``fee_rate``.
     rule : str or ExchangeProfile
         Whose formula (:data:`~althedge_xl.core.exchanges.RULES`, any case): where the profile
-        values maintenance (Binance and Bybit at the liquidation price, ``bybit-2024`` at entry)
+        values maintenance (Binance and ``bybit-2025`` at the liquidation price, Bybit at entry)
         and its fee term.
     contract_usd : array_like, optional
         USD face value of one inverse contract; blank, the rule's (Binance's BTCUSD: 100).
     fee_rate : array_like, optional
         The fee to close in the liquidation condition, a fraction of the notional at the
-        liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none. Under ``bybit``
-        it is the taker rate the inverse extra margin is net of.
+        liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none. Under
+        ``bybit-2025`` it is the taker rate the inverse extra margin is net of.
 
     Returns
     -------
@@ -222,10 +222,10 @@ def liquidation_price_in_tier(
     >>> round(liquidation_price_in_tier(100_000, 20, 0.004, 0), 2)
     104581.67
 
-    Bybit's help-centre example of its 2024 formulas: a long of 1 BTC at 20,000 with 50× and 0.5 %
-    maintenance liquidates at 20,000 − (400 − 100) = 19,700:
+    Bybit's help-centre example: a long of 1 BTC at 20,000 with 50× and 0.5 % maintenance
+    liquidates at 20,000 − (400 − 100) = 19,700:
 
-    >>> round(liquidation_price_in_tier(20_000, 50, 0.005, 0, "long", rule="bybit-2024", quantity=1), 2)
+    >>> round(liquidation_price_in_tier(20_000, 50, 0.005, 0, "long", rule="bybit", quantity=1), 2)
     19700.0
     """
     direction = parse_choice(side, "side", SIDES)

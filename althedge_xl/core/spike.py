@@ -1,8 +1,8 @@
 """The BTC spike a short survives: the collateral a rise needs, and the rise a collateral survives.
 
 Both look the tier up as :mod:`althedge_xl.core.liquidation` does (valued at the liquidation
-price, Binance and Bybit: at the notional there; valued at entry, bybit-2024: at entry), with the profile's fee
-to close where it has one, and each inverts the other: wherever one answers, the other
+price, Binance and ``bybit-2025``: at the notional there; valued at entry, Bybit: at entry), with
+the profile's fee to close where it has one, and each inverts the other: wherever one answers, the other
 answers with its argument back. A position whose notional at entry lies beyond the table is
 refused by both, since the exchange's tier for it (its maximum leverage, its maintenance margin
 at entry) is not in the table.
@@ -62,7 +62,7 @@ def collateral_for_rise(
     Notes
     -----
     With LP = EP·(1 + rise), the tier at LP's notional (valued at the liquidation price, Binance)
-    or at entry (bybit-2024) and f the fee rate, the liquidation equations of
+    or at entry (Bybit) and f the fee rate, the liquidation equations of
     :func:`~althedge_xl.core.margin.price_in_tier` solved for WB:
     at LP, linear WB = Q·LP·(1 + MMR + f) − cum − Q·EP, inverse WB = S/EP − cum − S·(1 − MMR − f)/LP;
     at entry, linear WB = Q·(LP − EP) + Q·EP·MMR − d + f·Q·LP,

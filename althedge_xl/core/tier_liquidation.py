@@ -1,8 +1,8 @@
 """Liquidation in an exchange's tier table: the table to use, the price of one position, and its tier.
 
 The exchange's profile (:mod:`althedge_xl.core.exchanges`) says where its maintenance margin is
-valued. Valued at the liquidation price (Binance, Bybit), the tier is the one the notional **at the
-liquidation price** falls in; valued at entry (``bybit-2024``), the one the notional **at entry** falls in.
+valued. Valued at the liquidation price (Binance, ``bybit-2025``), the tier is the one the notional
+**at the liquidation price** falls in; valued at entry (Bybit), the one the notional **at entry** falls in.
 A tier table belongs to one exchange: a table of one exchange is never used with another's rule.
 Leverage above the maximum of the position's tier at entry is refused, as the exchange refuses
 the order. The liquidation condition adds the profile's fee to close, ``fee · N(LP)``, where the

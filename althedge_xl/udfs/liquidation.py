@@ -40,7 +40,7 @@ def HEDGE_LIQUIDATION(
 ) -> Any:
     """Liquidation price with the exchange's tiers, as one row: price, tier rate, tier amount, tier max leverage.
 
-    Binance, Bybit: the tier at the liquidation price; bybit-2024: at entry. A short of 2 BTC at 100,000, 20×
+    Binance, bybit-2025: the tier at the liquidation price; Bybit: at entry. A short of 2 BTC at 100,000, 20×
     (Binance bracket 1: 0.4 %, cum 0, 150×) liquidates at 104,581.67.
 
     >>> [[round(v, 4) for v in HEDGE_LIQUIDATION(100000, 2, 20)[0]]]
@@ -160,7 +160,7 @@ def HEDGE_LIQ_CROSS(
     """Cross-margin liquidation price in USD of one position sharing its wallet with the account's other positions.
 
     Binance: LP = (WB − TMM + UPNL + cum − side·Q·EP) / (Q·MMR − side·Q), tier at LP; Bybit: its
-    isolated rule on WB − TMM + UPNL (bybit-2024: its legacy cross formula, the fee at the bankruptcy price). Alone in the account, 2 BTC short at 100,000 with 10,000 USDT:
+    isolated rule on WB − TMM + UPNL. Alone in the account, 2 BTC short at 100,000 with 10,000 USDT:
 
     >>> round(HEDGE_LIQ_CROSS(100000, 2, 10000), 2)
     104581.67

@@ -24,7 +24,7 @@ LIQ_HELP = {
     + " (default binance)",
     "contract_usd": "Optional: USD face value of one inverse contract (blank: the rule's; Binance BTCUSD 100)",
     "fee_rate": "Optional: fee to close in the liquidation condition, a fraction of the notional at the liquidation "
-    "price (blank: the rule's, 0 for binance and bybit; 0: none); bybit: the taker rate inverse extra margin is net of",
+    "price (blank: the rule's, 0 for binance and bybit; 0: none); bybit-2025: the taker rate inverse extra margin is net of",
     "tiers": "Optional: tier table of the rule's exchange, one row per tier: floor, cap, rate, amount, max leverage",
 }
 
@@ -84,11 +84,10 @@ def HEDGE_LIQ_PRICE(
     Binance linear short: LP = (WB + cum + Q·EP) / (Q·(1 + MMR)), WB = Q·EP / leverage. With mmr
     blank the tier is the default table's for the quantity (Binance BTCUSDT 2026-03-05), leverage
     at most its maximum; with the quantity blank too the size is unknown and the first tier applies
-    (0.40 %, cum 0, at most 150×): a 20× short from 100,000 liquidates at 104,581.67. Bybit's 2024
-    formulas (rule "bybit-2024") value maintenance at entry: a long of 1 BTC at 20,000, 50×, 0.5 %
-    liquidates at 19,700.
+    (0.40 %, cum 0, at most 150×): a 20× short from 100,000 liquidates at 104,581.67. Bybit values
+    maintenance at entry: a long of 1 BTC at 20,000, 50×, 0.5 % liquidates at 19,700.
 
-    >>> round(HEDGE_LIQ_PRICE(100000, 20), 2), HEDGE_LIQ_PRICE(20000, 50, 0.005, 0, "long", "linear", 1, None, "bybit-2024")
+    >>> round(HEDGE_LIQ_PRICE(100000, 20), 2), HEDGE_LIQ_PRICE(20000, 50, 0.005, 0, "long", "linear", 1, None, "bybit")
     (104581.67, 19700.0)
     """
     args = _liquidation_args(leverage, mmr, maint_amount, contract, quantity, collateral, rule, contract_usd, fee_rate)

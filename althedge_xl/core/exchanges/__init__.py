@@ -3,8 +3,8 @@
 One small module per exchange holds its :class:`~althedge_xl.core.exchanges.profile.ExchangeProfile`
 (with a source for every value) and its dated tier tables; the liquidation, spike and funding
 functions read the profile and never branch on the exchange. Adding an exchange is adding a
-module here and its name to :data:`PROFILES`. An exchange's earlier published formulas stay
-reachable by a dated rule name (:data:`DATED_PROFILES`, ``"bybit-2024"``): accepted wherever a rule
+module here and its name to :data:`PROFILES`. Another rule an exchange has published stays
+reachable by a dated rule name (:data:`DATED_PROFILES`, ``"bybit-2025"``): accepted wherever a rule
 is, it reads its exchange's tier tables and is not one of the exchanges the Hedge sheet lists.
 """
 
@@ -22,8 +22,8 @@ PROFILES: Final[dict[str, ExchangeProfile]] = {
 }
 #: The rule names, in the order the Hedge sheet's dropdown lists them.
 RULES: Final = tuple(PROFILES)
-#: Earlier published rules of an exchange, by their dated name (the exchange's name and the year).
-DATED_PROFILES: Final[dict[str, ExchangeProfile]] = {p.name: p for p in (bybit.PROFILE_2024,)}
+#: Other published rules of an exchange, by their dated name (the exchange's name and the year).
+DATED_PROFILES: Final[dict[str, ExchangeProfile]] = {p.name: p for p in (bybit.PROFILE_2025,)}
 #: Every rule name a function accepts: the exchanges', then the dated ones.
 ALL_RULES: Final = RULES + tuple(DATED_PROFILES)
 
@@ -32,9 +32,9 @@ def exchange_profile(rule: object) -> ExchangeProfile:
     """The profile of ``rule`` (case and surrounding spaces ignored), or a clear error listing the rules.
 
     >>> exchange_profile(" Bybit ").valuation
-    'liquidation'
-    >>> exchange_profile("BYBIT-2024").valuation
     'entry'
+    >>> exchange_profile("BYBIT-2025").valuation
+    'liquidation'
     """
     if isinstance(rule, ExchangeProfile):
         return rule

@@ -1,19 +1,19 @@
 """Bybit linear (BTCUSDT) and inverse (BTCUSD): its profiles and the first BTC risk limits.
 
-``bybit`` is the rule Bybit publishes today (Unified Trading Account, isolated margin). Since its
-margin calculation of 2025-09-02, the maintenance margin is valued at the mark price, so at the
-liquidation price: MM = N(LP) · MMR − mmDeduction, in the risk limit N(LP) falls in. The initial
-and the maintenance margin both carry the estimated fee to close, which cancels; on inverse
-contracts Bybit's formula of 2026-05-27 counts the extra margin (collateral beyond the initial
-margin) net of the taker fee, EM ÷ (1 ± taker fee rate). Its page's USDT formula was not seen:
-linear follows the margin definitions of the 2025-09-02 calculation, in which the fee to close of
-the initial and of the maintenance margin is the same and cancels, the extra margin counting in full.
+``bybit`` follows Bybit's published worked examples (USDT contract page, 19,700; Unified Trading
+Account page of 2024-09-10; legacy inverse help desk, cross 5,739.50): the maintenance margin is
+valued at entry, MM = N(EP) · MMR − mmDeduction, in the risk limit the position's notional at entry
+falls in. Its published formulas have no fee term (the legacy cross formula values a given fee to
+close at the bankruptcy price).
 
-``bybit-2024`` is the rule of Bybit's earlier pages (USDT contract page; Unified Trading Account
-page of 2024-09-10; legacy inverse help desk): maintenance at entry, MM = N(EP) · MMR −
-mmDeduction, in the risk limit of the notional at entry, no fee term (its legacy cross formula's fee
-to close valued at the bankruptcy price). Its published examples (19,700; cross 5,739.50) keep their
-numbers under it.
+``bybit-2025`` is Bybit's margin calculation of 2025-09-02, which no published worked example checks:
+the maintenance margin is valued at the mark price, so at the liquidation price, MM = N(LP) · MMR −
+mmDeduction, in the risk limit N(LP) falls in. The initial and the maintenance margin both carry the
+estimated fee to close, which cancels; on inverse contracts Bybit's formula of 2026-05-27 counts the
+extra margin (collateral beyond the initial margin) net of the taker fee, EM ÷ (1 ± taker fee rate).
+That page's USDT formula was not seen: linear follows the margin definitions of the 2025-09-02
+calculation, in which the fee to close of the initial and of the maintenance margin is the same and
+cancels, the extra margin counting in full.
 """
 
 from __future__ import annotations
@@ -56,11 +56,10 @@ CROSS_PAGE: Final = (
 #: Its instruments documentation (BTCUSDT example of 2025-01-02).
 INSTRUMENTS_DOC: Final = "https://bybit-exchange.github.io/docs/v5/market/instrument"
 
-#: Bybit's rule of its pages before its margin calculation of 2025-09-02, by a dated name.
-PROFILE_2024: Final = ExchangeProfile(
-    name="bybit-2024",
-    label="Bybit (2024 formulas)",
-    exchange="bybit",
+#: Bybit's rule of its published worked examples: maintenance at entry, no fee term.
+PROFILE: Final = ExchangeProfile(
+    name="bybit",
+    label="Bybit",
     valuation="entry",
     amounts="deduction",
     fee_rate=0.0,
@@ -92,18 +91,19 @@ PROFILE_2024: Final = ExchangeProfile(
     tier_feed=TierFeed(market="BTC/USDT:USDT", endpoint="GET /v5/market/risk-limit", ccxt_id="bybit", keyless=True),
 )
 
-#: What Bybit publishes today: maintenance at the liquidation price, the fee to close cancelling
-#: (inverse: except on the extra margin, net of the taker fee). Tables, ticks and funding as above.
-PROFILE: Final = replace(
-    PROFILE_2024,
-    name="bybit",
-    label="Bybit",
-    exchange="",
+#: Bybit's margin calculation of 2025-09-02, by a dated name: maintenance at the liquidation price,
+#: the fee to close cancelling (inverse: except on the extra margin, net of the taker fee). Tables,
+#: ticks and funding as above.
+PROFILE_2025: Final = replace(
+    PROFILE,
+    name="bybit-2025",
+    label="Bybit, margin calculation of 2025-09-02",
+    exchange="bybit",
     valuation="liquidation",
     fee_price="cancels",
     contract_fee_prices={"inverse": "extra_margin"},
     sources={
-        **PROFILE_2024.sources,
+        **PROFILE.sources,
         "valuation": f'{MARGIN_2025_PAGE} (2025-09-18): from 2025-09-02, isolated margin: "MM will be calculated '
         'using the Mark Price, while IM will continue to be based on the Entry Price"; USDT Position MM = '
         "[(Position Size x Mark Price x MM Rate) - MM Deduction] + [fee to close]; the risk limit follows the mark "

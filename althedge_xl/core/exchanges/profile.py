@@ -131,7 +131,7 @@ class ExchangeProfile:
         Where the BTC linear contract's current tiers are published (cited in ``sources["tier_feed"]``).
     exchange : str
         The exchange whose tier tables the rule reads, where the rule's name is not the exchange's
-        (a dated rule such as ``"bybit-2024"`` reads Bybit's tables); blank: ``name``.
+        (a dated rule such as ``"bybit-2025"`` reads Bybit's tables); blank: ``name``.
     contract_valuations, contract_fee_prices : mapping of contract to str
         ``valuation`` and ``fee_price`` for a contract whose rule differs from the others'
         (``{"inverse": "extra_margin"}``); a contract not named follows ``valuation`` and ``fee_price``.
@@ -179,7 +179,7 @@ class ExchangeProfile:
         """This rule as it applies to ``contract``: its valuation and fee price for that contract.
 
         >>> from althedge_xl.core.exchanges import exchange_profile
-        >>> exchange_profile("bybit").for_contract("inverse").fee_price
+        >>> exchange_profile("bybit-2025").for_contract("inverse").fee_price
         'extra_margin'
         """
         if not self.contract_valuations and not self.contract_fee_prices:
