@@ -19,7 +19,9 @@ Binance's brackets into ``TIERS``, their heading dated "from your account".
 Account: the "Exchange says" block compares the exchange's liquidation price of the largest BTCUSDT short
 (or, with none open, of the largest BTCUSDT position) with AltHedge's
 (:func:`~althedge_xl.workbook.account_liquidation.althedge_liquidation`, given the account's other
-USDT positions for the cross formula).
+USDT positions for the cross formula); where the exchange has another published rule (a dated rule,
+``bybit-2025``), the method cell adds that rule's price of the same position and says which rule the
+exchange's price matches within a tick.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from althedge_xl.core.exchanges import dated_rules, exchange_profile
 from althedge_xl.market.account.positions import btc_positions
 from althedge_xl.market.account.records import (
     CASH_ASSETS,
@@ -225,12 +228,53 @@ def _positions(
     out.account[says["SAYS_DIFFERENCE"]] = difference
     flag = None if difference is None else ("YES" if abs(difference) > DEFAULT_TICK + 1e-9 else "no")
     out.account[says["SAYS_FLAG"]] = flag
-    out.account[says["SAYS_METHOD"]] = ours.method or ours.error
+    out.account[says["SAYS_METHOD"]] = (ours.method or ours.error or "") + _dated_rules_text(
+        compared, wallet, rule, tiers, others, theirs, ours.price
+    )
     if flag == "YES":
         out.notes.append(
             f"{exchange}'s liquidation price {theirs:,.2f} and AltHedge's {ours.price:,.2f} differ by"
             f" {difference:+,.2f} USD, more than a tick ({ours.method})"
         )
+
+
+def _dated_rules_text(
+    position: Position,
+    wallet: float | None,
+    rule: str,
+    tiers: Sequence[Sequence[float]] | None,
+    others: Sequence[Position],
+    theirs: float | None,
+    ours: float | None,
+) -> str:
+    """The same position by each dated rule of ``rule``'s exchange, and which rule the exchange's price matches.
+
+    Empty for an exchange with no dated rule. A rule matches when its price is within a tick
+    (:data:`DEFAULT_TICK`) of the exchange's.
+    """
+    names = dated_rules(rule)
+    if not names:
+        return ""
+    parts, matching = [], []
+    if ours is not None and theirs is not None and abs(ours - theirs) <= DEFAULT_TICK + 1e-9:
+        matching.append(rule)
+    for name in names:
+        other = althedge_liquidation(position, wallet, name, tiers, others)
+        label = exchange_profile(name).label
+        if other.price is None:
+            parts.append(f"; by {name} ({label}): {other.error}")
+            continue
+        apart = "" if theirs is None else f", {other.price - theirs:+,.2f} USD from the exchange's"
+        parts.append(f"; by {name} ({label}): {other.price:,.2f}{apart}")
+        if theirs is not None and abs(other.price - theirs) <= DEFAULT_TICK + 1e-9:
+            matching.append(name)
+    if theirs is not None:
+        parts.append(
+            f"; the exchange's price matches {' and '.join(matching)} within a tick"
+            if matching
+            else f"; the exchange's price matches neither {rule} nor {' nor '.join(names)} within a tick"
+        )
+    return "".join(parts)
 
 
 def _hedge_inputs(

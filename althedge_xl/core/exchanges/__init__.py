@@ -28,6 +28,15 @@ DATED_PROFILES: Final[dict[str, ExchangeProfile]] = {p.name: p for p in (bybit.P
 ALL_RULES: Final = RULES + tuple(DATED_PROFILES)
 
 
+def dated_rules(exchange: str) -> tuple[str, ...]:
+    """The dated rule names that read ``exchange``'s tables (its other published rules), in order.
+
+    >>> dated_rules("bybit"), dated_rules("binance")
+    (('bybit-2025',), ())
+    """
+    return tuple(name for name, profile in DATED_PROFILES.items() if profile.exchange_name == exchange)
+
+
 def exchange_profile(rule: object) -> ExchangeProfile:
     """The profile of ``rule`` (case and surrounding spaces ignored), or a clear error listing the rules.
 
@@ -47,4 +56,4 @@ def exchange_profile(rule: object) -> ExchangeProfile:
     raise WrongTypeError(f"rule must be one of {choices}, not {rule!r}")
 
 
-__all__ = ["ALL_RULES", "DATED_PROFILES", "PROFILES", "RULES", "ExchangeProfile", "exchange_profile"]
+__all__ = ["ALL_RULES", "DATED_PROFILES", "PROFILES", "RULES", "ExchangeProfile", "dated_rules", "exchange_profile"]
