@@ -31,6 +31,9 @@ from test_refresh import _fetch, _nothing
 from althedge_xl.cli import main
 from althedge_xl.market import BASE_URL_ENV_VAR, CACHE_ENV_VAR
 from althedge_xl.market.account.keys import ApiKey
+from althedge_xl.market.account.records import AccountSnapshot, Part, Position
+from althedge_xl.workbook.account_layout import says_cells
+from althedge_xl.workbook.account_update import account_cells
 from althedge_xl.workbook.backups import backups_of
 from althedge_xl.workbook.patch import patch_sheet
 from althedge_xl.workbook.refresh import AccountRequest, refresh_workbook
@@ -308,6 +311,50 @@ def test_bybit_the_workbook_shows_the_bodies_numbers(bybit, mine):
     assert account["B52"] == "YES"  # 381 USD apart: the unified account's margin is not the wallet alone
     # execFee is a fee: -1.5075 received, 0.3 paid
     assert (account["B56"], account["B57"], account["B59"]) == (1.5075, 0.3, 2)
+
+
+def test_bybit_the_exchange_says_block_gives_the_2025_calculation_too(bybit, mine):
+    # The same short (0.15 BTC at 100,000, the 5,000 USDT wallet as margin, first risk limit 0.5 %) by bybit-2025,
+    # Bybit's margin calculation of 2025-09-02: maintenance at the mark price, so at LP:
+    # 5,000 − 0.15·(LP − 100,000) = 0.15·LP·0.005  →  LP = (5,000 + 15,000) / (0.15 · 1.005).
+    assert refresh(mine, "bybit").written
+    method = cells(mine, "Account")["B53"]
+    by_2025 = (5000 + 0.15 * 100_000) / (0.15 * 1.005)
+    shown = f"by bybit-2025 (Bybit, margin calculation of 2025-09-02): {by_2025:,.2f}, {by_2025 - 132_452.3:+,.2f} USD"
+    assert shown in method
+    assert method.endswith("the exchange's price matches neither bybit nor bybit-2025 within a tick")
+
+
+@pytest.mark.parametrize(
+    ("exchange_price", "matches"),
+    [
+        # bybit (maintenance at entry): 100,000 + (5,000 − 0.15·100,000·0.005) / 0.15.
+        (100_000 + (5000 - 75) / 0.15, "matches bybit within a tick"),
+        # bybit-2025 (maintenance at LP): (5,000 + 15,000) / (0.15 · 1.005).
+        ((5000 + 15_000) / (0.15 * 1.005), "matches bybit-2025 within a tick"),
+    ],
+)
+def test_the_exchange_says_block_names_the_rule_bybits_price_matches(exchange_price, matches):
+    short = Position(
+        "BTC/USDT:USDT",
+        "linear",
+        "short",
+        0.15,
+        100_000,
+        101_000,
+        20,
+        False,
+        "isolated",
+        5000,
+        None,
+        exchange_price,
+        "both",
+    )
+    snapshot = AccountSnapshot("bybit", "2026-12-08T00:00:00Z", "read", {"futures positions": Part("", [short])})
+    method = account_cells(snapshot, [], {}).account[says_cells()["SAYS_METHOD"]]
+    assert method.endswith(f"the exchange's price {matches}")
+    binance = AccountSnapshot("binance", "2026-12-08T00:00:00Z", "read", {"futures positions": Part("", [short])})
+    assert "bybit-2025" not in account_cells(binance, [], {}).account[says_cells()["SAYS_METHOD"]]
 
 
 def test_bybit_a_key_that_can_trade_or_transfer_is_refused(bybit, mine, capsys):

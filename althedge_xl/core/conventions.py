@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from althedge_xl.core.errors import WrongTypeError
-from althedge_xl.core.exchanges import PROFILES, RULES
+from althedge_xl.core.exchanges import ALL_RULES, PROFILES
 from althedge_xl.core.exchanges.binance import (
     BINANCE_BTCUSD_INVERSE,
     BINANCE_BTCUSDT,
@@ -18,6 +18,9 @@ from althedge_xl.core.exchanges.binance import (
     BINANCE_ETHUSDT_2024_10_24,
 )
 from althedge_xl.core.exchanges.bybit import BYBIT_BTCUSD_INVERSE, BYBIT_BTCUSDT
+
+#: Every rule name a function's ``rule`` accepts (the exchanges', then the dated ones such as "bybit-2025").
+RULES: Final = ALL_RULES
 
 #: Hours between funding settlements of BTCUSDT (00:00, 08:00, 16:00 UTC).
 FUNDING_INTERVAL_HOURS: Final = 8.0

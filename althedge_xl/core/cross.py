@@ -9,7 +9,10 @@ balance less the other positions' maintenance margin plus their unrealised P/L::
 the liquidation price). Bybit's published cross formula has the same shape with maintenance at
 entry and the fee to close valued at the bankruptcy price. So the price is the exchange's isolated
 rule (:func:`~althedge_xl.core.tier_liquidation.liquidation_in_table`) applied to the margin the
-position can lose, WB − TMM₁ + UPNL₁.
+position can lose, WB − TMM₁ + UPNL₁. Under ``bybit-2025`` (Bybit's margin calculation of
+2025-09-02: cross maintenance valued at the mark price) that is its isolated rule with the whole
+margin the position can lose and no extra margin, so the fee to close, which cancels but on the
+extra margin, has no effect; Bybit publishes no cross liquidation-price formula of that calculation.
 
 Sizes: BTC (linear) or the rule's contracts (inverse: Binance 100 USD, Bybit 1 USD). Wallet,
 maintenance and P/L: USDT for linear, BTC for inverse.
@@ -83,7 +86,7 @@ def cross_liquidation(
     """
     direction = parse_choice(side, "side", SIDES)
     kind = parse_choice(contract, "contract", CONTRACTS)
-    profile = exchange_profile(rule)
+    profile = exchange_profile(rule).for_contract(kind)
     ep = _number(entry_price, "entry_price", 0.0)
     qty = _number(quantity, "quantity", 0.0)
     wallet = _number(wallet_balance, "wallet_balance", 0.0)

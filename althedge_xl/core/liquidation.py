@@ -1,11 +1,12 @@
 """Liquidation with the exchange's tier table: the price of one position, its margin buffer, a notional's tier.
 
 The rule is an exchange's profile (:mod:`althedge_xl.core.exchanges`; ``rule`` names it in any
-case): Binance looks the tier up at the notional **at the liquidation price** (and values the
-maintenance margin there); Bybit at the notional **at entry**; a profile with a fee term adds
-the fee to close at the liquidation price. :mod:`althedge_xl.core.tier_liquidation` holds the
-kernel; leverage above the maximum of the position's tier at entry is refused, as the exchange
-refuses the order.
+case), for the contract: Binance and ``bybit-2025`` look the tier up at the notional **at the
+liquidation price** (and value the maintenance margin there); Bybit and MEXC at the notional **at
+entry**; a profile with a fee term adds the fee to close where it values it; ``bybit-2025``'s
+inverse rule counts the extra margin net of the taker fee.
+:mod:`althedge_xl.core.tier_liquidation` holds the kernel; leverage above the maximum of the
+position's tier at entry is refused, as the exchange refuses the order.
 
 A blank maintenance rate (:func:`liquidation_price`, :func:`margin_buffer`) means the default
 table's tier for the position, never its first tier silently; only when the size is unknown too
@@ -13,7 +14,8 @@ does the first tier apply, with its maximum leverage. :mod:`althedge_xl.core.spi
 same kernel for the BTC spike a short survives.
 
 Sizes: BTC for linear contracts, contracts for inverse ones (``contract_usd`` USD each, blank the
-rule's). Collateral: USDT for linear, BTC for inverse. Notionals in USD.
+rule's). Collateral: USDT for linear, BTC for inverse: the initial margin notional / leverage plus
+the extra margin added, so that the extra margin is collateral − notional / leverage. Notionals in USD.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from althedge_xl.core._arrays import Result, as_float_array, broadcast, finish, 
 from althedge_xl.core.conventions import CONTRACTS, SIDES, parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError
 from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
+from althedge_xl.core.fee_terms import wallet_net_of_extra_margin_fee
 from althedge_xl.core.liquidation_arrays import liquidation_many
 from althedge_xl.core.margin import (
     check_leverage,
@@ -75,7 +78,10 @@ def position_liquidation(
         The position's leverage, 1 to the maximum of its tier at entry.
     collateral : scalar, optional
         Wallet balance of the position, margin added included (USDT linear, BTC inverse);
-        default notional / leverage.
+        default notional / leverage. Under ``bybit-2025`` it is Bybit's "Initial Margin + Extra
+        Margin Added" without the estimated fee to close (which cancels between its initial and
+        maintenance margin): the extra margin is collateral − notional / leverage, which its
+        inverse rule counts net of the taker fee ``fee_rate``, ÷ (1 + fee) long, ÷ (1 − fee) short.
     side : {"short", "long"}
     contract : {"linear", "inverse"}
     rule : str or ExchangeProfile
@@ -87,13 +93,15 @@ def position_liquidation(
         USD face value of one inverse contract; blank, the rule's (Binance: 100).
     fee_rate : scalar, optional
         Fee to close in the liquidation condition, a fraction of the notional at the
-        liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none.
+        liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none. Under
+        ``bybit-2025`` the fee cancels and ``fee_rate`` is the taker rate the inverse extra
+        margin is net of (blank or 0: in full).
 
     Returns
     -------
     (price, mmr, amount, max_leverage)
         The liquidation price in USD and the tier's rate, amount and maximum leverage: the tier
-        at the liquidation price (Binance) or at entry (Bybit).
+        at the liquidation price (Binance, ``bybit-2025``) or at entry (Bybit).
 
     Notes
     -----
@@ -113,7 +121,7 @@ def position_liquidation(
     """
     direction = parse_choice(side, "side", SIDES)
     kind = parse_choice(contract, "contract", CONTRACTS)
-    profile = exchange_profile(rule)
+    profile = exchange_profile(rule).for_contract(kind)
     ep = _positive(entry_price, "entry_price")
     qty = _positive(quantity, "quantity")
     face = _positive(contract_face(contract_usd, kind, profile), "contract_usd")
@@ -126,6 +134,7 @@ def position_liquidation(
     notional = float(position_notional(np.float64(size), np.float64(ep), kind))
     check_tier_leverage(table, notional, lev, kind)
     wallet = notional / lev if collateral is None else _positive(collateral, "collateral")
+    wallet = float(wallet_net_of_extra_margin_fee(wallet, notional / lev, direction, kind, fee, profile.fee_price))
     return liquidation_in_table(table, ep, size, wallet, direction, kind, profile, fee)
 
 
@@ -233,7 +242,7 @@ def liquidation_price(
         )
     direction = parse_choice(side, "side", SIDES)
     kind = parse_choice(contract, "contract", CONTRACTS)
-    profile = exchange_profile(rule)
+    profile = exchange_profile(rule).for_contract(kind)
     table = profile.default_tiers(kind)
     fee = fee_of(fee_rate, profile)
     if quantity is None:  # the size is unknown: the first tier, with its maximum leverage

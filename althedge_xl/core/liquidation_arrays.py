@@ -20,7 +20,12 @@ import numpy as np
 from althedge_xl.core._arrays import FloatArray, Result, finish
 from althedge_xl.core.conventions import MAX_LEVERAGE
 from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
-from althedge_xl.core.fee_terms import split_fee, wallet_net_of_fee, wallet_with_fee
+from althedge_xl.core.fee_terms import (
+    split_fee,
+    wallet_net_of_extra_margin_fee,
+    wallet_net_of_fee,
+    wallet_with_fee,
+)
 from althedge_xl.core.margin import maintenance_at_entry, position_notional, price_in_tier
 from althedge_xl.core.tiers import TierTable
 
@@ -62,7 +67,7 @@ def collateral_many(
     or at entry; a position whose notional at entry is beyond the table is left to the kernel,
     which refuses it. The fee to close, ``fee`` × the notional at LP, is part of the collateral.
     """
-    profile = exchange_profile(rule)
+    profile = exchange_profile(rule).for_contract(contract)
     valuation = profile.valuation
     fee, at_bankruptcy = split_fee(fee, profile.fee_price)
     rates, amounts = np.asarray(table.rates), np.asarray(table.amounts)
@@ -108,7 +113,7 @@ def rise_survived_many(
     notional at that price falls in the tier, the lowest if several; at entry: the entry's tier),
     over the entry price, less 1.
     """
-    profile = exchange_profile(rule)
+    profile = exchange_profile(rule).for_contract(contract)
     fee, at_bankruptcy = split_fee(fee, profile.fee_price)
     size = notional / entry_price if contract == "linear" else notional
     at_entry = position_notional(size, entry_price, contract)
@@ -186,7 +191,8 @@ def liquidation_many(
     the table at entry, above its entry tier's maximum leverage, liquidated at entry or with no tier
     holding its price is left to the kernel.
     """
-    profile = exchange_profile(rule)
+    profile = exchange_profile(rule).for_contract(contract)
+    taker = fee
     fee, at_bankruptcy = split_fee(fee, profile.fee_price)
     valid = _positive(entry_price) & _positive(quantity) & _positive(contract_usd)
     valid &= np.isfinite(leverage) & (leverage >= 1) & (leverage <= MAX_LEVERAGE)
@@ -197,6 +203,7 @@ def liquidation_many(
     wallet = at_entry / leverage if collateral is None else collateral
     if collateral is not None:
         valid &= _positive(collateral)
+    wallet = wallet_net_of_extra_margin_fee(wallet, at_entry / leverage, side, contract, taker, profile.fee_price)
     wallet = wallet_net_of_fee(wallet, at_entry, side, contract, at_bankruptcy)
     unsettled = ~valid | beyond | (leverage > np.asarray(table.max_leverage)[entry_tier])
     unsettled |= wallet <= maintenance_at_entry(at_entry, rates[entry_tier], amounts[entry_tier], fee)

@@ -31,7 +31,12 @@ from althedge_xl.core._arrays import (
 from althedge_xl.core.conventions import CONTRACTS, MAX_LEVERAGE, SIDES, parse_choice
 from althedge_xl.core.errors import BadNumberError, MissingValueError
 from althedge_xl.core.exchanges import ExchangeProfile, exchange_profile
-from althedge_xl.core.fee_terms import check_fee_rate, split_fee, wallet_net_of_fee
+from althedge_xl.core.fee_terms import (
+    check_fee_rate,
+    split_fee,
+    wallet_net_of_extra_margin_fee,
+    wallet_net_of_fee,
+)
 
 
 def check_leverage(leverage: FloatArray) -> None:
@@ -184,15 +189,19 @@ def liquidation_price_in_tier(
     collateral : array_like, optional
         The position's wallet balance, including margin added (USDT for linear, BTC for
         inverse; for a single position in cross margin, the cross wallet balance). Replaces
-        notional / leverage.
+        notional / leverage. Under ``bybit-2025`` it is Initial Margin + Extra Margin Added
+        without the estimated fee to close (which cancels): its inverse rule counts the extra
+        margin, collateral − notional / leverage, net of the taker fee ``fee_rate``.
     rule : str or ExchangeProfile
         Whose formula (:data:`~althedge_xl.core.exchanges.RULES`, any case): where the profile
-        values maintenance (Binance at the liquidation price, Bybit at entry) and its fee term.
+        values maintenance (Binance and ``bybit-2025`` at the liquidation price, Bybit at entry)
+        and its fee term.
     contract_usd : array_like, optional
         USD face value of one inverse contract; blank, the rule's (Binance's BTCUSD: 100).
     fee_rate : array_like, optional
         The fee to close in the liquidation condition, a fraction of the notional at the
-        liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none.
+        liquidation price; blank, the rule's (0 for Binance and Bybit); 0, none. Under
+        ``bybit-2025`` it is the taker rate the inverse extra margin is net of.
 
     Returns
     -------
@@ -221,7 +230,7 @@ def liquidation_price_in_tier(
     """
     direction = parse_choice(side, "side", SIDES)
     kind = parse_choice(contract, "contract", CONTRACTS)
-    profile = exchange_profile(rule)
+    profile = exchange_profile(rule).for_contract(kind)
     ep = as_float_array(entry_price, "entry_price")
     lev = as_float_array(leverage, "leverage")
     rate = as_float_array(mmr, "mmr")
@@ -269,6 +278,7 @@ def liquidation_price_in_tier(
         wallet = values["collateral"]
         require(wallet > 0, "collateral must be greater than 0")
         reason = "collateral must exceed the maintenance margin at entry: the position would be liquidated at once"
+    wallet = wallet_net_of_extra_margin_fee(wallet, notional / lev, direction, kind, fee, profile.fee_price)
     wallet = wallet_net_of_fee(wallet, notional, direction, kind, at_bankruptcy)
     require(wallet > maintenance_at_entry(notional, rate, cum, at_lp), reason)
     price = price_in_tier(ep, size, wallet, rate, cum, direction, kind, profile.valuation, at_lp)

@@ -1,8 +1,8 @@
 """The BTC spike a short survives: the collateral a rise needs, and the rise a collateral survives.
 
 Both look the tier up as :mod:`althedge_xl.core.liquidation` does (valued at the liquidation
-price, Binance: at the notional there; valued at entry, Bybit: at entry), with the profile's fee
-to close where it has one, and each inverts the other: wherever one answers, the other
+price, Binance and ``bybit-2025``: at the notional there; valued at entry, Bybit: at entry), with
+the profile's fee to close where it has one, and each inverts the other: wherever one answers, the other
 answers with its argument back. A position whose notional at entry lies beyond the table is
 refused by both, since the exchange's tier for it (its maximum leverage, its maintenance margin
 at entry) is not in the table.
@@ -77,7 +77,7 @@ def collateral_for_rise(
     8112.0
     """
     kind = parse_choice(contract, "contract", CONTRACTS)
-    profile = exchange_profile(rule)
+    profile = exchange_profile(rule).for_contract(kind)
     fee, at_bankruptcy = split_fee(fee_of(fee_rate, profile), profile.fee_price)
     table = resolve_tiers(tiers, profile, kind)
     at_lp = profile.valuation == "liquidation"
@@ -137,7 +137,7 @@ def rise_survived(
     0.4
     """
     kind = parse_choice(contract, "contract", CONTRACTS)
-    profile = exchange_profile(rule)
+    profile = exchange_profile(rule).for_contract(kind)
     fee = fee_of(fee_rate, profile)
     table = resolve_tiers(tiers, profile, kind)
     wallet = as_float_array(collateral, "collateral")

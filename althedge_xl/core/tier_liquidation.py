@@ -1,8 +1,8 @@
 """Liquidation in an exchange's tier table: the table to use, the price of one position, and its tier.
 
 The exchange's profile (:mod:`althedge_xl.core.exchanges`) says where its maintenance margin is
-valued. Valued at the liquidation price (Binance), the tier is the one the notional **at the
-liquidation price** falls in; valued at entry (Bybit), the one the notional **at entry** falls in.
+valued. Valued at the liquidation price (Binance, ``bybit-2025``), the tier is the one the notional
+**at the liquidation price** falls in; valued at entry (Bybit), the one the notional **at entry** falls in.
 A tier table belongs to one exchange: a table of one exchange is never used with another's rule.
 Leverage above the maximum of the position's tier at entry is refused, as the exchange refuses
 the order. The liquidation condition adds the profile's fee to close, ``fee · N(LP)``, where the
@@ -39,13 +39,13 @@ def resolve_tiers(tiers: ArrayLike | TierTable | None, rule: str | ExchangeProfi
     if tiers is None:
         return profile.default_tiers(contract)
     if isinstance(tiers, TierTable):
-        if tiers.exchange != profile.name:
+        if tiers.exchange != profile.exchange_name:
             raise WrongTypeError(
                 f"the tiers are {exchange_label(tiers.exchange)}'s but the rule is {profile.name}: "
                 "use that exchange's tiers with its rule"
             )
         return tiers
-    return tier_table(tiers, exchange=profile.name, amounts=profile.amounts)
+    return tier_table(tiers, exchange=profile.exchange_name, amounts=profile.amounts)
 
 
 def fee_of(fee_rate: ArrayLike | None, profile: ExchangeProfile) -> float:
@@ -86,8 +86,10 @@ def liquidation_in_table(
     """Liquidation price of one position in ``table`` and its tier's rate, amount and maximum leverage.
 
     Inputs are checked already: ``size`` is Q BTC (linear) or S USD (inverse), ``wallet`` the
-    collateral the position can lose (USDT linear, BTC inverse), ``fee`` the fee term's rate (valued
-    where the profile says, :mod:`althedge_xl.core.fee_terms`). Valued at the liquidation price,
+    collateral the position can lose (USDT linear, BTC inverse; where the profile counts the extra
+    margin net of the fee, already net of it), ``fee`` the fee term's rate (valued where the profile
+    says, :mod:`althedge_xl.core.fee_terms`); ``profile`` is the rule for this contract
+    (:meth:`~althedge_xl.core.exchanges.profile.ExchangeProfile.for_contract`). Valued at the liquidation price,
     the price is computed in every tier (:func:`~althedge_xl.core.margin.price_in_tier`) and the
     one whose notional at that price falls in the tier is the answer (the lowest for a short, the
     highest for a long, should two qualify); valued at entry, it is the entry tier's.

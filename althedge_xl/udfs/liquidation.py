@@ -40,7 +40,7 @@ def HEDGE_LIQUIDATION(
 ) -> Any:
     """Liquidation price with the exchange's tiers, as one row: price, tier rate, tier amount, tier max leverage.
 
-    Binance: the tier at the liquidation price; Bybit: at entry. A short of 2 BTC at 100,000, 20×
+    Binance, bybit-2025: the tier at the liquidation price; Bybit: at entry. A short of 2 BTC at 100,000, 20×
     (Binance bracket 1: 0.4 %, cum 0, 150×) liquidates at 104,581.67.
 
     >>> [[round(v, 4) for v in HEDGE_LIQUIDATION(100000, 2, 20)[0]]]

@@ -24,7 +24,7 @@ LIQ_HELP = {
     + " (default binance)",
     "contract_usd": "Optional: USD face value of one inverse contract (blank: the rule's; Binance BTCUSD 100)",
     "fee_rate": "Optional: fee to close in the liquidation condition, a fraction of the notional at the liquidation "
-    "price (blank: the rule's, 0 for binance and bybit; 0: none)",
+    "price (blank: the rule's, 0 for binance and bybit; 0: none); bybit-2025: the taker rate inverse extra margin is net of",
     "tiers": "Optional: tier table of the rule's exchange, one row per tier: floor, cap, rate, amount, max leverage; "
     "a blank amount is the rule's, not 0",
 }

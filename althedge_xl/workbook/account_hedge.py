@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from althedge_xl.core.exchanges import exchange_profile
+from althedge_xl.core.exchanges import dated_rules, exchange_profile
 from althedge_xl.market.account.positions import INVERSE_BTC, LINEAR_BTC
 from althedge_xl.market.account.records import AccountSnapshot, FuturesWallet, Position, position_key
 from althedge_xl.workbook import account_layout as ax
@@ -125,7 +125,9 @@ def positions_cells(
     tick = compared.price_tick or profile.ticks.get(compared.contract) or FALLBACK_TICK
     flag = None if difference is None else ("YES" if abs(difference) > tick + 1e-9 else "no")
     account[says["SAYS_FLAG"]] = flag
-    account[says["SAYS_METHOD"]] = prefix + ours.method if ours.method else ours.error
+    account[says["SAYS_METHOD"]] = (prefix + ours.method if ours.method else ours.error or "") + _dated_rules_text(
+        compared, wallet, rule, tiers, others, theirs, ours.price, tick
+    )
     account[says["SAYS_POSITION"]] = (
         f"{describe(compared)}, {compared.size:g} {'BTC' if compared.contract == 'linear' else 'contracts'}"
         f" ({position_usd(compared, face):,.0f} USD); tick {tick:g} USD"
@@ -135,6 +137,46 @@ def positions_cells(
             f"{snapshot.exchange}'s liquidation price {theirs:,.2f} and AltHedge's {ours.price:,.2f} differ by"
             f" {difference:+,.2f} USD, more than a tick of {tick:g} ({ours.method})"
         )
+
+
+def _dated_rules_text(
+    position: Position,
+    wallet: float | None,
+    rule: str,
+    tiers: Sequence[Sequence[float]] | None,
+    others: Sequence[Position],
+    theirs: float | None,
+    ours: float | None,
+    tick: float,
+) -> str:
+    """The same position by each dated rule of ``rule``'s exchange, and which rule the exchange's price matches.
+
+    Empty for an exchange with no dated rule. A rule matches when its price is within ``tick`` (USD) of
+    the exchange's.
+    """
+    names = dated_rules(rule)
+    if not names:
+        return ""
+    parts, matching = [], []
+    if ours is not None and theirs is not None and abs(ours - theirs) <= tick + 1e-9:
+        matching.append(rule)
+    for name in names:
+        other = althedge_liquidation(position, wallet, name, tiers, others)
+        label = exchange_profile(name).label
+        if other.price is None:
+            parts.append(f"; by {name} ({label}): {other.error}")
+            continue
+        apart = "" if theirs is None else f", {other.price - theirs:+,.2f} USD from the exchange's"
+        parts.append(f"; by {name} ({label}): {other.price:,.2f}{apart}")
+        if theirs is not None and abs(other.price - theirs) <= tick + 1e-9:
+            matching.append(name)
+    if theirs is not None:
+        parts.append(
+            f"; the exchange's price matches {' and '.join(matching)} within a tick"
+            if matching
+            else f"; the exchange's price matches neither {rule} nor {' nor '.join(names)} within a tick"
+        )
+    return "".join(parts)
 
 
 def _table(account: dict[str, CellValue], positions: list[Position]) -> None:

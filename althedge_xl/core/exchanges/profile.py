@@ -9,7 +9,12 @@ The liquidation functions read a profile and never ask which exchange it is. A p
   deduction, taken as given; ``"none"``: one rate for the whole position and no amount, every
   amount 0);
 * the fee the liquidation condition adds to the maintenance margin, as a fraction of the notional
-  at the liquidation price (0 where the exchange's published formula has none);
+  at the liquidation price (0 where the exchange's published formula has none), and the price it is
+  valued at (:data:`FEE_PRICES`): where the fee to close is in the initial margin and the
+  maintenance margin alike it cancels, except, where the exchange says so, on the extra margin
+  (collateral beyond the initial margin), which then counts net of the taker fee;
+* where a rule differs between an exchange's linear and inverse contracts, the valuation and the
+  fee price per contract (:meth:`ExchangeProfile.for_contract`);
 * the default BTC tier tables per contract, the inverse contract's face value, the price ticks and
   the direction a liquidation price is rounded to them, the funding interval and cap;
 * where its current BTC tiers can be fetched (:class:`TierFeed`): which ccxt method, whether without a
@@ -22,7 +27,7 @@ A value nobody can cite is ``None``: the function that needs it asks the user fo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from althedge_xl.core.errors import MissingValueError
@@ -37,6 +42,13 @@ TIER_UNITS: Final = ("quote", "contracts")
 #: How a liquidation price is rounded to the tick: up, down, or toward the side that liquidates
 #: sooner ("adverse": up for a short, down for a long) or later ("favourable").
 TICK_ROUNDINGS: Final = ("up", "down", "nearest", "adverse", "favourable")
+#: The price the fee to close is valued at (:mod:`althedge_xl.core.fee_terms`): the liquidation
+#: price; the bankruptcy price; in the initial and the maintenance margin alike, so that it cancels
+#: except on the extra margin, which counts net of it (``"extra_margin"``); or cancelling entirely
+#: (``"cancels"``).
+FEE_PRICES: Final = ("liquidation", "bankruptcy", "extra_margin", "cancels")
+#: The contracts a profile can give a rule of their own.
+PROFILE_CONTRACTS: Final = ("linear", "inverse")
 
 
 @dataclass(frozen=True)
@@ -113,10 +125,16 @@ class ExchangeProfile:
         Largest funding rate a settlement of the BTC perpetual can have, as a fraction.
     sources : mapping of str to str
         For each attribute above that holds a number or a table, where it comes from and when.
-    fee_price : {"liquidation", "bankruptcy"}
-        The price the fee to close is valued at (:mod:`althedge_xl.core.fee_terms`).
+    fee_price : {"liquidation", "bankruptcy", "extra_margin", "cancels"}
+        The price the fee to close is valued at (:data:`FEE_PRICES`, :mod:`althedge_xl.core.fee_terms`).
     tier_feed : TierFeed or None
         Where the BTC linear contract's current tiers are published (cited in ``sources["tier_feed"]``).
+    exchange : str
+        The exchange whose tier tables the rule reads, where the rule's name is not the exchange's
+        (a dated rule such as ``"bybit-2025"`` reads Bybit's tables); blank: ``name``.
+    contract_valuations, contract_fee_prices : mapping of contract to str
+        ``valuation`` and ``fee_price`` for a contract whose rule differs from the others'
+        (``{"inverse": "extra_margin"}``); a contract not named follows ``valuation`` and ``fee_price``.
     """
 
     name: str
@@ -133,16 +151,46 @@ class ExchangeProfile:
     sources: Mapping[str, str] = field(default_factory=dict)
     fee_price: str = "liquidation"
     tier_feed: TierFeed | None = None
+    exchange: str = ""
+    contract_valuations: Mapping[str, str] = field(default_factory=dict)
+    contract_fee_prices: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.valuation not in VALUATIONS:
-            raise ValueError(f"{self.name}: valuation must be one of {VALUATIONS}")
+        for valuation in (self.valuation, *self.contract_valuations.values()):
+            if valuation not in VALUATIONS:
+                raise ValueError(f"{self.name}: valuation must be one of {VALUATIONS}")
         if self.amounts not in AMOUNT_KINDS:
             raise ValueError(f"{self.name}: amounts must be one of {AMOUNT_KINDS}")
-        if self.fee_price not in ("liquidation", "bankruptcy"):
-            raise ValueError(f"{self.name}: fee_price must be liquidation or bankruptcy")
+        for fee_price in (self.fee_price, *self.contract_fee_prices.values()):
+            if fee_price not in FEE_PRICES:
+                raise ValueError(f"{self.name}: fee_price must be one of {FEE_PRICES}")
+        for contract in (*self.contract_valuations, *self.contract_fee_prices):
+            if contract not in PROFILE_CONTRACTS:
+                raise ValueError(f"{self.name}: a rule per contract is for one of {PROFILE_CONTRACTS}")
         if self.tick_rounding is not None and self.tick_rounding not in TICK_ROUNDINGS:
             raise ValueError(f"{self.name}: tick_rounding must be one of {TICK_ROUNDINGS}")
+
+    @property
+    def exchange_name(self) -> str:
+        """The exchange whose tier tables this rule reads (a dated rule's exchange, else its name)."""
+        return self.exchange or self.name
+
+    def for_contract(self, contract: str) -> ExchangeProfile:
+        """This rule as it applies to ``contract``: its valuation and fee price for that contract.
+
+        >>> from althedge_xl.core.exchanges import exchange_profile
+        >>> exchange_profile("bybit-2025").for_contract("inverse").fee_price
+        'extra_margin'
+        """
+        if not self.contract_valuations and not self.contract_fee_prices:
+            return self
+        return replace(
+            self,
+            valuation=self.contract_valuations.get(contract, self.valuation),
+            fee_price=self.contract_fee_prices.get(contract, self.fee_price),
+            contract_valuations={},
+            contract_fee_prices={},
+        )
 
     def default_tiers(self, contract: str) -> TierTable:
         """The default BTC tier table for ``contract``, or a clear request for one."""
