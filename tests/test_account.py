@@ -350,10 +350,11 @@ def test_the_exchange_says_block_names_the_rule_bybits_price_matches(exchange_pr
         exchange_price,
         "both",
     )
-    snapshot = AccountSnapshot("bybit", "2026-12-08T00:00:00Z", "read", {"futures positions": Part("", [short])})
+    parts = {"futures positions": Part("", [short]), "COIN-M positions": Part("", [])}
+    snapshot = AccountSnapshot("bybit", "2026-12-08T00:00:00Z", "read", parts)
     method = account_cells(snapshot, [], {}).account[says_cells()["SAYS_METHOD"]]
     assert method.endswith(f"the exchange's price {matches}")
-    binance = AccountSnapshot("binance", "2026-12-08T00:00:00Z", "read", {"futures positions": Part("", [short])})
+    binance = AccountSnapshot("binance", "2026-12-08T00:00:00Z", "read", parts)
     assert "bybit-2025" not in account_cells(binance, [], {}).account[says_cells()["SAYS_METHOD"]]
 
 

@@ -131,6 +131,16 @@ def test_an_exchange_without_a_cited_table_asks_for_it(tmp_path):
     assert computed.value("Hedge", "C36") == "none published that AltHedge can cite: type it"
 
 
+@pytest.mark.parametrize("rule,label", [("mexc", "MEXC"), ("okx", "OKX"), ("weex", "WEEX")])
+def test_an_empty_table_on_the_sheet_says_why_none_is_shipped(tmp_path, rule, label):
+    # the exchange's own table left empty (fee to close 0, so that the table is what is missing): the
+    # function gets no table, not a range of blanks, and says that none can be cited
+    computed = compute(edited_template(tmp_path, {("Hedge", "B10"): rule, ("Hedge", "B36"): 0}))
+    reason = computed.reasons[("Hedge", "B11")]
+    assert reason.startswith("#N/A") and f"ships no {label} linear BTC tier table" in reason, reason
+    assert "every row is blank" not in reason
+
+
 def test_a_fee_to_close_on_the_sheet(tmp_path):
     # OKX with its fee typed (0.05 %) and its tiers typed (one tier, 0.4 %, 100×): the short's
     # LP = (WB + Q·EP) / (Q·(1 + MMR + fee)), WB = Q·EP/20.

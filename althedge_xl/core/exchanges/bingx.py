@@ -82,6 +82,6 @@ PROFILE: Final = ExchangeProfile(
         ccxt_id="bingx",
         keyless=False,
         why_not="BingX's maintenance-margin endpoint (GET /openApi/swap/v1/maintMarginRatio) needs an API key. "
-        "Type its BTC-USDT tiers into the other exchanges' table on the Hedge sheet",
+        "Type its BTC-USDT tiers beyond the documented two into its table on the Hedge sheet, TIERS_BINGX",
     ),
 )

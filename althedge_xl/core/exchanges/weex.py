@@ -55,6 +55,6 @@ PROFILE: Final = ExchangeProfile(
         ccxt_id=None,
         keyless=False,
         why_not="WEEX is not an exchange ccxt supports, so AltHedge cannot fetch its tiers. "
-        "Type its BTCUSDT tiers into the other exchanges' table on the Hedge sheet (in USDT; amount 0)",
+        "Type its BTCUSDT tiers into its table on the Hedge sheet, TIERS_WEEX (in USDT; amount 0)",
     ),
 )

@@ -55,10 +55,15 @@ BYBIT_FIRST_ROW = TABLE_FIRST_ROWS["bybit"]
 
 
 def _tiers_in_force() -> str:
-    """``IF(HEDGE_RULE="binance",TIERS,IF(HEDGE_RULE="bybit",TIERS_BYBIT,…,""))``; inverse: the rule's default."""
+    """``IF(HEDGE_RULE="binance",IF(COUNT(TIERS)=0,"",TIERS),…,"")``; inverse: the rule's default.
+
+    An empty table passes "" (the rule's default table, or the function's request for one, which says
+    why none is shipped) rather than a range of blanks.
+    """
     choice = '""'
     for name in reversed(RULES):
-        choice = f'IF(HEDGE_RULE="{name}",{tier_table_name(name)},{choice})'
+        table = tier_table_name(name)
+        choice = f'IF(HEDGE_RULE="{name}",IF(COUNT({table})=0,"",{table}),{choice})'
     return f'IF(CONTRACT_TYPE="inverse","",{choice})'
 
 
