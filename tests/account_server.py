@@ -257,4 +257,6 @@ BYBIT_SIGNED = {
     "/v5/position/list": "v5_position_list.json",
     "/v5/account/fee-rate": "v5_account_fee_rate.json",
     "/v5/execution/list": "v5_execution_list.json",
+    "/v5/asset/transfer/query-account-coins-balance": "v5_asset_transfer_query_account_coins_balance.json",
+    "/v5/earn/position": "v5_earn_position.json",
 }

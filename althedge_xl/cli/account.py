@@ -47,7 +47,7 @@ def account_exit(update: Any, workbook: Path) -> int:
     """Print each account part's status and what was written; 0, or 1 when a part did not arrive."""
     snapshot = update.account
     for part in snapshot.parts.values():
-        status = "ok" if part.ok else f"FAILED: {part.error}"
+        status = f"FAILED: {part.error}" if not part.ok else f"not read: {part.unreadable}" if part.unreadable else "ok"
         print(f"althedge: {snapshot.exchange} {part.name}: {status}", file=sys.stderr)
     if update.written:
         backup = f" (previous file kept as {update.backup.name})" if update.backup is not None else ""

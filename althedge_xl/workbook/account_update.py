@@ -66,7 +66,7 @@ def account_cells(
     """Everything the account refresh writes, from ``snapshot``, the Portfolio rows
     ``(row, asset, class, quantity, value)`` and the Prices sheet's prices (symbol -> USD)."""
     out = AccountCells()
-    balance_rows: list[tuple[str, Holding, str]] = []
+    balance_rows: list[tuple[str, Holding | None, str]] = []
     spot: list[Holding] | None = snapshot.value("spot balances")
     if spot is not None:
         balance_rows += _portfolio(out, spot, portfolio, prices, dust_usd)
@@ -82,6 +82,9 @@ def account_cells(
     ):
         for holding in snapshot.value(part) or []:
             balance_rows.append((wallet_name, holding, f"not imported ({part})"))
+        unreadable = snapshot.parts.get(part)
+        if unreadable is not None and unreadable.unreadable:
+            balance_rows.append((wallet_name, None, unreadable.unreadable))
     _balances_block(out, balance_rows)
     tiers = snapshot.value("brackets")
     positions_cells(snapshot, out.hedge, out.account, out.notes, tiers)
@@ -108,8 +111,11 @@ def account_cells(
     out.account[ax.READ_AT_CELL] = snapshot.time
     out.account[ax.RIGHTS_CELL] = snapshot.rights
     failed = [part.name for part in snapshot.failed]
+    unread = [part.name for part in snapshot.parts.values() if part.unreadable]
+    arrived = len(snapshot.parts) - len(unread)
     out.account[ax.PARTS_CELL] = (
-        f"all {len(snapshot.parts)} arrived" if not failed else f"did not arrive (kept as before): {', '.join(failed)}"
+        (f"all {arrived} arrived" if not failed else f"did not arrive (kept as before): {', '.join(failed)}")
+        + (f"; not readable with this key: {', '.join(unread)}" if unread else "")
     )
     return out
 
@@ -158,12 +164,13 @@ def _portfolio(
     return listed
 
 
-def _balances_block(out: AccountCells, rows: list[tuple[str, Holding, str]]) -> None:
+def _balances_block(out: AccountCells, rows: list[tuple[str, Holding | None, str]]) -> None:
+    """The Account sheet's balances: one row per holding, or per wallet not read (no holding, the reason)."""
     for i in range(ax.BALANCE_ROWS):
         values: tuple[CellValue, ...] = (None,) * len(ax.BALANCE_COLUMNS)
         if i < len(rows):
             wallet, h, where = rows[i]
-            values = (wallet, h.asset, h.free, h.locked, h.total, where)
+            values = (wallet, h.asset, h.free, h.locked, h.total, where) if h else (wallet, "", None, None, None, where)
         elif i == ax.BALANCE_ROWS - 1 and len(rows) > ax.BALANCE_ROWS:
             values = ("", "", None, None, None, f"and {len(rows) - ax.BALANCE_ROWS + 1} more not shown")
         for col, value in zip(ax.BALANCE_COLUMNS, values, strict=True):

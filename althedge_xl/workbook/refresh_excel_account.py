@@ -162,6 +162,9 @@ def write_account(
             outcome.lines.append(f"Account: {exc}; its cells were not written")
     for part in snapshot.failed:
         outcome.lines.append(f"Account {part.name}: not written ({part.error})")
+    for part in snapshot.parts.values():
+        if part.unreadable:
+            outcome.lines.append(f"Account {part.name}: {part.unreadable}")
     if snapshot.failed:
         arrived = [part.name for part in snapshot.parts.values() if part.ok]
         outcome.lines.insert(0, f"Account ({snapshot.exchange}) written: {', '.join(arrived) or 'nothing'}.")

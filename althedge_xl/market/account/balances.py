@@ -1,11 +1,13 @@
 """Balances: the spot wallet (imported), the futures wallet (collateral); the funding wallet, the
-cross margin wallet and Simple Earn (listed, not imported).
+cross margin wallet and the flexible Earn products (listed, not imported).
 
-All through ccxt's unified ``fetch_balance``: spot ``GET /api/v3/account`` (Binance) or the unified
+Through ccxt's unified ``fetch_balance``: spot ``GET /api/v3/account`` (Binance) or the unified
 wallet ``GET /v5/account/wallet-balance`` (Bybit); the USDⓈ-M futures wallet with ``type="swap"``
 (Binance ``GET /fapi/v3/account``); Binance's COIN-M wallet with ``subType="inverse"``
-(``GET /dapi/v1/account``, with each COIN-M position's maintenance margin); Binance's funding wallet with
-``type="funding"`` (``POST /sapi/v1/asset/get-funding-asset``).
+(``GET /dapi/v1/account``, with each COIN-M position's maintenance margin); the funding wallet with
+``type="funding"`` (Binance ``POST /sapi/v1/asset/get-funding-asset``, Bybit
+``GET /v5/asset/transfer/query-account-coins-balance?accountType=FUND``). The flexible Earn products have
+no unified call: each exchange's endpoint is read raw (signed by ccxt), :data:`EARN_FLEXIBLE`.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def _bybit_coins(info: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def funding_wallet(client: Any) -> list[Holding]:
-    """Binance's funding wallet (listed, never imported)."""
+    """The funding wallet (listed, never imported): ``walletBalance`` per coin on Bybit."""
     return holdings(client.fetch_balance({"type": "funding"}))
 
 
@@ -105,19 +107,36 @@ def margin_wallet(client: Any) -> list[Holding]:
     return holdings(client.fetch_balance({"type": "margin"}))
 
 
-def earn_flexible(client: Any) -> list[Holding]:
-    """Binance's Simple Earn flexible products (listed, never imported): ``GET /sapi/v1/simple-earn/flexible/position``.
-
-    ccxt has no unified call for it: the raw endpoint, signed by ccxt. ``totalAmount`` per asset.
-    """
+def binance_earn_flexible(client: Any) -> list[Holding]:
+    """Binance's Simple Earn flexible products (listed, never imported): ``GET /sapi/v1/simple-earn/flexible/position``,
+    ``rows[].totalAmount`` per ``asset``."""
     answer = client.sapi_get_simple_earn_flexible_position({"size": 100})
     rows = answer.get("rows") if isinstance(answer, Mapping) else None
+    return _summed(rows, "asset", "totalAmount", "the Simple Earn positions")
+
+
+def bybit_earn_flexible(client: Any) -> list[Holding]:
+    """Bybit's Flexible Saving positions (listed, never imported): ``GET /v5/earn/position?category=FlexibleSaving``,
+    ``result.list[].amount`` per ``coin`` (Bybit returns fully redeemed positions too, at 0: left out)."""
+    answer = client.private_get_v5_earn_position({"category": "FlexibleSaving"})
+    result = answer.get("result") if isinstance(answer, Mapping) else None
+    rows = result.get("list") if isinstance(result, Mapping) else None
+    return _summed(rows, "coin", "amount", "the Flexible Saving positions")
+
+
+#: The reader of each exchange's flexible Earn products (no unified ccxt call exists for them).
+EARN_FLEXIBLE = {"binance": binance_earn_flexible, "bybit": bybit_earn_flexible}
+
+
+def _summed(rows: Any, asset_field: str, amount_field: str, what: str) -> list[Holding]:
+    """``rows``' ``amount_field`` summed per ``asset_field``, non-zero totals sorted by asset."""
     if not isinstance(rows, list):
-        raise ValueError("the Simple Earn positions came back unreadable")
+        raise ValueError(f"{what} came back unreadable")
     totals: dict[str, float] = {}
     for row in rows:
-        if isinstance(row, Mapping) and row.get("asset"):
-            totals[str(row["asset"])] = totals.get(str(row["asset"]), 0.0) + _number(row.get("totalAmount"))
+        if isinstance(row, Mapping) and row.get(asset_field):
+            asset = str(row[asset_field])
+            totals[asset] = totals.get(asset, 0.0) + _number(row.get(amount_field))
     return [Holding(asset, amount, 0.0) for asset, amount in sorted(totals.items()) if amount]
 
 

@@ -43,16 +43,22 @@ _BYBIT = {
     10010: ("this computer's IP is not on the key's whitelist", "add this IP to the key, or remove the restriction"),
     10005: ("the key lacks the permission to read this", "give the key read-only rights to the account"),
 }
+#: The exchange's codes of a request refused for a right the key lacks (the key itself is valid).
+_DENIED = {"bybit": {10005}}
 
 
 class AccountFault(Exception):
-    """An account-link fault: ``exchange``, ``cause``, ``fix`` and the run's ``exit_code``."""
+    """An account-link fault: ``exchange``, ``cause``, ``fix`` and the run's ``exit_code``.
 
-    def __init__(self, exchange: str, cause: str, fix: str, exit_code: int = SETTING) -> None:
+    ``denied``: the exchange refused the request for a right the key lacks (the key itself is valid).
+    """
+
+    def __init__(self, exchange: str, cause: str, fix: str, exit_code: int = SETTING, denied: bool = False) -> None:
         self.exchange = exchange
         self.cause = cause
         self.fix = fix
         self.exit_code = exit_code
+        self.denied = denied
         super().__init__(self.line())
 
     def line(self) -> str:
@@ -75,13 +81,16 @@ def classify(exc: BaseException, exchange: str, part: str, retry_after_s: float 
         code = int(code_match[1])
         known = (_BINANCE if exchange == "binance" else _BYBIT).get(code)
         if known is not None:
-            return AccountFault(exchange, known[0], known[1], SETTING)
+            return AccountFault(exchange, known[0], known[1], SETTING, code in _DENIED.get(exchange, ()))
     if names & {"InvalidNonce"}:
         cause, fix = _BINANCE[-1021]
         return AccountFault(exchange, cause, fix, SETTING)
     if names & {"AuthenticationError", "PermissionDenied", "AccountSuspended"}:
         return AccountFault(
-            exchange, f"the exchange rejected the key ({_short(text)})", "check the key and secret, or make a new one"
+            exchange,
+            f"the exchange rejected the key ({_short(text)})",
+            "check the key and secret, or make a new one",
+            denied="PermissionDenied" in names,
         )
     if names & {"DDoSProtection", "RateLimitExceeded"}:
         wait = f", asks to wait {retry_after_s:g} s (Retry-After)" if retry_after_s is not None else ""

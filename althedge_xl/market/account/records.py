@@ -93,11 +93,17 @@ class FundingIncome:
 
 @dataclass
 class Part:
-    """One part of the account read (or not): ``value`` when it arrived, ``error`` (one line) when not."""
+    """One part of the account read (or not): ``value`` when it arrived, ``error`` (one line) when not.
+
+    ``unreadable`` (one line) marks a listed-only part the exchange refuses to this key for a right
+    AltHedge does not ask for (Bybit's funding wallet wants a Wallet right, its Earn positions the Earn
+    permission): not read, said so, and not a failure of the run.
+    """
 
     name: str
     value: Any = None
     error: str | None = None
+    unreadable: str | None = None
 
     @property
     def ok(self) -> bool:

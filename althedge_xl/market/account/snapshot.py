@@ -2,8 +2,9 @@
 
 Order: markets (public), the key's rights (:mod:`~althedge_xl.market.account.permissions`), then the
 parts of :data:`PARTS`. A setting fault anywhere (:data:`~althedge_xl.market.account.faults.SETTING`)
-stops the read at once and is raised; a passing fault of one part is kept as that part's error. Account
-values go into the snapshot alone: nothing of them is written to the market-data cache.
+stops the read at once and is raised; a passing fault of one part is kept as that part's error. A
+listed-only part the exchange refuses to the key for a right it lacks (:data:`LISTED_ONLY`) is marked
+unreadable and said so, not failed. Account values go into the snapshot alone: nothing of them is written to the market-data cache.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ T = TypeVar("T")
 PARTS: tuple[tuple[str, tuple[str, ...] | None, Callable[[Any, str, int], Any]], ...] = (
     ("spot balances", None, lambda c, x, now: balances.spot(c)),
     ("futures wallet", None, lambda c, x, now: balances.futures_wallet(c, x)),
-    ("funding wallet", ("binance",), lambda c, x, now: balances.funding_wallet(c)),
+    ("funding wallet", ("binance", "bybit"), lambda c, x, now: balances.funding_wallet(c)),
     ("margin wallet", ("binance",), lambda c, x, now: balances.margin_wallet(c)),
-    ("earn (flexible)", ("binance",), lambda c, x, now: balances.earn_flexible(c)),
+    ("earn (flexible)", tuple(balances.EARN_FLEXIBLE), lambda c, x, now: balances.EARN_FLEXIBLE[x](c)),
     ("futures positions", None, lambda c, x, now: positions.usdt_positions(c)),
     ("COIN-M wallet", ("binance",), lambda c, x, now: balances.futures_wallet(c, x, "inverse")),
     ("COIN-M positions", None, lambda c, x, now: positions.coin_positions(c)),
@@ -41,6 +42,16 @@ PARTS: tuple[tuple[str, tuple[str, ...] | None, Callable[[Any, str, int], Any]],
     ("brackets", ("binance",), lambda c, x, now: brackets.account_brackets(c, x)),
     ("funding paid and received", None, lambda c, x, now: funding_income.funding_income(c, x, now)),
 )
+
+#: The parts only listed on the Account sheet (nothing of them is imported), and what to say when the
+#: exchange refuses one to the key for a right AltHedge does not ask for: the key passed the read-only
+#: check, so the run goes on (a right that would let the key move money is never the fix).
+LISTED_ONLY = {
+    "funding wallet": "the exchange asks for a Wallet (transfer) right to read it, which AltHedge refuses on a key;"
+    " check the funding wallet in the exchange's app",
+    "margin wallet": "the key may not read it; check the margin wallet in the exchange's app",
+    "earn (flexible)": "the key may not read it; tick Earn on the read-only key to list it",
+}
 
 
 def fetch_account(
@@ -89,6 +100,9 @@ def fetch_account(
         try:
             value = call(lambda read=read: read(client, exchange, now_ms), name)  # type: ignore[misc]
         except AccountFault as fault:
+            if fault.denied and name in LISTED_ONLY:
+                snapshot.parts[name] = Part(name, unreadable=f"{exchange}: {name}: not read, {LISTED_ONLY[name]}")
+                continue
             if fault.exit_code == SETTING:
                 raise
             snapshot.parts[name] = Part(name, None, fault.line())
