@@ -97,3 +97,10 @@ def test_a_passing_fault_of_a_listed_part_is_still_a_partial_run(bybit, mine, pa
     assert not part.ok and part.unreadable is None
     assert "unavailable or in maintenance (HTTP 5xx)" in str(part.error)
     assert account_exit(update, mine) == 1  # a passing fault is not a refusal: the run is partial
+
+
+def test_a_read_only_key_with_its_read_areas_ticked_is_accepted(bybit, mine):
+    bybit.restrictions = "v5_user_query_api_read_areas.json"  # Read-Only, with Contracts, Spot and Earn ticked
+    update = refresh(mine, "bybit")
+    assert update.written and not update.account.failed
+    assert update.account.rights == "bybit query-api: read-only"

@@ -114,9 +114,8 @@ def account_cells(
     unread = [part.name for part in snapshot.parts.values() if part.unreadable]
     arrived = len(snapshot.parts) - len(unread)
     out.account[ax.PARTS_CELL] = (
-        (f"all {arrived} arrived" if not failed else f"did not arrive (kept as before): {', '.join(failed)}")
-        + (f"; not readable with this key: {', '.join(unread)}" if unread else "")
-    )
+        f"all {arrived} arrived" if not failed else f"did not arrive (kept as before): {', '.join(failed)}"
+    ) + (f"; not readable with this key: {', '.join(unread)}" if unread else "")
     return out
 
 
