@@ -31,12 +31,12 @@ CORREL_METHODS: Final[tuple[str, ...]] = ("pearson", "downside")
 """The ``method`` values :func:`hedge_correl` accepts."""
 
 _DEFAULT_THRESHOLD: Final[float] = 0.0
-# Centred values whose spread is below this many ulps of their size are rounding noise, so the
-# series is treated as constant (zero variance) rather than producing a meaningless huge beta.
-_NOISE_ULPS: Final[float] = 64.0 * float(np.finfo(np.float64).eps)
+NOISE_ULPS: Final[float] = 64.0 * float(np.finfo(np.float64).eps)
+"""Relative spread below which a series is rounding noise: centred values whose spread is below this
+fraction of the values' size make the series constant (zero variance) rather than a meaningless huge beta."""
 
 
-def _parse_method(method: object, allowed: tuple[str, ...]) -> str:
+def parse_method(method: object, allowed: tuple[str, ...]) -> str:
     """``method`` through the package's one parser of named choices (case and spaces ignored)."""
     return parse_choice(method, "method", allowed)
 
@@ -52,7 +52,9 @@ def _halflife(value: npt.ArrayLike | None, method: str) -> float | None:
     return hl
 
 
-def _threshold(value: npt.ArrayLike | None) -> float:
+def downside_threshold(value: npt.ArrayLike | None) -> float:
+    """The ``threshold`` argument of the downside methods, a fraction per period; 0.0 (every down period) when
+    omitted or blank."""
     th = optional_number(value, "threshold")
     return _DEFAULT_THRESHOLD if th is None else th
 
@@ -61,7 +63,7 @@ def is_constant(centred: FloatArray, raw: FloatArray) -> bool:
     """True when the spread of ``raw`` is zero or at the level of rounding noise."""
     spread = float(np.max(np.abs(centred))) if centred.size else 0.0
     scale = float(np.max(np.abs(raw))) if raw.size else 0.0
-    return not spread > _NOISE_ULPS * scale
+    return not spread > NOISE_ULPS * scale
 
 
 def beta_aligned(r_alt: FloatArray, r_btc: FloatArray, w: FloatArray | None, btc_label: str) -> FloatArray:
@@ -102,7 +104,7 @@ def _correl_aligned(r_alt: FloatArray, r_btc: FloatArray, alt_label: str) -> flo
     return min(1.0, max(-1.0, rho))
 
 
-def _select_periods(
+def select_periods(
     r_alt: FloatArray,
     r_btc: FloatArray,
     method: str,
@@ -217,11 +219,11 @@ def hedge_beta(
     >>> round(hedge_beta(np.column_stack([alt, btc]), btc, weights=[3, 1]), 6)
     1.825
     """
-    key = _parse_method(method, BETA_METHODS)
+    key = parse_method(method, BETA_METHODS)
     hl = _halflife(halflife, key)
-    th = _threshold(threshold)
+    th = downside_threshold(threshold)
     r_alt, r_btc = paired_returns(alt_prices, btc_prices, weights)
-    r_alt, r_btc, w = _select_periods(r_alt, r_btc, key, hl, th, "alt_prices and btc_prices")
+    r_alt, r_btc, w = select_periods(r_alt, r_btc, key, hl, th, "alt_prices and btc_prices")
     with np.errstate(all="ignore"):
         beta = float(beta_aligned(r_alt[:, None], r_btc, w, "btc_prices")[0])
     finite_or_raise(beta, "the beta")
@@ -280,9 +282,9 @@ def betas(
     >>> betas(np.column_stack([alt, btc]), btc).round(6).tolist()
     [2.1, 1.0]
     """
-    key = _parse_method(method, BETA_METHODS)
+    key = parse_method(method, BETA_METHODS)
     hl = _halflife(halflife, key)
-    th = _threshold(threshold)
+    th = downside_threshold(threshold)
     assets, assets_ok = checked_prices(asset_prices, name, allow_2d=True)
     btc, btc_ok = checked_prices(btc_prices, "btc_prices", allow_2d=False)
     check_same_rows(assets, name, btc, "btc_prices")
@@ -311,7 +313,7 @@ def betas(
         # prices are positive and finite, so a return can only overflow to +inf; a column
         # with one gives a non-finite beta, caught below without scanning the whole panel
         finite_or_raise(r_btc, "a return of btc_prices")
-        r_alt, r_btc, w = _select_periods(r_alt, r_btc, key, hl, th, label + " and btc_prices")
+        r_alt, r_btc, w = select_periods(r_alt, r_btc, key, hl, th, label + " and btc_prices")
         with np.errstate(all="ignore"):
             group_betas = beta_aligned(r_alt, r_btc, w, "btc_prices")
         out[cols] = group_betas[cols] if all_rows else group_betas
@@ -367,10 +369,10 @@ def hedge_correl(
     >>> round(hedge_correl(alt, btc), 6)
     0.97913
     """
-    key = _parse_method(method, CORREL_METHODS)
-    th = _threshold(threshold)
+    key = parse_method(method, CORREL_METHODS)
+    th = downside_threshold(threshold)
     r_alt, r_btc = paired_returns(alt_prices, btc_prices, weights)
-    r_alt, r_btc, _ = _select_periods(
+    r_alt, r_btc, _ = select_periods(
         r_alt,
         r_btc,
         "downside" if key == "downside" else "ols",
