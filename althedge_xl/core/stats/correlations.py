@@ -11,12 +11,13 @@ from althedge_xl.core.errors import BadNumberError
 from althedge_xl.core.stats._inputs import check_same_rows, checked_prices, complete_rows, finite_or_raise, present_mask
 from althedge_xl.core.stats.regression import (
     CORREL_METHODS,
-    NOISE_ULPS,
     downside_threshold,
+    is_constant,
     parse_method,
+    rounding_noise,
     select_periods,
 )
-from althedge_xl.core.stats.returns import MIN_RETURNS, column_groups, kept_rows, returns_aligned
+from althedge_xl.core.stats.returns import MIN_RETURNS, check_moves, column_groups, kept_rows, returns_aligned
 
 __all__ = ["correls"]
 
@@ -29,9 +30,9 @@ def _correl_columns(r_alt: FloatArray, r_btc: FloatArray, labels: list[str]) -> 
     """
     xc = r_btc - exact_mean(r_btc)
     yc = r_alt - column_sums(r_alt) / r_alt.shape[0]
-    if not float(np.max(np.abs(xc))) > NOISE_ULPS * float(np.max(np.abs(r_btc))):
+    if is_constant(xc, r_btc):
         raise BadNumberError("btc_prices returns have zero variance over the periods used; correlation is undefined")
-    flat = ~(np.max(np.abs(yc), axis=0) > NOISE_ULPS * np.max(np.abs(r_alt), axis=0))
+    flat = ~(np.max(np.abs(yc), axis=0) > rounding_noise(r_alt))
     if flat.any():
         label = labels[int(np.argmax(flat))]
         raise BadNumberError(f"{label} returns have zero variance over the periods used; correlation is undefined")
@@ -97,11 +98,13 @@ def correls(
     for rows, cols in column_groups(cells, n, k):
         own_rows = complete_rows(None if assets_ok is None else assets_ok[:, cols[0]], n)
         kept_rows([(own_rows, labels[cols[0]]), (btc_rows, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
+        kept = np.flatnonzero(rows)
+        prices, btc_kept = assets[:, cols][kept], btc[kept]
         with np.errstate(all="ignore"):
-            r_alt = returns_aligned(assets[:, cols][rows])
-            r_btc = returns_aligned(btc[rows])
-        finite_or_raise(r_btc, "a return of btc_prices")
-        finite_or_raise(r_alt, f"a return of {name}")
+            r_alt = returns_aligned(prices)
+            r_btc = returns_aligned(btc_kept)
+        check_moves(r_alt, prices, name, kept, cols if k > 1 else None)
+        check_moves(r_btc, btc_kept, "btc_prices", kept)
         r_alt, r_btc, _ = select_periods(r_alt, r_btc, key, None, cut, labels[cols[0]] + " and btc_prices")
         with np.errstate(all="ignore"):
             out[cols] = _correl_columns(r_alt, r_btc, [labels[j] for j in cols])

@@ -20,7 +20,14 @@ from althedge_xl.core.stats._inputs import (
     optional_number,
     present_mask,
 )
-from althedge_xl.core.stats.returns import MIN_RETURNS, column_groups, kept_rows, paired_returns, returns_aligned
+from althedge_xl.core.stats.returns import (
+    MIN_RETURNS,
+    check_moves,
+    column_groups,
+    kept_rows,
+    paired_returns,
+    returns_aligned,
+)
 
 __all__ = ["BETA_METHODS", "CORREL_METHODS", "beta_aligned", "betas", "hedge_beta", "hedge_correl", "is_constant"]
 
@@ -31,9 +38,8 @@ CORREL_METHODS: Final[tuple[str, ...]] = ("pearson", "downside")
 """The ``method`` values :func:`hedge_correl` accepts."""
 
 _DEFAULT_THRESHOLD: Final[float] = 0.0
-NOISE_ULPS: Final[float] = 64.0 * float(np.finfo(np.float64).eps)
-"""Relative spread below which a series is rounding noise: centred values whose spread is below this
-fraction of the values' size make the series constant (zero variance) rather than a meaningless huge beta."""
+#: Rounding noise of a return, in units of ``1 + |r|`` (64 ulps of the price ratio it comes from).
+_NOISE_ULPS: Final[float] = 64.0 * float(np.finfo(np.float64).eps)
 
 
 def parse_method(method: object, allowed: tuple[str, ...]) -> str:
@@ -59,11 +65,24 @@ def downside_threshold(value: npt.ArrayLike | None) -> float:
     return _DEFAULT_THRESHOLD if th is None else th
 
 
+def rounding_noise(returns: FloatArray) -> FloatArray:
+    """The spread of returns (of each column) that rounding alone makes: ``64 eps (1 + max |r|)``.
+
+    A return ``r = P_t / P_(t-1) - 1`` is computed from the ratio of two prices, which is rounded to the
+    float next to it, so its error is about ``eps (1 + |r|)`` however small ``r`` is: prices one ulp apart
+    (100 and 100.00000000000001) make returns of 1.4e-16 that are rounding, not moves. Returns spread by
+    less than 64 such ulps are a constant series (zero variance) rather than the divisor of a meaningless
+    huge beta.
+    """
+    noise: FloatArray = _NOISE_ULPS * (1.0 + np.max(np.abs(returns), axis=0))
+    return noise
+
+
 def is_constant(centred: FloatArray, raw: FloatArray) -> bool:
-    """True when the spread of ``raw`` is zero or at the level of rounding noise."""
-    spread = float(np.max(np.abs(centred))) if centred.size else 0.0
-    scale = float(np.max(np.abs(raw))) if raw.size else 0.0
-    return not spread > NOISE_ULPS * scale
+    """True when the spread of the returns ``raw`` (``centred`` less their mean) is zero or rounding noise."""
+    if not raw.size:
+        return True
+    return not float(np.max(np.abs(centred))) > float(rounding_noise(raw))
 
 
 def beta_aligned(r_alt: FloatArray, r_btc: FloatArray, w: FloatArray | None, btc_label: str) -> FloatArray:
@@ -173,8 +192,10 @@ def hedge_beta(
     WrongTypeError
         Row counts differ, ``weights`` has the wrong length, or ``method`` is unknown.
     BadNumberError
-        A zero, negative or infinite price; a non-positive ``halflife``; BTC returns with
-        zero variance over the periods used.
+        A zero, negative or infinite price; a price more than
+        :data:`~althedge_xl.core.stats.returns.MAX_MOVE`-fold above or below the one of the row before it
+        used (the message names both rows); a non-positive ``halflife``; BTC returns with zero variance
+        over the periods used (rounding of the prices alone is no variance).
     MissingValueError
         Fewer than 3 usable returns (after alignment, and for ``"downside"`` after the
         filter), or ``"ewma"`` without ``halflife``.
@@ -303,16 +324,18 @@ def betas(
         # The group without blanks is computed over every column, its betas picked out
         # afterwards: gathering its columns would cost more than the few wasted (NaN) ones.
         all_rows = bool(rows.all())
+        kept = None if all_rows else np.flatnonzero(rows)
         with np.errstate(all="ignore"):
             if all_rows:
-                r_alt = returns_aligned(assets)
-                r_btc = returns_aligned(btc)
+                prices, columns = assets, np.arange(k)
             else:
-                r_alt = returns_aligned(assets[:, cols][rows])
-                r_btc = returns_aligned(btc[rows])
-        # prices are positive and finite, so a return can only overflow to +inf; a column
-        # with one gives a non-finite beta, caught below without scanning the whole panel
-        finite_or_raise(r_btc, "a return of btc_prices")
+                prices, columns = assets[:, cols][rows], cols
+            r_alt = returns_aligned(prices)
+            r_btc = returns_aligned(btc if kept is None else btc[kept])
+        # a step beyond any market's (or an overflow to +inf) is refused with its rows; over the whole
+        # panel, the other groups' columns hold NaN returns, which the check skips
+        check_moves(r_alt, prices, name, kept, columns if k > 1 else None)
+        check_moves(r_btc, btc if kept is None else btc[kept], "btc_prices", kept)
         r_alt, r_btc, w = select_periods(r_alt, r_btc, key, hl, th, label + " and btc_prices")
         with np.errstate(all="ignore"):
             group_betas = beta_aligned(r_alt, r_btc, w, "btc_prices")
