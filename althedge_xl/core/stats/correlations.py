@@ -9,14 +9,8 @@ from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core._sums import column_dots, column_sums, exact_dot, exact_mean
 from althedge_xl.core.errors import BadNumberError
 from althedge_xl.core.stats._inputs import check_same_rows, checked_prices, complete_rows, finite_or_raise, present_mask
-from althedge_xl.core.stats.regression import (
-    CORREL_METHODS,
-    downside_threshold,
-    is_constant,
-    parse_method,
-    rounding_noise,
-    select_periods,
-)
+from althedge_xl.core.stats.methods import downside_threshold, parse_method, select_periods
+from althedge_xl.core.stats.regression import CORREL_METHODS, is_constant, rounding_noise
 from althedge_xl.core.stats.returns import MIN_RETURNS, check_moves, column_groups, kept_rows, returns_aligned
 
 __all__ = ["correls"]

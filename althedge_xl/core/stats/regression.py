@@ -10,16 +10,15 @@ import numpy.typing as npt
 
 from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core._sums import column_dots, exact_dot, exact_mean, exact_sum
-from althedge_xl.core.conventions import parse_choice
-from althedge_xl.core.errors import BadNumberError, MissingValueError
+from althedge_xl.core.errors import BadNumberError
 from althedge_xl.core.stats._inputs import (
     check_same_rows,
     checked_prices,
     complete_rows,
     finite_or_raise,
-    optional_number,
     present_mask,
 )
+from althedge_xl.core.stats.methods import downside_threshold, ewma_halflife, parse_method, select_periods
 from althedge_xl.core.stats.returns import (
     MIN_RETURNS,
     check_moves,
@@ -37,32 +36,8 @@ BETA_METHODS: Final[tuple[str, ...]] = ("ols", "ewma", "downside")
 CORREL_METHODS: Final[tuple[str, ...]] = ("pearson", "downside")
 """The ``method`` values :func:`hedge_correl` accepts."""
 
-_DEFAULT_THRESHOLD: Final[float] = 0.0
 #: Rounding noise of a return, in units of ``1 + |r|`` (64 ulps of the price ratio it comes from).
 _NOISE_ULPS: Final[float] = 64.0 * float(np.finfo(np.float64).eps)
-
-
-def parse_method(method: object, allowed: tuple[str, ...]) -> str:
-    """``method`` through the package's one parser of named choices (case and spaces ignored)."""
-    return parse_choice(method, "method", allowed)
-
-
-def _halflife(value: npt.ArrayLike | None, method: str) -> float | None:
-    hl = optional_number(value, "halflife")
-    if method != "ewma":
-        return None  # only used by "ewma"
-    if hl is None:
-        raise MissingValueError("halflife (in periods) is required when method is 'ewma'")
-    if hl <= 0.0:
-        raise BadNumberError(f"halflife must be a positive number of periods; got {hl!r}")
-    return hl
-
-
-def downside_threshold(value: npt.ArrayLike | None) -> float:
-    """The ``threshold`` argument of the downside methods, a fraction per period; 0.0 (every down period) when
-    omitted or blank."""
-    th = optional_number(value, "threshold")
-    return _DEFAULT_THRESHOLD if th is None else th
 
 
 def rounding_noise(returns: FloatArray) -> FloatArray:
@@ -121,33 +96,6 @@ def _correl_aligned(r_alt: FloatArray, r_btc: FloatArray, alt_label: str) -> flo
         raise BadNumberError(f"{alt_label} returns have zero variance over the periods used; correlation is undefined")
     rho = exact_dot(xc, yc) / math.sqrt(exact_dot(xc, xc) * exact_dot(yc, yc))
     return min(1.0, max(-1.0, rho))
-
-
-def select_periods(
-    r_alt: FloatArray,
-    r_btc: FloatArray,
-    method: str,
-    halflife: float | None,
-    threshold: float,
-    label: str,
-) -> tuple[FloatArray, FloatArray, FloatArray | None]:
-    """Apply the method's choice of periods and weights; check enough returns remain."""
-    w: FloatArray | None = None
-    if method == "downside":
-        stress = r_btc < threshold
-        have = int(stress.sum())
-        if have < MIN_RETURNS:
-            raise MissingValueError(
-                f"only {have} period{'s' if have != 1 else ''} of {label} where the BTC return "
-                f"is below threshold {threshold!r}; need at least {MIN_RETURNS}"
-            )
-        r_alt, r_btc = r_alt[stress], r_btc[stress]
-    elif method == "ewma":
-        assert halflife is not None
-        t_count = r_btc.shape[0]
-        with np.errstate(over="ignore", under="ignore"):  # a tiny halflife: old weights are 0
-            w = 0.5 ** ((t_count - 1 - np.arange(t_count)) / halflife)
-    return r_alt, r_btc, w
 
 
 def hedge_beta(
@@ -241,7 +189,7 @@ def hedge_beta(
     1.825
     """
     key = parse_method(method, BETA_METHODS)
-    hl = _halflife(halflife, key)
+    hl = ewma_halflife(halflife, key)
     th = downside_threshold(threshold)
     r_alt, r_btc = paired_returns(alt_prices, btc_prices, weights)
     r_alt, r_btc, w = select_periods(r_alt, r_btc, key, hl, th, "alt_prices and btc_prices")
@@ -304,7 +252,7 @@ def betas(
     [2.1, 1.0]
     """
     key = parse_method(method, BETA_METHODS)
-    hl = _halflife(halflife, key)
+    hl = ewma_halflife(halflife, key)
     th = downside_threshold(threshold)
     assets, assets_ok = checked_prices(asset_prices, name, allow_2d=True)
     btc, btc_ok = checked_prices(btc_prices, "btc_prices", allow_2d=False)
