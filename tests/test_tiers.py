@@ -178,9 +178,9 @@ class TestBlankAmount:
         answer = udfs.HEDGE_MAINT_TIER(400_000, rows, "binance")
         assert answer == f"#N/A tiers row 3, the {name} is blank: every cell of a row that is used is needed"
 
-    def test_a_blank_amount_on_the_hedge_sheet_is_named_with_the_amount_to_type(self, tmp_path):
-        # Through the sheet's IF a blank arrives as 0 (README); Binance's rule then names the row and its amount:
-        # 300,000 x (0.50% - 0.40%) = 300
+    def test_a_blank_amount_on_the_hedge_sheet_is_the_rules_own(self, tmp_path):
+        # Through the sheet's IF the range's blank stays blank (IF returns the range, as in Excel), so a blank
+        # amount is Binance's rule's, as in a range given directly: 300,000 x (0.50% - 0.40%) + 0 = 300
         from conftest import edited_template
 
         from althedge_xl.headless.engine import compute
@@ -188,9 +188,9 @@ class TestBlankAmount:
 
         edits = {("Hedge", f"K{BINANCE_FIRST_ROW + 1}"): None, ("Portfolio", "E8"): 1_000_000}
         computed = compute(edited_template(tmp_path, edits))
-        reason = computed.reasons[("Hedge", "B11")]
-        assert reason.startswith("#NUM! tiers row 2: the maintenance amount is 0.00 but the exchanges' rule")
-        assert "gives 300.00" in reason and "arrives as 0 through its IF: type it" in reason
+        assert ("Hedge", "B11") not in computed.reasons
+        assert computed.value("Hedge", "C11") == 0.005
+        assert computed.value("Hedge", "D11") == pytest.approx(300_000 * (0.005 - 0.004) + 0, rel=1e-12)
 
     def test_core_reads_nan_as_blank(self):
         rows = [list(r) for r in self.BRACKETS]

@@ -184,10 +184,7 @@ def tier_table(
         wrong = np.abs(column_amounts - expected) > _AMOUNT_TOLERANCE * np.maximum(1.0, expected)
         if wrong.any():
             n = int(np.argmax(wrong))
-            whole = (
-                " (an amount left blank on the Hedge sheet arrives as 0 through its IF: type it; a table with one"
-                " rate on the whole position and no amount goes with its own exchange's rule)"
-            )
+            whole = " (a table with one rate on the whole position and no amount goes with its own exchange's rule)"
             raise BadNumberError(
                 f"tiers row {n + 1}: the maintenance amount is {column_amounts[n]:,.2f} but the exchanges' rule "
                 f"floor x (rate - previous rate) + previous amount gives {expected[n]:,.2f}, which "

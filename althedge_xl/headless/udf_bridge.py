@@ -104,12 +104,15 @@ def _engine_function(udf: Callable[..., Any]) -> dict[str, Any]:
 
 
 def register_functions() -> list[str]:
-    """Register every AltHedge function in the engine (idempotent); returns their names."""
+    """Register every AltHedge function, and Excel's ``IF`` (:mod:`~althedge_xl.headless.reference_if`), in the
+    engine (idempotent); returns the names registered."""
     from althedge_xl import udfs
     from althedge_xl.excel.function import udf_functions, udf_spec
+    from althedge_xl.headless import reference_if
 
     table = function_table()
-    names = []
+    reference_if.install(table)
+    names = ["IF"]
     for function in udf_functions(udfs):
         name = udf_spec(function).name
         if name not in table:

@@ -38,11 +38,14 @@ BACKTEST_SHEET = "Backtest"
 _LONG_RANGE = re.compile(r"((?:'History'|History)!\$?[H-N]\$?\d+:\$?[H-N]\$?)(\d+)(?![\d(])")
 _FORMULA = re.compile(r"(<(?:[\w.-]+:)?f\b[^>/]*>)([^<]*)")
 _DEFINED_NAME = re.compile(r"(<(?:[\w.-]+:)?definedName\b[^>]*>)([^<]*)")
-_AREA = re.compile(r"^'?Backtest'?!\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)$")
+#: A rectangle of the Backtest sheet as a defined name refers to it (``Backtest!$Z$26:$AI$1548``):
+#: its first column, first row, last column and last row.
+BACKTEST_AREA = re.compile(r"^'?Backtest'?!\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)$")
 _PERIOD = re.compile(r"^(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})\b")
-_DATES_END = re.compile(r"BACKTEST\((?:'History'|History)!\$?H\$?\d+:\$?H\$?(\d+)")
+#: The row the ``BACKTEST`` equity formula's dates (History's column H) end on.
+EQUITY_DATES_END = re.compile(r"BACKTEST\((?:'History'|History)!\$?H\$?\d+:\$?H\$?(\d+)")
 #: Rows of the Backtest sheet's column H read for its lines (the rules block's lines end above row 50).
-_LINES_ROWS = 60
+LINES_ROWS = 60
 _MISSING = re.compile(r"^History has no funding record on (\d+) days \((\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})\)")
 
 
@@ -59,7 +62,7 @@ def stretch_long_block_formulas(package: bytes) -> bytes:
         return package
     backtest = sheet_part(source, BACKTEST_SHEET)
     formula = _array_formula(source.read(backtest).decode("utf-8"), equity)
-    dates_end = _DATES_END.search(formula.group(1)) if formula else None
+    dates_end = EQUITY_DATES_END.search(formula.group(1)) if formula else None
     if dates_end is None:
         return package
     last_row = int(dates_end.group(1))
@@ -70,13 +73,13 @@ def stretch_long_block_formulas(package: bytes) -> bytes:
     added = len(new_days)
     grown = Area(equity.first_col, equity.first_row, equity.last_col, equity.last_row + added)
     cells = _column_h(package)
-    lines, note = _lines(cells, last_day, new_days), _note_cell(cells)
+    lines, note = backtest_lines(cells, last_day, new_days), _note_cell(cells)
 
     def formulas(xml: str) -> str:
-        return _FORMULA.sub(lambda m: m.group(1) + _stretch(m.group(2), last_row, added), xml)
+        return _FORMULA.sub(lambda m: m.group(1) + stretch_long_range(m.group(2), last_row, added), xml)
 
     def names(xml: str) -> str:
-        stretched = _DEFINED_NAME.sub(lambda m: m.group(1) + _stretch(m.group(2), last_row, added), xml)
+        stretched = _DEFINED_NAME.sub(lambda m: m.group(1) + stretch_long_range(m.group(2), last_row, added), xml)
         return stretched.replace(_name_text(equity), _name_text(grown))
 
     history = sheet_part(source, hx.SHEET)
@@ -103,7 +106,7 @@ def _column_h(package: bytes) -> dict[str, Any]:
 
     book = openpyxl.load_workbook(io.BytesIO(package), read_only=True, data_only=True)
     try:
-        rows = book[BACKTEST_SHEET].iter_rows(min_row=1, max_row=_LINES_ROWS, min_col=8, max_col=8, values_only=True)
+        rows = book[BACKTEST_SHEET].iter_rows(min_row=1, max_row=LINES_ROWS, min_col=8, max_col=8, values_only=True)
         return {f"H{number}": value for number, (value,) in enumerate(rows, start=1) if value is not None}
     finally:
         book.close()
@@ -127,11 +130,11 @@ class Area(NamedTuple):
         return f"{self.first_col}{self.first_row}:{self.last_col}{self.last_row}"
 
 
-def _stretch(formula: str, last_row: int, added: int) -> str:
+def stretch_long_range(formula: str, last_row: int, added: int) -> str:
     """``formula`` with each range of the long block's columns ending on ``last_row`` (or the row before)
     ending ``added`` rows lower.
 
-    >>> _stretch("SUMPRODUCT((History!I6:I9/History!I5:I8-1<0)*1)+SUM(History!B5:B9)+History!H9", 9, 2)
+    >>> stretch_long_range("SUMPRODUCT((History!I6:I9/History!I5:I8-1<0)*1)+SUM(History!B5:B9)+History!H9", 9, 2)
     'SUMPRODUCT((History!I6:I11/History!I5:I10-1<0)*1)+SUM(History!B5:B9)+History!H9'
     """
 
@@ -146,7 +149,7 @@ def _equity_area(workbook_xml: str) -> Area | None:
     """Where the defined name of the equity array says it is, or None without it."""
     for match in _DEFINED_NAME.finditer(workbook_xml):
         if f'name="{rules.EQUITY_NAME}"' in match.group(1):
-            area = _AREA.match(match.group(2))
+            area = BACKTEST_AREA.match(match.group(2))
             if area:
                 return Area(area.group(1), int(area.group(2)), area.group(3), int(area.group(4)))
     return None
@@ -205,8 +208,9 @@ def _grow_series(chart_xml: str, equity: Area, grown: Area) -> str:
     return re.sub(pattern, lambda m: f"{m.group(1)}{grown.last_row}", chart_xml)
 
 
-def _lines(cells: Mapping[str, Any], last_day: str, new_days: Mapping[str, bool]) -> dict[str, str]:
-    """The period line with the new last day, and the line counting the days without a funding record."""
+def backtest_lines(cells: Mapping[str, Any], last_day: str, new_days: Mapping[str, bool]) -> dict[str, str]:
+    """The Backtest sheet's lines (cell -> text) that ``new_days`` change: the period line with the new last day,
+    and the line counting the days without a funding record. ``cells`` are the sheet's column H."""
     lines: dict[str, str] = {}
     period = _PERIOD.match(str(cells.get(rules.PERIOD_CELL) or ""))
     if period and period.group(2) == last_day:

@@ -42,6 +42,7 @@ from althedge_xl.workbook.prices_update import (
     spot_cells,
     symbols_to_refresh,
 )
+from althedge_xl.workbook.refresh_feeds import fetch_exchange_tiers, fetch_history
 
 PORTFOLIO_SHEET = "Portfolio"
 PORTFOLIO_ROWS = range(5, 25)
@@ -152,22 +153,6 @@ def _on_read_only_disk(folder: Path) -> bool:
         return bool(statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1))
     except OSError:
         return False
-
-
-#: Options of :func:`althedge_xl.market.refresh_market_data` that the daily-closes fetch shares.
-_SHARED_FEED_OPTIONS = ("cache_dir", "client", "clock", "sleep", "retry", "timeout_s", "deadline", "progress")
-
-
-def fetch_history(
-    exchange: str, offline: bool, feed_options: Mapping[str, Any], fetch: Callable[..., Any] | None
-) -> Any:
-    """The last year of daily closes of the History assets (``fetch`` replaces the feed in tests)."""
-    if fetch is None:
-        from althedge_xl.market import fetch_daily_closes
-
-        fetch = fetch_daily_closes
-    options = {k: v for k, v in feed_options.items() if k in _SHARED_FEED_OPTIONS}
-    return fetch(hx.ASSETS, hx.RECENT_DAYS, exchange, offline, **options)
 
 
 def refresh_workbook(
@@ -342,26 +327,6 @@ def require_public_tiers(exchange: str) -> None:
         public_tier_feed(exchange)
     except ValueError as exc:
         raise RefreshError(f"--tiers: {exc}; nothing was changed") from None
-
-
-def fetch_exchange_tiers(
-    exchange: str,
-    offline: bool,
-    feed_options: Mapping[str, Any],
-    fetch: Callable[..., Any] | None,
-    price: Any = None,
-) -> Any:
-    """``exchange``'s risk limits of its BTC contract, fresh or cached (``fetch`` replaces the feed in tests).
-
-    ``price`` (the Prices sheet's BTC mark price) converts tiers the exchange counts in contracts.
-    """
-    if fetch is None:
-        from althedge_xl.market.risk_limits import fetch_risk_limits
-
-        fetch = fetch_risk_limits
-    options = {k: v for k, v in feed_options.items() if k in _SHARED_FEED_OPTIONS}
-    mark = float(price) if isinstance(price, int | float) and not isinstance(price, bool) else None
-    return fetch(exchange, offline, price=mark, **options)
 
 
 def _count(update: PricesUpdate, label: str, item: Any) -> None:

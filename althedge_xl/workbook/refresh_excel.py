@@ -24,7 +24,6 @@ from althedge_xl.workbook.refresh import (
     PORTFOLIO_ROWS,
     PORTFOLIO_SHEET,
     RefreshError,
-    fetch_history,
 )
 from althedge_xl.workbook.refresh_excel_account import (
     AccountOutcome,
@@ -37,6 +36,7 @@ from althedge_xl.workbook.refresh_excel_account import (
 )
 from althedge_xl.workbook.refresh_excel_backtest import stretch_formulas
 from althedge_xl.workbook.refresh_excel_protection import ProtectedSheet, unprotected
+from althedge_xl.workbook.refresh_feeds import fetch_history
 
 #: Rectangles of the Prices sheet that refresh reads and writes, one COM call each.
 _BLOCKS = (

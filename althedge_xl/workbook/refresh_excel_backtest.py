@@ -26,13 +26,13 @@ from openpyxl.utils.cell import get_column_letter
 from althedge_xl.workbook import history_layout as hx
 from althedge_xl.workbook.history_long import last_day_of
 from althedge_xl.workbook.long_block_formulas import (
-    _AREA,
-    _DATES_END,
-    _LINES_ROWS,
+    BACKTEST_AREA,
     BACKTEST_SHEET,
+    EQUITY_DATES_END,
+    LINES_ROWS,
     Area,
-    _lines,
-    _stretch,
+    backtest_lines,
+    stretch_long_range,
 )
 from althedge_xl.workbook.refresh_excel_protection import unprotected
 from althedge_xl.workbook.sheets import backtest_rules as rules
@@ -51,7 +51,7 @@ def stretch_formulas(book: Any, block_last_row: int) -> list[str]:
     backtest = book.sheets[BACKTEST_SHEET]
     if equity is None:
         return []
-    dates_end = _DATES_END.search(backtest.range(f"{equity.first_col}{equity.first_row}").formula_array or "")
+    dates_end = EQUITY_DATES_END.search(backtest.range(f"{equity.first_col}{equity.first_row}").formula_array or "")
     if dates_end is None:
         return []
     last_row = int(dates_end.group(1))
@@ -69,14 +69,14 @@ def stretch_formulas(book: Any, block_last_row: int) -> list[str]:
             with unprotected(sheet):
                 problems += _stretch_sheet(sheet, last_row, added, equity if sheet is backtest else None, grown)
     with unprotected(backtest):
-        column_h = backtest.range(f"H1:H{_LINES_ROWS}").options(ndim=2).value
+        column_h = backtest.range(f"H1:H{LINES_ROWS}").options(ndim=2).value
         cells = {f"H{number}": value for number, (value,) in enumerate(column_h, start=1) if value is not None}
-        for ref, text in _lines(cells, last_day, new_days).items():
+        for ref, text in backtest_lines(cells, last_day, new_days).items():
             backtest.range(ref).value = text
         problems += _grow_charts(backtest, equity, grown)
     for name in book.names:
         text = str(name.refers_to or "")
-        stretched = _stretch(text, last_row, added)
+        stretched = stretch_long_range(text, last_row, added)
         if name.name == rules.EQUITY_NAME:
             stretched = f"='{BACKTEST_SHEET}'!${grown.first_col}${grown.first_row}:${grown.last_col}${grown.last_row}"
         if stretched != text:
@@ -85,7 +85,7 @@ def stretch_formulas(book: Any, block_last_row: int) -> list[str]:
 
 
 def _area(refers_to: str | None) -> Area | None:
-    match = _AREA.match(str(refers_to or "").removeprefix("="))
+    match = BACKTEST_AREA.match(str(refers_to or "").removeprefix("="))
     return Area(match[1], int(match[2]), match[3], int(match[4])) if match else None
 
 
@@ -116,7 +116,7 @@ def _stretch_sheet(sheet: Any, last_row: int, added: int, equity: Area | None, g
         for j, formula in enumerate(row):
             if not (isinstance(formula, str) and formula.startswith("=")):
                 continue
-            stretched = _stretch(formula, last_row, added)
+            stretched = stretch_long_range(formula, last_row, added)
             if stretched == formula:
                 continue
             ref = f"{get_column_letter(left + j)}{top + i}"

@@ -7,6 +7,7 @@ job, re-exported here:
 - :mod:`~althedge_xl.core.stats.returns`: returns and the one alignment rule (blank rows);
 - :mod:`~althedge_xl.core.stats.regression`: beta (OLS, EWMA, downside) and correlation;
 - :mod:`~althedge_xl.core.stats.correlations`: the correlation of each column of a panel;
+- :mod:`~althedge_xl.core.stats.methods`: a method's choice of periods and weights, and its arguments;
 - :mod:`~althedge_xl.core.stats.hedge_variance`: minimum-variance ratio and effectiveness;
 - :mod:`~althedge_xl.core.stats.replay`: a fixed hedge along a real price window;
 - :mod:`~althedge_xl.core.stats.signals`: trailing volatility, altcoin outperformance, funding regime;

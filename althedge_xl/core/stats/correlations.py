@@ -9,8 +9,9 @@ from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core._sums import column_dots, column_sums, exact_dot, exact_mean
 from althedge_xl.core.errors import BadNumberError
 from althedge_xl.core.stats._inputs import check_same_rows, checked_prices, complete_rows, finite_or_raise, present_mask
-from althedge_xl.core.stats.regression import _NOISE_ULPS, CORREL_METHODS, _parse_method, _select_periods, _threshold
-from althedge_xl.core.stats.returns import MIN_RETURNS, column_groups, kept_rows, returns_aligned
+from althedge_xl.core.stats.methods import downside_threshold, parse_method, select_periods
+from althedge_xl.core.stats.regression import CORREL_METHODS, is_constant, rounding_noise
+from althedge_xl.core.stats.returns import MIN_RETURNS, check_moves, column_groups, kept_rows, returns_aligned
 
 __all__ = ["correls"]
 
@@ -23,9 +24,9 @@ def _correl_columns(r_alt: FloatArray, r_btc: FloatArray, labels: list[str]) -> 
     """
     xc = r_btc - exact_mean(r_btc)
     yc = r_alt - column_sums(r_alt) / r_alt.shape[0]
-    if not float(np.max(np.abs(xc))) > _NOISE_ULPS * float(np.max(np.abs(r_btc))):
+    if is_constant(xc, r_btc):
         raise BadNumberError("btc_prices returns have zero variance over the periods used; correlation is undefined")
-    flat = ~(np.max(np.abs(yc), axis=0) > _NOISE_ULPS * np.max(np.abs(r_alt), axis=0))
+    flat = ~(np.max(np.abs(yc), axis=0) > rounding_noise(r_alt))
     if flat.any():
         label = labels[int(np.argmax(flat))]
         raise BadNumberError(f"{label} returns have zero variance over the periods used; correlation is undefined")
@@ -74,8 +75,8 @@ def correls(
     >>> correls(np.column_stack([alt, btc]), btc).round(6).tolist()
     [0.97913, 1.0]
     """
-    key = "downside" if _parse_method(method, CORREL_METHODS) == "downside" else "ols"
-    cut = _threshold(threshold)
+    key = "downside" if parse_method(method, CORREL_METHODS) == "downside" else "ols"
+    cut = downside_threshold(threshold)
     assets, assets_ok = checked_prices(asset_prices, name, allow_2d=True)
     btc, btc_ok = checked_prices(btc_prices, "btc_prices", allow_2d=False)
     check_same_rows(assets, name, btc, "btc_prices")
@@ -91,12 +92,14 @@ def correls(
     for rows, cols in column_groups(cells, n, k):
         own_rows = complete_rows(None if assets_ok is None else assets_ok[:, cols[0]], n)
         kept_rows([(own_rows, labels[cols[0]]), (btc_rows, "btc_prices")], MIN_RETURNS + 1, f"{MIN_RETURNS} returns")
+        kept = np.flatnonzero(rows)
+        prices, btc_kept = assets[:, cols][kept], btc[kept]
         with np.errstate(all="ignore"):
-            r_alt = returns_aligned(assets[:, cols][rows])
-            r_btc = returns_aligned(btc[rows])
-        finite_or_raise(r_btc, "a return of btc_prices")
-        finite_or_raise(r_alt, f"a return of {name}")
-        r_alt, r_btc, _ = _select_periods(r_alt, r_btc, key, None, cut, labels[cols[0]] + " and btc_prices")
+            r_alt = returns_aligned(prices)
+            r_btc = returns_aligned(btc_kept)
+        check_moves(r_alt, prices, name, kept, cols if k > 1 else None)
+        check_moves(r_btc, btc_kept, "btc_prices", kept)
+        r_alt, r_btc, _ = select_periods(r_alt, r_btc, key, None, cut, labels[cols[0]] + " and btc_prices")
         with np.errstate(all="ignore"):
             out[cols] = _correl_columns(r_alt, r_btc, [labels[j] for j in cols])
     finite_or_raise(out, "a correlation")

@@ -10,17 +10,23 @@ import numpy.typing as npt
 
 from althedge_xl.core._arrays import FloatArray
 from althedge_xl.core._sums import column_dots, exact_dot, exact_mean, exact_sum
-from althedge_xl.core.conventions import parse_choice
-from althedge_xl.core.errors import BadNumberError, MissingValueError
+from althedge_xl.core.errors import BadNumberError
 from althedge_xl.core.stats._inputs import (
     check_same_rows,
     checked_prices,
     complete_rows,
     finite_or_raise,
-    optional_number,
     present_mask,
 )
-from althedge_xl.core.stats.returns import MIN_RETURNS, column_groups, kept_rows, paired_returns, returns_aligned
+from althedge_xl.core.stats.methods import downside_threshold, ewma_halflife, parse_method, select_periods
+from althedge_xl.core.stats.returns import (
+    MIN_RETURNS,
+    check_moves,
+    column_groups,
+    kept_rows,
+    paired_returns,
+    returns_aligned,
+)
 
 __all__ = ["BETA_METHODS", "CORREL_METHODS", "beta_aligned", "betas", "hedge_beta", "hedge_correl", "is_constant"]
 
@@ -30,38 +36,28 @@ BETA_METHODS: Final[tuple[str, ...]] = ("ols", "ewma", "downside")
 CORREL_METHODS: Final[tuple[str, ...]] = ("pearson", "downside")
 """The ``method`` values :func:`hedge_correl` accepts."""
 
-_DEFAULT_THRESHOLD: Final[float] = 0.0
-# Centred values whose spread is below this many ulps of their size are rounding noise, so the
-# series is treated as constant (zero variance) rather than producing a meaningless huge beta.
+#: Rounding noise of a return, in units of ``1 + |r|`` (64 ulps of the price ratio it comes from).
 _NOISE_ULPS: Final[float] = 64.0 * float(np.finfo(np.float64).eps)
 
 
-def _parse_method(method: object, allowed: tuple[str, ...]) -> str:
-    """``method`` through the package's one parser of named choices (case and spaces ignored)."""
-    return parse_choice(method, "method", allowed)
+def rounding_noise(returns: FloatArray) -> FloatArray:
+    """The spread of returns (of each column) that rounding alone makes: ``64 eps (1 + max |r|)``.
 
-
-def _halflife(value: npt.ArrayLike | None, method: str) -> float | None:
-    hl = optional_number(value, "halflife")
-    if method != "ewma":
-        return None  # only used by "ewma"
-    if hl is None:
-        raise MissingValueError("halflife (in periods) is required when method is 'ewma'")
-    if hl <= 0.0:
-        raise BadNumberError(f"halflife must be a positive number of periods; got {hl!r}")
-    return hl
-
-
-def _threshold(value: npt.ArrayLike | None) -> float:
-    th = optional_number(value, "threshold")
-    return _DEFAULT_THRESHOLD if th is None else th
+    A return ``r = P_t / P_(t-1) - 1`` is computed from the ratio of two prices, which is rounded to the
+    float next to it, so its error is about ``eps (1 + |r|)`` however small ``r`` is: prices one ulp apart
+    (100 and 100.00000000000001) make returns of 1.4e-16 that are rounding, not moves. Returns spread by
+    less than 64 such ulps are a constant series (zero variance) rather than the divisor of a meaningless
+    huge beta.
+    """
+    noise: FloatArray = _NOISE_ULPS * (1.0 + np.max(np.abs(returns), axis=0))
+    return noise
 
 
 def is_constant(centred: FloatArray, raw: FloatArray) -> bool:
-    """True when the spread of ``raw`` is zero or at the level of rounding noise."""
-    spread = float(np.max(np.abs(centred))) if centred.size else 0.0
-    scale = float(np.max(np.abs(raw))) if raw.size else 0.0
-    return not spread > _NOISE_ULPS * scale
+    """True when the spread of the returns ``raw`` (``centred`` less their mean) is zero or rounding noise."""
+    if not raw.size:
+        return True
+    return not float(np.max(np.abs(centred))) > float(rounding_noise(raw))
 
 
 def beta_aligned(r_alt: FloatArray, r_btc: FloatArray, w: FloatArray | None, btc_label: str) -> FloatArray:
@@ -100,33 +96,6 @@ def _correl_aligned(r_alt: FloatArray, r_btc: FloatArray, alt_label: str) -> flo
         raise BadNumberError(f"{alt_label} returns have zero variance over the periods used; correlation is undefined")
     rho = exact_dot(xc, yc) / math.sqrt(exact_dot(xc, xc) * exact_dot(yc, yc))
     return min(1.0, max(-1.0, rho))
-
-
-def _select_periods(
-    r_alt: FloatArray,
-    r_btc: FloatArray,
-    method: str,
-    halflife: float | None,
-    threshold: float,
-    label: str,
-) -> tuple[FloatArray, FloatArray, FloatArray | None]:
-    """Apply the method's choice of periods and weights; check enough returns remain."""
-    w: FloatArray | None = None
-    if method == "downside":
-        stress = r_btc < threshold
-        have = int(stress.sum())
-        if have < MIN_RETURNS:
-            raise MissingValueError(
-                f"only {have} period{'s' if have != 1 else ''} of {label} where the BTC return "
-                f"is below threshold {threshold!r}; need at least {MIN_RETURNS}"
-            )
-        r_alt, r_btc = r_alt[stress], r_btc[stress]
-    elif method == "ewma":
-        assert halflife is not None
-        t_count = r_btc.shape[0]
-        with np.errstate(over="ignore", under="ignore"):  # a tiny halflife: old weights are 0
-            w = 0.5 ** ((t_count - 1 - np.arange(t_count)) / halflife)
-    return r_alt, r_btc, w
 
 
 def hedge_beta(
@@ -171,8 +140,10 @@ def hedge_beta(
     WrongTypeError
         Row counts differ, ``weights`` has the wrong length, or ``method`` is unknown.
     BadNumberError
-        A zero, negative or infinite price; a non-positive ``halflife``; BTC returns with
-        zero variance over the periods used.
+        A zero, negative or infinite price; a price more than
+        :data:`~althedge_xl.core.stats.returns.MAX_MOVE`-fold above or below the one of the row before it
+        used (the message names both rows); a non-positive ``halflife``; BTC returns with zero variance
+        over the periods used (rounding of the prices alone is no variance).
     MissingValueError
         Fewer than 3 usable returns (after alignment, and for ``"downside"`` after the
         filter), or ``"ewma"`` without ``halflife``.
@@ -217,11 +188,11 @@ def hedge_beta(
     >>> round(hedge_beta(np.column_stack([alt, btc]), btc, weights=[3, 1]), 6)
     1.825
     """
-    key = _parse_method(method, BETA_METHODS)
-    hl = _halflife(halflife, key)
-    th = _threshold(threshold)
+    key = parse_method(method, BETA_METHODS)
+    hl = ewma_halflife(halflife, key)
+    th = downside_threshold(threshold)
     r_alt, r_btc = paired_returns(alt_prices, btc_prices, weights)
-    r_alt, r_btc, w = _select_periods(r_alt, r_btc, key, hl, th, "alt_prices and btc_prices")
+    r_alt, r_btc, w = select_periods(r_alt, r_btc, key, hl, th, "alt_prices and btc_prices")
     with np.errstate(all="ignore"):
         beta = float(beta_aligned(r_alt[:, None], r_btc, w, "btc_prices")[0])
     finite_or_raise(beta, "the beta")
@@ -280,9 +251,9 @@ def betas(
     >>> betas(np.column_stack([alt, btc]), btc).round(6).tolist()
     [2.1, 1.0]
     """
-    key = _parse_method(method, BETA_METHODS)
-    hl = _halflife(halflife, key)
-    th = _threshold(threshold)
+    key = parse_method(method, BETA_METHODS)
+    hl = ewma_halflife(halflife, key)
+    th = downside_threshold(threshold)
     assets, assets_ok = checked_prices(asset_prices, name, allow_2d=True)
     btc, btc_ok = checked_prices(btc_prices, "btc_prices", allow_2d=False)
     check_same_rows(assets, name, btc, "btc_prices")
@@ -301,17 +272,19 @@ def betas(
         # The group without blanks is computed over every column, its betas picked out
         # afterwards: gathering its columns would cost more than the few wasted (NaN) ones.
         all_rows = bool(rows.all())
+        kept = None if all_rows else np.flatnonzero(rows)
         with np.errstate(all="ignore"):
             if all_rows:
-                r_alt = returns_aligned(assets)
-                r_btc = returns_aligned(btc)
+                prices, columns = assets, np.arange(k)
             else:
-                r_alt = returns_aligned(assets[:, cols][rows])
-                r_btc = returns_aligned(btc[rows])
-        # prices are positive and finite, so a return can only overflow to +inf; a column
-        # with one gives a non-finite beta, caught below without scanning the whole panel
-        finite_or_raise(r_btc, "a return of btc_prices")
-        r_alt, r_btc, w = _select_periods(r_alt, r_btc, key, hl, th, label + " and btc_prices")
+                prices, columns = assets[:, cols][rows], cols
+            r_alt = returns_aligned(prices)
+            r_btc = returns_aligned(btc if kept is None else btc[kept])
+        # a step beyond any market's (or an overflow to +inf) is refused with its rows; over the whole
+        # panel, the other groups' columns hold NaN returns, which the check skips
+        check_moves(r_alt, prices, name, kept, columns if k > 1 else None)
+        check_moves(r_btc, btc if kept is None else btc[kept], "btc_prices", kept)
+        r_alt, r_btc, w = select_periods(r_alt, r_btc, key, hl, th, label + " and btc_prices")
         with np.errstate(all="ignore"):
             group_betas = beta_aligned(r_alt, r_btc, w, "btc_prices")
         out[cols] = group_betas[cols] if all_rows else group_betas
@@ -367,10 +340,10 @@ def hedge_correl(
     >>> round(hedge_correl(alt, btc), 6)
     0.97913
     """
-    key = _parse_method(method, CORREL_METHODS)
-    th = _threshold(threshold)
+    key = parse_method(method, CORREL_METHODS)
+    th = downside_threshold(threshold)
     r_alt, r_btc = paired_returns(alt_prices, btc_prices, weights)
-    r_alt, r_btc, _ = _select_periods(
+    r_alt, r_btc, _ = select_periods(
         r_alt,
         r_btc,
         "downside" if key == "downside" else "ols",

@@ -40,7 +40,16 @@ from althedge_xl.core.stats._inputs import (
     one_number,
 )
 
-__all__ = ["MIN_RETURNS", "MIN_VOL_RETURNS", "kept_rows", "paired_returns", "realized_vol", "simple_returns"]
+__all__ = [
+    "MAX_MOVE",
+    "MIN_RETURNS",
+    "MIN_VOL_RETURNS",
+    "check_moves",
+    "kept_rows",
+    "paired_returns",
+    "realized_vol",
+    "simple_returns",
+]
 
 MIN_RETURNS: Final[int] = 3
 """Fewest usable returns for a beta, correlation, ratio or effectiveness."""
@@ -67,6 +76,55 @@ def kept_rows(masks: list[tuple[BoolArray, str]], need_rows: int, need_what: str
             f"only {n_rows(have)} have a price in both {names}; need at least {need_rows} ({need_what})"
         )
     return keep
+
+
+MAX_MOVE: Final[float] = 1e6
+"""Largest factor a price may rise or fall by between two consecutive rows a statistic uses.
+
+The worst collapses and first days of traded coins move them by factors of hundreds between two daily
+closes, and by less than a million even over a week; a million-fold step between two rows is a data error
+(a price in other units, a misplaced decimal point, a redenomination). Its return, finite as it may be,
+would swamp every sum it enters: one step of 1e-300 to 1 makes a beta of about 1e300.
+"""
+
+
+def check_moves(
+    returns: FloatArray,
+    prices: FloatArray,
+    name: str,
+    rows: npt.NDArray[np.intp] | None = None,
+    columns: npt.NDArray[np.intp] | None = None,
+    *,
+    log: bool = False,
+) -> None:
+    """Refuse a step of ``prices`` by more than :data:`MAX_MOVE`-fold between consecutive rows, naming its rows.
+
+    ``returns`` are the simple returns (with ``log`` the log returns) of consecutive rows of ``prices``
+    ((T + 1,) or (T + 1, k), clean and positive); ``rows`` is the row of the caller's input each row of
+    ``prices`` comes from and ``columns`` the input column of each column (``None``: the same, counting
+    from 0). A return that overflowed to infinity is refused the same way; ``NaN`` returns are skipped.
+    Two reductions when every step is inside the bounds.
+    """
+    low, high = (-math.log(MAX_MOVE), math.log(MAX_MOVE)) if log else (1.0 / MAX_MOVE - 1.0, MAX_MOVE - 1.0)
+    if returns.size == 0 or (returns.min() >= low and returns.max() <= high):
+        return
+    beyond = (returns < low) | (returns > high)
+    if not beyond.any():
+        return  # only NaN returns, of blanks, failed the fast test
+    step = tuple(int(i) for i in np.argwhere(beyond)[0])
+    later = (step[0] + 1, *step[1:])
+    before, after = float(prices[step]), float(prices[later])
+    first, second = (step[0], step[0] + 1) if rows is None else (int(rows[step[0]]), int(rows[step[0] + 1]))
+    label = name
+    if columns is not None or (prices.ndim == 2 and prices.shape[1] > 1):
+        column = step[1] if columns is None else int(columns[step[1]])
+        label = f"{name} column {column + 1}"
+    orders = abs(math.log10(after) - math.log10(before))
+    raise BadNumberError(
+        f"{label}: the price {'rises' if after > before else 'falls'} by a factor of about 1e{orders:.0f} from row "
+        f"{first + 1} ({before:.6g}) to row {second + 1} ({after:.6g}); no market moves more than "
+        f"{MAX_MOVE:,.0f}-fold between two rows: check those rows' units and decimal points"
+    )
 
 
 def returns_aligned(prices: FloatArray) -> FloatArray:
@@ -112,11 +170,15 @@ def paired_returns(
         MIN_RETURNS + 1,
         f"{MIN_RETURNS} returns",
     )
+    rows = None if keep.all() else np.flatnonzero(keep)
+    alt, btc = (alt, btc) if rows is None else (alt[rows], btc[rows])
     with np.errstate(all="ignore"):
-        r_alt = row_dots(returns_aligned(alt[keep]), w)
-        r_btc = returns_aligned(btc[keep])
-    finite_or_raise(r_alt, f"a return of {alt_name}")
-    finite_or_raise(r_btc, "a return of btc_prices")
+        r_columns = returns_aligned(alt)
+        r_btc = returns_aligned(btc)
+    check_moves(r_columns, alt, alt_name, rows)
+    check_moves(r_btc, btc, "btc_prices", rows)
+    with np.errstate(all="ignore"):
+        r_alt = row_dots(r_columns, w)
     return r_alt, r_btc
 
 
@@ -188,7 +250,8 @@ def realized_vol(prices: npt.ArrayLike, periods_per_year: float = 365) -> float 
     WrongTypeError
         ``prices`` is not a column or a table.
     BadNumberError
-        A zero, negative or infinite price, or a non-positive ``periods_per_year``.
+        A zero, negative or infinite price, a step between two rows used beyond :data:`MAX_MOVE` (the
+        message names the rows), or a non-positive ``periods_per_year``.
     MissingValueError
         Fewer than 2 returns in a column (after dropping its blanks).
 
@@ -227,6 +290,8 @@ def realized_vol(prices: npt.ArrayLike, periods_per_year: float = 365) -> float 
         with np.errstate(all="ignore"):
             sub = arr[rows][:, cols]
             r = np.diff(np.log(sub), axis=0)
+        check_moves(r, sub, "prices", np.flatnonzero(rows), cols if k > 1 else None, log=True)
+        with np.errstate(all="ignore"):
             out[cols] = r.std(axis=0, ddof=1) * scale
     finite_or_raise(out, "the volatility")
     if one:

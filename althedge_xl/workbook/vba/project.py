@@ -12,16 +12,16 @@ from typing import Any
 
 from althedge_xl.files import scratch_folder
 from althedge_xl.workbook.vba.constants import (
-    _CHARTSHEET_BASE,
-    _SAMPLE_MODULES,
-    _WORKSHEET_BASE,
-    _ZIP_EPOCH,
+    CHARTSHEET_BASE,
     MACRO_MODULE_NAME,
     REFRESH_COMMAND,
+    SAMPLE_MODULES,
     UDF_MODULE_NAME,
     UDF_PYTHON_MODULE,
+    WORKSHEET_BASE,
+    ZIP_EPOCH,
 )
-from althedge_xl.workbook.vba.text import _crlf, macro_module, this_workbook_module, udf_wrapper_module
+from althedge_xl.workbook.vba.text import macro_module, this_workbook_module, udf_wrapper_module, vba_line_endings
 
 # The VBA project
 # ---------------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ def _package_with(vba_project: bytes) -> bytes:
     with zipfile.ZipFile(quickstart_workbook_path()) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
             data = vba_project if info.filename == "xl/vbaProject.bin" else source.read(info.filename)
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
             entry.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(entry, data)
     return out.getvalue()
@@ -58,7 +58,7 @@ def _package_with(vba_project: bytes) -> bytes:
 
 def _document_header(name: str, base: str) -> str:
     """The attribute header Excel writes for a sheet's document module."""
-    return _crlf(
+    return vba_line_endings(
         f'Attribute VB_Name = "{name}"\nAttribute VB_Base = "{base}"\n'
         "Attribute VB_GlobalNameSpace = False\nAttribute VB_Creatable = False\n"
         "Attribute VB_PredeclaredId = True\nAttribute VB_Exposed = True\n"
@@ -104,7 +104,7 @@ def build_vba_project(
     *,
     chartsheet_codenames: Sequence[str] = (),
     this_workbook_code: str = "",
-    drop_modules: Sequence[str] = _SAMPLE_MODULES,
+    drop_modules: Sequence[str] = SAMPLE_MODULES,
     base: bytes | None = None,
 ) -> bytes:
     """A ``vbaProject.bin``: the xlwings runtime project plus ``extra_modules`` and sheet modules.
@@ -138,8 +138,8 @@ def build_vba_project(
     from pyopenvba.vba import VBAModuleKind
 
     base_project = base if base is not None else base_vba_project()
-    documents = {name: _WORKSHEET_BASE for name in sheet_codenames}
-    documents.update({name: _CHARTSHEET_BASE for name in chartsheet_codenames})
+    documents = {name: WORKSHEET_BASE for name in sheet_codenames}
+    documents.update({name: CHARTSHEET_BASE for name in chartsheet_codenames})
     if len({name.casefold() for name in documents}) != len(documents) or len(documents) != len(
         [*sheet_codenames, *chartsheet_codenames]
     ):
@@ -156,9 +156,7 @@ def build_vba_project(
             if book_module is None:
                 raise ValueError("the base project has no workbook document module")
             for module in list(project.modules):
-                sheet_base = next(
-                    (b for b in (_WORKSHEET_BASE, _CHARTSHEET_BASE) if b in module.attribute_header), None
-                )
+                sheet_base = next((b for b in (WORKSHEET_BASE, CHARTSHEET_BASE) if b in module.attribute_header), None)
                 # A base sheet module goes unless a sheet of the same kind has its code name.
                 unused_sheet = sheet_base is not None and documents.get(module.name) != sheet_base
                 if unused_sheet or module.name in drop_modules or module.name in extra_modules:
@@ -174,14 +172,14 @@ def build_vba_project(
                 added_documents.append(name)
             for name, text in extra_modules.items():
                 header = f'Attribute VB_Name = "{name}"\r\n'
-                source_text = _crlf(text)
+                source_text = vba_line_endings(text)
                 project.add_module(
                     name,
                     source_text if source_text.startswith("Attribute VB_Name") else header + source_text,
                     kind=VBAModuleKind.standard,
                 )
             if this_workbook_code:
-                book.set_module(book_module.name, _crlf(this_workbook_code))
+                book.set_module(book_module.name, vba_line_endings(this_workbook_code))
             book.save(target, allow_invalidate_signature=True)
         with ExcelFile(target) as built:
             problems = built.validate()

@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from althedge_xl.excel.function import UdfSpec, udf_spec
-from althedge_xl.workbook.vba.constants import _MAX_HELP, _PYWIN32_MODULES, UDF_PYTHON_MODULE
+from althedge_xl.workbook.vba.constants import MAX_HELP, PYWIN32_MODULES, UDF_PYTHON_MODULE
 
 # ---------------------------------------------------------------------------------------------
 # The UDFs and what xlwings makes of them
 # ---------------------------------------------------------------------------------------------
 
 
-def _checked_specs(functions: Iterable[Callable[..., Any]]) -> list[tuple[Callable[..., Any], UdfSpec]]:
+def checked_specs(functions: Iterable[Callable[..., Any]]) -> list[tuple[Callable[..., Any], UdfSpec]]:
     """Each function with its spec, after the checks the wrappers and the wizard rely on."""
     pairs: list[tuple[Callable[..., Any], UdfSpec]] = []
     seen: set[str] = set()
@@ -38,8 +38,8 @@ def _checked_specs(functions: Iterable[Callable[..., Any]]) -> list[tuple[Callab
                 f"{where}: the function is called {getattr(function, '__name__', '?')!r} and its module "
                 f"has no attribute {spec.name!r}, so xlwings could not find it from Excel"
             )
-        if not spec.description or len(spec.description) > _MAX_HELP:
-            raise ValueError(f"{where}: the description must have 1 to {_MAX_HELP} characters")
+        if not spec.description or len(spec.description) > MAX_HELP:
+            raise ValueError(f"{where}: the description must have 1 to {MAX_HELP} characters")
         parameters = inspect.signature(function).parameters
         for parameter in parameters.values():
             if parameter.kind not in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
@@ -47,14 +47,14 @@ def _checked_specs(functions: Iterable[Callable[..., Any]]) -> list[tuple[Callab
         if set(spec.arg_docs) != set(parameters):
             raise ValueError(f"{where}: arg_docs must name exactly the parameters {list(parameters)}")
         for argument, text in spec.arg_docs.items():
-            if not text or len(text) > _MAX_HELP:
-                raise ValueError(f"{where}: help of {argument!r} must have 1 to {_MAX_HELP} characters")
+            if not text or len(text) > MAX_HELP:
+                raise ValueError(f"{where}: help of {argument!r} must have 1 to {MAX_HELP} characters")
         pairs.append((function, spec))
     return pairs
 
 
 @contextlib.contextmanager
-def _xlwings_udfs() -> Iterator[types.ModuleType]:
+def importable_xlwings_udfs() -> Iterator[types.ModuleType]:
     """``xlwings.udfs`` of the pinned xlwings, importable off Windows.
 
     ``xlwings.udfs`` imports pywin32 (``pythoncom``, ``pywintypes``, ``win32com.client``) at the
@@ -73,10 +73,10 @@ def _xlwings_udfs() -> Iterator[types.ModuleType]:
         return
     import xlwings
 
-    names = (*_PYWIN32_MODULES, "xlwings.udfs")
+    names = (*PYWIN32_MODULES, "xlwings.udfs")
     saved = {name: sys.modules.get(name) for name in names}
     had_attribute = hasattr(xlwings, "udfs")
-    stubs = {name: types.ModuleType(name) for name in _PYWIN32_MODULES}
+    stubs = {name: types.ModuleType(name) for name in PYWIN32_MODULES}
     stubs["pythoncom"].CoInitialize = lambda: None  # type: ignore[attr-defined]
     stubs["pywintypes"].com_error = type("com_error", (Exception,), {})  # type: ignore[attr-defined]
     stubs["win32com.client"].Dispatch = lambda *args, **kwargs: None  # type: ignore[attr-defined]
@@ -113,12 +113,12 @@ def _thin_copy(function: Callable[..., Any], spec: UdfSpec) -> Callable[..., Any
     return copy
 
 
-def _decorated_copies(
+def decorated_copies(
     xlwings_udfs: types.ModuleType, functions: Iterable[Callable[..., Any]]
 ) -> dict[str, Callable[..., Any]]:
     """Thin copies decorated as ``@xw.func(category=...)`` over ``@xw.arg(name, doc=...)`` would."""
     copies: dict[str, Callable[..., Any]] = {}
-    for function, spec in _checked_specs(functions):
+    for function, spec in checked_specs(functions):
         copy = _thin_copy(function, spec)
         for argument in reversed(list(spec.arg_docs)):
             copy = xlwings_udfs.xlarg(argument, doc=spec.arg_docs[argument])(copy)
@@ -135,8 +135,8 @@ def xlwings_udf_metadata(functions: Iterable[Callable[..., Any]]) -> dict[str, d
     ``"optional"`` (its default). It is what *Import Functions* reads, so a test can check the
     wrappers and the registration macro against it.
     """
-    with _xlwings_udfs() as xlwings_udfs:
-        copies = _decorated_copies(xlwings_udfs, functions)
+    with importable_xlwings_udfs() as xlwings_udfs:
+        copies = decorated_copies(xlwings_udfs, functions)
     return {name: copy.__xlfunc__ for name, copy in copies.items()}  # type: ignore[attr-defined]
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from althedge_xl.excel.function import UdfSpec
-from althedge_xl.workbook.vba.constants import _BUILTIN_GROUP_COUNT, _X14_NS, _ZIP_EPOCH, UDF_MODULE_NAME
-from althedge_xl.workbook.vba.udf_metadata import _checked_specs
+from althedge_xl.workbook.vba.constants import BUILTIN_GROUP_COUNT, UDF_MODULE_NAME, X14_NS, ZIP_EPOCH
+from althedge_xl.workbook.vba.udf_metadata import checked_specs
 
 # workbook.xml: function groups and macro names
 # ---------------------------------------------------------------------------------------------
@@ -23,7 +23,7 @@ def rezip(package: bytes, replacements: Mapping[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             target.writestr(entry, replacements.get(info.filename) or source.read(info.filename))
@@ -32,7 +32,7 @@ def rezip(package: bytes, replacements: Mapping[str, bytes]) -> bytes:
 
 def _function_group_xml(categories: Sequence[str]) -> str:
     groups = "".join(f"<functionGroup name={quoteattr(name)}/>" for name in categories)
-    return f'<functionGroups builtInGroupCount="{_BUILTIN_GROUP_COUNT}">{groups}</functionGroups>'
+    return f'<functionGroups builtInGroupCount="{BUILTIN_GROUP_COUNT}">{groups}</functionGroups>'
 
 
 def _argument_descriptions_xml(uri: str, pairs: Sequence[tuple[Callable[..., Any], UdfSpec]]) -> str:
@@ -50,7 +50,7 @@ def _argument_descriptions_xml(uri: str, pairs: Sequence[tuple[Callable[..., Any
             f'<x14:argumentDescriptions count="{len(docs)}">{items}</x14:argumentDescriptions></x14:definedName>'
         )
     body = "".join(names)
-    return f'<ext uri={quoteattr(uri)} xmlns:x14="{_X14_NS}"><x14:definedNames>{body}</x14:definedNames></ext>'
+    return f'<ext uri={quoteattr(uri)} xmlns:x14="{X14_NS}"><x14:definedNames>{body}</x14:definedNames></ext>'
 
 
 def add_function_metadata(
@@ -75,9 +75,9 @@ def add_function_metadata(
 
     The result is deterministic: same input, same bytes (fixed zip timestamps).
     """
-    pairs = _checked_specs(functions)
+    pairs = checked_specs(functions)
     categories = list(dict.fromkeys(spec.category for _, spec in pairs))
-    group_ids = {name: _BUILTIN_GROUP_COUNT + 1 + index for index, name in enumerate(categories)}
+    group_ids = {name: BUILTIN_GROUP_COUNT + 1 + index for index, name in enumerate(categories)}
     with zipfile.ZipFile(io.BytesIO(xlsm)) as package:
         workbook = package.read("xl/workbook.xml").decode("utf-8")
     if "<functionGroups" in workbook:
