@@ -11,8 +11,9 @@ maintenance margin and unrealised P/L. One-way mode gives one position per contr
 ``positionSide`` (``BOTH``, ``LONG``, ``SHORT``); Bybit in ``positionIdx`` (0 one-way, 1 the buy side and 2 the
 sell side of hedge mode, which ccxt reports as ``hedged`` with ``side`` long or short).
 Bybit's margin mode of a position is ``tradeMode`` (0 cross, 1 isolated; ccxt leaves ``marginMode`` empty),
-and an isolated position's margin is ``positionBalance``; a unified account in its isolated margin mode
-reports ``tradeMode`` 0 (the mode is the account's, ``GET /v5/account/info``), so its positions read as cross.
+and an isolated position's margin is ``positionBalance`` (its initial margin plus the fee to close); a
+unified account always reports ``tradeMode`` 0 (the mode is the account's, ``GET /v5/account/info``), so its
+positions read as cross.
 The maintenance margin is the exchange's own number (Binance ``maintMargin``, Bybit ``positionMM``):
 ccxt's unified ``maintenanceMargin`` for Binance is the bracket rate times the notional without the
 bracket's maintenance amount (``cum``), so it is used only where the answer has neither field.
