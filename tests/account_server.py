@@ -13,7 +13,8 @@ apiRestrictions body served; ``variants`` names folders beside ``binance`` whose
 base ones of the same name, the first that has the file winning (and then the futures markets list
 ``ETHUSDT`` too, so that ccxt parses the account's ETHUSDT position). The futures markets' ``BTCUSDT`` has
 the price step ``btcusdt_tick`` (Binance's 0.10 unless a test sets another); the COIN-M markets are
-``dapi_v1_exchangeInfo.json``. Bybit's inverse category has bodies of its own (instruments, positions).
+``dapi_v1_exchangeInfo.json``. Bybit's inverse category has bodies of its own (instruments, positions);
+Bybit's signed bodies are replaced by a variant's likewise (such as ``bybit_hedge_mode``).
 ``seen`` records each request's path, and ``bad`` each refused signature.
 """
 
@@ -199,7 +200,8 @@ class AccountServer:
         if name is None:
             self.unrecorded.append(path)
             return 404, {}, b'{"retCode":10001,"retMsg":"not recorded"}'
-        return 200, {}, (BYBIT_BODIES / name).read_bytes()
+        variant = next((v for v in self.variants if (BODIES.parent / v / name).exists()), None)
+        return 200, {}, (BODIES.parent / variant / name if variant else BYBIT_BODIES / name).read_bytes()
 
     def _check_bybit_signature(
         self, path: str, signed_text: str, headers: Any

@@ -14,10 +14,12 @@ Hedge inputs of an inverse short: ``CONTRACT_TYPE`` "inverse", ``HELD`` in the e
 (the Hedge sheet sizes inverse contracts by the exchange ``HEDGE_RULE`` names: Binance 100 USD, Bybit 1 USD),
 ``COLLATERAL`` and the cross block in BTC.
 
-Hedge mode (Binance LONG and SHORT positions of one symbol): the SHORT leg is the hedge. The Hedge sheet's
-cross block takes one position and fixed "other" numbers, so the LONG leg's maintenance margin and P/L at
-its mark are counted there as "other" (a note says so); "Exchange says" computes Binance's formula, in
-which the LONG leg moves with the price (:mod:`~althedge_xl.workbook.account_liquidation`).
+Hedge mode (LONG and SHORT positions of one symbol: Binance ``positionSide``, Bybit ``positionIdx`` 1 and 2):
+the SHORT leg is the hedge. The Hedge sheet's cross block takes one position and fixed "other" numbers, so
+the LONG leg's maintenance margin and P/L at its mark are counted there as "other" (a note says so);
+"Exchange says" computes Binance's formula, in which the LONG leg moves with the price, and for Bybit, which
+publishes no hedge-mode formula, counts the LONG leg at its mark as the Hedge sheet does and says it is
+AltHedge's approximation (:mod:`~althedge_xl.workbook.account_liquidation`).
 
 The "Exchange says" flag is raised when the two prices are more than a tick apart: the tick of the
 position's market as ccxt loaded it, else the rule's profile's tick for the contract.
@@ -32,7 +34,13 @@ from althedge_xl.core.exchanges import dated_rules, exchange_profile
 from althedge_xl.market.account.positions import INVERSE_BTC, LINEAR_BTC
 from althedge_xl.market.account.records import AccountSnapshot, FuturesWallet, Position, position_key
 from althedge_xl.workbook import account_layout as ax
-from althedge_xl.workbook.account_liquidation import althedge_liquidation, cross_neighbours, describe, opposite_leg
+from althedge_xl.workbook.account_liquidation import (
+    HEDGE_MODE_FORMULA_EXCHANGES,
+    althedge_liquidation,
+    cross_neighbours,
+    describe,
+    opposite_leg,
+)
 from althedge_xl.workbook.patch import CellValue
 
 #: The rule's tick when neither the market nor the profile has one (USD).
@@ -223,8 +231,15 @@ def _hedge_inputs(
         hedge.update(CROSS_WALLET=wallet, CROSS_OTHER_MM=neighbours.maintenance, CROSS_OTHER_PNL=neighbours.pnl)
         leg = opposite_leg(short, others)
         if leg is not None:
+            label = exchange_profile(rule).label
+            says = (
+                "moves it with the price, as Binance's formula does"
+                if exchange_profile(rule).exchange_name in HEDGE_MODE_FORMULA_EXCHANGES
+                else f"counts it the same way: {label} publishes no hedge-mode formula, so its price there is"
+                " AltHedge's approximation"
+            )
             notes.append(
                 f"hedge mode: the Hedge sheet's cross block counts the {describe(leg)} leg at its mark (maintenance"
                 f' {leg.maintenance_margin:,.2f}, P/L {leg.unrealized_pnl:,.2f}); the Account sheet\'s "Exchange says"'
-                " moves it with the price, as Binance's formula does"
+                f" {says}"
             )

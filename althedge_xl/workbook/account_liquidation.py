@@ -22,6 +22,14 @@ P/L and maintenance move with the same price
 (:func:`~althedge_xl.core.cross_hedge_mode.hedge_mode_cross_liquidation`); TMM₁ and UPNL₁ are then the
 other symbols' only. That formula is the USDⓈ-M one: a COIN-M position's opposite leg is counted as one
 of the other positions, at its mark.
+
+Bybit (``positionIdx`` 1 and 2) publishes no hedge-mode formula for a cross position: its help centre says
+only that the net position of hedged legs may be liquidated, and its API calls the ``liqPrice`` of a cross
+position in a unified account an estimate. A Bybit leg's opposite leg is therefore counted as one of the
+other positions at its mark (its maintenance margin and unrealised P/L as Bybit reports them), as the Hedge
+sheet's cross block counts it, and the method says that this is AltHedge's approximation, not Bybit's
+formula. Isolated legs are independent positions (Bybit: the margin of each is calculated on its own, in
+hedge mode as in one-way mode), each computed with its own isolated margin.
 """
 
 from __future__ import annotations
@@ -32,9 +40,13 @@ from typing import NamedTuple
 from althedge_xl.core.cross import cross_liquidation
 from althedge_xl.core.cross_hedge_mode import hedge_mode_cross_liquidation
 from althedge_xl.core.errors import AltHedgeInputError
+from althedge_xl.core.exchanges import exchange_profile
 from althedge_xl.core.liquidation import position_liquidation
 from althedge_xl.core.tier_liquidation import unit
 from althedge_xl.market.account.records import Position
+
+#: The exchanges whose published cross formula has hedge-mode terms (:mod:`~althedge_xl.core.cross_hedge_mode`).
+HEDGE_MODE_FORMULA_EXCHANGES = frozenset({"binance"})
 
 
 class AltHedgeLiquidation(NamedTuple):
@@ -99,8 +111,10 @@ def _cross(
     position: Position, wallet: float, others: Sequence[Position], rule: str, tiers: Sequence[Sequence[float]] | None
 ) -> tuple[float, str]:
     """The cross price of ``position`` and its method in words (the fallback when a number is missing)."""
-    leg = opposite_leg(position, others) if position.contract == "linear" else None
-    if leg is not None:
+    leg = opposite_leg(position, others)
+    published = exchange_profile(rule).exchange_name in HEDGE_MODE_FORMULA_EXCHANGES
+    by_formula = leg is not None and published and position.contract == "linear"
+    if by_formula:
         others = [p for p in others if p is not leg]
     sharing, maintenance, pnl, lacking = cross_neighbours(position, others)
     currency = unit(position.contract)
@@ -112,7 +126,7 @@ def _cross(
             " positions are not counted"
         )
         return _isolated_rule(position, wallet, rule, tiers), method
-    if leg is not None:
+    if leg is not None and by_formula:
         long_leg, short_leg = (leg, position) if position.side == "short" else (position, leg)
         price = hedge_mode_cross_liquidation(
             long_leg.entry_price,
@@ -150,6 +164,16 @@ def _cross(
             f"cross: HEDGE_LIQ_CROSS with the cross wallet balance ({_amount(wallet, currency)}), no other position",
         )
     names = ", ".join(describe(p) for p in sharing)
+    if leg is not None and not published and leg.maintenance_margin is not None and leg.unrealized_pnl is not None:
+        label = exchange_profile(rule).label
+        method = (
+            f"cross, hedge mode: AltHedge's approximation, not {label}'s published formula ({label} publishes none"
+            f" for hedge mode): HEDGE_LIQ_CROSS with the {describe(leg)} leg counted as another position at its mark"
+            f" (maintenance {_amount(leg.maintenance_margin, currency)}, P/L {_amount(leg.unrealized_pnl, currency)}),"
+            f" the cross wallet balance ({_amount(wallet, currency)}) less the other positions' maintenance margin"
+            f" ({_amount(maintenance, currency)}) plus their unrealised P/L ({_amount(pnl, currency)}): {names}"
+        )
+        return price, method
     method = (
         f"cross: HEDGE_LIQ_CROSS with the cross wallet balance ({_amount(wallet, currency)}) less the other positions'"
         f" maintenance margin ({_amount(maintenance, currency)}) plus their unrealised P/L ({_amount(pnl, currency)}):"

@@ -7,7 +7,13 @@ answer has no maintenance margin (``GET /dapi/v1/account`` has it, read with the
 ``GET /v5/position/list?category=inverse``. Sizes of inverse positions are the exchange's contracts. Every position of the
 account is read, not only BTCUSDT's: a cross position's liquidation price depends on the others'
 maintenance margin and unrealised P/L. One-way mode gives one position per contract (``positionSide``
-``BOTH``), hedge mode one per side; positions of size 0 are left out.
+``BOTH``), hedge mode one per side; positions of size 0 are left out. Binance names the side in
+``positionSide`` (``BOTH``, ``LONG``, ``SHORT``); Bybit in ``positionIdx`` (0 one-way, 1 the buy side and 2 the
+sell side of hedge mode, which ccxt reports as ``hedged`` with ``side`` long or short).
+Bybit's margin mode of a position is ``tradeMode`` (0 cross, 1 isolated; ccxt leaves ``marginMode`` empty),
+and an isolated position's margin is ``positionBalance`` (its initial margin plus the fee to close); a
+unified account always reports ``tradeMode`` 0 (the mode is the account's, ``GET /v5/account/info``), so its
+positions read as cross.
 The maintenance margin is the exchange's own number (Binance ``maintMargin``, Bybit ``positionMM``):
 ccxt's unified ``maintenanceMargin`` for Binance is the bracket rate times the notional without the
 bracket's maintenance amount (``cum``), so it is used only where the answer has neither field.
@@ -71,7 +77,7 @@ def _position(p: Mapping[str, Any], tick: float | None = None) -> Position:
         initial = _number(info.get("initialMargin")) or _number(p.get("initialMargin"))
         leverage = round(notional / initial, 2) if notional and initial else None
         derived = leverage is not None
-    mode = str(p.get("marginMode") or "cross")
+    mode = str(p.get("marginMode") or ("isolated" if str(info.get("tradeMode")) == "1" else "cross"))
     return Position(
         symbol=str(p.get("symbol")),
         contract="inverse" if p.get("inverse") or ":BTC" in str(p.get("symbol")) else "linear",
@@ -82,15 +88,32 @@ def _position(p: Mapping[str, Any], tick: float | None = None) -> Position:
         leverage=leverage,
         leverage_derived=derived,
         margin_mode=mode,
-        isolated_margin=(_number(info.get("isolatedWallet")) or _number(p.get("collateral")) or 0.0)
+        isolated_margin=(
+            _first_number(info.get("isolatedWallet"), info.get("positionBalance"), p.get("collateral")) or 0.0
+        )
         if mode == "isolated"
         else 0.0,
         unrealized_pnl=_number(p.get("unrealizedPnl")),
         liquidation_price=_number(p.get("liquidationPrice")) or None,
-        position_side=str(info.get("positionSide") or ("BOTH" if not p.get("hedged") else side.upper())),
+        position_side=_position_side(info, side, p.get("hedged")),
         maintenance_margin=_first_number(info.get("maintMargin"), info.get("positionMM"), p.get("maintenanceMargin")),
         price_tick=tick,
     )
+
+
+#: Bybit's ``positionIdx``: the position's side of the contract in its position mode.
+BYBIT_POSITION_IDX = {"0": "BOTH", "1": "LONG", "2": "SHORT"}
+
+
+def _position_side(info: Mapping[str, Any], side: str, hedged: Any) -> str:
+    """``BOTH`` (one-way mode), ``LONG`` or ``SHORT`` (a hedge-mode leg): Binance's ``positionSide``, else
+    Bybit's ``positionIdx``, else ccxt's ``hedged`` with the position's side."""
+    if info.get("positionSide"):
+        return str(info["positionSide"])
+    by_index = BYBIT_POSITION_IDX.get(str(info.get("positionIdx")))
+    if by_index is not None:
+        return by_index
+    return side.upper() if hedged else "BOTH"
 
 
 def _first_number(*values: Any) -> float | None:
