@@ -13,9 +13,9 @@ apiRestrictions body served; ``variants`` names folders beside ``binance`` whose
 base ones of the same name, the first that has the file winning (and then the futures markets list
 ``ETHUSDT`` too, so that ccxt parses the account's ETHUSDT position). The futures markets' ``BTCUSDT`` has
 the price step ``btcusdt_tick`` (Binance's 0.10 unless a test sets another); the COIN-M markets are
-``dapi_v1_exchangeInfo.json``. Bybit's inverse category has bodies of its own (instruments, positions);
-Bybit's signed bodies are replaced by a variant's likewise (such as ``bybit_hedge_mode``).
-``seen`` records each request's path, and ``bad`` each refused signature.
+``dapi_v1_exchangeInfo.json``. Bybit's inverse category has bodies of its own (instruments, positions, fee
+rate, funding executions), and Bybit's bodies take ``variants`` too (such as ``bybit_hedge_mode``). ``seen`` records each request's path,
+``queries`` its path and parameters, and ``bad`` each refused signature.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ SIGNED = {
     "/sapi/v1/simple-earn/flexible/position": "sapi_v1_simple_earn_flexible_position.json",
     "/dapi/v1/positionRisk": "dapi_v1_positionRisk.json",
     "/dapi/v1/account": "dapi_v1_account.json",
+    "/dapi/v1/commissionRate": "dapi_v1_commissionRate.json",
+    "/dapi/v1/income": "dapi_v1_income.json",
 }
 
 
@@ -65,6 +67,7 @@ class AccountServer:
         self.restrictions = restrictions if exchange == "binance" else "v5_user_query_api.json"
         self.faults: dict[str, tuple[int, bytes, dict[str, str]]] = {}
         self.seen: list[str] = []
+        self.queries: list[tuple[str, dict[str, str]]] = []
         self.bad: list[str] = []
         self.unrecorded: list[str] = []
         self.clock_skew_ms = clock_skew_ms
@@ -124,6 +127,7 @@ class AccountServer:
         if path in ("/api/v3/time", "/fapi/v1/time"):
             return 200, {}, json.dumps({"serverTime": self.now_ms()}).encode()
         query = dict(parse_qsl(urlparse("?" + signed_text).query, keep_blank_values=True))
+        self.queries.append((path, query))
         if self.exchange == "bybit":
             return self._bybit(path, signed_text, query, headers)
         if path == "/sapi/v1/account/apiRestrictions" or path in SIGNED:
@@ -132,7 +136,7 @@ class AccountServer:
                 return refusal
             name = self.restrictions if path == "/sapi/v1/account/apiRestrictions" else SIGNED[path]
             payload = self._body(name).read_bytes()
-            if path == "/fapi/v1/income":
+            if path in ("/fapi/v1/income", "/dapi/v1/income"):
                 start = int(query.get("startTime", 0))
                 rows = [r for r in json.loads(payload) if r["time"] >= start]
                 payload = json.dumps(rows).encode()
@@ -197,11 +201,18 @@ class AccountServer:
         name = self.restrictions if path == "/v5/user/query-api" else BYBIT_SIGNED.get(path)
         if path == "/v5/position/list" and query.get("category") == "inverse":
             name = "v5_position_list_inverse.json"
+        if path in BYBIT_BY_CATEGORY and query.get("category") == "inverse":
+            name = BYBIT_BY_CATEGORY[path]
         if name is None:
             self.unrecorded.append(path)
             return 404, {}, b'{"retCode":10001,"retMsg":"not recorded"}'
-        variant = next((v for v in self.variants if (BODIES.parent / v / name).exists()), None)
-        return 200, {}, (BODIES.parent / variant / name if variant else BYBIT_BODIES / name).read_bytes()
+        return 200, {}, self._bybit_body(name).read_bytes()
+
+    def _bybit_body(self, name: str) -> Path:
+        for variant in self.variants:
+            if (BYBIT_BODIES.parent / variant / name).exists():
+                return BYBIT_BODIES.parent / variant / name
+        return BYBIT_BODIES / name
 
     def _check_bybit_signature(
         self, path: str, signed_text: str, headers: Any
@@ -261,4 +272,9 @@ BYBIT_SIGNED = {
     "/v5/execution/list": "v5_execution_list.json",
     "/v5/asset/transfer/query-account-coins-balance": "v5_asset_transfer_query_account_coins_balance.json",
     "/v5/earn/position": "v5_earn_position.json",
+}
+#: Bodies served for ``category=inverse`` in place of the path's own.
+BYBIT_BY_CATEGORY = {
+    "/v5/account/fee-rate": "v5_account_fee_rate_inverse.json",
+    "/v5/execution/list": "v5_execution_list_inverse.json",
 }

@@ -96,8 +96,6 @@ def test_a_coin_m_short_larger_than_the_usdt_short_is_the_hedge(coinm, mine):
     assert (account["C43"], account["C44"], account["C45"]) == (300, 0.15, 50)
     note = next(n for n in update.messages if "BTC shorts are open" in n)
     assert "the hedge is BTCUSD short (COIN-M) (30,000 USD)" in note and "BTCUSDT short (15,150 USD)" in note
-    assert any("the fee rate and the funding paid and received written are the account's BTCUSDT" in n
-               for n in update.messages)  # fmt: skip
 
 
 def test_the_command_reads_coin_m_and_leaks_no_key_byte(coinm, mine, capsys):

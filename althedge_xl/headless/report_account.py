@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from althedge_xl.headless.render import Table, label_value_table
+from althedge_xl.headless.render import Format, Table, label_value_table
 from althedge_xl.headless.report_hedge import Row
 from althedge_xl.workbook import account_layout as ax
 
@@ -33,12 +33,18 @@ def exchange_says_table(book: ComputedWorkbook) -> Table | None:
     ]
     for (_, label, kind), cell in zip(ax.SAYS_ROWS, says.values(), strict=True):
         rows.append((label, shown(cell), "price" if kind == "price" else "text"))
+    asset = shown(f"{ax.FUNDING_ASSET_COLUMN}{ax.FUNDING_FIRST_ROW}") or "USDT"
+    amount: Format = "usd" if asset != "BTC" else "num"
     rows += [
-        ("Funding received, 90 days (USDT)", shown(funding["FUNDING_RECEIVED"]), "usd"),
-        ("Funding paid, 90 days (USDT)", shown(funding["FUNDING_PAID"]), "usd"),
-        ("Funding net, 90 days (USDT)", shown(funding["FUNDING_NET"]), "usd"),
+        ("Funding of", shown(ax.FUNDING_CONTRACT_CELL), "text"),
+        (f"Funding received, 90 days ({asset})", shown(funding["FUNDING_RECEIVED"]), amount),
+        (f"Funding paid, 90 days ({asset})", shown(funding["FUNDING_PAID"]), amount),
+        (f"Funding net, 90 days ({asset})", shown(funding["FUNDING_NET"]), amount),
+        ("Funding net, 90 days, in USD", shown(f"B{ax.FUNDING_NET_USD_ROW}"), "usd"),
+        ("  converted", shown(f"{ax.FUNDING_ASSET_COLUMN}{ax.FUNDING_NET_USD_ROW}"), "text"),
         ("AltHedge's estimate, 90 days, + = the short pays (USD)", shown(f"B{ax.FUNDING_ESTIMATE_ROW}"), "usd"),
         ("Taker fee rate of the account", shown(ax.FEE_TAKER_CELL), "rate"),
+        ("  on", shown(ax.FEE_CONTRACT_CELL), "text"),
     ]
     return label_value_table(
         "Exchange says",

@@ -1,6 +1,6 @@
 """The account's BTC futures positions: the Account sheet's table, the Hedge sheet's inputs, "Exchange says".
 
-Which short is the hedge. Every BTC position the account holds is read: USDⓈ-M ``BTC/USDT:USDT``
+Which short is the hedge (:mod:`~althedge_xl.market.account.hedge_choice`). Every BTC position the account holds is read: USDⓈ-M ``BTC/USDT:USDT``
 (linear, sized in BTC, margined in USDT) and COIN-M ``BTC/USD:BTC`` (inverse, sized in the exchange's
 contracts, margined in BTC; dated ``BTC/USD:BTC-YYMMDD`` too). Each is valued in USD: linear size × mark
 price (entry when the answer has no mark), inverse contracts × the contract's USD face value (the rule's
@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from althedge_xl.core.exchanges import dated_rules, exchange_profile
-from althedge_xl.market.account.positions import INVERSE_BTC, LINEAR_BTC
+from althedge_xl.market.account.hedge_choice import is_btc, position_usd
 from althedge_xl.market.account.records import AccountSnapshot, FuturesWallet, Position, position_key
 from althedge_xl.workbook import account_layout as ax
 from althedge_xl.workbook.account_liquidation import (
@@ -45,18 +45,6 @@ from althedge_xl.workbook.patch import CellValue
 
 #: The rule's tick when neither the market nor the profile has one (USD).
 FALLBACK_TICK = 0.1
-
-
-def position_usd(position: Position, contract_usd: float) -> float:
-    """The USD notional of ``position``: BTC × mark (linear), contracts × ``contract_usd`` (inverse)."""
-    if position.contract == "inverse":
-        return position.size * contract_usd
-    return position.size * (position.mark_price or position.entry_price)
-
-
-def is_btc(position: Position) -> bool:
-    """True for the BTC perpetual or a dated BTC future, linear (USDT) or inverse (BTC-settled)."""
-    return position.symbol == LINEAR_BTC or position.symbol.split("-")[0] == INVERSE_BTC
 
 
 def with_wallet_maintenance(positions: Sequence[Position], wallet: FuturesWallet | None) -> list[Position]:

@@ -45,16 +45,24 @@ SAYS_ROWS: Final = (
 SAYS_FIRST_ROW: Final = 49
 
 FUNDING_HEADING_ROW: Final = 55
+#: Beside the funding heading: whose funding it is (the hedge contract's ccxt symbol and kind).
+FUNDING_CONTRACT_CELL: Final = "B55"
 FUNDING_ROWS: Final = (
-    ("FUNDING_RECEIVED", "Funding received, last 90 days (USDT)", "usd"),
-    ("FUNDING_PAID", "Funding paid, last 90 days (USDT)", "usd"),
-    ("FUNDING_NET", "Net (received - paid, USDT)", "usd"),
+    ("FUNDING_RECEIVED", "Funding received, last 90 days", "usd"),
+    ("FUNDING_PAID", "Funding paid, last 90 days", "usd"),
+    ("FUNDING_NET", "Net (received - paid)", "usd"),
     ("FUNDING_SETTLEMENTS", "Settlements", "int"),
 )
 FUNDING_FIRST_ROW: Final = 56
+#: The column beside each funding amount that names its currency (USDT, or BTC for a COIN-M contract).
+FUNDING_ASSET_COLUMN: Final = "C"
 FUNDING_ESTIMATE_ROW: Final = 60
+#: The net in USD (to set beside the estimate) and, in the column beside it, how it was converted.
+FUNDING_NET_USD_ROW: Final = 61
 
 FEE_HEADING_ROW: Final = 62
+#: Beside the fee heading: whose fee rate it is (the hedge contract's ccxt symbol and kind).
+FEE_CONTRACT_CELL: Final = "B62"
 FEE_TAKER_CELL: Final = "B63"
 FEE_MAKER_CELL: Final = "B64"
 

@@ -14,13 +14,18 @@ Hedge (found through the workbook's defined names, wherever the sheet puts them)
 the largest USD notional, USDⓈ-M or COIN-M (:mod:`~althedge_xl.workbook.account_hedge`), ``HELD``,
 ``ENTRY_PRICE``, ``LEVERAGE``, ``COLLATERAL`` (isolated margin, or the cross wallet balance in cross),
 ``CONTRACT_TYPE`` and ``HEDGE_RULE``; in cross also ``CROSS_WALLET``, ``CROSS_OTHER_MM`` and
-``CROSS_OTHER_PNL`` (the other positions' totals); ``FEE_RATE`` from the account's taker rate; Binance's
-brackets into ``TIERS``, their heading dated "from your account".
+``CROSS_OTHER_PNL`` (the other positions' totals); ``FEE_RATE`` from the account's taker rate on the hedge
+contract (the COIN-M contract's when the hedge is a COIN-M short); Binance's brackets into ``TIERS``, their
+heading dated "from your account".
 
 Account: the "Exchange says" block compares the exchange's liquidation price of that short (or, with none
 open, of the largest BTC position) with AltHedge's
 (:func:`~althedge_xl.workbook.account_liquidation.althedge_liquidation`, given the other positions of the
-same wallet for the cross formula).
+same wallet for the cross formula). The hedge contract's own funding over 90 days, in its settle currency
+(USDT, or BTC for a COIN-M contract, named beside each amount) and in USD (USDT at 1 USD; BTC at the
+position's mark price when read, not at each settlement's price, as the cell beside it says); a dated future
+pays no funding and the block says so. The account's taker and maker rates. Beside each block's heading,
+whose contract it is.
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ from typing import Any
 from althedge_xl.market.account.records import (
     CASH_ASSETS,
     AccountSnapshot,
+    FeeRate,
     FundingIncome,
     FuturesWallet,
     Holding,
+    Position,
 )
 from althedge_xl.workbook import account_layout as ax
 from althedge_xl.workbook.account_hedge import positions_cells
@@ -88,25 +95,16 @@ def account_cells(
     _balances_block(out, balance_rows)
     tiers = snapshot.value("brackets")
     positions_cells(snapshot, out.hedge, out.account, out.notes, tiers)
-    if out.hedge.get("CONTRACT_TYPE") == "inverse":
-        out.notes.append(
-            "the hedge is a COIN-M short: the fee rate and the funding paid and received written are the"
-            " account's BTCUSDT (USDⓈ-M) ones; the COIN-M rate and funding are not read"
-        )
-    fee = snapshot.value("fee rate")
+    fee: FeeRate | None = snapshot.value("fee rate")
     if fee is not None:
-        out.hedge["FEE_RATE"] = fee[0]
-        out.account[ax.FEE_TAKER_CELL], out.account[ax.FEE_MAKER_CELL] = fee
+        out.hedge["FEE_RATE"] = fee.taker
+        out.account[ax.FEE_TAKER_CELL], out.account[ax.FEE_MAKER_CELL] = fee.taker, fee.maker
+        out.account[ax.FEE_CONTRACT_CELL] = contract_label(fee.symbol)
     if tiers is not None:
         out.tiers = [list(map(float, row)) for row in tiers]
     income: FundingIncome | None = snapshot.value("funding paid and received")
     if income is not None:
-        cells = ax.funding_cells()
-        values = (income.received, income.paid, income.net, income.settlements)
-        for name, value in zip(
-            ("FUNDING_RECEIVED", "FUNDING_PAID", "FUNDING_NET", "FUNDING_SETTLEMENTS"), values, strict=True
-        ):
-            out.account[cells[name]] = value
+        _funding_block(out, income, snapshot.value("COIN-M positions") or [])
     out.account[ax.EXCHANGE_CELL] = snapshot.exchange
     out.account[ax.READ_AT_CELL] = snapshot.time
     out.account[ax.RIGHTS_CELL] = snapshot.rights
@@ -117,6 +115,46 @@ def account_cells(
         f"all {arrived} arrived" if not failed else f"did not arrive (kept as before): {', '.join(failed)}"
     ) + (f"; not readable with this key: {', '.join(unread)}" if unread else "")
     return out
+
+
+def contract_label(symbol: str) -> str:
+    """Whose fee rate or funding a block shows: ``"BTC/USD:BTC (COIN-M)"``, ``"BTC/USDT:USDT (USDⓈ-M)"``."""
+    if not symbol.endswith(":USDT"):
+        return f"{symbol} (COIN-M{', dated' if '-' in symbol.split(':')[-1] else ''})"
+    return f"{symbol} (USDⓈ-M)"
+
+
+def _funding_block(out: AccountCells, income: FundingIncome, inverse: list[Position]) -> None:
+    """The funding block: amounts in the contract's settle currency (named beside each), the net in USD and
+    how it was converted; for a dated future, that it pays no funding (no amount shown as if measured)."""
+    cells = ax.funding_cells()
+    out.account[ax.FUNDING_CONTRACT_CELL] = contract_label(income.symbol)
+    amounts = ("FUNDING_RECEIVED", "FUNDING_PAID", "FUNDING_NET")
+    usd_cell, how_cell = f"B{ax.FUNDING_NET_USD_ROW}", f"{ax.FUNDING_ASSET_COLUMN}{ax.FUNDING_NET_USD_ROW}"
+    if not income.pays_funding:
+        out.account[cells["FUNDING_RECEIVED"]] = f"none: {income.symbol} is a dated future, which pays no funding"
+        for name in (*amounts[1:], "FUNDING_SETTLEMENTS"):
+            out.account[cells[name]] = None
+        for name in amounts:
+            out.account[ax.FUNDING_ASSET_COLUMN + cells[name][1:]] = None
+        out.account[usd_cell], out.account[how_cell] = None, None
+        return
+    values = (income.received, income.paid, income.net, income.settlements)
+    for name, value in zip((*amounts, "FUNDING_SETTLEMENTS"), values, strict=True):
+        out.account[cells[name]] = value
+    for name in amounts:
+        out.account[ax.FUNDING_ASSET_COLUMN + cells[name][1:]] = income.asset
+    if income.asset != "BTC":
+        out.account[usd_cell], out.account[how_cell] = income.net, f"{income.asset} counted at 1 USD"
+        return
+    mark = next((p.mark_price for p in inverse if p.symbol == income.symbol and p.mark_price), None)
+    if mark is None:
+        out.account[usd_cell], out.account[how_cell] = None, "not converted: no mark price of the position arrived"
+        return
+    out.account[usd_cell] = income.net * mark
+    out.account[how_cell] = (
+        f"BTC at the position's mark price when read, {mark:,.2f} USD/BTC (not at each settlement's price)"
+    )
 
 
 def _portfolio(

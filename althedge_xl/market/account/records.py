@@ -76,8 +76,19 @@ def position_key(symbol_id: str, position_side: str) -> str:
 
 
 @dataclass(frozen=True)
+class FeeRate:
+    """The account's own fee rates on ``symbol`` (a ccxt symbol), fractions of the notional."""
+
+    symbol: str
+    taker: float
+    maker: float
+
+
+@dataclass(frozen=True)
 class FundingIncome:
-    """The position's own funding over ``days`` days: ``received`` ≥ 0, ``paid`` ≥ 0 and their ``net``."""
+    """The position's own funding over ``days`` days: ``received`` ≥ 0, ``paid`` ≥ 0 and their ``net``, in
+    ``asset`` (the contract's settle currency: USDT, or BTC for an inverse contract). ``pays_funding`` is
+    False for a dated future, which has no funding: then nothing was read and every amount is 0."""
 
     symbol: str
     days: int
@@ -85,6 +96,7 @@ class FundingIncome:
     paid: float
     settlements: int
     asset: str
+    pays_funding: bool = True
 
     @property
     def net(self) -> float:

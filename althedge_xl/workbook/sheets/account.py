@@ -2,7 +2,8 @@
 
 Cash and collateral, the balances (and where each went: Portfolio, cash, left out), the BTC futures
 positions, the "Exchange says" block (the exchange's liquidation price beside AltHedge's for the same
-position) and the position's own funding beside the Funding sheet's estimate. The template ships it empty:
+position), the hedge contract's own funding beside the Funding sheet's estimate and the account's fee rate
+on it (the contract named beside each heading: BTCUSDT, or the COIN-M contract when the hedge is one). The template ships it empty:
 nothing here is typed by the user, every value is the exchange's as of the time it says.
 """
 
@@ -48,6 +49,7 @@ def account(w: SheetWriter) -> None:
         "usd",
     )
     w.text(f"C{ax.FUNDING_ESTIMATE_ROW}", "at today's rate; positive = the short pays (Funding sheet)", "note")
-    w.text(f"A{ax.FEE_HEADING_ROW}", "The account's fee rate on BTCUSDT", "heading")
+    w.text(f"A{ax.FUNDING_NET_USD_ROW}", "Net in USD (received - paid)", "label")
+    w.text(f"A{ax.FEE_HEADING_ROW}", "The account's fee rate on the hedge contract", "heading")
     w.text(f"A{int(ax.FEE_TAKER_CELL[1:])}", "Taker (also written to Hedge's fee rate)", "label")
     w.text(f"A{int(ax.FEE_MAKER_CELL[1:])}", "Maker", "label")
