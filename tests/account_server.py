@@ -66,6 +66,7 @@ class AccountServer:
         self.variants = variants
         self.restrictions = restrictions if exchange == "binance" else "v5_user_query_api.json"
         self.faults: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+        self.bybit_executions: list[dict[str, Any]] | None = None
         self.seen: list[str] = []
         self.queries: list[tuple[str, dict[str, str]]] = []
         self.bad: list[str] = []
@@ -206,7 +207,32 @@ class AccountServer:
         if name is None:
             self.unrecorded.append(path)
             return 404, {}, b'{"retCode":10001,"retMsg":"not recorded"}'
-        return 200, {}, self._bybit_body(name).read_bytes()
+        payload = self._bybit_body(name).read_bytes()
+        if path == "/v5/execution/list":
+            return self._bybit_executions(payload, query)
+        return 200, {}, payload
+
+    def _bybit_executions(self, payload: bytes, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """The executions as Bybit answers them: within 7 days of ``startTime``/``endTime`` (both: at most 7
+        days apart; one: the 7 days from or to it; none: the last 7), at most ``limit`` rows (1-100, default 50),
+        newest first. ``bybit_executions`` (rows) replaces the body's list when a test sets it."""
+        body = json.loads(payload)
+        rows = self.bybit_executions if self.bybit_executions is not None else body["result"]["list"]
+        start, end = query.get("startTime"), query.get("endTime")
+        if start and end and int(end) - int(start) > WEEK_MS:
+            refusal = {"retCode": 10001, "retMsg": "The time range between startTime and endTime cannot exceed 7 days."}
+            return 200, {}, json.dumps(refusal).encode()
+        low = int(start) if start else (int(end) - WEEK_MS if end else self.now_ms() - WEEK_MS)
+        high = int(end) if end else low + WEEK_MS
+        limit = int(query.get("limit") or 50)
+        if not 1 <= limit <= 100:
+            return 200, {}, json.dumps({"retCode": 10001, "retMsg": "limit must be 1-100"}).encode()
+        chosen = [
+            r for r in rows if low <= int(r["execTime"]) <= high and r["symbol"] == query.get("symbol", r["symbol"])
+        ]
+        chosen.sort(key=lambda r: -int(r["execTime"]))
+        body["result"]["list"] = chosen[:limit]
+        return 200, {}, json.dumps(body).encode()
 
     def _bybit_body(self, name: str) -> Path:
         for variant in self.variants:
@@ -264,6 +290,7 @@ BYBIT_PUBLIC = {
         "PreLaunch",
     ): "bybit_v5_market_instruments_info_linear_prelaunch_docs_example.json",
 }
+WEEK_MS = 7 * 86_400_000
 BYBIT_SIGNED = {
     "/v5/account/info": "v5_account_info.json",
     "/v5/account/wallet-balance": "v5_account_wallet_balance.json",
