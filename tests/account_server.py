@@ -46,6 +46,7 @@ SIGNED = {
     "/sapi/v1/simple-earn/flexible/position": "sapi_v1_simple_earn_flexible_position.json",
     "/dapi/v1/positionRisk": "dapi_v1_positionRisk.json",
     "/dapi/v1/account": "dapi_v1_account.json",
+    "/dapi/v2/leverageBracket": "dapi_v2_leverageBracket.json",
 }
 
 

@@ -53,6 +53,7 @@ class AccountCells:
     portfolio: dict[str, CellValue] = field(default_factory=dict)
     hedge: dict[str, CellValue] = field(default_factory=dict)
     tiers: list[list[float]] | None = None
+    inverse_tiers: list[list[float]] | None = None
     account: dict[str, CellValue] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -84,7 +85,8 @@ def account_cells(
             balance_rows.append((wallet_name, holding, f"not imported ({part})"))
     _balances_block(out, balance_rows)
     tiers = snapshot.value("brackets")
-    positions_cells(snapshot, out.hedge, out.account, out.notes, tiers)
+    inverse_tiers = snapshot.value("COIN-M brackets")
+    positions_cells(snapshot, out.hedge, out.account, out.notes, {"linear": tiers, "inverse": inverse_tiers})
     if out.hedge.get("CONTRACT_TYPE") == "inverse":
         out.notes.append(
             "the hedge is a COIN-M short: the fee rate and the funding paid and received written are the"
@@ -96,6 +98,8 @@ def account_cells(
         out.account[ax.FEE_TAKER_CELL], out.account[ax.FEE_MAKER_CELL] = fee
     if tiers is not None:
         out.tiers = [list(map(float, row)) for row in tiers]
+    if inverse_tiers is not None:
+        out.inverse_tiers = [list(map(float, row)) for row in inverse_tiers]
     income: FundingIncome | None = snapshot.value("funding paid and received")
     if income is not None:
         cells = ax.funding_cells()

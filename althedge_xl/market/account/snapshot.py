@@ -40,7 +40,11 @@ PARTS: tuple[tuple[str, tuple[str, ...] | None, Callable[[Any, str, int], Any]],
     ("fee rate", None, lambda c, x, now: fees.taker_fee(c)),
     ("brackets", ("binance",), lambda c, x, now: brackets.account_brackets(c, x)),
     ("funding paid and received", None, lambda c, x, now: funding_income.funding_income(c, x, now)),
+    ("COIN-M brackets", ("binance",), lambda c, x, now: brackets.coinm_brackets(c, x)),
 )
+#: Parts read only when the parts before them show they are needed: an account without a COIN-M BTC
+#: position never asks for (or fails on) the COIN-M brackets.
+NEEDED_WHEN: dict[str, Callable[[AccountSnapshot], bool]] = {"COIN-M brackets": brackets.holds_coinm_btc}
 
 
 def fetch_account(
@@ -85,6 +89,8 @@ def fetch_account(
     now_ms = int(session.now().timestamp() * 1000)
     for name, only, read in PARTS:
         if only is not None and exchange not in only:
+            continue
+        if name in NEEDED_WHEN and not NEEDED_WHEN[name](snapshot):
             continue
         try:
             value = call(lambda read=read: read(client, exchange, now_ms), name)  # type: ignore[misc]
