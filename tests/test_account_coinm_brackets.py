@@ -19,6 +19,7 @@ from account_server import TEST_KEY, TEST_SECRET
 from test_account import cells, refresh
 from test_account_coinm import inverse_short, served, snapshot_of
 from test_feeds import _no_network, throttle_costs  # noqa: F401  (autouse: loopback only; no throttle sleeps)
+from test_refresh_button_account import ACCOUNT_SHEETS, AccountBook, button, file_cells
 
 from althedge_xl.cli import main
 from althedge_xl.market.account.brackets import coinm_brackets
@@ -183,3 +184,17 @@ def test_the_documented_example_is_read_through_ccxt_in_btc(monkeypatch, tmp_pat
         server.__exit__(None, None, None)
     assert server.bad == [] and BRACKETS in server.seen
     assert rows == perpetual_brackets("binance") == [[0, 50, 0.004, 0.0, 125]]
+
+
+def test_the_button_writes_the_inverse_table_as_the_command_line_does(coinm, mine):
+    fake = AccountBook(mine)
+    update = button(fake)
+    assert update is not None and update.account is not None and not update.account.failed
+    shown = fake.sheets["Hedge"].values
+    assert [shown.get(f"{c}{INVERSE_FIRST_ROW + 1}") for c in "HIJKL"] == [50, 100, 0.005, 0.05, 100]
+    assert shown.get(f"I{INVERSE_FIRST_ROW - 2}") == "binance"
+    refresh(mine)
+    for name in ACCOUNT_SHEETS:
+        from_file, on_sheet = file_cells(mine, name), fake.sheets[name].values
+        for ref in set(from_file) | {k for k, v in on_sheet.items() if v is not None}:
+            assert on_sheet.get(ref) == from_file.get(ref), (name, ref)
