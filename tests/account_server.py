@@ -49,6 +49,7 @@ SIGNED = {
     "/dapi/v1/account": "dapi_v1_account.json",
     "/dapi/v1/commissionRate": "dapi_v1_commissionRate.json",
     "/dapi/v1/income": "dapi_v1_income.json",
+    "/dapi/v2/leverageBracket": "dapi_v2_leverageBracket.json",
 }
 
 

@@ -73,8 +73,8 @@ def test_a_coin_m_short_larger_than_the_usdt_short_is_the_hedge(coinm, mine):
     assert hedge["B14"] == wallet  # collateral in BTC: the COIN-M cross wallet
     other_mm, other_pnl = float(long_["maintMargin"]), float(long_["unrealizedProfit"])
     assert (hedge["B40"], hedge["B41"], hedge["B42"]) == (wallet, other_mm, other_pnl)
-    # Binance's COIN-M cross formula, short, bracket 1 (0.4 %, cum 0, the GET /dapi/v2/leverageBracket
-    # documentation example): WB + S (1/LP - 1/EP) = S MMR / LP - cum, with WB the cross wallet less the
+    # Binance's COIN-M cross formula, short, bracket 1 of the account's COIN-M brackets (0.4 %, cum 0, the
+    # GET /dapi/v2/leverageBracket documentation example): WB + S (1/LP - 1/EP) = S MMR / LP - cum, with WB the cross wallet less the
     # other positions' maintenance plus their P/L (in BTC), S = 300 x 100 USD:
     #     LP = S (1 - MMR) / (S / EP - (WB - TMM1 + UPNL1) - cum)
     size_usd, entry, mmr, cum = np.float64(300 * 100), np.float64(100_000), np.float64(0.004), np.float64(0)
@@ -85,7 +85,7 @@ def test_a_coin_m_short_larger_than_the_usdt_short_is_the_hedge(coinm, mine):
     assert account["B50"] == pytest.approx(float(by_hand), abs=1e-6)
     assert account["B51"] == pytest.approx(float(by_hand) - 120_271.59, abs=1e-6) and account["B52"] == "no"
     assert "cross wallet balance (0.05000000 BTC)" in account["B53"]
-    assert "BTCUSD long (COIN-M)" in account["B53"] and "default inverse tiers" in account["B53"]
+    assert "BTCUSD long (COIN-M)" in account["B53"] and "the account's brackets" in account["B53"]
     assert account["B54"].startswith("BTCUSD short (COIN-M), 300 contracts (30,000 USD); tick 0.1 USD")
     # every BTC position on the Account sheet, largest USD notional first; the USDT short is listed, not summed
     assert [account[f"A{r}"] for r in (43, 44, 45)] == [
@@ -154,11 +154,11 @@ def test_an_isolated_inverse_short_is_computed_with_the_inverse_formula(rule, fo
     short = inverse_short("isolated", 0.05)
     if rule == "bybit":
         short = Position(**{**short.__dict__, "size": 30_000})  # 30,000 contracts of 1 USD
-    found = althedge_liquidation(short, wallet=None, rule=rule, tiers=[[0, 3e5, 0.004, 0, 150]])
+    found = althedge_liquidation(short, wallet=None, rule=rule, tiers=None)
     by_hand = formula(np.float64(300 * 100), np.float64(100_000), np.float64(0.05), np.float64(mmr))
     assert found.price == pytest.approx(float(by_hand), rel=1e-12), found
     assert found.method.startswith("isolated: HEDGE_LIQ_PRICE's rule with the isolated margin (0.05000000 BTC)")
-    assert f"{rule}'s default inverse tiers" in found.method  # the account's BTCUSDT brackets are not used
+    assert f"{rule}'s default inverse tiers" in found.method
     assert face * short.size == 30_000
 
 
@@ -177,7 +177,7 @@ def test_bybits_one_usd_contracts_are_written_as_they_are_under_bybits_rule():
     hedge: dict[str, object] = {}
     account: dict[str, object] = {}
     notes: list[str] = []
-    positions_cells(snapshot_of("bybit", [], [short], futures_wallet=wallet), hedge, account, notes, None)
+    positions_cells(snapshot_of("bybit", [], [short], futures_wallet=wallet), hedge, account, notes, {})
     # the Hedge sheet sizes an inverse short in the contracts of the exchange HEDGE_RULE names: Bybit's 1 USD
     assert (hedge["CONTRACT_TYPE"], hedge["HELD"], hedge["HEDGE_RULE"]) == ("inverse", 30_000, "bybit")
     assert hedge["COLLATERAL"] == 0.05 and exchange_profile("bybit").contract_usd == 1.0
@@ -189,7 +189,7 @@ def test_positions_are_kept_as_before_when_the_coin_m_part_did_not_arrive():
     snapshot.parts["COIN-M positions"] = Part("COIN-M positions", None, "binance: COIN-M positions: HTTP 503")
     hedge: dict[str, object] = {}
     notes: list[str] = []
-    positions_cells(snapshot, hedge, {}, notes, None)
+    positions_cells(snapshot, hedge, {}, notes, {})
     assert hedge == {} and notes == [
         "the COIN-M positions did not arrive: the positions and the Hedge inputs are kept as before"
     ]

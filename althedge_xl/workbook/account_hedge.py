@@ -27,7 +27,7 @@ position's market as ccxt loaded it, else the rule's profile's tick for the cont
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from althedge_xl.core.exchanges import dated_rules, exchange_profile
@@ -63,9 +63,12 @@ def positions_cells(
     hedge: dict[str, CellValue],
     account: dict[str, CellValue],
     notes: list[str],
-    tiers: Sequence[Sequence[float]] | None,
+    tiers: Mapping[str, Sequence[Sequence[float]] | None],
 ) -> None:
     """Fill ``hedge`` (by defined name), ``account`` (by cell) and ``notes`` from ``snapshot``'s positions.
+
+    ``tiers``: the account's brackets by contract (``"linear"``: BTCUSDT's in USDT, ``"inverse"``: COIN-M
+    BTCUSD's in BTC), None where they did not arrive (then the rule's default table of that contract).
 
     Nothing is written when either kind of position did not arrive: the hedge cannot be chosen from half
     the account.
@@ -111,7 +114,8 @@ def positions_cells(
         _hedge_inputs(hedge, notes, compared, wallet, rule, others)
     else:
         hedge["HELD"] = 0
-    ours = althedge_liquidation(compared, wallet, rule, tiers, others)
+    own_tiers = tiers.get(compared.contract)
+    ours = althedge_liquidation(compared, wallet, rule, own_tiers, others)
     prefix = "" if shorts else f"no BTC short is open; the {compared.side}: "
     theirs = compared.liquidation_price
     account[says["SAYS_EXCHANGE"]] = theirs
@@ -122,7 +126,7 @@ def positions_cells(
     flag = None if difference is None else ("YES" if abs(difference) > tick + 1e-9 else "no")
     account[says["SAYS_FLAG"]] = flag
     account[says["SAYS_METHOD"]] = (prefix + ours.method if ours.method else ours.error or "") + _dated_rules_text(
-        compared, wallet, rule, tiers, others, theirs, ours.price, tick
+        compared, wallet, rule, own_tiers, others, theirs, ours.price, tick
     )
     account[says["SAYS_POSITION"]] = (
         f"{describe(compared)}, {compared.size:g} {'BTC' if compared.contract == 'linear' else 'contracts'}"

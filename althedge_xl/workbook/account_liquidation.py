@@ -13,8 +13,8 @@ wallet balance as collateral, and the method says which position's number was mi
 
 An inverse (COIN-M) position is computed the same way with ``contract="inverse"``: its size in the
 exchange's contracts (the rule's ``contract_usd`` each), its collateral, wallet and the other positions'
-maintenance margin and P/L in BTC, the other positions being those of the same BTC wallet; the rule's
-default inverse tiers apply (the account's brackets are BTCUSDT's).
+maintenance margin and P/L in BTC, the other positions being those of the same BTC wallet; its tiers are
+the account's COIN-M brackets (in BTC) when they were read, otherwise the rule's default inverse tiers.
 
 In hedge mode (Binance ``positionSide`` LONG and SHORT) a cross position's opposite leg of the same
 symbol is not one of the "other" positions: Binance's published formula gives it terms of its own, whose
@@ -198,11 +198,9 @@ def althedge_liquidation(
 
     ``wallet``: the cross wallet balance (USDT linear, BTC inverse); ``others``: the other positions of that
     wallet (those in the cross margin mode count, each with the exchange's maintenance margin and unrealised
-    P/L in the wallet's currency). ``tiers`` are the account's BTCUSDT brackets: an inverse position uses the
-    rule's default inverse tiers instead.
+    P/L in the wallet's currency). ``tiers`` are the account's brackets of the position's contract (USDT
+    floors for linear, BTC for inverse), None for the rule's default table of that contract.
     """
-    if position.contract != "linear":
-        tiers = None
     tier_words = "the account's brackets" if tiers else f"{rule}'s default {position.contract} tiers"
     try:
         if position.margin_mode == "isolated":

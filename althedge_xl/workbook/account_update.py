@@ -60,6 +60,7 @@ class AccountCells:
     portfolio: dict[str, CellValue] = field(default_factory=dict)
     hedge: dict[str, CellValue] = field(default_factory=dict)
     tiers: list[list[float]] | None = None
+    inverse_tiers: list[list[float]] | None = None
     account: dict[str, CellValue] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -94,7 +95,8 @@ def account_cells(
             balance_rows.append((wallet_name, None, unreadable.unreadable))
     _balances_block(out, balance_rows)
     tiers = snapshot.value("brackets")
-    positions_cells(snapshot, out.hedge, out.account, out.notes, tiers)
+    inverse_tiers = snapshot.value("COIN-M brackets")
+    positions_cells(snapshot, out.hedge, out.account, out.notes, {"linear": tiers, "inverse": inverse_tiers})
     fee: FeeRate | None = snapshot.value("fee rate")
     if fee is not None:
         out.hedge["FEE_RATE"] = fee.taker
@@ -102,6 +104,8 @@ def account_cells(
         out.account[ax.FEE_CONTRACT_CELL] = contract_label(fee.symbol)
     if tiers is not None:
         out.tiers = [list(map(float, row)) for row in tiers]
+    if inverse_tiers is not None:
+        out.inverse_tiers = [list(map(float, row)) for row in inverse_tiers]
     income: FundingIncome | None = snapshot.value("funding paid and received")
     if income is not None:
         _funding_block(out, income, snapshot.value("COIN-M positions") or [])

@@ -5,7 +5,7 @@ the environment variables, else the operating system's keyring), the button read
 (:func:`~althedge_xl.market.account.snapshot.fetch_account`) before it writes anything, within the
 refresh's deadline, and writes what ``althedge refresh --account`` writes
 (:func:`~althedge_xl.workbook.account_update.account_cells`): Portfolio, the Hedge inputs by defined
-name, Binance's brackets into ``TIERS``, the Account sheet. With no key, nothing of the account is read.
+name, Binance's brackets into ``TIERS`` (COIN-M's into ``TIERS_INVERSE``), the Account sheet. With no key, nothing of the account is read.
 
 The workbook is open in Excel, so the cells are written through Excel, not into the file (the command
 line's lock and backups are for a closed file). A key refused, rejected or missing half of its pair
@@ -25,7 +25,7 @@ from althedge_xl.market.account.faults import SETTING, AccountFault
 from althedge_xl.market.account.keys import KEYRING_SERVICE, ApiKey, env_names, load_key
 from althedge_xl.market.account.records import CASH_ASSETS, AccountSnapshot
 from althedge_xl.workbook import account_layout as ax
-from althedge_xl.workbook.account_refresh import _prices, _tier_cells
+from althedge_xl.workbook.account_refresh import shown_prices, tier_writes
 from althedge_xl.workbook.account_update import DEFAULT_DUST_USD, PORTFOLIO_FIRST, PORTFOLIO_LAST, account_cells
 from althedge_xl.workbook.patch import CellValue
 from althedge_xl.workbook.refresh_excel_protection import ProtectedSheet, unprotected
@@ -131,7 +131,7 @@ def write_account(
         block = f"A{PORTFOLIO_FIRST}:E{PORTFOLIO_LAST}"
         shown = book.sheets[PORTFOLIO_SHEET].range(block).options(ndim=2).value
         rows = [(PORTFOLIO_FIRST + i, a, b, c, e) for i, (a, b, c, _, e) in enumerate(shown)]
-    cells = account_cells(snapshot, rows, _prices(prices_cells, {}), dust_usd)
+    cells = account_cells(snapshot, rows, shown_prices(prices_cells, {}), dust_usd)
     outcome.notes.extend(cells.notes)
     per_sheet: dict[str, tuple[Any, dict[str, CellValue]]] = {}
     if PORTFOLIO_SHEET in present:
@@ -143,10 +143,10 @@ def write_account(
             continue
         sheet, ref = target
         per_sheet.setdefault(sheet.name, (sheet, {}))[1][ref] = value
-    tiers = _named_cell(book, "TIERS") if cells.tiers is not None else None
-    if cells.tiers is not None and tiers is not None:
-        sheet, first = tiers
-        per_sheet.setdefault(sheet.name, (sheet, {}))[1].update(_tier_cells(first, cells.tiers, snapshot))
+    tier_cells, tier_notes = tier_writes(cells, snapshot, lambda name: _named_place(book, name))
+    outcome.notes.extend(tier_notes)
+    for sheet_name, values in tier_cells.items():
+        per_sheet.setdefault(sheet_name, (book.sheets[sheet_name], {}))[1].update(values)
     if ax.SHEET in present:
         per_sheet[ax.SHEET] = (book.sheets[ax.SHEET], cells.account)
     else:
@@ -181,6 +181,12 @@ def _named_cell(book: Any, name: str) -> tuple[Any, str] | None:
         return None
     match = _CELL.match(str(target.address).split(":")[0])
     return (target.sheet, f"{match[1]}{match[2]}") if match else None
+
+
+def _named_place(book: Any, name: str) -> tuple[str, str] | None:
+    """The sheet's name and first cell of the defined name ``name``, None without it."""
+    target = _named_cell(book, name)
+    return (target[0].name, target[1]) if target is not None else None
 
 
 def write_cells(sheet: Any, cells: Mapping[str, CellValue]) -> None:

@@ -49,6 +49,7 @@ PARTS: tuple[tuple[str, tuple[str, ...] | None, Callable[[Any, str, int], Any]],
     ("COIN-M wallet", ("binance",), lambda c, x, now: balances.futures_wallet(c, x, "inverse")),
     ("COIN-M positions", None, lambda c, x, now: positions.coin_positions(c)),
     ("brackets", ("binance",), lambda c, x, now: brackets.account_brackets(c, x)),
+    ("COIN-M brackets", ("binance",), lambda c, x, now: brackets.coinm_brackets(c, x)),
 )
 #: The parts of the hedge contract (its ccxt symbol, chosen from the positions read by :data:`PARTS`).
 HEDGE_PARTS: tuple[tuple[str, Callable[[Any, str, int, str], Any]], ...] = (
@@ -67,6 +68,9 @@ LISTED_ONLY = {
     "margin wallet": "the key may not read it; check the margin wallet in the exchange's app",
     "earn (flexible)": "the key may not read it; tick Earn on the read-only key to list it",
 }
+#: Parts read only when the parts before them show they are needed: an account without a COIN-M BTC
+#: position never asks for (or fails on) the COIN-M brackets.
+NEEDED_WHEN: dict[str, Callable[[AccountSnapshot], bool]] = {"COIN-M brackets": brackets.holds_coinm_btc}
 
 
 def fetch_account(
@@ -131,6 +135,8 @@ def fetch_account(
     inverse_tried, inverse_fault = False, None
     for name, only, reader in PARTS:
         if only is not None and exchange not in only:
+            continue
+        if name in NEEDED_WHEN and not NEEDED_WHEN[name](snapshot):
             continue
         if name.startswith(COIN_M) and not inverse_tried:
             inverse_tried, inverse_fault = True, _inverse_markets_fault(call, client)

@@ -6,11 +6,15 @@ maintenance amount and maximum leverage) so that one ``IF`` picks any of them in
 (:data:`TIERS_IN_FORCE`). A table is named :func:`tier_table_name` (Binance's keeps ``TIERS``); its heading
 sits two rows above its first tier and its note one row below its last. It starts with the profile's
 default BTC table, dated, or empty with a note saying that none can be cited and how to fill it.
+
+Below them, one inverse table (:data:`INVERSE_TABLE_NAME`, floors and caps in BTC) with a cell naming
+whose it is (:data:`INVERSE_OWNER_NAME`): empty by default, so an inverse hedge takes the rule's default
+inverse table; the account refresh (Binance ``GET /dapi/v2/leverageBracket``) or the user fills it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from althedge_xl.core.exchanges import PROFILES, RULES, ExchangeProfile
 from althedge_xl.core.tiers import TierTable
@@ -52,22 +56,28 @@ def tier_table_name(exchange: str) -> str:
 TABLE_FIRST_ROWS = {name: 4 + i * TABLE_SPACING for i, name in enumerate(RULES)}
 BINANCE_FIRST_ROW = TABLE_FIRST_ROWS["binance"]
 BYBIT_FIRST_ROW = TABLE_FIRST_ROWS["bybit"]
+#: The inverse tier table (BTC) and the cell naming the exchange it belongs to, one row above its header.
+INVERSE_TABLE_NAME = "TIERS_INVERSE"
+INVERSE_OWNER_NAME = "TIERS_INVERSE_EXCHANGE"
+INVERSE_FIRST_ROW = 4 + len(RULES) * TABLE_SPACING + 1
 
 
 def _tiers_in_force() -> str:
-    """``IF(HEDGE_RULE="binance",IF(COUNT(TIERS)=0,"",TIERS),…,"")``; inverse: the rule's default.
+    """``IF(HEDGE_RULE="binance",IF(COUNT(TIERS)=0,"",TIERS),…,"")``; inverse: ``TIERS_INVERSE`` or the default.
 
     An empty table passes "" (the rule's default table, or the function's request for one, which says
-    why none is shipped) rather than a range of blanks.
+    why none is shipped) rather than a range of blanks. An inverse hedge takes the inverse table only
+    when it belongs to the exchange chosen and is not empty; otherwise "" (the rule's default inverse table).
     """
     choice = '""'
     for name in reversed(RULES):
         table = tier_table_name(name)
         choice = f'IF(HEDGE_RULE="{name}",IF(COUNT({table})=0,"",{table}),{choice})'
-    return f'IF(CONTRACT_TYPE="inverse","",{choice})'
+    inverse = f'IF({INVERSE_OWNER_NAME}<>HEDGE_RULE,"",IF(COUNT({INVERSE_TABLE_NAME})=0,"",{INVERSE_TABLE_NAME}))'
+    return f'IF(CONTRACT_TYPE="inverse",{inverse},{choice})'
 
 
-#: The tier table of the exchange chosen (linear; an inverse contract takes the rule's default table).
+#: The tier table in force: the exchange chosen's (linear), or the inverse table when it is that exchange's.
 TIERS_IN_FORCE = _tiers_in_force()
 
 
@@ -79,6 +89,36 @@ def tier_tables(w: SheetWriter) -> None:
         _tier_table(w, profile, table, top)
         for offset, note in enumerate(_notes(profile, table), start=1):
             w.text(f"H{top + TIER_ROWS + offset}", note, "note")
+    inverse_tier_table(w)
+
+
+def inverse_tier_table(w: SheetWriter) -> None:
+    """The inverse tier table (BTC, empty) under the others, with the cell naming whose table it is."""
+    top = INVERSE_FIRST_ROW
+    w.text(f"H{top - 3}", INVERSE_HEADING, "heading")
+    w.text(f"H{top - 2}", "Exchange", "label")
+    w.input(
+        f"I{top - 2}", None, "text", name=INVERSE_OWNER_NAME, validation={"validate": "list", "source": list(RULES)}
+    )
+    w.text(f"J{top - 2}", "used only for an inverse hedge on this exchange (B10), and only when not empty", "note")
+    _table_cells(w, (), top, "BTC")
+    w.name_range(INVERSE_TABLE_NAME, f"{TIER_COLUMNS[0]}{top}:{TIER_COLUMNS[-1]}{top + TIER_ROWS - 1}")
+    w.text(
+        f"H{top + TIER_ROWS + 1}",
+        "Floors and caps are position sizes in BTC, the maintenance amount (cum) in BTC, as Binance's COIN-M "
+        "brackets read. Empty: the rule's default inverse table. althedge refresh --account fills it from "
+        "your Binance account (GET /dapi/v2/leverageBracket) when you hold a COIN-M BTC position.",
+        "note",
+    )
+
+
+#: The inverse table's heading as built; the account refresh dates it "from your account".
+INVERSE_HEADING = "Inverse BTCUSD tiers (editable, in BTC; empty: the rule's default inverse table)"
+
+
+def inverse_heading_from_account(label: str, date: str, endpoint: str) -> str:
+    """The inverse table's heading once the account refresh wrote it, e.g. Binance's on 2026-03-05."""
+    return f"{label} inverse BTCUSD tiers (editable, in BTC): from your account, {date} ({endpoint})"
 
 
 def _notes(profile: ExchangeProfile, table: TierTable | None) -> tuple[str, ...]:
@@ -115,6 +155,14 @@ def _tier_table(w: SheetWriter, profile: ExchangeProfile, table: TierTable | Non
     else:
         title = f"{table.described().split(' (')[0]} tiers (editable): {table.source} {table.as_of}".strip()
     w.text(f"H{first_row - 2}", title, "heading")
+    data = [] if table is None else table.rows()
+    _table_cells(w, data, first_row, unit)
+    name = tier_table_name(profile.name)
+    w.name_range(name, f"{TIER_COLUMNS[0]}{first_row}:{TIER_COLUMNS[-1]}{first_row + TIER_ROWS - 1}")
+
+
+def _table_cells(w: SheetWriter, data: Sequence[Sequence[float]], first_row: int, unit: str) -> None:
+    """A table's header row and its :data:`TIER_ROWS` rows of inputs, ``data`` first, then blanks."""
     headers = (f"Floor ({unit})", f"Cap ({unit})", "Maintenance rate", f"Maintenance amount ({unit})", "Max leverage")
     header_row = first_row - 1
     for col, header in zip(TIER_COLUMNS, headers, strict=True):
@@ -127,12 +175,9 @@ def _tier_table(w: SheetWriter, profile: ExchangeProfile, table: TierTable | Non
         between(0, 1e12, "An amount of 0 or more."),
         between(1, 200, "A leverage from 1 to 200."),
     )
-    data = [] if table is None else table.rows()
     for i in range(TIER_ROWS):
         for col, style, check, n in zip(TIER_COLUMNS, styles, checks, range(5), strict=True):
             w.input(f"{col}{first_row + i}", data[i][n] if i < len(data) else None, style, validation=check)
-    name = tier_table_name(profile.name)
-    w.name_range(name, f"{TIER_COLUMNS[0]}{first_row}:{TIER_COLUMNS[-1]}{first_row + TIER_ROWS - 1}")
 
 
 def profiles(w: SheetWriter) -> None:
