@@ -23,7 +23,7 @@ from test_refresh_button_account import ACCOUNT_SHEETS, AccountBook, button, fil
 
 from althedge_xl.cli import main
 from althedge_xl.market.account.brackets import coinm_brackets
-from althedge_xl.market.account.client import make_account_client
+from althedge_xl.market.account.client import load_inverse_markets, make_account_client
 from althedge_xl.market.account.keys import ApiKey
 from althedge_xl.market.account.records import Part, Position
 from althedge_xl.market.deadline import Deadline
@@ -179,6 +179,8 @@ def test_the_documented_example_is_read_through_ccxt_in_btc(monkeypatch, tmp_pat
     server = served("binance", (), monkeypatch, tmp_path)
     try:
         client = make_account_client(ApiKey("binance", TEST_KEY, TEST_SECRET), 10.0, Deadline(30.0))
+        client.load_markets()
+        load_inverse_markets(client)  # as the account read does before its first COIN-M part
         rows = coinm_brackets(client, "binance")
     finally:
         server.__exit__(None, None, None)
