@@ -8,6 +8,8 @@ test passphrase (else ``50105``), ``OK-ACCESS-TIMESTAMP`` an ISO time within 30 
 (else ``50102``), ``OK-ACCESS-SIGN`` the Base64 HMAC-SHA256, under the test secret, of timestamp + method +
 request path with its query + body (else ``50113``), each answered with HTTP 401 and OKX's body. The bodies are
 in ``tests/fixtures/account/okx`` (see the README there); ``config`` names the account/config body served.
+The bills are paged as OKX documents it: ``limit`` rows at most (default 100), newest first, ``after`` a
+bill id to return only older ones.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class OkxAccountServer(AccountServer):
         super().__init__(clock_skew_ms=clock_skew_ms, exchange="okx")
         self.config = config
         self.queries: list[tuple[str, dict[str, str]]] = []
+        #: funding bills served in place of the body's (newest first), paged as OKX does
+        self.bills: list[dict[str, str]] | None = None
 
     def _respond(self, path: str, signed_text: str, headers: Any) -> tuple[int, dict[str, str], bytes]:
         if path in self.faults:
@@ -61,15 +65,24 @@ class OkxAccountServer(AccountServer):
         if refusal is not None:
             return refusal
         self.queries.append((path, query))
+        if path == "/api/v5/account/bills-archive":
+            return 200, {}, self._bills(query)
         name = self.config if path == "/api/v5/account/config" else OKX_SIGNED.get(path)
         if name is None:
             self.unrecorded.append(path)
             return 404, {}, b'{"code":"51000","msg":"not recorded","data":[]}'
         return 200, {}, (OKX_BODIES / name).read_bytes()
 
-    def _check_okx_signature(
-        self, path: str, query: str, headers: Any
-    ) -> tuple[int, dict[str, str], bytes] | None:
+    def _bills(self, query: dict[str, str]) -> bytes:
+        rows = self.bills
+        if rows is None:
+            rows = json.loads((OKX_BODIES / OKX_SIGNED["/api/v5/account/bills-archive"]).read_text())["data"]
+        if "after" in query:
+            rows = [r for r in rows if int(r["billId"]) < int(query["after"])]
+        rows = rows[: min(int(query.get("limit", 100)), 100)]
+        return json.dumps({"code": "0", "msg": "", "data": rows}).encode()
+
+    def _check_okx_signature(self, path: str, query: str, headers: Any) -> tuple[int, dict[str, str], bytes] | None:
         def refuse(code: str, msg: str, what: str) -> tuple[int, dict[str, str], bytes]:
             self.bad.append(f"{path}: {what}")
             return 401, {}, json.dumps({"msg": msg, "code": code}).encode()

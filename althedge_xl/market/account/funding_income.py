@@ -5,7 +5,7 @@ received, negative paid; Binance keeps three months); Bybit: ``GET /v5/account/t
 ``type=SETTLEMENT``; OKX: ``GET /api/v5/account/bills-archive?type=8&instType=SWAP&ctType=linear&ccy=USDT``
 (its bills of the last three months; ``balChg`` positive when received). Binance's and Bybit's pages of up
 to 1,000 settlements are read forward from the start of the window; OKX's (100 at most, newest first, ccxt
-passing no start time on) backward with its ``after`` cursor, the bill id of the oldest row read, until a
+passing no start time on) backward with its ``after`` cursor, the bill id of the page's oldest row, until a
 page is short or reaches before the window (:data:`PAGING`). Rows of another contract or from before the
 window are left out.
 """
@@ -60,10 +60,10 @@ def funding_income(
         newest, oldest, cursor = since, None, None
         for entry in page:
             stamp = int(entry.get("timestamp") or since)
-            oldest = stamp if oldest is None else min(oldest, stamp)
-            if paging.cursor is not None:
+            if paging.cursor is not None and (oldest is None or stamp < oldest):  # ccxt sorts the page by time
                 info = entry.get("info")
                 cursor = str(info.get(paging.cursor_field) or "") if isinstance(info, dict) else ""
+            oldest = stamp if oldest is None else min(oldest, stamp)
             key = entry.get("id") or (entry.get("timestamp"), entry.get("amount"))
             if key in seen or stamp < start or entry.get("symbol") not in (None, symbol):
                 continue

@@ -66,7 +66,10 @@ def load_key(exchange: str, environ: Mapping[str, str] | None = None, keyring: A
             raise AccountFault(exchange, f"{missing} is not set (its pair is)", f"set {missing} too", 2)
         if exchange in PASSPHRASE_EXCHANGES and not passphrase:
             raise AccountFault(
-                exchange, f"{names[2]} is not set (the key and secret are)", f"set {names[2]} too: the key's passphrase", 2
+                exchange,
+                f"{names[2]} is not set (the key and secret are)",
+                f"set {names[2]} too: the key's passphrase",
+                2,
             )
         return ApiKey(exchange, key, secret, passphrase or None, "environment")
     stored = _keyring_entry(exchange, keyring)
