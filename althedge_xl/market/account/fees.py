@@ -1,7 +1,9 @@
 """The account's own fee rate on the hedge contract, through ccxt's unified ``fetch_trading_fee``.
 
 Binance: ``GET /fapi/v1/commissionRate?symbol=BTCUSDT`` (``takerCommissionRate``); Bybit:
-``GET /v5/account/fee-rate?category=linear&symbol=BTCUSDT`` (``takerFeeRate``). Rates are fractions.
+``GET /v5/account/fee-rate?category=linear&symbol=BTCUSDT`` (``takerFeeRate``); OKX:
+``GET /api/v5/account/trade-fee?instType=SWAP&uly=BTC-USDT`` (``taker``, negative for a fee: ccxt turns the
+sign). Rates are fractions.
 """
 
 from __future__ import annotations
