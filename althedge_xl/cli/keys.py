@@ -18,13 +18,20 @@ def register(commands: Subcommands) -> None:
     parser.add_argument(
         "action", choices=("set", "list", "delete"), help="set: ask and save; list: which have one; delete: remove"
     )
-    parser.add_argument("exchange", nargs="?", help="binance or bybit (set, delete)")
+    parser.add_argument("exchange", nargs="?", help="binance, bybit or okx (set, delete)")
     parser.set_defaults(run=run, needs=needs("market"))
 
 
 def run(args: argparse.Namespace) -> int:
     from althedge_xl.market.account.faults import AccountFault
-    from althedge_xl.market.account.keys import SUPPORTED_EXCHANGES, ApiKey, configured, delete_key, store_key
+    from althedge_xl.market.account.keys import (
+        PASSPHRASE_EXCHANGES,
+        SUPPORTED_EXCHANGES,
+        ApiKey,
+        configured,
+        delete_key,
+        store_key,
+    )
 
     if args.action == "list":
         found = configured()
@@ -40,9 +47,14 @@ def run(args: argparse.Namespace) -> int:
             return 0
         key = getpass.getpass(f"{exchange} API key (read-only): ").strip()
         secret = getpass.getpass(f"{exchange} API secret: ").strip()
+        passphrase = None
+        if exchange in PASSPHRASE_EXCHANGES:
+            passphrase = getpass.getpass(f"{exchange} API passphrase: ").strip()
+            if not passphrase:
+                raise UserError(f"{exchange} keys have a passphrase: it is needed too; nothing was saved")
         if not (key and secret):
             raise UserError("both the key and the secret are needed; nothing was saved")
-        store_key(ApiKey(exchange, key, secret, None, "keyring"))
+        store_key(ApiKey(exchange, key, secret, passphrase, "keyring"))
     except AccountFault as fault:
         print(f"althedge: {fault.line()}", file=sys.stderr)
         return fault.exit_code

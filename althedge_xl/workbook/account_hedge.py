@@ -85,7 +85,7 @@ def positions_cells(
     usdt_wallet: FuturesWallet | None = snapshot.value("futures wallet")
     coin_wallet: FuturesWallet | None = snapshot.value("COIN-M wallet")
     inverse = with_wallet_maintenance(inverse, coin_wallet)
-    rule = snapshot.exchange if snapshot.exchange in ("binance", "bybit") else "binance"
+    rule = snapshot.exchange if snapshot.exchange in ("binance", "bybit", "okx") else "binance"
     profile = exchange_profile(rule)
     face = profile.face_value()
     btc = sorted((p for p in [*linear, *inverse] if is_btc(p)), key=lambda p: -position_usd(p, face))

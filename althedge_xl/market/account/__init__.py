@@ -4,7 +4,7 @@
 ``keys``           the key: environment variables, else the operating system's keyring; never printed
 ``faults``         one line per fault (exchange, cause, fix) and its exit code
 ``client``         the signed ccxt client (same transport, deadline and base-URL override as the public one)
-``permissions``    refuses a key that can trade or withdraw (Binance apiRestrictions, Bybit query-api)
+``permissions``    refuses a key that can trade or withdraw (apiRestrictions, query-api, account/config)
 ``balances``       spot wallet (imported), futures wallets (collateral: USDⓈ-M, COIN-M), funding wallet (listed)
 ``positions``      the USDT and COIN-M futures positions (BTC's, and the others that share their cross wallet)
 ``hedge_choice``   which BTC short is the hedge (the largest by USD notional), whose fee and funding are read

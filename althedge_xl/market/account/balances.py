@@ -2,7 +2,8 @@
 cross margin wallet and the flexible Earn products (listed, not imported).
 
 Through ccxt's unified ``fetch_balance``: spot ``GET /api/v3/account`` (Binance) or the unified
-wallet ``GET /v5/account/wallet-balance`` (Bybit); the USDⓈ-M futures wallet with ``type="swap"``
+wallet ``GET /v5/account/wallet-balance`` (Bybit) or the trading account ``GET /api/v5/account/balance``
+(OKX, whose unified account holds spot and margin); the USDⓈ-M futures wallet with ``type="swap"``
 (Binance ``GET /fapi/v3/account``); Binance's COIN-M wallet with ``subType="inverse"``
 (``GET /dapi/v1/account``, with each COIN-M position's maintenance margin); the funding wallet with
 ``type="funding"`` (Binance ``POST /sapi/v1/asset/get-funding-asset``, Bybit
@@ -48,14 +49,16 @@ def futures_wallet(client: Any, exchange: str, sub_type: str = "linear") -> Futu
     (``"inverse"``): ``walletBalance`` and ``crossWalletBalance`` per asset.
 
     Binance's USDⓈ-M and COIN-M futures wallets are their own; Bybit's unified account margins both with
-    its one wallet (no cross balance of its own: the wallet balance is both).
+    its one wallet (no cross balance of its own: the wallet balance is both), and so does OKX's trading
+    account (``GET /api/v5/account/balance``, each currency's ``cashBal``).
     """
     params = {"type": "swap", "subType": sub_type} if exchange == "binance" else {}
     balance = client.fetch_balance(params)
     info = balance.get("info") if isinstance(balance, Mapping) else None
     assets = info.get("assets") if isinstance(info, Mapping) else None
-    if exchange == "bybit" and isinstance(info, Mapping):
-        assets = _bybit_coins(info)
+    wallet_rows = WALLET_ROWS.get(exchange)
+    if wallet_rows is not None and isinstance(info, Mapping):
+        assets = wallet_rows(info)
     if isinstance(assets, list):
         rows = [a for a in assets if isinstance(a, Mapping)]
         wallet = {str(a.get("asset")): _number(a.get("walletBalance")) for a in rows}
@@ -97,8 +100,27 @@ def _bybit_coins(info: Mapping[str, Any]) -> list[dict[str, Any]]:
     return coins
 
 
+def _okx_details(info: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """OKX's trading-account answer's currencies, each with its name as ``asset`` and its cash balance
+    (``cashBal``, without the positions' unrealised P/L) as ``walletBalance``."""
+    data = info.get("data")
+    first = data[0] if isinstance(data, list) and data and isinstance(data[0], Mapping) else {}
+    details = first.get("details")
+    return [
+        {**d, "asset": d.get("ccy"), "walletBalance": d.get("cashBal")}
+        for d in (details if isinstance(details, list) else [])
+        if isinstance(d, Mapping)
+    ]
+
+
+#: The wallet rows of a unified account's balance answer, by exchange (Binance's futures answer has ``assets``).
+WALLET_ROWS = {"bybit": _bybit_coins, "okx": _okx_details}
+
+
 def funding_wallet(client: Any) -> list[Holding]:
-    """The funding wallet (listed, never imported): ``walletBalance`` per coin on Bybit."""
+    """The funding wallet (listed, never imported): Binance ``POST /sapi/v1/asset/get-funding-asset``, Bybit
+    ``GET /v5/asset/transfer/query-account-coins-balance?accountType=FUND`` (``walletBalance`` per coin), OKX
+    ``GET /api/v5/asset/balances``."""
     return holdings(client.fetch_balance({"type": "funding"}))
 
 

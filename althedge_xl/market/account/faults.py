@@ -46,6 +46,30 @@ _BYBIT = {
 #: The exchange's codes of a request refused for a right the key lacks (the key itself is valid).
 _DENIED = {"bybit": {10005}}
 
+#: OKX's v5 error codes of a key it refuses (its API docs' "Error Code" list, REST API, 50000-50999): the
+#: passphrase is the third part of an OKX key. 50011 (too many requests, HTTP 429) is no setting: ccxt
+#: raises it as a rate limit, a passing fault of one part.
+_OKX = {
+    50111: ("the API key is not valid (Invalid OK-ACCESS-KEY)", "copy the key again, or create a new read-only key"),
+    50113: ("the request's signature is not valid (the secret does not match the key)", "copy the secret again"),
+    50105: (
+        "the passphrase does not match the key (OK-ACCESS-PASSPHRASE incorrect)",
+        "type the passphrase chosen when the key was created: `althedge keys set okx` or ALTHEDGE_OKX_API_PASSPHRASE",
+    ),
+    50104: ("no passphrase was sent with the key", "set ALTHEDGE_OKX_API_PASSPHRASE, or run `althedge keys set okx`"),
+    50112: (
+        "this computer's clock is out of step with the exchange's (invalid OK-ACCESS-TIMESTAMP)",
+        "set the clock to synchronise automatically (NTP), then run again",
+    ),
+    50102: (
+        "this computer's clock is out of step with the exchange's (the request's timestamp expired)",
+        "set the clock to synchronise automatically (NTP), then run again",
+    ),
+    50110: ("this computer's IP is not on the key's whitelist", "add this IP to the key, or remove the restriction"),
+}
+#: Each exchange's own codes of a setting to fix (Binance ``code``, Bybit ``retCode``, OKX ``code``).
+_CODES = {"binance": _BINANCE, "bybit": _BYBIT, "okx": _OKX}
+
 
 class AccountFault(Exception):
     """An account-link fault: ``exchange``, ``cause``, ``fix`` and the run's ``exit_code``.
@@ -69,7 +93,7 @@ class AccountFault(Exception):
 def classify(exc: BaseException, exchange: str, part: str, retry_after_s: float | None = None) -> AccountFault:
     """The :class:`AccountFault` of an exception raised while reading ``part`` of the account.
 
-    The exchange's own error code decides (Binance ``code``, Bybit ``retCode``), then ccxt's error class,
+    The exchange's own error code decides (Binance ``code``, Bybit ``retCode``, OKX ``code``), then ccxt's error class,
     then the HTTP status; what is left is a passing fault of ``part`` (exit :data:`PARTIAL`).
     """
     if isinstance(exc, AccountFault):
@@ -79,7 +103,7 @@ def classify(exc: BaseException, exchange: str, part: str, retry_after_s: float 
     code_match = _CODE.search(text)
     if code_match is not None:
         code = int(code_match[1])
-        known = (_BINANCE if exchange == "binance" else _BYBIT).get(code)
+        known = _CODES.get(exchange, {}).get(code)
         if known is not None:
             return AccountFault(exchange, known[0], known[1], SETTING, code in _DENIED.get(exchange, ()))
     if names & {"InvalidNonce"}:

@@ -4,8 +4,9 @@ The contract is the hedge's (:func:`~althedge_xl.market.account.hedge_choice.hed
 BTCUSDT unless the hedge is an inverse (COIN-M) short. Binance: ``GET /fapi/v1/commissionRate?symbol=BTCUSDT``,
 for an inverse contract ``GET /dapi/v1/commissionRate?symbol=BTCUSD_PERP`` (or the dated future's symbol)
 (``takerCommissionRate``, ``makerCommissionRate``); Bybit: ``GET /v5/account/fee-rate?category=linear&symbol=BTCUSDT``,
-for an inverse contract ``category=inverse&symbol=BTCUSD`` (``takerFeeRate``, ``makerFeeRate``). Rates are
-fractions of the notional.
+for an inverse contract ``category=inverse&symbol=BTCUSD`` (``takerFeeRate``, ``makerFeeRate``); OKX:
+``GET /api/v5/account/trade-fee?instType=SWAP&uly=BTC-USDT`` (``taker``, negative for a fee: ccxt turns the
+sign). Rates are fractions of the notional.
 """
 
 from __future__ import annotations

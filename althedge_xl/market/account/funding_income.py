@@ -5,9 +5,16 @@ BTCUSDT unless the hedge is an inverse (COIN-M) short. Binance: ``GET /fapi/v1/i
 &symbol=BTCUSDT&startTime=…`` (amounts in USDT), for the inverse perpetual ``GET /dapi/v1/income`` with
 ``symbol=BTCUSD_PERP`` (amounts in BTC); positive amounts received, negative paid; Binance keeps three
 months. Bybit: ``GET /v5/execution/list?execType=Funding&category=linear&symbol=BTCUSDT`` (``category=inverse
-&symbol=BTCUSD`` for the inverse perpetual, ``execFee`` then in BTC), which answers 7 days per request:
-read a week at a time (:data:`WINDOWS`). Binance's pages of up to 1,000 settlements are read until one
-comes back short. The amounts are in the contract's settle currency (ccxt labels Bybit's
+&symbol=BTCUSD`` for the inverse perpetual, ``execFee`` then in BTC). OKX:
+``GET /api/v5/account/bills-archive?type=8&instType=SWAP&ctType=linear&ccy=USDT`` (its bills of the last
+three months; ``balChg`` positive when received).
+
+How each exchange's history is paged (:data:`PAGING`): Binance's pages of up to 1,000 settlements are read
+forward from the start of the window until one comes back short; Bybit answers 7 days per request, so the
+window is read a week at a time (a week that comes back full is read again in halves); OKX's pages (100 at
+most, newest first, ccxt passing no start time on) are read backward with its ``after`` cursor, the bill id
+of the page's oldest row, until a page is short or reaches before the window. Rows of another contract or
+from before the window are left out. The amounts are in the contract's settle currency (ccxt labels Bybit's
 inverse funding with the quote currency, USD, though its ``execFee`` is in BTC: the settle currency of the
 symbol is used). A dated future pays no funding: nothing is read for it, and the record says so.
 """
@@ -16,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from althedge_xl.market.account.hedge_choice import is_dated, settle_asset
@@ -25,30 +32,36 @@ from althedge_xl.market.account.records import FundingIncome
 
 DAYS = 90
 #: The sign of a funding amount the account received, as ccxt passes each exchange's on: Binance's
-#: ``income`` is positive when received; Bybit's ``execFee`` is a fee, positive when paid.
+#: ``income`` and OKX's ``balChg`` are positive when received; Bybit's ``execFee`` is a fee, positive when paid.
 RECEIVED_SIGN = {"bybit": -1.0}
 PAGE = 1000
 _DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True)
-class HistoryWindow:
-    """How much of the funding history one request of an exchange may reach.
+class Paging:
+    """How an exchange's funding history pages.
 
-    ``days``: the longest span between ``startTime`` and ``endTime`` the endpoint answers; ``page``: the
-    most rows it returns, asked for with ``params`` (the page-size parameter under the exchange's own
-    name). A window that comes back full is read again in two halves, so no settlement is cut off.
+    ``size``: the most rows one request returns, asked for with ``params`` (the page-size parameter under
+    the exchange's own name where ccxt sends another). ``window_days``: the longest span one request may
+    cover (``startTime`` to ``endTime``), None for none. ``cursor``: the request parameter of a backward
+    cursor, set to the ``info`` field ``cursor_field`` of the oldest row read (None: forward by start time).
     """
 
-    days: int
-    page: int
-    params: Mapping[str, Any]
+    size: int = PAGE
+    params: Mapping[str, Any] = field(default_factory=dict)
+    window_days: int | None = None
+    cursor: str | None = None
+    cursor_field: str = ""
 
 
-#: Bybit's ``/v5/execution/list`` answers at most 7 days per request (``startTime`` alone: the 7 days from
-#: it, so one request would give the first week of the 90) and pages by ``limit`` (1-100, default 50),
-#: which ccxt 4.5 sends as ``size``.
-WINDOWS = {"bybit": HistoryWindow(days=7, page=100, params={"limit": 100})}
+#: Each exchange's paging where it is not Binance's (forward by start time, 1,000 a page). Bybit's
+#: ``/v5/execution/list`` answers at most 7 days per request (``startTime`` alone: the 7 days from it) and
+#: pages by ``limit`` (1-100, default 50), which ccxt 4.5 sends as ``size``.
+PAGING = {
+    "bybit": Paging(100, {"limit": 100}, window_days=7),
+    "okx": Paging(100, cursor="after", cursor_field="billId"),
+}
 
 
 def funding_income(
@@ -59,14 +72,19 @@ def funding_income(
     if is_dated(symbol):
         return FundingIncome(symbol, days, 0.0, 0.0, 0, asset, pays_funding=False)
     since = now_ms - days * _DAY_MS
-    window = WINDOWS.get(exchange)
-    entries = _windowed(client, symbol, since, now_ms, window) if window else _paged(client, symbol, since)
+    paging = PAGING.get(exchange, Paging())
+    if paging.window_days is not None:
+        entries = _windowed(client, symbol, since, now_ms, paging)
+    elif paging.cursor is not None:
+        entries = _backward(client, symbol, since, paging)
+    else:
+        entries = _forward(client, symbol, since, paging)
     received = paid = 0.0
     count = 0
     seen: set[Any] = set()
     for entry in entries:
         key = entry.get("id") or (entry.get("timestamp"), entry.get("amount"))
-        if key in seen:
+        if key in seen or _stamp(entry, since) < since or entry.get("symbol") not in (None, symbol):
             continue
         seen.add(key)
         amount = float(entry.get("amount", "nan")) * RECEIVED_SIGN.get(exchange, 1.0)
@@ -78,40 +96,61 @@ def funding_income(
     return FundingIncome(symbol, days, received, paid, count, asset)
 
 
-def _page(client: Any, symbol: str, since: int, limit: int, params: Mapping[str, Any] | None = None) -> list[Any]:
-    page = client.fetch_funding_history(symbol, since, limit, dict(params or {}))
+def _stamp(entry: Mapping[str, Any], default: int) -> int:
+    return int(entry.get("timestamp") or default)
+
+
+def _page(client: Any, symbol: str, since: int, paging: Paging, params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    page = client.fetch_funding_history(symbol, since, paging.size, {**paging.params, **params})
     if not isinstance(page, list) or not all(isinstance(entry, Mapping) for entry in page):
         raise ValueError("the funding history came back unreadable")
     return page
 
 
-def _paged(client: Any, symbol: str, since: int) -> Iterator[Mapping[str, Any]]:
-    """Pages of up to :data:`PAGE` settlements from ``since`` on, until one comes back short."""
+def _forward(client: Any, symbol: str, since: int, paging: Paging) -> Iterator[Mapping[str, Any]]:
+    """Pages from ``since`` on, each starting after the newest row of the one before, until one comes back short."""
     while True:
-        page = _page(client, symbol, since, PAGE)
+        page = _page(client, symbol, since, paging, {})
         yield from page
-        newest = max((int(entry.get("timestamp") or since) for entry in page), default=since)
-        if len(page) < PAGE or newest <= since:
+        newest = max((_stamp(entry, since) for entry in page), default=since)
+        if len(page) < paging.size or newest <= since:
             return
         since = newest + 1
 
 
-def _windowed(client: Any, symbol: str, since: int, until: int, window: HistoryWindow) -> Iterator[Mapping[str, Any]]:
-    """Every settlement from ``since`` to ``until`` (ms, both included), ``window.days`` at a time."""
+def _backward(client: Any, symbol: str, since: int, paging: Paging) -> Iterator[Mapping[str, Any]]:
+    """Pages newest first, each before the oldest row of the one before (the exchange's cursor), until one
+    comes back short or reaches before ``since``."""
+    params: dict[str, str] = {}
+    while True:
+        page = _page(client, symbol, since, paging, params)
+        yield from page
+        if len(page) < paging.size or not page:
+            return
+        oldest = min(page, key=lambda entry: _stamp(entry, since))
+        info = oldest.get("info")
+        cursor = str(info.get(paging.cursor_field) or "") if isinstance(info, Mapping) else ""
+        if not cursor or _stamp(oldest, since) < since or params.get(str(paging.cursor)) == cursor:
+            return
+        params = {str(paging.cursor): cursor}
+
+
+def _windowed(client: Any, symbol: str, since: int, until: int, paging: Paging) -> Iterator[Mapping[str, Any]]:
+    """Every settlement from ``since`` to ``until`` (ms, both included), ``paging.window_days`` at a time."""
     start = since
     while start <= until:
-        end = min(start + window.days * _DAY_MS - 1, until)
-        yield from _window(client, symbol, start, end, window)
+        end = min(start + int(paging.window_days or 1) * _DAY_MS - 1, until)
+        yield from _window(client, symbol, start, end, paging)
         start = end + 1
 
 
-def _window(client: Any, symbol: str, start: int, end: int, window: HistoryWindow) -> Iterator[Mapping[str, Any]]:
-    page = _page(client, symbol, start, window.page, {**window.params, "until": end})
-    if len(page) < window.page:
+def _window(client: Any, symbol: str, start: int, end: int, paging: Paging) -> Iterator[Mapping[str, Any]]:
+    page = _page(client, symbol, start, paging, {"until": end})
+    if len(page) < paging.size:
         yield from page
         return
     if end - start < 1000:
-        raise ValueError(f"more than {window.page} funding settlements within a second: the history cannot be read")
+        raise ValueError(f"more than {paging.size} funding settlements within a second: the history cannot be read")
     middle = start + (end - start) // 2
-    yield from _window(client, symbol, start, middle, window)
-    yield from _window(client, symbol, middle + 1, end, window)
+    yield from _window(client, symbol, start, middle, paging)
+    yield from _window(client, symbol, middle + 1, end, paging)

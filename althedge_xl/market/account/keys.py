@@ -18,7 +18,9 @@ from althedge_xl.market.account.faults import AccountFault
 
 KEYRING_SERVICE = "althedge-xl"
 #: Exchanges whose keys ``althedge keys`` and the account refresh know how to check for read-only rights.
-SUPPORTED_EXCHANGES = ("binance", "bybit")
+SUPPORTED_EXCHANGES = ("binance", "bybit", "okx")
+#: Exchanges whose keys have a third part, the passphrase chosen when the key was created.
+PASSPHRASE_EXCHANGES = frozenset({"okx"})
 _FIELDS = ("API_KEY", "API_SECRET", "API_PASSPHRASE")
 
 
@@ -62,8 +64,19 @@ def load_key(exchange: str, environ: Mapping[str, str] | None = None, keyring: A
         if not (key and secret):
             missing = names[0] if not key else names[1]
             raise AccountFault(exchange, f"{missing} is not set (its pair is)", f"set {missing} too", 2)
+        if exchange in PASSPHRASE_EXCHANGES and not passphrase:
+            raise AccountFault(
+                exchange,
+                f"{names[2]} is not set (the key and secret are)",
+                f"set {names[2]} too: the key's passphrase",
+                2,
+            )
         return ApiKey(exchange, key, secret, passphrase or None, "environment")
     stored = _keyring_entry(exchange, keyring)
+    if stored is not None and exchange in PASSPHRASE_EXCHANGES and not stored.passphrase:
+        raise AccountFault(
+            exchange, "the keyring entry has no passphrase", f"run `althedge keys set {exchange}` again", 2
+        )
     if stored is None:
         raise AccountFault(
             exchange,

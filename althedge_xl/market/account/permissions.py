@@ -4,8 +4,10 @@ Binance answers ``GET /sapi/v1/account/apiRestrictions`` (``enableSpotAndMarginT
 ``enableFutures``, ``enableMargin``, ``enableVanillaOptions``, ``enableWithdrawals``,
 ``enableInternalTransfer``, ``permitsUniversalTransfer``, ``enablePortfolioMarginTrading``); Bybit answers
 ``GET /v5/user/query-api`` (``readOnly`` 1 for a read-only key, and its ``permissions`` lists, of which
-``Wallet`` holds ``AccountTransfer``/``SubMemberTransfer``/``Withdraw`` rights). Neither call is in ccxt's
-unified API, so the raw endpoints are called through ccxt (signed the same way).
+``Wallet`` holds ``AccountTransfer``/``SubMemberTransfer``/``Withdraw`` rights); OKX answers
+``GET /api/v5/account/config`` (``perm``: ``read_only``, ``trade``, ``withdraw``, comma-separated). None of
+these calls is in ccxt's unified API, so the raw endpoints are called through ccxt (signed the same way).
+Each exchange is one entry of :data:`READERS`: the request and the reader of its answer.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ BINANCE_RIGHTS = {
     "enableInternalTransfer": "internal transfers",
     "permitsUniversalTransfer": "universal transfers",
 }
+#: OKX's ``perm`` rights beyond ``read_only``; any other right it may add is refused by its own name.
+OKX_RIGHTS = {"trade": "trading", "withdraw": "withdrawals"}
 HOW_TO = {
     "binance": "create a key with only 'Enable Reading' ticked (API Management), see the README",
     "bybit": "create a key with 'Read-Only' chosen and no permission ticked (API Management), see the README",
+    "okx": "create a V5 API key with only 'Read' ticked, 'Trade' and 'Withdraw' unticked (API), see the README",
 }
 
 
@@ -38,18 +43,16 @@ def check_read_only(exchange: str, client: Any, call: Callable[[Callable[[], Any
     ``call(fn)`` runs one request through the refresh's retries. An exchange whose key rights cannot be
     read is refused too: the account link does not send a key it cannot check.
     """
-    if exchange == "binance":
-        answer = call(lambda: client.sapi_get_account_apirestrictions())
-        return _binance(answer)
-    if exchange == "bybit":
-        answer = call(lambda: client.private_get_v5_user_query_api())
-        return _bybit(answer)
-    raise AccountFault(
-        exchange,
-        "AltHedge cannot check this exchange's key for trading and withdrawal rights",
-        "use a read-only key on binance or bybit",
-        SETTING,
-    )
+    reader = READERS.get(exchange)
+    if reader is None:
+        raise AccountFault(
+            exchange,
+            "AltHedge cannot check this exchange's key for trading and withdrawal rights",
+            f"use a read-only key on {', '.join(sorted(READERS)[:-1])} or {sorted(READERS)[-1]}",
+            SETTING,
+        )
+    request, read = reader
+    return read(call(lambda: request(client)))
 
 
 def _binance(answer: Any) -> str:
@@ -76,3 +79,25 @@ def _bybit(answer: Any) -> str:
         what += [f"wallet rights ({', '.join(wallet)})"] if wallet else []
         raise AccountFault("bybit", f"the key is refused: it allows {' and '.join(what)}", HOW_TO["bybit"], SETTING)
     return "bybit query-api: read-only"
+
+
+def _okx(answer: Any) -> str:
+    data = answer.get("data") if isinstance(answer, Mapping) else None
+    config = data[0] if isinstance(data, list) and data and isinstance(data[0], Mapping) else None
+    if config is None or not isinstance(config.get("perm"), str):
+        raise AccountFault("okx", "the key's rights came back unreadable", "run again", SETTING)
+    rights = [right.strip() for right in str(config["perm"]).split(",") if right.strip()]
+    granted = [OKX_RIGHTS.get(right, right) for right in rights if right != "read_only"]
+    if granted:
+        raise AccountFault("okx", f"the key is refused: it allows {', '.join(granted)}", HOW_TO["okx"], SETTING)
+    if "read_only" not in rights:
+        raise AccountFault("okx", "the key cannot read the account", "tick 'Read' on the key", SETTING)
+    return "okx account/config: read_only"
+
+
+#: Each exchange whose key's rights can be read: the signed request (through ccxt) and the reader of its answer.
+READERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], str]]] = {
+    "binance": (lambda client: client.sapi_get_account_apirestrictions(), _binance),
+    "bybit": (lambda client: client.private_get_v5_user_query_api(), _bybit),
+    "okx": (lambda client: client.private_get_account_config(), _okx),
+}

@@ -4,7 +4,10 @@ USDT (USDⓈ-M, linear): Binance ``GET /fapi/v3/positionRisk`` (after ``GET /fap
 which ccxt reads to parse it); Bybit ``GET /v5/position/list?category=linear&settleCoin=USDT``.
 BTC (COIN-M, inverse, ``params={"subType": "inverse"}``): Binance ``GET /dapi/v1/positionRisk``, whose
 answer has no maintenance margin (``GET /dapi/v1/account`` has it, read with the COIN-M wallet); Bybit
-``GET /v5/position/list?category=inverse``. Sizes of inverse positions are the exchange's contracts. Every position of the
+``GET /v5/position/list?category=inverse``. OKX: ``GET /api/v5/account/positions?instType=SWAP`` for both
+(:data:`POSITION_PARAMS`), the settle currency telling them apart. Sizes of linear positions are in BTC:
+ccxt's ``contracts`` times the market's ``contractSize`` (Binance and Bybit 1, OKX's BTC-USDT-SWAP 0.01
+BTC); sizes of inverse positions are the exchange's contracts (OKX's BTC-USD-SWAP 100 USD each). Every position of the
 account is read, not only BTCUSDT's: a cross position's liquidation price depends on the others'
 maintenance margin and unrealised P/L. One-way mode gives one position per contract (``positionSide``
 ``BOTH``), hedge mode one per side; positions of size 0 are left out. Binance names the side in
@@ -17,7 +20,8 @@ positions read as cross.
 The maintenance margin is the exchange's own number (Binance ``maintMargin``, Bybit ``positionMM``):
 ccxt's unified ``maintenanceMargin`` for Binance is the bracket rate times the notional without the
 bracket's maintenance amount (``cum``), so it is used only where the answer has neither field.
-Binance's v3 answer has no ``leverage`` field: the leverage is then the notional over the initial margin
+The isolated margin is the exchange's own (Binance ``isolatedWallet``, OKX ``margin``), else ccxt's
+``collateral`` (Bybit). Binance's v3 answer has no ``leverage`` field: the leverage is then the notional over the initial margin
 (the exchange's own ``initialMargin``), and the record says it was derived.
 """
 
@@ -33,16 +37,23 @@ from althedge_xl.market.account.records import Position
 LINEAR_BTC = "BTC/USDT:USDT"
 #: The inverse BTC perpetual (Binance COIN-M BTCUSD_PERP, Bybit BTCUSD); dated ones are ``BTC/USD:BTC-YYMMDD``.
 INVERSE_BTC = "BTC/USD:BTC"
+#: ``fetch_positions``'s parameters for the linear and the inverse positions, by exchange (else ccxt's own).
+POSITION_PARAMS: dict[str, dict[str, dict[str, str]]] = {
+    "okx": {"linear": {"instType": "SWAP"}, "inverse": {"instType": "SWAP"}},
+}
+_DEFAULT_PARAMS: dict[str, dict[str, str]] = {"linear": {}, "inverse": {"subType": "inverse"}}
 
 
 def usdt_positions(client: Any) -> list[Position]:
     """Every open position settled in USDT (``…:USDT``), largest notional at entry first."""
-    return _settled_in(client, client.fetch_positions(), "USDT")
+    params = POSITION_PARAMS.get(getattr(client, "id", ""), _DEFAULT_PARAMS)["linear"]
+    return _settled_in(client, client.fetch_positions(None, params) if params else client.fetch_positions(), "USDT")
 
 
 def coin_positions(client: Any) -> list[Position]:
     """Every open inverse position settled in BTC (``…:BTC``, the BTC wallet's), largest size first."""
-    return _settled_in(client, client.fetch_positions(None, {"subType": "inverse"}), "BTC")
+    params = POSITION_PARAMS.get(getattr(client, "id", ""), _DEFAULT_PARAMS)["inverse"]
+    return _settled_in(client, client.fetch_positions(None, params), "BTC")
 
 
 def _settled_in(client: Any, raw: Any, settle: str) -> list[Position]:
@@ -68,7 +79,7 @@ def _tick(client: Any, symbol: str) -> float | None:
 def _position(p: Mapping[str, Any], tick: float | None = None) -> Position:
     raw_info = p.get("info")
     info: Mapping[str, Any] = raw_info if isinstance(raw_info, Mapping) else {}
-    size = abs(_number(p.get("contracts")) or 0.0)
+    size = abs(_number(p.get("contracts")) or 0.0) * _btc_per_contract(p)
     side = str(p.get("side") or ("short" if (_number(info.get("positionAmt")) or 0) < 0 else "long"))
     leverage = _number(p.get("leverage"))
     derived = False
@@ -89,7 +100,10 @@ def _position(p: Mapping[str, Any], tick: float | None = None) -> Position:
         leverage_derived=derived,
         margin_mode=mode,
         isolated_margin=(
-            _first_number(info.get("isolatedWallet"), info.get("positionBalance"), p.get("collateral")) or 0.0
+            _first_number(
+                info.get("isolatedWallet"), info.get("positionBalance"), info.get("margin"), p.get("collateral")
+            )
+            or 0.0
         )
         if mode == "isolated"
         else 0.0,
@@ -114,6 +128,14 @@ def _position_side(info: Mapping[str, Any], side: str, hedged: Any) -> str:
     if by_index is not None:
         return by_index
     return side.upper() if hedged else "BOTH"
+
+
+def _btc_per_contract(p: Mapping[str, Any]) -> float:
+    """BTC per contract of a linear position (ccxt's ``contractSize``, 1 when absent); 1 for an inverse one,
+    whose size stays in the exchange's contracts."""
+    if p.get("inverse") or ":BTC" in str(p.get("symbol")):
+        return 1.0
+    return _number(p.get("contractSize")) or 1.0
 
 
 def _first_number(*values: Any) -> float | None:

@@ -42,7 +42,7 @@ T = TypeVar("T")
 PARTS: tuple[tuple[str, tuple[str, ...] | None, Callable[[Any, str, int], Any]], ...] = (
     ("spot balances", None, lambda c, x, now: balances.spot(c)),
     ("futures wallet", None, lambda c, x, now: balances.futures_wallet(c, x)),
-    ("funding wallet", ("binance", "bybit"), lambda c, x, now: balances.funding_wallet(c)),
+    ("funding wallet", ("binance", "bybit", "okx"), lambda c, x, now: balances.funding_wallet(c)),
     ("margin wallet", ("binance",), lambda c, x, now: balances.margin_wallet(c)),
     ("earn (flexible)", tuple(balances.EARN_FLEXIBLE), lambda c, x, now: balances.EARN_FLEXIBLE[x](c)),
     ("futures positions", None, lambda c, x, now: positions.usdt_positions(c)),
