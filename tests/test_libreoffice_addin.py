@@ -216,8 +216,11 @@ def test_a_run_past_its_deadline_leaves_no_libreoffice_running(tmp_path: Path, m
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the run's folder, named in soffice's command line
+    # A job long enough to outlast the deadline on any machine: LibreOffice's start alone takes about 2 s, and
+    # each of these 5,000 cell writes a few ms through UNO (20,000 took 82 s on the machine of the tests).
+    slow = [{"set": {f"Sheet1!A{row}": float(row) for row in range(1, 5001)}}]
     with pytest.raises(LibreOfficeError, match="did not finish within 2 s"):
-        run_job(None, [{"set": {"Sheet1!A1": 1.0}}], timeout=2)
+        run_job(None, slow, timeout=2)
     assert _processes_naming(tmp_path) == []
 
 
