@@ -162,12 +162,20 @@ def test_mexc_documented_body_without_risk_steps_is_refused_and_nothing_cached(m
     assert not list((tmp_path / "cache").glob("*risk*"))
 
 
+def test_the_weex_reason_is_the_installed_ccxts():
+    import ccxt
+
+    weex = ccxt.weex()  # ccxt has a WEEX client, but no call that reads its tiers
+    assert "weex" in ccxt.exchanges
+    assert not weex.has.get("fetchMarketLeverageTiers") and not weex.has.get("fetchLeverageTiers")
+
+
 @pytest.mark.parametrize(
     ("exchange", "reason"),
     [
         ("binance", r"Binance's brackets endpoint \(GET /fapi/v1/leverageBracket\) is signed: it needs an API key"),
         ("bingx", r"BingX's maintenance-margin endpoint \(GET /openApi/swap/v1/maintMarginRatio\) needs an API key"),
-        ("weex", "WEEX is not an exchange ccxt supports"),
+        ("weex", "ccxt's WEEX client has no call for its tiers"),
         ("kraken", "AltHedge has no profile of 'kraken' to refresh tiers for; it can for bybit, mexc, okx"),
     ],
 )
@@ -181,7 +189,7 @@ def test_exchanges_without_a_keyless_feed_are_refused_with_the_reason(exchange, 
     [
         ("binance", "needs an API key"),
         ("bingx", "needs an API key"),
-        ("weex", "WEEX is not an exchange ccxt supports"),
+        ("weex", "ccxt's WEEX client has no call for its tiers"),
     ],
 )
 def test_cli_refuses_before_anything_and_leaves_the_workbook(exchange, reason, workbook, tmp_path, monkeypatch, capsys):

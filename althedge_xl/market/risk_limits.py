@@ -4,7 +4,7 @@ Which exchanges publish them without a key, through which ccxt method, and wheth
 quote notional or contracts is the exchange's profile (:class:`~althedge_xl.core.exchanges.profile.TierFeed`):
 Bybit (``GET /v5/market/risk-limit``, USDT), OKX (``GET /api/v5/public/position-tiers``, contracts) and
 MEXC (``GET /api/v1/contract/detail``, contracts) do. Binance's and BingX's endpoints need an API key
-and WEEX is not in ccxt: they are refused with that reason.
+and ccxt's WEEX client has no tier call: they are refused with that reason.
 
 Tiers counted in contracts (ccxt labels the counts ``minNotional``/``maxNotional``) are kept in
 contracts with the market's contract size, and converted to USDT at a price the caller gives
@@ -110,7 +110,7 @@ def fetch_risk_limits(
     cent, the maintenance amount from ``mmDeduction``) and must cover notionals from 0 without gaps.
     Tiers in contracts are converted at ``price`` (USDT per BTC; without one the table is missing, with
     the reason). Never raises for a network or API failure; raises ``ValueError`` (with the reason) for an
-    exchange whose risk limits need a key or are not in ccxt. The other arguments are as in
+    exchange whose risk limits need a key or that ccxt cannot fetch. The other arguments are as in
     :func:`~althedge_xl.market.refresh_market_data`.
 
     >>> import tempfile

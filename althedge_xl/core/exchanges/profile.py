@@ -62,7 +62,7 @@ class TierFeed:
     endpoint : str
         The exchange's REST endpoint behind the method, as its API documentation names it.
     ccxt_id : str or None
-        The ccxt exchange id; None when ccxt does not support the exchange.
+        The ccxt exchange id; None when ccxt has no call for the exchange's tiers.
     keyless : bool
         True when the endpoint answers without an API key.
     units : {"quote", "contracts"}

@@ -47,14 +47,14 @@ PROFILE: Final = ExchangeProfile(
         "text not read)",
         "tiers": "none: no BTCUSDT tier table published in a citable copy",
         "tick_rounding": "WEEX does not say how the shown price is rounded: shown unrounded",
-        "tier_feed": "ccxt 4.5.90 has no WEEX exchange (not in ccxt.exchanges)",
+        "tier_feed": "ccxt 4.5.90's WEEX client has no tier call (fetchLeverageTiers and fetchMarketLeverageTiers: False)",
     },
     tier_feed=TierFeed(
         market="BTC/USDT:USDT",
         endpoint="",
         ccxt_id=None,
         keyless=False,
-        why_not="WEEX is not an exchange ccxt supports, so AltHedge cannot fetch its tiers. "
+        why_not="ccxt's WEEX client has no call for its tiers, so AltHedge cannot fetch them. "
         "Type its BTCUSDT tiers into its table on the Hedge sheet, TIERS_WEEX (in USDT; amount 0)",
     ),
 )

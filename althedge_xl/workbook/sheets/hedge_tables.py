@@ -128,7 +128,7 @@ def _notes(profile: ExchangeProfile, table: TierTable | None) -> tuple[str, ...]
     if feed is not None and feed.refreshable:
         refresh = f"althedge refresh --tiers --exchange {profile.name} writes them all"
     elif feed is not None and feed.ccxt_id is None:
-        refresh = f"ccxt does not support {profile.label}, so AltHedge cannot fetch them"
+        refresh = f"ccxt has no call for {profile.label}'s tiers, so AltHedge cannot fetch them"
     else:
         endpoint = f" ({feed.endpoint})" if feed is not None and feed.endpoint else ""
         refresh = f"{profile.label}'s tier endpoint{endpoint} needs an API key"
