@@ -32,6 +32,7 @@ from dataclasses import replace
 
 from althedge_xl.core.exchanges import dated_rules, exchange_profile
 from althedge_xl.market.account.hedge_choice import is_btc, position_usd
+from althedge_xl.market.account.positions import in_isolated_account
 from althedge_xl.market.account.records import AccountSnapshot, FuturesWallet, Position, position_key
 from althedge_xl.workbook import account_layout as ax
 from althedge_xl.workbook.account_liquidation import (
@@ -85,6 +86,8 @@ def positions_cells(
     usdt_wallet: FuturesWallet | None = snapshot.value("futures wallet")
     coin_wallet: FuturesWallet | None = snapshot.value("COIN-M wallet")
     inverse = with_wallet_maintenance(inverse, coin_wallet)
+    account_mode: str | None = snapshot.value("account margin mode")
+    linear, inverse = in_isolated_account(linear, account_mode), in_isolated_account(inverse, account_mode)
     rule = snapshot.exchange if snapshot.exchange in ("binance", "bybit", "okx") else "binance"
     profile = exchange_profile(rule)
     face = profile.face_value()

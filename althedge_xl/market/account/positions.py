@@ -15,8 +15,9 @@ maintenance margin and unrealised P/L. One-way mode gives one position per contr
 sell side of hedge mode, which ccxt reports as ``hedged`` with ``side`` long or short).
 Bybit's margin mode of a position is ``tradeMode`` (0 cross, 1 isolated; ccxt leaves ``marginMode`` empty),
 and an isolated position's margin is ``positionBalance`` (its initial margin plus the fee to close); a
-unified account always reports ``tradeMode`` 0 (the mode is the account's, ``GET /v5/account/info``), so its
-positions read as cross.
+unified account always reports ``tradeMode`` 0: the mode is the account's (``GET /v5/account/info``,
+:func:`bybit_margin_mode`), and in its isolated margin mode every position is isolated with its
+``positionIM`` as margin (:func:`in_isolated_account`).
 The maintenance margin is the exchange's own number (Binance ``maintMargin``, Bybit ``positionMM``):
 ccxt's unified ``maintenanceMargin`` for Binance is the bracket rate times the notional without the
 bracket's maintenance amount (``cum``), so it is used only where the answer has neither field.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from althedge_xl.market.account.records import Position
@@ -42,6 +44,34 @@ POSITION_PARAMS: dict[str, dict[str, dict[str, str]]] = {
     "okx": {"linear": {"instType": "SWAP"}, "inverse": {"instType": "SWAP"}},
 }
 _DEFAULT_PARAMS: dict[str, dict[str, str]] = {"linear": {}, "inverse": {"subType": "inverse"}}
+
+
+#: Bybit's account-wide margin mode (``GET /v5/account/info`` ``marginMode``) under which every position of a
+#: unified account is isolated, though each reports ``tradeMode`` 0.
+BYBIT_ISOLATED_ACCOUNT = "ISOLATED_MARGIN"
+
+
+def bybit_margin_mode(client: Any) -> str:
+    """The unified account's margin mode: ``REGULAR_MARGIN`` (cross), ``ISOLATED_MARGIN`` or ``PORTFOLIO_MARGIN``
+    (``GET /v5/account/info``, ``result.marginMode``; the raw endpoint, signed by ccxt)."""
+    answer = client.private_get_v5_account_info()
+    result = answer.get("result") if isinstance(answer, Mapping) else None
+    mode = result.get("marginMode") if isinstance(result, Mapping) else None
+    if not isinstance(mode, str) or not mode:
+        raise ValueError("the account's margin mode came back unreadable")
+    return mode
+
+
+def in_isolated_account(positions: list[Position], account_mode: str | None) -> list[Position]:
+    """``positions`` as margined in an account whose margin mode is ``account_mode``: in Bybit's isolated
+    margin mode every position is isolated, its margin the initial margin the exchange reports
+    (``positionIM``; Bybit's ``liqPrice`` is then the real price, not an estimate); otherwise unchanged."""
+    if account_mode != BYBIT_ISOLATED_ACCOUNT:
+        return positions
+    return [
+        replace(p, margin_mode="isolated", isolated_margin=p.initial_margin or 0.0) if p.margin_mode == "cross" else p
+        for p in positions
+    ]
 
 
 def usdt_positions(client: Any) -> list[Position]:
@@ -112,6 +142,7 @@ def _position(p: Mapping[str, Any], tick: float | None = None) -> Position:
         position_side=_position_side(info, side, p.get("hedged")),
         maintenance_margin=_first_number(info.get("maintMargin"), info.get("positionMM"), p.get("maintenanceMargin")),
         price_tick=tick,
+        initial_margin=_first_number(info.get("positionIM"), info.get("initialMargin"), p.get("initialMargin")),
     )
 
 

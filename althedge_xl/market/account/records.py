@@ -33,7 +33,8 @@ class Position:
     ``maintenance_margin`` the exchange's own maintenance margin of the position in the settle currency
     (Binance ``maintMargin``, Bybit ``positionMM``), None when its answer has none; ``price_tick`` the
     contract's price step in USD as the markets ccxt loaded give it (``market["precision"]["price"]``),
-    None when they do not.
+    None when they do not; ``initial_margin`` the exchange's own initial margin of the position in the settle
+    currency (Bybit ``positionIM``, Binance ``initialMargin``), None when its answer has none.
     """
 
     symbol: str
@@ -51,6 +52,7 @@ class Position:
     position_side: str
     maintenance_margin: float | None = None
     price_tick: float | None = None
+    initial_margin: float | None = None
 
 
 @dataclass(frozen=True)
