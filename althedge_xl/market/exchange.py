@@ -69,7 +69,7 @@ class Venue:
 
     def call(self, session: Session, fn: Callable[[], T]) -> T:
         """One exchange request through the session's retries."""
-        return session.call(self.id, fn, self._retry_after)
+        return session.call(self.id, fn, self.retry_after)
 
     def lists(self, market: str) -> bool:
         """True when the loaded markets include ``market``."""
@@ -102,7 +102,7 @@ class Venue:
         """A fresh record of ``payload`` with its source ``"<exchange> <ccxt method> <market>"``."""
         return Record(payload, session.now(), f"{self.id} {method} {market}")
 
-    def _retry_after(self, exc: BaseException) -> float | None:
+    def retry_after(self, exc: BaseException) -> float | None:
         names = {cls.__name__ for cls in type(exc).__mro__}
         if not names & {"DDoSProtection", "RateLimitExceeded"}:
             return None

@@ -137,9 +137,10 @@ def _backward(client: Any, symbol: str, since: int, paging: Paging) -> Iterator[
 
 def _windowed(client: Any, symbol: str, since: int, until: int, paging: Paging) -> Iterator[Mapping[str, Any]]:
     """Every settlement from ``since`` to ``until`` (ms, both included), ``paging.window_days`` at a time."""
+    days = paging.window_days or 1
     start = since
     while start <= until:
-        end = min(start + int(paging.window_days or 1) * _DAY_MS - 1, until)
+        end = min(start + days * _DAY_MS - 1, until)
         yield from _window(client, symbol, start, end, paging)
         start = end + 1
 

@@ -103,10 +103,10 @@ def fetch_account(
     def call(fn: Callable[[], T], part: str) -> T:
         coin_m = part.startswith(COIN_M) or (part in hedge_names and is_inverse(symbol))
         try:  # the COIN-M endpoints (Binance: another host, dapi) fail apart from the others
-            return session.call(f"{exchange} {COIN_M}" if coin_m else exchange, fn, venue._retry_after)
+            return session.call(f"{exchange} {COIN_M}" if coin_m else exchange, fn, venue.retry_after)
         except Exception as exc:
             cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc  # the retries' own wrapper
-            raise classify(cause, exchange, part, venue._retry_after(cause)) from None
+            raise classify(cause, exchange, part, venue.retry_after(cause)) from None
 
     try:
         call(client.load_markets, "markets")
